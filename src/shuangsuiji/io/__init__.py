@@ -1,0 +1,1 @@
+"""The I/O shell: reading rosters and plans, writing workbooks and records."""

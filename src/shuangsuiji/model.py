@@ -1,0 +1,227 @@
+"""The domain records that flow between the I/O shell and the pure core.
+
+The enterprise roster is columnar (one list per field) because it may hold a million rows and the
+core only ever touches a few fields of most of them; everything else is a small frozen record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import NamedTuple
+
+CREDIT_CLASSES = ("A", "B", "C", "D")
+INACTIVE_STATUSES = ("注销", "吊销", "撤销", "迁出")
+ON_DUTY_STATUSES = ("", "在岗")
+
+# Columns a plan may stratify or scope by, mapped to the roster field that holds them.
+STRATUM_FIELDS = {
+    "信用风险等级": "credit_class",
+    "所属区域": "district",
+    "行业类别": "industry",
+    "登记机关": "authority",
+}
+
+
+class Enterprise(NamedTuple):
+    """One market entity, as read from the roster (one row)."""
+
+    key: str
+    name: str
+    credit_class: str
+    district: str
+    industry: str
+    authority: str
+    status: str
+    last_inspected: date | None
+    must_inspect: bool
+    row: int
+    address: str = ""
+    legal_rep: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class EnterpriseRoster:
+    """The enterprise roster by column; index i of every list describes the same row."""
+
+    key: Sequence[str]
+    name: Sequence[str]
+    credit_class: Sequence[str]
+    district: Sequence[str]
+    industry: Sequence[str]
+    authority: Sequence[str]
+    status: Sequence[str]
+    last_inspected: Sequence[date | None]
+    must_inspect: Sequence[bool]
+    row: Sequence[int]
+    address: Sequence[str]
+    legal_rep: Sequence[str]
+    phone: Sequence[str]
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    def get(self, index: int) -> Enterprise:
+        """The row at `index` as a record."""
+        return Enterprise(*(getattr(self, name)[index] for name in Enterprise._fields))
+
+    def column(self, header: str) -> Sequence[str]:
+        """The column behind a Chinese stratum/scope header such as 所属区域."""
+        values: Sequence[str] = getattr(self, STRATUM_FIELDS[header])
+        return values
+
+    @classmethod
+    def from_records(cls, records: Sequence[Enterprise]) -> EnterpriseRoster:
+        """Build the columnar roster from row records (tests and small inputs)."""
+        columns = {name: [getattr(r, name) for r in records] for name in Enterprise._fields}
+        return cls(**columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Inspector:
+    """One person in the inspector roster."""
+
+    id: str
+    name: str
+    department: str
+    certificate: str = ""
+    certificate_expiry: date | None = None
+    specialties: frozenset[str] = frozenset()
+    district: str = ""
+    status: str = ""
+    max_tasks: int | None = None
+    row: int = 0
+    id_card: str = ""
+    phone: str = ""
+
+    @property
+    def on_duty(self) -> bool:
+        """Only 在岗 (or an empty status) may be drawn."""
+        return self.status in ON_DUTY_STATUSES
+
+    def certified_through(self, end: date) -> bool:
+        """Holds a certificate that is valid for the whole plan period (up to and including `end`)."""
+        if not self.certificate:
+            return False
+        return self.certificate_expiry is None or self.certificate_expiry >= end
+
+
+@dataclass(frozen=True, slots=True)
+class Recusal:
+    """An inspector who must not inspect an enterprise (回避)."""
+
+    inspector_id: str
+    enterprise_key: str
+    reason: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """A past inspection: enterprise, date and, when known, the inspector."""
+
+    enterprise_key: str
+    inspected_on: date
+    inspector_id: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """Fingerprint of one input file as it was read."""
+
+    role: str
+    path: str
+    sha256: str
+    rows: int
+    sheet: str = ""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a draw reads, already parsed and checked."""
+
+    enterprises: EnterpriseRoster
+    inspectors: tuple[Inspector, ...]
+    recusals: tuple[Recusal, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    files: tuple[InputFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Stratum:
+    """One stratum of the selection: its key, size, quota and the exact inclusion probability."""
+
+    key: tuple[str, ...]
+    credit_class: str
+    eligible: int
+    quota: int
+    must_inspect: int = 0
+    ratio: Fraction | None = None
+    weight: Fraction | None = None
+    cutoff_ticket: str = ""
+
+    @property
+    def probability(self) -> Fraction:
+        """Inclusion probability n/N of an eligible, not must-inspect enterprise."""
+        return Fraction(self.quota, self.eligible) if self.eligible else Fraction(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """An enterprise in scope that could not be drawn, and why."""
+
+    index: int
+    enterprise_key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """An enterprise chosen for inspection: by rank within its stratum, or as must-inspect."""
+
+    index: int
+    enterprise_key: str
+    ticket: str
+    stratum: tuple[str, ...]
+    rank: int | None
+    must_inspect: bool = False
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The outcome of the selection stage."""
+
+    strata: tuple[Stratum, ...]
+    picks: tuple[Pick, ...]
+    exclusions: tuple[Exclusion, ...]
+    population: int
+    out_of_scope: int
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One inspection task: a drawn enterprise and its team, leader first."""
+
+    task_id: str
+    enterprise: Enterprise
+    pick: Pick
+    team: tuple[Inspector, ...]
+
+    @property
+    def leader(self) -> Inspector:
+        """The 组长 (主检人): always listed first."""
+        return self.team[0]
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    """A completed draw, ready to be written out."""
+
+    seed: str
+    selection: Selection
+    tasks: tuple[Task, ...]
+    workloads: dict[str, int] = field(default_factory=dict)
