@@ -176,6 +176,7 @@ class Exclusion:
 
     index: int
     enterprise_key: str
+    code: str  # "status" (注销/吊销/撤销/迁出) or "window" (inspected too recently)
     reason: str
 
 

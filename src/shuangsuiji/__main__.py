@@ -1,0 +1,5 @@
+"""`python -m shuangsuiji`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,189 @@
+"""The command line: options in, one pipeline call, rendering, exit code. Nothing else.
+
+Exit codes: 0 success; 1 the draw cannot be made; 2 bad input, plan, seed or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import ShuangsuijiError
+from .pipeline import InputOptions, run_draw, run_validate
+from .progress import NullReporter, Reporter
+
+DEMO_SEED = "shuangsuiji-demo-2026-12"
+
+app = typer.Typer(
+    name="shuangsuiji",
+    help="“双随机、一公开”抽查工具：随机抽取检查对象、随机选派执法检查人员，结果可复算、可审计。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+_state = {"debug": False}
+T = TypeVar("T")
+
+PlanOption = Annotated[Path, typer.Option("--plan", "-p", help="抽查计划文件（TOML）", show_default=False)]
+EnterprisesOption = Annotated[Path | None, typer.Option("--enterprises", help="检查对象名录库（.xlsx/.csv），优先于计划文件")]
+InspectorsOption = Annotated[Path | None, typer.Option("--inspectors", help="执法检查人员名录库，优先于计划文件")]
+ConflictsOption = Annotated[Path | None, typer.Option("--conflicts", help="回避名单，优先于计划文件")]
+HistoryOption = Annotated[Path | None, typer.Option("--history", help="检查记录，优先于计划文件")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认第一个）")]
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run a command body: our errors become one Chinese message and an exit code, never a traceback."""
+    from . import ui
+
+    try:
+        return action()
+    except ShuangsuijiError as error:
+        if _state["debug"]:
+            raise
+        ui.print_error(error)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        ui.console.print("[bold red]已中断[/]：没有写出任何结果。")
+        raise typer.Exit(130) from None
+    except Exception as error:
+        if _state["debug"]:
+            raise
+        ui.console.print(f"[bold red]内部错误[/]：{type(error).__name__}: {error}。请加 --debug 重新运行并把输出报告给开发者。")
+        raise typer.Exit(1) from None
+
+
+def _reporter(quiet: bool) -> Reporter:
+    from . import ui
+
+    return NullReporter() if quiet or not ui.console.is_terminal else ui.RichReporter()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shuangsuiji {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的程序调用栈（供开发者排查）")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")] = False,
+) -> None:
+    """“双随机、一公开”抽查工具。"""
+    _state["debug"] = debug
+
+
+@app.command()
+def draw(
+    plan: PlanOption,
+    seed: Annotated[str, typer.Option("--seed", "-s", help="随机种子（公开来源或见证人共同产生的文字）", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)],
+    enterprises: EnterprisesOption = None,
+    inspectors: InspectorsOption = None,
+    conflicts: ConflictsOption = None,
+    history: HistoryOption = None,
+    sheet: SheetOption = None,
+    operator: Annotated[str, typer.Option("--operator", help="操作人员姓名（写入抽取记录）")] = "",
+    witness: Annotated[list[str] | None, typer.Option("--witness", help="见证人（可多次给出）")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
+) -> None:
+    """按抽查计划抽取检查对象、组成检查组，写出分派表、公示表和抽取记录。
+
+    示例：shuangsuiji draw --plan config/plan.toml --seed 2026120188 --out 抽取结果/2026-12
+    """
+    from . import ui
+
+    options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
+    outcome = _guarded(
+        lambda: run_draw(options, seed, out, reporter=_reporter(quiet), operator=operator, witnesses=witness or ())
+    )
+    if not quiet:
+        ui.print_summary(outcome)
+
+
+def sample_dir() -> Path:
+    """The shipped sample data: inside the installed package, or the source checkout's folder."""
+    packaged = Path(str(resources.files("shuangsuiji"))) / "sample_data"
+    if (packaged / "plan.toml").exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def _demo_plan() -> Path:
+    folder = sample_dir()
+    packaged = folder / "plan.toml"
+    return packaged if packaged.exists() else folder.parent / "config" / "plan.toml"
+
+
+def _free_folder(base: Path) -> Path:
+    if not base.exists():
+        return base
+    number = 2
+    while (candidate := base.with_name(f"{base.name}-{number}")).exists():
+        number += 1
+    return candidate
+
+
+@app.command()
+def demo(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件夹（默认：当前文件夹下新建“演示抽取结果”）")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
+) -> None:
+    """用随附的示例名录和示例计划，以固定种子“shuangsuiji-demo-2026-12”做一次完整的抽取。
+
+    示例：shuangsuiji demo --out 演示
+    """
+    from . import ui
+
+    target = out if out is not None else _free_folder(Path("演示抽取结果"))
+    outcome = _guarded(lambda: run_draw(InputOptions(_demo_plan()), DEMO_SEED, target, reporter=_reporter(quiet)))
+    if not quiet:
+        ui.print_summary(outcome)
+
+
+@app.command()
+def validate(
+    plan: PlanOption,
+    enterprises: EnterprisesOption = None,
+    inspectors: InspectorsOption = None,
+    conflicts: ConflictsOption = None,
+    history: HistoryOption = None,
+    sheet: SheetOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
+) -> None:
+    """检查抽查计划和全部名录，列出发现的所有问题；不进行抽取。
+
+    示例：shuangsuiji validate --plan config/plan.toml
+    """
+    from . import ui
+
+    options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
+    _checked_plan, problems = _guarded(lambda: run_validate(options, _reporter(as_json)))
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        rows = [
+            {"severity": p.severity, "file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
+             "message": p.message, "hint": p.hint}  # fmt: skip
+            for p in problems
+        ]
+        sys.stdout.write(json.dumps({"ok": not errors, "problems": rows}, ensure_ascii=False, indent=2) + "\n")
+    elif problems:
+        ui.console.print(ui.problems_table(problems, f"{len(errors)} 处错误，{len(problems) - len(errors)} 条提示"))
+    if not as_json:
+        ui.console.print("[bold red]检查未通过[/]：请先改正以上错误。" if errors else "[bold green]检查通过[/]：可以抽取。")
+    raise typer.Exit(2 if errors else 0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,31 @@
+"""The whole draw as one pure function: selection, then teams, then task numbers.
+
+The pipeline calls it with parsed inputs; `verify` and the fairness simulation call it the same way.
+"""
+
+from __future__ import annotations
+
+from .assign import TeamBuilder, assignment_order
+from .model import DrawResult, Inputs, Task
+from .plan import Plan
+from .select import select
+
+
+def task_id(plan: Plan, number: int) -> str:
+    """抽查任务编号: the plan id and a 5-digit sequence number."""
+    return f"{plan.info.id}-{number:05d}"
+
+
+def compute_draw(inputs: Inputs, plan: Plan, seed: str) -> DrawResult:
+    """Select the enterprises and staff every task; deterministic in (inputs, plan, seed)."""
+    selection = select(inputs.enterprises, plan, seed, inputs.history)
+    builder = TeamBuilder(plan, seed, inputs.inspectors, inputs.recusals, inputs.history)
+    picks = {p.enterprise_key: p for p in selection.picks}
+    teams = {}
+    for key in assignment_order(seed, picks):
+        teams[key] = builder.build(inputs.enterprises.get(picks[key].index))
+    tasks = tuple(
+        Task(task_id(plan, number), inputs.enterprises.get(pick.index), pick, teams[pick.enterprise_key])
+        for number, pick in enumerate(selection.picks, start=1)
+    )
+    return DrawResult(seed, selection, tasks, dict(sorted(builder.workload.items())))

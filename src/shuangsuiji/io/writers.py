@@ -1,0 +1,223 @@
+"""The three outputs: 分派表 (internal), 公示表 (public), 抽取记录 (JSON), written atomically.
+
+Everything is first written into a hidden temporary folder beside the target, which is renamed
+into place only when complete: a crash leaves no half-written output, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputError, UsageError
+from ..model import DrawResult, Inspector, Task
+from ..plan import Plan, fraction_text
+from ..tickets import ALGORITHM
+from .xlsx import Cell, Sheet, write_workbook
+
+ASSIGNMENTS = "assignments.xlsx"
+DISCLOSURE = "disclosure.xlsx"
+RECORD = "draw-record.json"
+
+DISCLOSURE_COLUMNS = (
+    "序号", "抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型", "抽查事项",
+    "检查机关", "检查日期自", "检查日期至", "市场主体名称", "统一社会信用代码/注册号", "登记机关",
+    "检查结果", "备注",
+)  # fmt: skip
+# A public cell must never carry these (mobile numbers, ID-card numbers).
+_PRIVATE_PATTERNS = (
+    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
+    re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"),
+)
+
+
+def ensure_new_output_dir(out: Path) -> None:
+    """Refuse an output folder that already holds files: an earlier draw is never overwritten."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(
+            f"输出文件夹“{out}”已存在且不为空",
+            hint="每次抽取须使用一个新的输出文件夹，以免覆盖以前的结果；请换一个 --out",
+        )
+
+
+@contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """Yield a temporary folder; on success rename it to `out`, on any failure remove it."""
+    ensure_new_output_dir(out)
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"无法在“{parent}”创建输出文件夹（{exc.strerror}）", hint="请检查路径和写权限") from None
+    try:
+        yield temp
+        for child in temp.iterdir():
+            with child.open("rb") as handle:
+                os.fsync(handle.fileno())
+        ensure_new_output_dir(out)
+        if out.exists():
+            out.rmdir()
+        os.rename(temp, out)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def _team_names(team: Sequence[Inspector]) -> str:
+    return "、".join(m.name for m in team)
+
+
+def _method(task: Task) -> str:
+    return "重点检查（必检）" if task.pick.must_inspect else "随机抽取"
+
+
+def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> list[Sheet]:
+    """分派表 and its companion sheets: summary by stratum, workloads, exclusions, notes."""
+    strata = plan.selection.strata
+    probability = {s.key: s.probability for s in result.selection.strata}
+    tasks = Sheet(
+        "分派表",
+        (
+            "序号", "抽查任务编号", "市场主体名称", "统一社会信用代码/注册号", "信用风险等级", "所属区域",
+            "行业类别", "登记机关", "地址", "法定代表人", "联系电话", "抽取方式", "层内名次", "入选概率",
+            "组长（主检人）", "组长人员编号", "组员", "组员人员编号", "检查组所属部门", "抽取车票",
+        ),  # fmt: skip
+        (
+            (
+                n, t.task_id, t.enterprise.name, t.enterprise.key, t.enterprise.credit_class,
+                t.enterprise.district, t.enterprise.industry, t.enterprise.authority, t.enterprise.address,
+                t.enterprise.legal_rep, t.enterprise.phone, _method(t), t.pick.rank,
+                None if t.pick.must_inspect else probability[t.pick.stratum],
+                t.leader.name, t.leader.id, _team_names(t.team[1:]), "、".join(m.id for m in t.team[1:]),
+                "、".join(sorted({m.department for m in t.team})), t.pick.ticket,
+            )  # fmt: skip
+            for n, t in enumerate(result.tasks, start=1)
+        ),
+        widths=(6, 18, 34, 22, 8, 10, 12, 26, 30, 10, 14, 14, 8, 9, 12, 12, 16, 16, 26, 66),
+    )
+    summary = Sheet(
+        "分层汇总",
+        (*strata, "符合条件户数", "抽取比例", "权重", "应抽户数", "实抽户数", "重点检查户数", "入选概率",
+         "入选概率（分数）", "截止车票"),  # fmt: skip
+        (
+            (
+                *s.key, s.eligible, s.ratio, None if s.weight is None else fraction_text(s.weight),
+                s.quota, s.quota, s.must_inspect, s.probability, fraction_text(s.probability), s.cutoff_ticket,
+            )  # fmt: skip
+            for s in result.selection.strata
+        ),
+        widths=(*(12 for _ in strata), 12, 10, 8, 10, 10, 12, 10, 14, 66),
+    )
+    people = {m.id: m for t in result.tasks for m in t.team}
+    leaders: dict[str, int] = {}
+    for t in result.tasks:
+        leaders[t.leader.id] = leaders.get(t.leader.id, 0) + 1
+    workload = Sheet(
+        "人员工作量",
+        ("人员编号", "姓名", "所属部门", "所属区域", "执法证号", "专业领域", "分派任务数", "其中任组长"),
+        (
+            (i, people[i].name, people[i].department, people[i].district, people[i].certificate,
+             "、".join(sorted(people[i].specialties)), n, leaders.get(i, 0))  # fmt: skip
+            for i, n in result.workloads.items()
+        ),
+        widths=(14, 10, 20, 10, 18, 30, 12, 12),
+    )
+    excluded = Sheet(
+        "未参加抽取",
+        ("统一社会信用代码/注册号", "原因类别", "原因"),
+        (
+            (e.enterprise_key, "经营状态" if e.code == "status" else "近期已检查", e.reason)
+            for e in result.selection.exclusions
+        ),
+        widths=(24, 12, 60),
+    )
+    return [tasks, summary, workload, excluded, notes_sheet(result, plan, result_digest)]
+
+
+def notes_sheet(result: DrawResult, plan: Plan, result_digest: str) -> Sheet:
+    """抽取说明: what anyone needs to check the draw (seed, algorithm, digest)."""
+    info = plan.info
+    sel = plan.selection
+    if sel.count_mode:
+        rule = f"按总数抽取 {sel.total} 户，权重 " + "，".join(f"{k}={fraction_text(v)}" for k, v in sel.weights.items())
+    else:
+        rule = "，".join(f"{k} 类 {float(v) * 100:g}%" for k, v in sorted(sel.ratio.items()))
+    rows: list[tuple[Cell, Cell]] = [
+        ("抽查计划编号", info.id),
+        ("抽查计划名称", info.name),
+        ("检查机关", info.authority),
+        ("检查日期", f"{info.start.isoformat()} 至 {info.end.isoformat()}"),
+        ("抽取户数", len(result.tasks)),
+        ("抽取规则", rule),
+        ("随机种子", result.seed),
+        ("抽取算法", ALGORITHM),
+        ("结果摘要（SHA-256）", result_digest),
+        ("如何复核", "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，结果应与本表完全一致。"),
+    ]
+    return Sheet("抽取说明", ("项目", "内容"), rows, widths=(22, 90), wrap=True)
+
+
+def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
+    """The public list, one row per task, in the official column order."""
+    info = plan.info
+    items = "、".join(info.items)
+    return [
+        (
+            n, info.id, info.name, t.task_id, info.task_name, info.type, items, info.authority, info.start,
+            info.end, t.enterprise.name, t.enterprise.key, t.enterprise.authority, "", "",
+        )  # fmt: skip
+        for n, t in enumerate(result.tasks, start=1)
+    ]
+
+
+def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
+    """Refuse to publish anything that looks like a phone or ID-card number."""
+    if tuple(header) != DISCLOSURE_COLUMNS:
+        raise OutputError("公示表的列与规定的公示列不一致，已停止写出")
+    for number, row in enumerate(rows, start=2):
+        for column, value in zip(header, row, strict=True):
+            if isinstance(value, str) and any(p.search(value) for p in _PRIVATE_PATTERNS):
+                raise OutputError(
+                    f"公示表第 {number} 行“{column}”列含有疑似手机号或身份证号的内容，已停止写出",
+                    hint="请核对名录中该企业的名称与代码，公示表不得含有个人信息",
+                )
+
+
+def disclosure_sheets(result: DrawResult, plan: Plan, result_digest: str) -> list[Sheet]:
+    """公示表 plus the notes sheet the public needs to check it."""
+    rows = disclosure_rows(result, plan)
+    check_public(rows, DISCLOSURE_COLUMNS)
+    widths = (6, 16, 30, 20, 22, 8, 30, 22, 12, 12, 34, 24, 26, 12, 12)
+    return [Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths), notes_sheet(result, plan, result_digest)]
+
+
+def write_outputs(folder: Path, result: DrawResult, plan: Plan, result_digest: str) -> dict[str, str]:
+    """Write both workbooks into `folder`; return file name → SHA-256."""
+    title = f"{plan.info.name}（{plan.info.id}）"
+    write_workbook(folder / ASSIGNMENTS, assignment_sheets(result, plan, result_digest), title=f"{title} 分派表")
+    write_workbook(folder / DISCLOSURE, disclosure_sheets(result, plan, result_digest), title=f"{title} 公示表")
+    return {name: file_digest(folder / name) for name in (ASSIGNMENTS, DISCLOSURE)}
+
+
+def write_record(folder: Path, record: dict[str, Any]) -> None:
+    """Write draw-record.json (indented, UTF-8, keys sorted) into `folder`."""
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2)
+    (folder / RECORD).write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,158 @@
+"""The one orchestrator: plan → inputs → checks → draw → outputs → record.
+
+The CLI and the tests both call `run_draw` and `run_validate`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .draw import compute_draw
+from .errors import InputError, Problem, ShuangsuijiError, UsageError
+from .io import readers
+from .io.writers import ensure_new_output_dir, staged_output, write_outputs, write_record
+from .model import DrawResult, Inputs
+from .plan import Plan, load_plan
+from .progress import NullReporter, Reporter
+from .record import build_record, digest, result_body
+from .tickets import normalize_seed
+from .validate import check_inputs
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """Where the inputs are: the plan file, plus command-line overrides of its [inputs]."""
+
+    plan_path: Path
+    enterprises: Path | None = None
+    inspectors: Path | None = None
+    conflicts: Path | None = None
+    history: Path | None = None
+    sheet: str | None = None
+
+    def overrides(self) -> dict[str, Path | None]:
+        """The input paths given on the command line, by role."""
+        return {
+            "enterprises": self.enterprises,
+            "inspectors": self.inspectors,
+            "conflicts": self.conflicts,
+            "history": self.history,
+        }
+
+
+@dataclass(frozen=True)
+class DrawOutcome:
+    """What `run_draw` produced."""
+
+    plan: Plan
+    inputs: Inputs
+    result: DrawResult
+    record: dict[str, Any]
+    out_dir: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load_plan_with(options: InputOptions) -> Plan:
+    """The plan with command-line input paths applied."""
+    return load_plan(options.plan_path).with_inputs(options.overrides())
+
+
+def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[Inputs, list[Problem]]:
+    """Read every input file, collecting problems from all of them before giving up."""
+    problems: list[Problem] = []
+    files = []
+    for role in ("enterprises", "inspectors"):
+        if role not in plan.inputs:
+            flag = f"--{role}"
+            problems.append(Problem(f"没有给出{'检查对象名录' if role == 'enterprises' else '执法检查人员名录'}",
+                                    hint=f"请在计划文件 [inputs] 中写明 {role}，或用 {flag} 指定"))  # fmt: skip
+
+    def attempt(read: Callable[[], tuple[Any, Any, list[Problem]]]) -> Any:
+        try:
+            value, file, found = read()
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return None
+        files.append(file)
+        problems.extend(found)
+        return value
+
+    paths = plan.inputs
+    enterprises = inspectors = None
+    recusals: Sequence[Any] = ()
+    history: Sequence[Any] = ()
+    if "enterprises" in paths:
+        enterprises = attempt(lambda: readers.read_enterprises(paths["enterprises"], sheet=options.sheet,
+                                                               reporter=reporter))  # fmt: skip
+    if "inspectors" in paths:
+        reporter.stage("读取执法检查人员名录")
+        inspectors = attempt(lambda: readers.read_inspectors(paths["inspectors"]))
+    if "conflicts" in paths:
+        reporter.stage("读取回避名单")
+        recusals = attempt(lambda: readers.read_recusals(paths["conflicts"])) or ()
+    if "history" in paths:
+        reporter.stage("读取检查记录")
+        history = attempt(lambda: readers.read_history(paths["history"])) or ()
+    if enterprises is None or inspectors is None or any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    inputs = Inputs(enterprises, tuple(inspectors), tuple(recusals), tuple(history), tuple(files))
+    return inputs, problems
+
+
+def load_and_check(options: InputOptions, reporter: Reporter) -> tuple[Plan, Inputs, list[Problem]]:
+    """Plan and inputs, fully checked; raise InputError listing every error (warnings are returned)."""
+    plan = load_plan_with(options)
+    inputs, problems = read_inputs(plan, options, reporter)
+    problems = problems + check_inputs(inputs, plan)
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    return plan, inputs, problems
+
+
+def run_validate(options: InputOptions, reporter: Reporter | None = None) -> tuple[Plan | None, list[Problem]]:
+    """Read everything and return every problem found; draws nothing."""
+    try:
+        plan, _inputs, problems = load_and_check(options, reporter or NullReporter())
+    except ShuangsuijiError as exc:
+        return None, list(getattr(exc, "problems", [])) or [Problem(str(exc))]
+    return plan, problems
+
+
+def utc_now() -> str:
+    """The current time in UTC, to the second, ISO 8601."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def run_draw(
+    options: InputOptions,
+    seed: str,
+    out_dir: Path,
+    *,
+    reporter: Reporter | None = None,
+    operator: str = "",
+    witnesses: Sequence[str] = (),
+    clock: Callable[[], str] = utc_now,
+) -> DrawOutcome:
+    """Make a draw and write its three outputs into the new folder `out_dir`."""
+    reporter = reporter or NullReporter()
+    seed = normalize_seed(seed)
+    if not str(out_dir).strip():
+        raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
+    ensure_new_output_dir(out_dir)
+    plan, inputs, warnings = load_and_check(options, reporter)
+    reporter.stage("抽取检查对象并组成检查组")
+    result = compute_draw(inputs, plan, seed)
+    reporter.stage("写出分派表、公示表和抽取记录")
+    body = result_body(result, plan)
+    result_digest = digest(body)
+    with staged_output(out_dir) as folder:
+        outputs = write_outputs(folder, result, plan, result_digest)
+        record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
+                              operator=operator, witnesses=witnesses)  # fmt: skip
+        write_record(folder, record)
+    reporter.finish()
+    return DrawOutcome(plan, inputs, result, record, out_dir, warnings)

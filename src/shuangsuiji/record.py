@@ -1,0 +1,110 @@
+"""The draw record (抽取记录): its JSON content, canonical form and digests (docs/record.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+from .model import DrawResult, InputFile, Stratum
+from .plan import Plan, fraction_text
+from .tickets import ALGORITHM
+
+RECORD_VERSION = 1
+
+
+def canonical_json(value: Any) -> bytes:
+    """UTF-8 JSON with sorted keys and no spaces: the bytes every digest is taken over."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def digest(value: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of `value`."""
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def stratum_entry(stratum: Stratum, strata_columns: Sequence[str]) -> dict[str, Any]:
+    """One stratum as recorded: key, sizes, the rule that gave the quota, exact probability."""
+    return {
+        "key": dict(zip(strata_columns, stratum.key, strict=True)),
+        "credit_class": stratum.credit_class,
+        "eligible": stratum.eligible,
+        "ratio": fraction_text(stratum.ratio) if stratum.ratio is not None else None,
+        "weight": fraction_text(stratum.weight) if stratum.weight is not None else None,
+        "quota": stratum.quota,
+        "drawn": stratum.quota,
+        "must_inspect": stratum.must_inspect,
+        "probability": fraction_text(stratum.probability),
+        "cutoff_ticket": stratum.cutoff_ticket,
+    }
+
+
+def result_body(result: DrawResult, plan: Plan) -> dict[str, Any]:
+    """What the draw decided; `result_digest` is the digest of exactly this."""
+    columns = plan.selection.strata
+    return {
+        "algorithm": ALGORITHM,
+        "seed": result.seed,
+        "plan": plan.canonical(),
+        "strata": [stratum_entry(s, columns) for s in result.selection.strata],
+        "tasks": [
+            {
+                "task_id": t.task_id,
+                "enterprise_id": t.enterprise.key,
+                "enterprise_name": t.enterprise.name,
+                "credit_class": t.enterprise.credit_class,
+                "stratum": dict(zip(columns, t.pick.stratum, strict=True)),
+                "rank": t.pick.rank,
+                "must_inspect": t.pick.must_inspect,
+                "ticket": t.pick.ticket,
+                "team": [m.id for m in t.team],
+            }
+            for t in result.tasks
+        ],
+        "excluded": [
+            {"enterprise_id": e.enterprise_key, "reason_code": e.code, "reason": e.reason}
+            for e in result.selection.exclusions
+        ],
+    }
+
+
+def build_record(
+    result: DrawResult,
+    body: dict[str, Any],
+    result_digest: str,
+    files: Sequence[InputFile],
+    outputs: dict[str, str],
+    *,
+    created_at: str,
+    operator: str = "",
+    witnesses: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The complete record: the result body (see `result_body`), its digest, inputs, outputs."""
+    selection = result.selection
+    record: dict[str, Any] = {
+        "record_version": RECORD_VERSION,
+        "tool": {"name": "shuangsuiji", "version": __version__},
+        **body,
+        "plan_sha256": digest(body["plan"]),
+        "created_at": created_at,
+        "operator": operator,
+        "witnesses": list(witnesses),
+        "inputs": [
+            {"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows, "sheet": f.sheet}
+            for f in files
+        ],
+        "population": {
+            "roster_rows": selection.population,
+            "out_of_scope": selection.out_of_scope,
+            "excluded": len(selection.exclusions),
+            "eligible": sum(s.eligible for s in selection.strata),
+            "must_inspect": sum(s.must_inspect for s in selection.strata),
+            "drawn": len(result.tasks),
+        },
+        "workloads": result.workloads,
+        "outputs": dict(sorted(outputs.items())),
+        "result_digest": result_digest,
+    }
+    return record

@@ -1,0 +1,118 @@
+"""Everything the user sees in the terminal: progress bars, tables, errors (all on stderr)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from .errors import Problem, ShuangsuijiError
+from .pipeline import DrawOutcome
+
+console = Console(stderr=True, highlight=False)
+
+
+class RichReporter:
+    """Shows each pipeline stage as a progress bar (a spinner when the size is unknown)."""
+
+    def __init__(self, out: Console = console) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=out,
+            transient=False,
+        )
+        self.task: TaskID | None = None
+        self.started = False
+
+    def stage(self, label: str, total: int | None = None) -> None:
+        """Close the previous bar and open a new one."""
+        if not self.started:
+            self.progress.start()
+            self.started = True
+        self._complete()
+        self.task = self.progress.add_task(label, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        """Move the current bar forward."""
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
+
+    def _complete(self) -> None:
+        if self.task is not None:
+            total = self.progress.tasks[-1].total
+            self.progress.update(self.task, total=total or 1, completed=total or 1)
+
+    def finish(self) -> None:
+        """Complete the last bar and release the terminal."""
+        self._complete()
+        if self.started:
+            self.progress.stop()
+            self.started = False
+
+
+def percent(value: Fraction | None) -> str:
+    """3/100 → "3%" (exact decimals where they exist, else 4 significant digits)."""
+    if value is None:
+        return "—"
+    text = f"{float(value * 100):.4g}"
+    return f"{text}%"
+
+
+def problems_table(problems: Sequence[Problem], title: str) -> Table:
+    """Every problem as a row: severity, file, sheet, row, column, what, what to do."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for header in ("级别", "文件", "工作表", "行", "列", "问题", "建议"):
+        table.add_column(header, overflow="fold")
+    for p in problems:
+        level = "[red]错误[/]" if p.severity == "error" else "[yellow]提示[/]"
+        table.add_row(level, p.file, p.sheet, "" if p.row is None else str(p.row), p.column, p.message, p.hint)
+    return table
+
+
+def print_error(error: ShuangsuijiError) -> None:
+    """One sentence for one problem; a table when there are several."""
+    problems = getattr(error, "problems", None) or []
+    errors = [p for p in problems if p.severity == "error"]
+    if len(errors) > 1:
+        console.print(problems_table(problems, f"发现 {len(errors)} 处错误，未进行抽取"))
+    console.print(f"[bold red]错误：[/]{error}", soft_wrap=True)
+
+
+def print_summary(outcome: DrawOutcome) -> None:
+    """Per-stratum numbers, teams formed and where the files are."""
+    result = outcome.result
+    columns = outcome.plan.selection.strata
+    table = Table(title=f"{outcome.plan.info.name}（{outcome.plan.info.id}）抽取结果", header_style="bold")
+    for header in (*columns, "符合条件", "比例", "应抽", "实抽", "重点检查", "入选概率"):
+        table.add_column(header, justify="right" if header not in columns else "left")
+    for s in result.selection.strata:
+        table.add_row(*s.key, str(s.eligible), percent(s.ratio) if s.weight is None else f"权重 {s.weight}",
+                      str(s.quota), str(s.quota), str(s.must_inspect), percent(s.probability))  # fmt: skip
+    console.print(table)
+    selection = result.selection
+    people = len(result.workloads)
+    console.print(
+        f"名录 {selection.population} 户，范围外 {selection.out_of_scope} 户，未参加抽取 {len(selection.exclusions)} 户；"
+        f"共抽取 [bold]{len(result.tasks)}[/] 户，组成 {len(result.tasks)} 个检查组，派出执法人员 {people} 人。"
+    )
+    if outcome.warnings:
+        console.print(problems_table(outcome.warnings, f"{len(outcome.warnings)} 条提示（不影响抽取）"))
+    console.print(f"随机种子：[bold]{result.seed}[/]    结果摘要：{outcome.record['result_digest']}")
+    console.print(f"输出文件夹：[bold]{outcome.out_dir}[/]")
+    for name in ("assignments.xlsx  分派表（内部）", "disclosure.xlsx   公示表（可公开）", "draw-record.json  抽取记录（审计）"):
+        console.print(f"  {name}")
