@@ -1,0 +1,141 @@
+"""End-to-end draw time against the time fastexcel alone needs to read the same files.
+
+Both are measured in fresh subprocesses, alternately, in the same run (these machines are shared
+and noisy, so only ratios within one run mean anything). Peak memory is the child's max RSS.
+
+    python bench/bench_draw.py                 # 10k, 100k and 1M enterprises, 5,000 inspectors
+    python bench/bench_draw.py --sizes 10000   # one size
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "scripts"))
+
+from generate_rosters import generate, write_rosters  # noqa: E402
+
+PLAN = """
+[plan]
+id = "BENCH-{size}"
+name = "基准测试计划"
+task_name = "基准测试任务"
+type = "不定向"
+items = ["食品经营许可情况"]
+authority = "贵阳市市场监督管理局"
+start = 2026-12-01
+end = 2026-12-31
+
+[inputs]
+enterprises = "enterprises.xlsx"
+inspectors = "inspectors.xlsx"
+conflicts = "conflicts.xlsx"
+history = "history.xlsx"
+
+[selection]
+ratio = {{ A = "5%", B = "5%", C = "5%", D = "5%" }}
+
+[exclusion]
+inspected_within_days = 365
+
+[teams]
+size = 2
+certified = 2
+specialist = 1
+max_tasks = {max_tasks}
+rotation_days = 365
+"""
+
+READ_ONLY = """
+import sys, fastexcel
+for path in sys.argv[1:]:
+    reader = fastexcel.read_excel(path)
+    reader.load_sheet(0, eager=True)
+"""
+
+
+def prepare(size: int, inspectors: int, data: Path) -> Path:
+    """Generate (once) the rosters for `size` enterprises and the bench plan beside them."""
+    folder = data / f"{size}"
+    plan = folder / "plan.toml"
+    if not plan.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        write_rosters(generate(size, inspectors), folder)
+        print(f"  生成 {size} 户名录用时 {time.perf_counter() - started:.1f} s", flush=True)
+        tasks = size // 20
+        max_tasks = max(8, 2 * 2 * tasks // max(inspectors, 1) + 8)
+        plan.write_text(PLAN.format(size=size, max_tasks=max_tasks), encoding="utf-8")
+    return plan
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process (its own rusage, via wait4)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"命令失败（退出码 {child.returncode}）：{' '.join(command[:3])} …")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(size: int, inspectors: int, repeats: int, data: Path) -> dict[str, float]:
+    """Median draw time, median read-only time, their ratio, and the draw's peak memory."""
+    plan = prepare(size, inspectors, data)
+    files = [str(plan.parent / f"{n}.xlsx") for n in ("enterprises", "inspectors", "conflicts", "history")]
+    draws: list[float] = []
+    reads: list[float] = []
+    peak = 0.0
+    for _ in range(repeats):
+        reads.append(timed([sys.executable, "-c", READ_ONLY, *files])[0])
+        out = Path(tempfile.mkdtemp(prefix="bench-out-")) / "out"
+        try:
+            argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet"]
+            code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_module('shuangsuiji', run_name='__main__')"
+            elapsed, memory = timed([sys.executable, "-c", code])
+            draws.append(elapsed)
+            peak = max(peak, memory)
+        finally:
+            shutil.rmtree(out.parent, ignore_errors=True)
+    draw, read = statistics.median(draws), statistics.median(reads)
+    return {"enterprises": size, "inspectors": inspectors, "draw_s": round(draw, 2), "read_s": round(read, 2),
+            "ratio": round(draw / read, 2), "peak_mb": round(peak)}  # fmt: skip
+
+
+def main() -> None:
+    """Run the benchmark and print a table; results also go to bench/results/draw.json."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--inspectors", type=int, default=5_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=HERE / "data")
+    args = parser.parse_args()
+    rows = []
+    print(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}", flush=True)
+    for size in args.sizes:
+        row = measure(size, args.inspectors, args.repeats, args.data)
+        rows.append(row)
+        print(
+            f"{size:>9} 户 × {args.inspectors} 人：抽取 {row['draw_s']:.2f} s，fastexcel 仅读取 {row['read_s']:.2f} s，"
+            f"比值 {row['ratio']:.2f}，峰值内存 {row['peak_mb']:.0f} MB",
+            flush=True,
+        )
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "draw.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
