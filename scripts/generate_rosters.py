@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from shuangsuiji.ids import USCC_ALPHABET, uscc_check_char
@@ -119,7 +120,7 @@ COOP_PRODUCTS = ("猕猴桃种植", "蔬菜种植", "生态养殖", "富硒茶�
 TRADE_CHARS = ("金鑫福盛源宏兴顺达丰华瑞康美味香鲜乐和佳悦祥恒隆泰安嘉德汇聚旺元新天山云林黔筑禾田润鸿"
                "博豪伟荣信诚正万千百品尚优益惠合家友春秋阳明星月川江湘蜀渝")  # fmt: skip
 SURNAMES = "王李张杨刘陈吴罗黄赵周龙徐孙胡朱何高郭马林宋唐谢冯韩曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢石韦熊邹雷"
-SURNAME_WEIGHTS = tuple(1 / (rank + 4) for rank in range(len(SURNAMES)))
+SURNAME_CUM_WEIGHTS = tuple(accumulate(1 / (rank + 4) for rank in range(len(SURNAMES))))  # common ones first
 GIVEN_CHARS = ("建国华明丽芳伟敏静军勇强磊洋艳娟霞平刚桂英秀兰玉红梅琳婷雪慧宇浩鹏飞涛波斌杰超鑫林"
                "云德文志海春晓松荣兵亮辉俊峰家佳欣怡子涵睿")  # fmt: skip
 MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
@@ -151,6 +152,7 @@ _KEY_SPACE = 31**6  # "MA6" + six characters of the USCC alphabet
 # 0.618·_KEY_SPACE, so neighbouring rows get unrelated codes.
 _KEY_STEP = 548_477_279
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+BIRTH_DAYS = (date(1998, 12, 31) - date(1970, 1, 1)).days + 1  # inspectors were born 1970–1998
 
 
 def registration_check_digit(first14: str) -> str:
@@ -219,7 +221,7 @@ class EnterpriseRows:
 
 
 @dataclass
-class Inspector:
+class StaffMember:
     """One inspector before rendering; `specialties` may still grow while coverage is topped up."""
 
     staff_id: str
@@ -266,7 +268,7 @@ def generate(
         raise ValueError("至少需要 1 户企业和 2 名检查人员")
     rng = random.Random(seed)
     facts = _enterprise_facts(rng, n_enterprises, plan_start)
-    staff = _inspectors(rng, n_inspectors, plan_start, plan_end)
+    staff = _inspectors(rng, n_inspectors, plan_end)
     history, latest = _history(rng, facts, staff, plan_start)
     for i, day in latest.items():  # the roster knows most past inspections, not all
         facts.last_inspected[i] = day if rng.random() < 0.8 else None
@@ -281,7 +283,7 @@ def generate(
 
 
 def _enterprise_facts(rng: random.Random, n: int, plan_start: date) -> EnterpriseFacts:
-    """Kind, district, industry, credit class, status, last inspection and must-inspect flag of n enterprises."""
+    """Kind, district, industry, credit class, status, last inspection and must-inspect flag of n rows."""
     districts = rng.choices(DISTRICT_NAMES, weights=DISTRICT_WEIGHTS, k=n)
     industries = rng.choices(INDUSTRIES, weights=INDUSTRY_WEIGHTS, k=n)
     credits = rng.choices(CREDIT_CLASSES, weights=CREDIT_WEIGHTS, k=n)
@@ -341,7 +343,12 @@ def _enterprise_name(rng: random.Random, kind: str, district: District, industry
         return f"{district.name}{rng.choice(district.places)}{_trade_name(rng)}{rng.choice(COOP_PRODUCTS)}农民专业合作社"
     if kind in (INDIVIDUAL, REGISTRATION):
         draw = rng.random()
-        owner = _person_name(rng) if draw < 0.45 else _trade_name(rng) if draw < 0.85 else f"老{rng.choice(SURNAMES)}家"
+        if draw < 0.45:
+            owner = _person_name(rng)
+        elif draw < 0.85:
+            owner = _trade_name(rng)
+        else:
+            owner = f"老{rng.choice(SURNAMES)}家"
         return f"{district.name}{owner}{rng.choice(SHOP_WORDS[industry])}"
     city = rng.choice(("贵阳", "贵阳", "贵州", "贵阳市"))
     suffix = "有限公司" if rng.random() < 0.85 else "有限责任公司"
@@ -358,7 +365,7 @@ def _trade_name(rng: random.Random) -> str:
 
 def _person_name(rng: random.Random) -> str:
     """A Chinese name: a common surname and one or two given characters."""
-    surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+    surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUM_WEIGHTS)[0]
     return surname + "".join(rng.choices(GIVEN_CHARS, k=1 if rng.random() < 0.3 else 2))
 
 
@@ -375,7 +382,7 @@ def _mobile(rng: random.Random) -> str:
     return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
 
 
-def _inspectors(rng: random.Random, n: int, plan_start: date, plan_end: date) -> list[Inspector]:
+def _inspectors(rng: random.Random, n: int, plan_end: date) -> list[StaffMember]:
     """n inspectors; every industry then gets enough available specialists for the plan."""
     departments = list(CITY_DEPARTMENTS) + [f"{name[:-1]}分局" for name in DISTRICT_NAMES]
     weights = list(CITY_DEPARTMENTS.values()) + [BRANCH_SHARE * w / sum(DISTRICT_WEIGHTS) for w in DISTRICT_WEIGHTS]
@@ -393,13 +400,13 @@ def _inspectors(rng: random.Random, n: int, plan_start: date, plan_end: date) ->
         certificate, expires = None, None
         if rng.random() >= 0.08:
             certificate = f"{region}{rng.randint(2019, 2025)}{number:0{width}d}"
-            expired = rng.random() < 0.08
+            expired = rng.random() < 0.09
             offset = -rng.randint(1, 396) if expired else rng.randint(0, 5 * 365)
             expires = plan_end + timedelta(days=offset)
         draw = rng.random()
         status = "在岗" if draw < 0.93 else None if draw < 0.94 else rng.choice(OFF_DUTY_STATUSES)
         staff.append(
-            Inspector(
+            StaffMember(
                 staff_id=f"GYSJ{number:0{width}d}",
                 name=_person_name(rng),
                 department=department,
@@ -443,8 +450,8 @@ def _weighted_sample(rng: random.Random, k: int) -> list[str]:
     return chosen
 
 
-def _top_up_specialists(rng: random.Random, staff: list[Inspector], plan_end: date) -> None:
-    """Give each industry at least MIN_SPECIALISTS available specialists, and at least its share of enterprises."""
+def _top_up_specialists(rng: random.Random, staff: list[StaffMember], plan_end: date) -> None:
+    """Give each industry at least MIN_SPECIALISTS available specialists, and at least its enterprise share."""
     available = [p for p in staff if p.available(plan_end)]
     for industry, weight in zip(INDUSTRIES, INDUSTRY_WEIGHTS, strict=True):
         share = weight / sum(INDUSTRY_WEIGHTS)
@@ -458,7 +465,7 @@ def _top_up_specialists(rng: random.Random, staff: list[Inspector], plan_end: da
 def _id_number(rng: random.Random, taken: set[str]) -> str:
     """A new, unique 18-character ID number of a Guiyang resident born 1970–1998."""
     while True:
-        born = date(1970, 1, 1) + timedelta(days=rng.randrange((date(1998, 12, 31) - date(1970, 1, 1)).days + 1))
+        born = date(1970, 1, 1) + timedelta(days=rng.randrange(BIRTH_DAYS))
         region = rng.choice(DISTRICT_NAMES)
         first17 = f"{DISTRICTS[region].code}{born:%Y%m%d}{rng.randrange(1000):03d}"
         number = first17 + id_card_check_char(first17)
@@ -467,7 +474,7 @@ def _id_number(rng: random.Random, taken: set[str]) -> str:
             return number
 
 
-def _inspector_row(rng: random.Random, person: Inspector) -> Row:
+def _inspector_row(rng: random.Random, person: StaffMember) -> Row:
     """The roster row of one inspector (a few list their specialties with ；)."""
     specialties = sorted(person.specialties, key=SPECIALTY_ORDER.index)
     separator = "；" if rng.random() < 0.03 else "、"
@@ -487,18 +494,18 @@ def _inspector_row(rng: random.Random, person: Inspector) -> Row:
 
 
 def _history(
-    rng: random.Random, facts: EnterpriseFacts, staff: list[Inspector], plan_start: date
+    rng: random.Random, facts: EnterpriseFacts, staff: list[StaffMember], plan_start: date
 ) -> tuple[list[Row], dict[int, date]]:
-    """Past inspections (two rows each, one per inspector) over three years, and each enterprise's latest date.
+    """Past inspections over three years (two rows each, one per inspector) and each enterprise's latest.
 
-    Half the must-inspect enterprises were inspected within the last year, so the rotation rule bites
-    on them; the rest are random enterprises, inspected once or twice.
+    Half the must-inspect enterprises were inspected one to two years ago (outside the exclusion window,
+    inside a longer rotation window); the rest are random enterprises, inspected once or twice.
     """
     specialists = {industry: [p.staff_id for p in staff if industry in p.specialties] for industry in INDUSTRIES}
     everyone = [p.staff_id for p in staff]
     target = max(1, round(len(facts) * 0.075))
-    recent = rng.sample(sorted(facts.must_inspect), math.ceil(len(facts.must_inspect) / 2))
-    visits = [(i, rng.randint(20, 300)) for i in recent]
+    earlier = rng.sample(sorted(facts.must_inspect), math.ceil(len(facts.must_inspect) / 2))
+    visits = [(i, rng.randint(366, 730)) for i in earlier]
     others = rng.sample(range(len(facts)), min(len(facts), round(max(0, target - len(visits)) / 1.25)))
     for i in others:
         visits.extend((i, rng.randint(1, 3 * 365)) for _ in range(1 if rng.random() < 0.75 else 2))
@@ -522,11 +529,11 @@ def _other(rng: random.Random, staff_ids: Sequence[str], not_this: str) -> str:
     return chosen
 
 
-def _conflicts(rng: random.Random, facts: EnterpriseFacts, staff: list[Inspector], plan_end: date) -> list[Row]:
-    """About one declared conflict per three inspectors; a quarter on must-inspect and a quarter on D-class enterprises.
+def _conflicts(rng: random.Random, facts: EnterpriseFacts, staff: list[StaffMember], plan_end: date) -> list[Row]:
+    """About one declared conflict per three inspectors, on existing enterprises and inspectors.
 
-    Three in four name an available specialist of the enterprise's industry, who would otherwise be
-    a likely team member.
+    A quarter concern must-inspect and a quarter D-class enterprises, and three in four name an
+    available specialist of the enterprise's industry, so the rule changes real teams.
     """
     count = max(1, round(len(staff) / 3))
     available = [p for p in staff if p.available(plan_end)]
@@ -565,8 +572,7 @@ def summary(rosters: Rosters) -> list[str]:
     """Counts worth checking by eye: credit classes, flags, inspector availability, specialists."""
     facts = rosters.enterprises.facts
     credits = Counter(facts.credits)
-    window_start = rosters.plan_start - timedelta(days=365)
-    recent = sum(day is not None and day >= window_start for day in facts.last_inspected)
+    recent = sum(day is not None and (rosters.plan_start - day).days < 365 for day in facts.last_inspected)
     inactive = sum(status in INACTIVE_STATUSES for status in facts.statuses)
     classes = "，".join(f"{c} {credits[c]}" for c in CREDIT_CLASSES)
     rows = rosters.inspectors
