@@ -182,4 +182,5 @@ def select(
                 cutoff_ticket=ranked[n - 1][0] if n else "",
             )
         )
+    exclusions.sort(key=lambda e: e.enterprise_key)  # canonical order: the roster's row order must not show
     return Selection(tuple(strata), tuple(picks), tuple(exclusions), len(roster), out_of_scope)

@@ -189,6 +189,9 @@ def test_row_order_does_not_matter(data: tuple[list[Enterprise], list[HistoryEnt
         (p.enterprise_key, p.ticket, p.rank) for p in second.picks
     ]
     assert first.strata == second.strata
+    assert [(e.enterprise_key, e.reason) for e in first.exclusions] == [
+        (e.enterprise_key, e.reason) for e in second.exclusions
+    ]
 
 
 def test_removing_an_undrawn_enterprise_changes_nothing_else_in_count_mode() -> None:

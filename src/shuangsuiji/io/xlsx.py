@@ -13,12 +13,12 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-Cell = str | int | float | Fraction | date | None
+Cell = str | int | float | Fraction | date | datetime | None
 
 MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767
@@ -76,6 +76,8 @@ def _cell(ref: str, value: Cell, text_style: int) -> str:
         return _text_cell(ref, value, text_style)
     if isinstance(value, bool):  # bool is an int; never write True as 1
         return _text_cell(ref, "是" if value else "否", text_style)
+    if isinstance(value, datetime):
+        value = value.date()  # rosters carry dates; a time of day is never meaningful here
     if isinstance(value, date):
         return f'<c r="{ref}" s="{STYLE_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
     if isinstance(value, Fraction):

@@ -1,0 +1,1066 @@
+"""Readers for the four input tables: Excel (.xlsx/.xlsm) or CSV → checked domain records.
+
+Every row-level finding comes back as a `Problem` (file, sheet, Excel row number, header text as
+written in the file), so `validate` can show all of them at once; only what makes reading
+impossible (no file, not a workbook, no such sheet, required columns missing, no data) raises
+`InputError`.
+
+The enterprise roster may hold a million rows, so it is cleaned column by column in Arrow, and only
+values that are not already clean (or keys that fail the vectorised USCC check) go through Python.
+Low-cardinality columns are dictionary-encoded so that equal strings share one Python object.
+Nothing from Arrow or numpy leaves this module: the roster is built from plain lists.
+
+Traps handled here (measured with fastexcel 0.21 / pyarrow 26):
+- fastexcel's range starts at the first cell holding a value, not at row 1; the real Excel row
+  number of that cell is read from the sheet XML, so problems name the row the user sees.
+- Converting Arrow data to numpy with `to_numpy()`, and compute calls given a Python scalar,
+  import pandas (about half a second); only raw buffers are handed to numpy here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import hashlib
+import io
+import posixpath
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+
+import fastexcel
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
+
+from ..errors import InputError, Problem, Severity
+from ..ids import USCC_ALPHABET, USCC_WEIGHTS, clean_text, key_problem, normalize_key
+from ..model import EnterpriseRoster, HistoryEntry, InputFile, Inspector, Recusal
+from ..progress import NullReporter, Reporter
+
+T = TypeVar("T")
+if TYPE_CHECKING:
+    Column: TypeAlias = pa.Array[Any]  # a column as read: text, null for an empty cell
+else:
+    Column = pa.Array
+
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+HEADER_SEARCH_ROWS = 10  # the header row may sit below title rows, within the first 10 rows
+PROBLEMS_PER_COLUMN = 1000  # beyond this, one summary problem per column (a broken column of 1M rows)
+CHUNK_ROWS = 100_000  # progress is reported every CHUNK_ROWS enterprises
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EARLIEST = date(1950, 1, 1)  # dates (and Excel serial numbers) outside these bounds are typos
+_LATEST = date(2199, 12, 31)
+
+# ----------------------------------------------------------------------------------------------
+# Columns: canonical header, accepted aliases, required or not.
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class _Spec:
+    role: str
+    label: str
+    columns: tuple[_Column, ...]
+
+    def lookup(self) -> dict[str, tuple[str, int]]:
+        """Header token → (canonical name, priority); the canonical name itself has priority 0."""
+        found: dict[str, tuple[str, int]] = {}
+        for column in self.columns:
+            for priority, text in enumerate((column.name, *column.aliases)):
+                found.setdefault(_header_token(text), (column.name, priority))
+        return found
+
+
+_KEY = _Column(
+    "统一社会信用代码",
+    ("统一社会信用代码/注册号", "统一社会信用代码(注册号)", "社会信用代码", "信用代码", "注册号", "统一代码",
+     "TYXYDM"),
+    required=True,
+)  # fmt: skip
+_PERSON_ID = _Column("人员编号", ("执法人员编号", "执法编号", "工号", "编号"), required=True)
+
+ENTERPRISE = _Spec("enterprises", "检查对象名录", (
+    _KEY,
+    _Column("企业名称", ("企业(单位)名称", "市场主体名称", "单位名称", "名称"), required=True),
+    _Column("信用风险等级", ("风险等级", "信用等级", "信用风险分类", "信用风险类别"), required=True),
+    _Column("所属区域", ("区域", "所属辖区", "辖区", "行政区划")),
+    _Column("行业类别", ("行业", "行业类型", "所属行业")),
+    _Column("登记机关"),
+    _Column("经营状态", ("登记状态", "状态")),
+    _Column("最近检查日期", ("上次检查日期", "最近一次检查日期")),
+    _Column("重点检查", ("是否重点检查",)),
+    _Column("地址", ("经营地址", "住所")),
+    _Column("法定代表人", ("法定代表人(负责人)", "负责人")),
+    _Column("联系电话", ("电话", "联系方式")),
+))  # fmt: skip
+INSPECTOR = _Spec("inspectors", "执法检查人员名录", (
+    _PERSON_ID,
+    _Column("姓名", ("执法人员姓名", "执法姓名"), required=True),
+    _Column("所属部门", ("部门", "科室"), required=True),
+    _Column("执法证号", ("执法证件号", "执法证编号")),
+    _Column("执法证有效期至", ("执法证有效期", "证件有效期至")),
+    _Column("专业领域", ("专业", "专长")),
+    _Column("所属区域", ("区域", "执法区域")),
+    _Column("在岗状态", ("岗位状态", "状态")),
+    _Column("任务上限"),
+    _Column("身份证号"),
+    _Column("手机号", ("联系电话", "手机")),
+))  # fmt: skip
+RECUSAL = _Spec("conflicts", "回避名单", (_PERSON_ID, _KEY, _Column("回避原因", ("原因",))))
+HISTORY = _Spec("history", "检查记录", (
+    _KEY,
+    _Column("检查日期", required=True),
+    _Column("人员编号", _PERSON_ID.aliases),
+))  # fmt: skip
+
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "﹙": "(", "﹚": ")"})
+_HEADER_NOTE = re.compile(r"\((必填|选填|可选|必须)\)$")
+
+
+def _header_token(text: str) -> str:
+    """What a header is compared by: NFKC, no white space at all, one kind of bracket, no * marks."""
+    token = "".join(clean_text(text).split()).translate(_BRACKETS).strip("*")
+    return _HEADER_NOTE.sub("", token).upper()
+
+
+# ----------------------------------------------------------------------------------------------
+# Values.
+
+# Bytes of a UTF-8 value that clean_text certainly leaves alone: printable ASCII (space only inside
+# the value), and the lead bytes E4–E9 with their continuation bytes, i.e. U+4000–U+9FFF (CJK
+# ideographs, NFKC-stable). A value made only of these is already clean; any other value (full-width
+# forms, CJK punctuation, invisible characters, outer spaces) is cleaned by clean_text itself.
+CLEAN_BYTE = np.zeros(256, dtype=np.bool_)
+CLEAN_BYTE[0x20:0x7F] = True
+CLEAN_BYTE[0x80:0xC0] = True
+CLEAN_BYTE[0xE4:0xEA] = True
+# A character that is not white space or invisible: a cell without one is blank.
+_NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
+
+CREDIT_WORDS = {"低": "A", "一般": "B", "较高": "C", "高": "D"}
+_CLASS_SUFFIX = re.compile(r"^([ABCD])(类|级|类企业)?$")
+_FLAGS = {"是": True, "Y": True, "YES": True, "1": True, "TRUE": True,
+          "否": False, "N": False, "NO": False, "0": False, "FALSE": False, "": False}  # fmt: skip
+_YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL = re.compile(r"(\d{1,6})(?:\.\d+)?")
+_SPECIALTY_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+Parsed = tuple[T, str | None]  # (value, why the text is invalid or None)
+
+
+def parse_credit_class(text: str) -> Parsed[str]:
+    """A/B/C/D (any case; 类/级 allowed) or 低/一般/较高/高 with optional 信用风险…/…风险 → A–D."""
+    upper = text.upper()
+    if match := _CLASS_SUFFIX.match(upper):
+        return match.group(1), None
+    word = text.removeprefix("信用风险").removesuffix("风险").removesuffix("等级")
+    if word in CREDIT_WORDS:
+        return CREDIT_WORDS[word], None
+    if not text:
+        return "", "信用风险等级为空"
+    return "", f"信用风险等级“{text}”无法识别"
+
+
+def parse_flag(text: str) -> Parsed[bool]:
+    """是/否, Y/N, 1/0, true/false; empty = 否."""
+    flag = _FLAGS.get(text.upper())
+    if flag is None:
+        return False, f"“{text}”不是“是”或“否”"
+    return flag, None
+
+
+def parse_date(text: str) -> Parsed[date | None]:
+    """An Excel date (as fastexcel renders it), a serial number or a written date → date; "" → None."""
+    if not text:
+        return None, None
+    try:
+        if match := _YMD.fullmatch(text) or _CHINESE_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text):
+            year, month, day = (int(g) for g in match.groups())
+            value = date(year, month, day)
+        elif match := _SERIAL.fullmatch(text):
+            value = _EXCEL_EPOCH + timedelta(days=int(match.group(1)))
+        else:
+            return None, f"无法识别的日期“{text}”"
+    except ValueError:
+        return None, f"“{text}”不是有效日期"
+    if not _EARLIEST <= value <= _LATEST:
+        return None, f"日期“{text}”超出合理范围（{_EARLIEST.year}–{_LATEST.year} 年）"
+    return value, None
+
+
+def parse_task_limit(text: str) -> Parsed[int | None]:
+    """A non-negative whole number (8 or 8.0), or "" for none."""
+    if not text:
+        return None, None
+    whole = text.removesuffix(".0")
+    if whole.isascii() and whole.isdigit():
+        return int(whole), None
+    return None, f"任务上限“{text}”不是非负整数"
+
+
+def split_specialties(text: str) -> frozenset[str]:
+    """专业领域 split on 、 , ， ； ; and white space."""
+    return frozenset(part for part in _SPECIALTY_SEPARATORS.split(text) if part)
+
+
+_DATE_HINT = "请填写日期，例如 2026-01-05、2026/1/5、2026年1月5日，或使用 Excel 日期格式"
+
+# ----------------------------------------------------------------------------------------------
+# Problems.
+
+
+@dataclass
+class _Problems:
+    """Collects row problems of one file, at most PROBLEMS_PER_COLUMN listed per column."""
+
+    file: str
+    sheet: str
+    items: list[Problem] = field(default_factory=list)
+    listed: Counter[str] = field(default_factory=Counter)
+    hidden: Counter[str] = field(default_factory=Counter)
+    hidden_errors: set[str] = field(default_factory=set)
+
+    def add(self, message: str, *, row: int | None, column: str = "", hint: str = "",
+            severity: Severity = "error") -> None:  # fmt: skip
+        if self.listed[column] >= PROBLEMS_PER_COLUMN:
+            self.hidden[column] += 1
+            if severity == "error":
+                self.hidden_errors.add(column)
+            return
+        self.listed[column] += 1
+        self.items.append(Problem(message, file=self.file, sheet=self.sheet, row=row, column=column,
+                                  severity=severity, hint=hint))  # fmt: skip
+
+    def result(self) -> list[Problem]:
+        """Problems in row order, then one summary per column whose problems were cut short."""
+        found = sorted(self.items, key=lambda p: p.row or 0)
+        found.extend(
+            Problem(f"另有 {count} 行的“{column}”也有问题，未逐一列出（每列最多列出 {PROBLEMS_PER_COLUMN} 处）",
+                    file=self.file, sheet=self.sheet, column=column,
+                    severity="error" if column in self.hidden_errors else "warning",
+                    hint="请先改正上面列出的问题，它们往往有同一个原因")
+            for column, count in self.hidden.items()
+        )
+        return found
+
+
+def _fail(path: Path, message: str, hint: str, *, sheet: str = "", row: int | None = None,
+          column: str = "") -> InputError:  # fmt: skip
+    return InputError([Problem(message, file=path.name, sheet=sheet, row=row, column=column, hint=hint)])
+
+
+# ----------------------------------------------------------------------------------------------
+# numpy ↔ Arrow without pandas (Array.to_numpy and pa.array(...) both import it).
+
+
+def _buffer(array: Column, index: int) -> memoryview:
+    """One of the array's buffers (0 validity, 1 values or offsets, 2 string data) as bytes."""
+    found = array.buffers()[index]
+    assert found is not None
+    return memoryview(found)
+
+
+def _bits(array: Column, index: int) -> npt.NDArray[np.bool_]:
+    bits = np.unpackbits(np.frombuffer(_buffer(array, index), dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + len(array)].astype(np.bool_)
+
+
+def _np_valid(array: Column) -> npt.NDArray[np.bool_]:
+    """True where the array holds a value."""
+    return _bits(array, 0) if array.null_count else np.ones(len(array), dtype=np.bool_)
+
+
+def _np_true(mask: Column) -> npt.NDArray[np.bool_]:
+    """A boolean Arrow array as numpy, null counted as False."""
+    values = _bits(mask, 1)
+    return values & _np_valid(mask) if mask.null_count else values
+
+
+def _np_ints(array: Column) -> npt.NDArray[np.int64]:
+    """An int32/int64 Arrow array as numpy int64 (null slots hold arbitrary values)."""
+    dtype = np.dtype(np.int32) if array.type == pa.int32() else np.dtype(np.int64)
+    values = np.frombuffer(_buffer(array, 1), dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+    return values.astype(np.int64)
+
+
+def _np_offsets(strings: Column) -> npt.NDArray[np.int64]:
+    """The len+1 offsets of a string array into its data buffer."""
+    dtype = np.dtype(np.int32) if strings.type == pa.string() else np.dtype(np.int64)
+    offsets = np.frombuffer(_buffer(strings, 1), dtype=dtype, count=len(strings) + 1,
+                            offset=strings.offset * dtype.itemsize)  # fmt: skip
+    return offsets.astype(np.int64)
+
+
+def _from_numpy(kind: pa.DataType, length: int, *buffers: npt.NDArray[Any] | bytes) -> Column:
+    data = [pa.py_buffer(b if isinstance(b, bytes) else b.data) for b in buffers]
+    return pa.Array.from_buffers(kind, length, [None, *data])
+
+
+def _arrow_mask(mask: npt.NDArray[np.bool_]) -> Column:
+    return _from_numpy(pa.bool_(), len(mask), np.packbits(mask, bitorder="little"))
+
+
+def _arrow_indices(indices: npt.NDArray[np.int64]) -> Column:
+    return _from_numpy(pa.int64(), len(indices), np.ascontiguousarray(indices, dtype=np.int64))
+
+
+def _arrow_strings(values: Sequence[str]) -> Column:
+    """A string array from Python strings (empty strings for empty cells)."""
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return _from_numpy(pa.large_string(), len(encoded), offsets, b"".join(encoded))
+
+
+def _python(array: Column) -> list[Any]:
+    return cast(list[Any], array.to_pylist())
+
+
+def already_clean(strings: Column) -> npt.NDArray[np.bool_]:
+    """True where clean_text would return the value unchanged (by the CLEAN_BYTE rule); null → False."""
+    offsets = _np_offsets(strings)
+    data = np.frombuffer(_buffer(strings, 2), dtype=np.uint8)[offsets[0] : offsets[-1]]
+    offsets -= offsets[0]
+    dirty = ~_np_valid(strings)
+    bad = np.flatnonzero(~np.take(CLEAN_BYTE, data))
+    if len(bad):
+        dirty[np.searchsorted(offsets, bad, side="right") - 1] = True
+    filled = np.flatnonzero(offsets[1:] > offsets[:-1])
+    dirty[filled] |= (data[offsets[filled]] == 0x20) | (data[offsets[filled + 1] - 1] == 0x20)
+    return ~dirty
+
+
+def _matches(array: Column, pattern: str) -> npt.NDArray[np.bool_]:
+    """Where the text contains a match of the RE2 pattern (empty cells: False)."""
+    return _np_true(cast(Column, pc.match_substring_regex(array, pattern)))
+
+
+# ----------------------------------------------------------------------------------------------
+# Files → raw text columns.
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of the file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class _Grid:
+    """A sheet as read: every column as raw text (null = empty cell) and the first row's number."""
+
+    sheet: str
+    columns: list[Column]
+    first_row: int
+
+    @property
+    def height(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+def _check_path(path: Path) -> None:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise _fail(path, f"文件不存在：{path}", "请检查路径和文件名（包括扩展名）是否写对")
+    if path.is_dir():
+        raise _fail(path, f"“{path}”是一个文件夹，不是文件", "请给出 .xlsx 或 .csv 文件的路径")
+    if suffix in (".xls", ".et"):
+        raise _fail(path, f"不支持旧版 Excel 格式（{suffix}）",
+                    "请在 Excel 或 WPS 中打开，选择“文件 → 另存为 → Excel 工作簿(.xlsx)”后再使用")  # fmt: skip
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise _fail(path, f"不支持的文件类型“{suffix or '（无扩展名）'}”",
+                    "支持的格式：.xlsx、.xlsm、.csv；请在 Excel 或 WPS 中另存为 Excel 工作簿(.xlsx)")  # fmt: skip
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
+    with path.open("rb") as stream:
+        magic = stream.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _fail(path, "文件设置了打开密码，或实际是旧版 .xls 文件（只是扩展名为 .xlsx）",
+                    "请在 Excel 或 WPS 中打开，取消密码，另存为 Excel 工作簿(.xlsx)后再使用")  # fmt: skip
+    not_a_workbook = _fail(path, "文件不是有效的 Excel 工作簿，可能已损坏，或只是把扩展名改成了 .xlsx",
+                           "请在 Excel 或 WPS 中打开并另存为 Excel 工作簿(.xlsx)；如果打不开，请重新导出")  # fmt: skip
+    if magic[:4] != b"PK\x03\x04":
+        raise not_a_workbook
+    try:
+        reader = fastexcel.read_excel(str(path))
+        names: list[str] = list(reader.sheet_names)
+        name = _choose_sheet(path, names, sheet)
+        batch: pa.RecordBatch = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
+    except InputError:
+        raise
+    except (fastexcel.FastExcelError, OSError, ValueError) as exc:
+        raise not_a_workbook from exc
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException (a BaseException)
+        if type(exc).__name__ == "PanicException":
+            raise not_a_workbook from exc
+        raise
+    columns = [batch.column(i) for i in range(batch.num_columns)]
+    first_row = _first_row_number(path, name) if columns and len(columns[0]) else 1
+    return _Grid(name, columns, first_row)
+
+
+def _choose_sheet(path: Path, names: list[str], wanted: str | None) -> str:
+    if not names:
+        raise _fail(path, "工作簿中没有工作表", "请检查文件是否导出完整")
+    if wanted is None:
+        return names[0]
+    if wanted in names:
+        return wanted
+    cleaned = {clean_text(n): n for n in names}
+    if clean_text(wanted) in cleaned:
+        return cleaned[clean_text(wanted)]
+    listed = "、".join(f"“{n}”" for n in names)
+    raise _fail(path, f"找不到工作表“{wanted}”", f"该文件中的工作表有：{listed}；请用 --sheet 指定其中之一")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _first_row_number(path: Path, sheet: str) -> int:
+    """Excel row number of the first row fastexcel returns: calamine starts at the first cell with a value.
+
+    Falls back to 1 when the workbook's structure cannot be followed (fastexcel could read it, so
+    it is a workbook; only the numbering of messages is at stake).
+    """
+    try:
+        with zipfile.ZipFile(path) as book:
+            part = _sheet_part(book, sheet)
+            if part is None:
+                return 1
+            with book.open(part) as stream:
+                return _first_value_row(stream)
+    except Exception:  # any oddity here only affects row numbers, never the data
+        return 1
+
+
+def _relationships(book: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, absolute target part) of one package part."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", f"{name}.rels")
+    found: dict[str, tuple[str, str]] = {}
+    for element in SafeET.fromstring(book.read(rels)).iter():
+        if _local(element.tag) == "Relationship":
+            target = element.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            found[element.get("Id", "")] = (element.get("Type", ""), target)
+    return found
+
+
+def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:
+    workbook = next((t for kind, t in _relationships(book, "").values() if kind.endswith("/officeDocument")), None)
+    if workbook is None:
+        return None
+    targets = _relationships(book, workbook)
+    for element in SafeET.fromstring(book.read(workbook)).iter():
+        if _local(element.tag) == "sheet" and element.get("name") == sheet:
+            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+            return targets[rid][1] if rid in targets else None
+    return None
+
+
+_CELL_ROW = re.compile(r"[A-Za-z]+(\d+)")
+
+
+def _first_value_row(stream: Any) -> int:
+    row = 0
+    for event, element in SafeET.iterparse(stream, events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start" and tag == "row":
+            number = element.get("r", "")
+            row = int(number) if number.isdigit() else row + 1
+        elif event == "end" and tag == "c":
+            has_value = any(
+                _local(child.tag) == "is" or (_local(child.tag) == "v" and child.text) for child in element
+            )
+            if has_value:
+                match = _CELL_ROW.fullmatch(element.get("r", ""))
+                return int(match.group(1)) if match else max(row, 1)
+        elif event == "end" and tag == "row":
+            element.clear()
+        elif event == "end" and tag == "sheetData":
+            break
+    return 1
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
+    """The CSV text and its UTF-8 bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = raw.decode("utf-16")
+        return text, text.encode("utf-8")
+    try:
+        body = raw.removeprefix(codecs.BOM_UTF8)
+        return body.decode("utf-8"), body
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise _fail(path, "无法识别 CSV 文件的文字编码（不是 UTF-8，也不是 GB18030/GBK）",
+                    "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)") from exc  # fmt: skip
+    return text, text.encode("utf-8")
+
+
+def _read_csv(path: Path) -> _Grid:
+    text, utf8 = _decode(path, path.read_bytes())
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    head = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    names = [f"c{i}" for i in range(len(head))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )  # fmt: skip
+        columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+    except (pa.ArrowInvalid, ValueError):
+        # Rows of different lengths (or an empty file): the csv module copes with anything.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        width = max(map(len, rows), default=0)
+        columns = [_arrow_strings([r[i] if i < len(r) else "" for r in rows]) for i in range(width)]
+    return _Grid("", columns, 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Header row → a table of named columns.
+
+
+@dataclass
+class _Table:
+    """The data below the header: columns by canonical name, Excel row number of every data row."""
+
+    file: str
+    sheet: str
+    headers: dict[str, str]  # canonical name → header text as written in the file
+    data: dict[str, Column]
+    rows: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def texts(self, name: str) -> list[str]:
+        """A small column, every value cleaned ("" for empty or missing)."""
+        if name not in self.data:
+            return [""] * len(self)
+        return [clean_text(v) if v else "" for v in _python(self.data[name])]
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+
+def _resolve(cells: Sequence[str], spec: _Spec) -> tuple[dict[str, int], list[tuple[str, int, int]]]:
+    """Column index of every recognised field, and the extra columns that matched a field too."""
+    lookup = spec.lookup()
+    best: dict[str, tuple[int, int]] = {}
+    extra: list[tuple[str, int, int]] = []
+    for index, cell in enumerate(cells):
+        hit = lookup.get(_header_token(cell)) if cell else None
+        if hit is None:
+            continue
+        name, priority = hit
+        if name not in best:
+            best[name] = (priority, index)
+        elif priority < best[name][0]:
+            extra.append((name, best[name][1], index))
+            best[name] = (priority, index)
+        else:
+            extra.append((name, index, best[name][1]))
+    return {name: index for name, (_, index) in best.items()}, extra
+
+
+def _suggest(column: _Column, cells: Sequence[str], taken: set[int]) -> str | None:
+    """The header present that looks most like `column` (difflib), if any is close enough."""
+    known = [_header_token(t) for t in (column.name, *column.aliases)]
+    scored = [
+        (max(difflib.SequenceMatcher(None, _header_token(cell), k).ratio() for k in known), cell)
+        for index, cell in enumerate(cells)
+        if cell and index not in taken
+    ]
+    score, cell = max(scored, default=(0.0, ""))
+    return cell if score >= 0.5 else None
+
+
+def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table:
+    """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
+    if not grid.columns or grid.height == 0:
+        raise _fail(path, f"工作表为空，找不到{spec.label}的表头", "请检查是否选错了文件或工作表（--sheet）",
+                    sheet=grid.sheet)  # fmt: skip
+    head = [_python(column.slice(0, HEADER_SEARCH_ROWS)) for column in grid.columns]
+    rows = [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
+    required = [c for c in spec.columns if c.required]
+    chosen: tuple[int, dict[str, int], list[tuple[str, int, int]]] | None = None
+    best_found = (-1, 0)
+    for number, cells in enumerate(rows):
+        found, extra = _resolve(cells, spec)
+        if all(c.name in found for c in required):
+            chosen = (number, found, extra)
+            break
+        if len(found) > best_found[0]:
+            best_found = (len(found), number)
+    if chosen is None:
+        _, number = best_found
+        if best_found[0] == 0:
+            number = next((i for i, cells in enumerate(rows) if any(cells)), 0)
+        cells = rows[number]
+        found, _ = _resolve(cells, spec)
+        taken = set(found.values())
+        missing = [c for c in required if c.name not in found]
+        present = "、".join(f"“{c}”" for c in cells if c) or "（空行）"
+        failures = []
+        for column in missing:
+            guess = _suggest(column, cells, taken)
+            also = "、".join(column.aliases[:4])
+            hint = (f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”" if guess else
+                    f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else ""))  # fmt: skip
+            failures.append(Problem(
+                f"{spec.label}缺少必填列“{column.name}”（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 "
+                f"{grid.first_row + number} 行现有：{present}）",
+                file=path.name, sheet=grid.sheet, row=grid.first_row + number, hint=hint,
+            ))  # fmt: skip
+        raise InputError(failures)
+
+    number, found, extra = chosen
+    header_row = grid.first_row + number
+    headers = {name: rows[number][index] for name, index in found.items()}
+    for name, ignored, used in extra:
+        problems.add(f"“{rows[number][ignored]}”列与“{rows[number][used]}”列都是“{name}”，只使用了后者",
+                     row=header_row, column=rows[number][ignored], severity="warning",
+                     hint="如果用错了列，请删除或改名多余的那一列")  # fmt: skip
+    start = number + 1
+    data = {name: grid.columns[index].slice(start) for name, index in found.items()}
+    excel_rows = np.arange(header_row + 1, header_row + 1 + grid.height - start, dtype=np.int64)
+    # Blank rows (every cell empty) are skipped: only rows whose key column is blank can be blank.
+    candidates = np.flatnonzero(~_matches(data[required[0].name], _NOT_BLANK))
+    if len(candidates):
+        picked = _arrow_indices(candidates)
+        blank = np.ones(len(candidates), dtype=np.bool_)
+        for raw in grid.columns:
+            blank &= ~_matches(raw.slice(start).take(picked), _NOT_BLANK)
+        if blank.any():
+            keep = np.ones(len(excel_rows), dtype=np.bool_)
+            keep[candidates[blank]] = False
+            mask = _arrow_mask(keep)
+            data = {name: values.filter(mask) for name, values in data.items()}
+            excel_rows = excel_rows[keep]
+    if len(excel_rows) == 0:
+        raise _fail(path, f"{spec.label}在表头下方没有数据行", "请检查是否选错了文件或工作表（--sheet）",
+                    sheet=grid.sheet, row=header_row)  # fmt: skip
+    return _Table(path.name, grid.sheet, headers, data, excel_rows)
+
+
+def _open(path: Path, spec: _Spec, sheet: str | None) -> tuple[_Table, InputFile, _Problems]:
+    """Read a file of any supported kind, fingerprint it and locate its header."""
+    _check_path(path)
+    try:
+        before = path.stat()
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            digest = worker.submit(file_sha256, path)  # hashing overlaps parsing (both release the GIL)
+            grid = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet)
+            sha256 = digest.result()
+        after = path.stat()
+    except PermissionError as exc:
+        raise _fail(path, "没有权限读取文件", "请检查文件权限，或关闭正在独占打开它的程序后重试") from exc
+    except OSError as exc:
+        raise _fail(path, f"无法读取文件（{exc.strerror or exc}）", "请检查文件是否完整、磁盘是否可读") from exc
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+        raise _fail(path, "文件在读取过程中被修改了", "请关闭正在编辑它的程序，然后重新运行")
+    problems = _Problems(path.name, grid.sheet)
+    if sheet is not None and not grid.sheet:
+        problems.add("CSV 文件没有工作表，已忽略 --sheet", row=None, severity="warning")
+    table = _locate(path, grid, spec, problems)
+    file = InputFile(role=spec.role, path=str(path), sha256=sha256, rows=len(table), sheet=grid.sheet)
+    return table, file, problems
+
+
+# ----------------------------------------------------------------------------------------------
+# The enterprise roster, column by column.
+
+_USCC_VALUES = np.full(256, 255, dtype=np.uint8)
+for _value, _char in enumerate(USCC_ALPHABET):
+    _USCC_VALUES[ord(_char)] = _value
+_USCC_WEIGHTS = np.array(USCC_WEIGHTS, dtype=np.int64)
+_DIGIT = np.zeros(256, dtype=np.bool_)
+_DIGIT[ord("0") : ord("9") + 1] = True
+_USCC_MAX = np.array([30, 30, 9, 9, 9, 9, 9, 9] + [30] * 10, dtype=np.uint8)  # positions 3–8 are digits
+# Duplicate keys are found by sorting 64-bit fingerprints (the key read as a base-31 or decimal
+# number, mod 2^64); equal fingerprints are then confirmed on the strings, so a collision costs
+# time, never correctness.
+_WRAP = 1 << 64
+_NP_POWERS = np.array([pow(31, 16 - i, _WRAP) for i in range(17)], dtype=np.uint64)
+_NP_TENS = np.array([10 ** (14 - i) for i in range(15)], dtype=np.uint64)
+_REGISTRATION_MARK = 1 << 63
+
+
+def key_fingerprint(key: str) -> int:
+    """The 64-bit fingerprint of a valid key, exactly as scan_keys computes it for a whole column."""
+    if len(key) == 15:
+        return (int(key) + _REGISTRATION_MARK) % _WRAP
+    number = 0
+    for char in key[:17]:
+        number = number * 31 + USCC_ALPHABET.index(char)
+    return number % _WRAP
+
+
+def _fixed_width(keys: Column, where: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.uint8]:
+    """The bytes of keys[where] (all `width` bytes long) as a (len(where), width) matrix."""
+    subset = keys.take(_arrow_indices(where))  # contiguous, unlike a numpy gather over the original
+    offsets = _np_offsets(subset)
+    data = np.frombuffer(_buffer(subset, 2), dtype=np.uint8)
+    return data[offsets[0] : offsets[-1]].reshape(-1, width)
+
+
+def scan_keys(keys: Column) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
+    """Where a raw key is already a normalised, valid USCC or 15-digit 注册号, and their fingerprints.
+
+    Vectorised over the Arrow buffers (about 0.1 s per million keys). A False says nothing by
+    itself: those keys go through normalize_key and key_problem in Python.
+    """
+    ok = np.zeros(len(keys), dtype=np.bool_)
+    fingerprints = [np.zeros(0, dtype=np.uint64)]
+    lengths = np.diff(_np_offsets(keys))
+    valid = _np_valid(keys)
+    with np.errstate(over="ignore"):
+        where = np.flatnonzero(valid & (lengths == 18))
+        if len(where):
+            values = np.take(_USCC_VALUES, _fixed_width(keys, where, 18))  # 255 = not in the alphabet
+            total = values[:, :17].astype(np.int64) @ _USCC_WEIGHTS
+            good = (values <= _USCC_MAX).all(axis=1) & ((31 - total % 31) % 31 == values[:, 17])
+            fingerprints.append(values[good, :17].astype(np.uint64) @ _NP_POWERS)
+            ok[where[good]] = True
+        where = np.flatnonzero(valid & (lengths == 15))
+        if len(where):
+            chars = _fixed_width(keys, where, 15)
+            good = _DIGIT[chars].all(axis=1)
+            digits = (chars[good] - ord("0")).astype(np.uint64)
+            fingerprints.append(digits @ _NP_TENS + np.uint64(_REGISTRATION_MARK))
+            ok[where[good]] = True
+    return ok, np.concatenate(fingerprints)
+
+
+def valid_key_mask(keys: Column) -> npt.NDArray[np.bool_]:
+    """True where a raw key is already a normalised, valid USCC or 15-digit 注册号."""
+    return scan_keys(keys)[0]
+
+
+def _clean_texts(values: list[str | None], clean: npt.NDArray[np.bool_]) -> list[str]:
+    """A text column from to_pylist: values not already clean (or empty) are cleaned in Python."""
+    for i in np.flatnonzero(~clean).tolist():
+        value = values[i]
+        values[i] = clean_text(value) if value else ""
+    return cast(list[str], values)
+
+
+def _coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
+    """Distinct raw values (None for empty cells) and each row's index into them."""
+    encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(array))
+    distinct = cast(list[str | None], encoded.dictionary.to_pylist())
+    indices = cast(Column, encoded.indices)
+    codes = _np_ints(indices)
+    if indices.null_count:
+        codes = np.where(_np_valid(indices), codes, len(distinct))
+        distinct.append(None)
+    return distinct, codes
+
+
+@dataclass
+class _CodedColumn:
+    """A low-cardinality column converted once per distinct value; equal values share one object."""
+
+    convert: Callable[[str], Parsed[Any]]
+    cache: dict[str | None, Parsed[Any]] = field(default_factory=dict)
+
+    def values(self, distinct: list[str | None], codes: npt.NDArray[np.int64]) -> tuple[list[Any], list[tuple[int, str]]]:
+        """The converted column and (position, message) of every value that did not convert."""
+        table = np.empty(len(distinct), dtype=object)
+        bad: list[int] = []
+        for index, raw in enumerate(distinct):
+            hit = self.cache.get(raw)
+            if hit is None:
+                hit = self.cache[raw] = self.convert(clean_text(raw) if raw else "")
+            table[index] = hit[0]
+            if hit[1] is not None:
+                bad.append(index)
+        failed: list[tuple[int, str]] = []
+        if bad:
+            where = np.flatnonzero(np.isin(codes, np.array(bad, dtype=np.int64)))
+            failed = [(i, cast(str, self.cache[distinct[codes[i]]][1])) for i in where.tolist()]
+        return cast(list[Any], table[codes].tolist()), failed
+
+
+def _as_text(text: str) -> Parsed[str]:
+    return text, None
+
+
+_ENTERPRISE_CODED: dict[str, tuple[str, Callable[[str], Parsed[Any]], str]] = {
+    # roster field: (column, converter, hint when a value does not convert)
+    "credit_class": ("信用风险等级", parse_credit_class, "请填写 A、B、C、D，或 低风险、一般风险、较高风险、高风险"),
+    "district": ("所属区域", _as_text, ""),
+    "industry": ("行业类别", _as_text, ""),
+    "authority": ("登记机关", _as_text, ""),
+    "status": ("经营状态", _as_text, ""),
+    "last_inspected": ("最近检查日期", parse_date, _DATE_HINT),
+    "must_inspect": ("重点检查", parse_flag, "请填写“是”或“否”（也可用 Y/N、1/0）；不是重点检查可留空"),
+}
+_ENTERPRISE_TEXT = {"name": "企业名称", "address": "地址", "legal_rep": "法定代表人", "phone": "联系电话"}
+_EMPTY_CODED: dict[str, Any] = {"last_inspected": None, "must_inspect": False}
+
+
+def _key_message(raw: str, key: str) -> tuple[str, str] | None:
+    """(message, hint) for a key that is not usable, else None."""
+    if not key:
+        return "统一社会信用代码为空", "每一行都要填写统一社会信用代码（旧个体工商户可填 15 位注册号）"
+    if "|" in key:
+        return f"代码“{raw}”中含有竖线“|”", "竖线是抽取车票中的分隔符，代码中不能出现"
+    why = key_problem(key)
+    if why is None:
+        return None
+    return f"统一社会信用代码“{key}”有误：{why}", "请对照营业执照核对后改正"
+
+
+@dataclass
+class _KeyCheck:
+    """Per-row key checks, and what the duplicate check needs at the end."""
+
+    header: str
+    problems: _Problems
+    fingerprints: npt.NDArray[np.uint64]
+    slow: list[int] = field(default_factory=list)
+    invalid: set[str] = field(default_factory=set)
+    invalid_repeats: bool = False
+
+    def check(self, keys: list[str | None], fast: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64]) -> list[str]:
+        """Normalise and check, in place, the keys that the vectorised scan did not vouch for."""
+        for i in np.flatnonzero(~fast).tolist():
+            raw = clean_text(keys[i] or "")
+            key = keys[i] = raw.upper()
+            found = _key_message(raw, key)
+            if found is None:
+                self.slow.append(key_fingerprint(key))
+                continue
+            self.problems.add(found[0], row=int(rows[i]), column=self.header, hint=found[1])
+            if key:
+                self.invalid_repeats |= key in self.invalid
+                self.invalid.add(key)
+        return cast(list[str], keys)
+
+    def may_repeat(self) -> bool:
+        """False only when no key can occur twice (sorted fingerprints all differ)."""
+        if self.invalid_repeats:
+            return True
+        every = np.concatenate([self.fingerprints, np.array(self.slow, dtype=np.uint64)])
+        every.sort()
+        return bool((every[1:] == every[:-1]).any())
+
+
+@dataclass
+class _Progress:
+    """Turns fractions of the checking work into reporter.advance calls that add up to `total`."""
+
+    reporter: Reporter
+    total: int
+    done: int = 0
+
+    def to(self, fraction: float) -> None:
+        target = min(self.total, round(self.total * fraction))
+        if target > self.done:
+            self.reporter.advance(target - self.done)
+            self.done = target
+
+
+def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> EnterpriseRoster:
+    """Check the roster column by column.
+
+    A worker thread runs the Arrow/numpy half (key scan, "already clean?" regexes, dictionary
+    encoding, all of which release the GIL) while this thread turns the text columns into Python
+    lists in chunks; then the few values that need it are cleaned in Python.
+    """
+    n = len(table)
+    reporter.stage("检查企业名录", total=n)
+    progress = _Progress(reporter, n)
+    key_header = "统一社会信用代码"
+    texts = [h for h in _ENTERPRISE_TEXT.values() if h in table.data]
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        scanned = worker.submit(scan_keys, table.data[key_header])
+        clean = {h: worker.submit(already_clean, table.data[h]) for h in texts}
+        coded = {h: worker.submit(_coded, table.data[h]) for h, _, _ in _ENTERPRISE_CODED.values() if h in table.data}
+        lists: dict[str, list[Any]] = {}
+        for number, header in enumerate((key_header, *texts)):
+            values = lists[header] = []
+            for start in range(0, n, CHUNK_ROWS):  # chunks: the worker gets the GIL between them
+                values.extend(_python(table.data[header].slice(start, CHUNK_ROWS)))
+                progress.to((number + (start + CHUNK_ROWS) / n) / (len(texts) + 2))
+        fast, fingerprints = scanned.result()
+        checker = _KeyCheck(table.header(key_header), problems, fingerprints)
+        keys = checker.check(lists[key_header], fast, table.rows)
+        columns: dict[str, Any] = {}
+        for name, header in _ENTERPRISE_TEXT.items():
+            columns[name] = _clean_texts(lists[header], clean[header].result()) if header in lists else [""] * n
+        if columns["name"].count(""):
+            for i in (i for i, value in enumerate(columns["name"]) if not value):
+                problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
+                             hint="请填写市场主体名称")  # fmt: skip
+        for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
+            if header not in coded:
+                columns[name] = [_EMPTY_CODED.get(name, "")] * n
+                continue
+            columns[name], failed = _CodedColumn(convert).values(*coded[header].result())
+            for i, message in failed:
+                problems.add(message, row=int(table.rows[i]), column=table.header(header), hint=hint)
+    if checker.may_repeat():
+        _report_duplicates(keys, table.rows, table.header(key_header), problems)
+    progress.to(1.0)
+    return EnterpriseRoster(key=keys, row=table.rows.tolist(), **columns)
+
+
+def _report_duplicates(keys: Sequence[str], rows: npt.NDArray[np.int64], header: str, problems: _Problems) -> None:
+    """Every repeat of a non-empty key, naming the row where it first appeared."""
+    first: dict[str, int] = {}
+    for key, row in zip(keys, rows.tolist(), strict=True):
+        if not key:
+            continue
+        if key in first:
+            problems.add(f"统一社会信用代码“{key}”与第 {first[key]} 行重复", row=row, column=header,
+                         hint=f"同一市场主体只能出现一次，请删除或合并第 {first[key]} 行和第 {row} 行")  # fmt: skip
+        else:
+            first[key] = row
+
+
+_SILENT = NullReporter()
+
+
+def read_enterprises(
+    path: Path, *, sheet: str | None = None, reporter: Reporter = _SILENT
+) -> tuple[EnterpriseRoster, InputFile, list[Problem]]:
+    """Read and check the enterprise roster (检查对象名录库)."""
+    reporter.stage("读取企业名录", total=None)
+    table, file, problems = _open(path, ENTERPRISE, sheet)
+    roster = _build_roster(table, problems, reporter)
+    return roster, file, problems.result()
+
+
+# ----------------------------------------------------------------------------------------------
+# The small tables, row by row.
+
+
+def _person_ids(table: _Table, problems: _Problems, *, unique: bool, required: bool = True) -> list[str]:
+    ids = table.texts("人员编号")
+    header = table.header("人员编号")
+    seen: dict[str, int] = {}
+    for person, row in zip(ids, table.rows.tolist(), strict=True):
+        if not person:
+            if required:
+                problems.add("人员编号为空", row=row, column=header, hint="每一行都要填写人员编号")
+        elif "|" in person:
+            problems.add(f"人员编号“{person}”中含有竖线“|”", row=row, column=header,
+                         hint="竖线是抽取车票中的分隔符，编号中不能出现")  # fmt: skip
+        elif unique and person in seen:
+            problems.add(f"人员编号“{person}”与第 {seen[person]} 行重复", row=row, column=header,
+                         hint=f"每人只能出现一次，请核对第 {seen[person]} 行和第 {row} 行")  # fmt: skip
+        else:
+            seen.setdefault(person, row)
+    return ids
+
+
+def _enterprise_keys(table: _Table, problems: _Problems, *, severity: Severity) -> list[str]:
+    raws = table.texts("统一社会信用代码")
+    header = table.header("统一社会信用代码")
+    keys = []
+    for raw, row in zip(raws, table.rows.tolist(), strict=True):
+        key = normalize_key(raw)
+        if found := _key_message(raw, key):
+            problems.add(found[0], row=row, column=header, hint=found[1], severity="error" if not key else severity)
+        keys.append(key)
+    return keys
+
+
+def _parsed(table: _Table, name: str, parse: Callable[[str], Parsed[T]], hint: str,
+            problems: _Problems) -> list[T]:  # fmt: skip
+    values = []
+    for text, row in zip(table.texts(name), table.rows.tolist(), strict=True):
+        value, why = parse(text)
+        if why:
+            problems.add(why, row=row, column=table.header(name), hint=hint)
+        values.append(value)
+    return values
+
+
+def read_inspectors(path: Path, *, sheet: str | None = None) -> tuple[tuple[Inspector, ...], InputFile, list[Problem]]:
+    """Read and check the inspector roster (执法检查人员名录库)."""
+    table, file, problems = _open(path, INSPECTOR, sheet)
+    ids = _person_ids(table, problems, unique=True)
+    names = table.texts("姓名")
+    departments = table.texts("所属部门")
+    expiry = _parsed(table, "执法证有效期至", parse_date, _DATE_HINT, problems)
+    limits = _parsed(table, "任务上限", parse_task_limit, "请填写 0 或正整数；留空则使用计划中的 max_tasks", problems)
+    rows = table.rows.tolist()
+    for name, department, row in zip(names, departments, rows, strict=True):
+        if not name:
+            problems.add("姓名为空", row=row, column=table.header("姓名"), hint="请填写执法人员姓名")
+        if not department:
+            problems.add("所属部门为空", row=row, column=table.header("所属部门"), severity="warning",
+                         hint="联合检查按部门组队，请填写所属部门")  # fmt: skip
+    inspectors = tuple(
+        Inspector(id=person, name=name, department=department, certificate=certificate,
+                  certificate_expiry=until, specialties=split_specialties(specialties), district=district,
+                  status=status, max_tasks=limit, row=row, id_card=id_card, phone=phone)
+        for person, name, department, certificate, until, specialties, district, status, limit, row, id_card, phone
+        in zip(ids, names, departments, table.texts("执法证号"), expiry, table.texts("专业领域"),
+               table.texts("所属区域"), table.texts("在岗状态"), limits, rows, table.texts("身份证号"),
+               table.texts("手机号"), strict=True)
+    )  # fmt: skip
+    return inspectors, file, problems.result()
+
+
+def read_recusals(path: Path, *, sheet: str | None = None) -> tuple[tuple[Recusal, ...], InputFile, list[Problem]]:
+    """Read and check the recusal list (回避名单); a malformed code is an error (the recusal would be lost)."""
+    table, file, problems = _open(path, RECUSAL, sheet)
+    ids = _person_ids(table, problems, unique=False)
+    keys = _enterprise_keys(table, problems, severity="error")
+    recusals = tuple(
+        Recusal(inspector_id=person, enterprise_key=key, reason=reason, row=row)
+        for person, key, reason, row in zip(ids, keys, table.texts("回避原因"), table.rows.tolist(), strict=True)
+    )
+    return recusals, file, problems.result()
+
+
+def read_history(path: Path, *, sheet: str | None = None) -> tuple[tuple[HistoryEntry, ...], InputFile, list[Problem]]:
+    """Read and check the inspection history (检查记录); a malformed code is only a warning there."""
+    table, file, problems = _open(path, HISTORY, sheet)
+    keys = _enterprise_keys(table, problems, severity="warning")
+    ids = _person_ids(table, problems, unique=False, required=False)
+    dates = _parsed(table, "检查日期", parse_date, _DATE_HINT, problems)
+    entries = []
+    for key, day, text, person, row in zip(keys, dates, table.texts("检查日期"), ids, table.rows.tolist(),
+                                           strict=True):  # fmt: skip
+        if day is not None:
+            entries.append(HistoryEntry(enterprise_key=key, inspected_on=day, inspector_id=person, row=row))
+        elif not text:
+            problems.add("检查日期为空", row=row, column=table.header("检查日期"), hint=_DATE_HINT)
+    return tuple(entries), file, problems.result()

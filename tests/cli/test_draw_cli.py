@@ -1,0 +1,210 @@
+"""The command line end to end on the shipped sample data: outputs, determinism, exit codes."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from shuangsuiji.cli import DEMO_SEED, app
+from shuangsuiji.io.writers import DISCLOSURE_COLUMNS
+from shuangsuiji.io.xlsx import Sheet, write_workbook
+from tests.builders import SAMPLE, SAMPLE_PLAN
+
+runner = CliRunner()
+
+
+def draw(out: Path, *extra: str, seed: str = DEMO_SEED) -> Any:
+    return runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", seed, "--out", str(out), *extra])
+
+
+def cells(path: Path) -> dict[str, list[list[Any]]]:
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+
+@pytest.fixture(scope="module")
+def first_draw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("draws") / "first"
+    result = draw(out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_draw_writes_the_three_outputs(first_draw: Path) -> None:
+    assert sorted(p.name for p in first_draw.iterdir()) == ["assignments.xlsx", "disclosure.xlsx", "draw-record.json"]
+    record = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
+    assert record["algorithm"] == "shuangsuiji:v1"
+    assert record["seed"] == DEMO_SEED
+    assert {i["role"] for i in record["inputs"]} == {"enterprises", "inspectors", "conflicts", "history"}
+    assert all(len(i["sha256"]) == 64 and i["rows"] > 0 for i in record["inputs"])
+    assert len(record["tasks"]) > 50
+    for task in record["tasks"]:
+        assert set(task) >= {"task_id", "enterprise_id", "credit_class", "ticket", "team"}
+        assert len(task["team"]) == 2 and all(isinstance(m, str) for m in task["team"])
+    assert sum(s["drawn"] + s["must_inspect"] for s in record["strata"]) == len(record["tasks"])
+    assert {e["reason_code"] for e in record["excluded"]} == {"status", "window"}
+    assert set(record["outputs"]) == {"assignments.xlsx", "disclosure.xlsx"}
+
+
+def test_disclosure_has_the_public_columns_and_no_private_data(first_draw: Path) -> None:
+    sheets = cells(first_draw / "disclosure.xlsx")
+    public = sheets["公示表"]
+    assert tuple(public[0]) == DISCLOSURE_COLUMNS
+    record = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
+    assert len(public) - 1 == len(record["tasks"])
+    # Numbers and addresses must not appear even inside a cell; person names must not be a cell of their
+    # own (a 个体工商户 may be registered under its owner's name, e.g. 王兵小吃店, and that is public).
+    numbers: set[str] = set()
+    names: set[str] = set()
+    people = openpyxl.load_workbook(SAMPLE / "inspectors.xlsx").worksheets[0]
+    header = [c.value for c in people[1]]
+    for row in people.iter_rows(min_row=2, values_only=True):
+        values = dict(zip(header, row, strict=True))
+        numbers.update(str(values[k]) for k in ("人员编号", "身份证号", "手机号", "执法证号") if values[k])
+        names.add(str(values["姓名"]))
+    firms = openpyxl.load_workbook(SAMPLE / "enterprises.xlsx").worksheets[0]
+    header = [c.value for c in firms[1]]
+    for row in firms.iter_rows(min_row=2, values_only=True):
+        values = dict(zip(header, row, strict=True))
+        numbers.update(str(values[k]) for k in ("联系电话", "地址") if values[k])
+        names.add(str(values["法定代表人"]))
+    texts = {str(v) for sheet in sheets.values() for row in sheet for v in row if v is not None}
+    assert not {n for n in numbers if any(n in t for t in texts)}
+    assert not names & texts
+
+
+def test_assignment_sheet_names_each_team(first_draw: Path) -> None:
+    sheets = cells(first_draw / "assignments.xlsx")
+    assert list(sheets) == ["分派表", "分层汇总", "人员工作量", "未参加抽取", "抽取说明"]
+    header = sheets["分派表"][0]
+    leader = header.index("组长人员编号")
+    record = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
+    assert [row[leader] for row in sheets["分派表"][1:]] == [t["team"][0] for t in record["tasks"]]
+    book = openpyxl.load_workbook(first_draw / "assignments.xlsx")
+    assert book["分派表"].freeze_panes == "A2"
+    assert book["分派表"]["A1"].font.b
+
+
+def test_same_seed_same_draw_byte_for_byte(first_draw: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert draw(again).exit_code == 0
+    one = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
+    two = json.loads((again / "draw-record.json").read_text(encoding="utf-8"))
+    one.pop("created_at")
+    two.pop("created_at")
+    assert one == two
+    for name in ("assignments.xlsx", "disclosure.xlsx"):
+        assert (first_draw / name).read_bytes() == (again / name).read_bytes()
+
+
+def test_another_seed_gives_another_draw(first_draw: Path, tmp_path: Path) -> None:
+    assert draw(tmp_path / "other", seed="另一个种子").exit_code == 0
+    one = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
+    two = json.loads((tmp_path / "other" / "draw-record.json").read_text(encoding="utf-8"))
+    assert {t["enterprise_id"] for t in one["tasks"]} != {t["enterprise_id"] for t in two["tasks"]}
+
+
+def shuffled_copy(source: Path, target: Path, rng: random.Random) -> None:
+    """Rewrite a roster with its data rows in another order (same cells)."""
+    sheet = openpyxl.load_workbook(source).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    body = rows[1:]
+    rng.shuffle(body)
+    write_workbook(target, [Sheet(sheet.title, [str(h) for h in rows[0]], body)])
+
+
+def test_shuffled_rosters_give_the_same_draw(first_draw: Path, tmp_path: Path) -> None:
+    rng = random.Random(5)
+    for name in ("enterprises", "inspectors", "conflicts", "history"):
+        shuffled_copy(SAMPLE / f"{name}.xlsx", tmp_path / f"{name}.xlsx", rng)
+    result = draw(tmp_path / "out", *(f"--{n}={tmp_path / f'{n}.xlsx'}"
+                                      for n in ("enterprises", "inspectors", "conflicts", "history")))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    one = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
+    two = json.loads((tmp_path / "out" / "draw-record.json").read_text(encoding="utf-8"))
+    assert one["tasks"] == two["tasks"]
+    assert one["result_digest"] == two["result_digest"]
+    assert cells(first_draw / "disclosure.xlsx") == cells(tmp_path / "out" / "disclosure.xlsx")
+
+
+def test_an_existing_output_folder_is_never_overwritten(first_draw: Path) -> None:
+    before = {p.name: p.read_bytes() for p in first_draw.iterdir()}
+    result = draw(first_draw, seed="别的种子")
+    assert result.exit_code == 2
+    assert "已存在且不为空" in result.output
+    assert {p.name: p.read_bytes() for p in first_draw.iterdir()} == before
+
+
+@pytest.mark.parametrize(("seed", "message"), [("a|b", "竖线"), ("  ", "不能为空"), ("x\u200by", "不可见")])
+def test_bad_seed_exits_2_with_a_message_and_writes_nothing(tmp_path: Path, seed: str, message: str) -> None:
+    result = draw(tmp_path / "out", seed=seed)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_unstaffable_plan_exits_1_and_explains(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    text = SAMPLE_PLAN.read_text(encoding="utf-8").replace("max_tasks = 8", "max_tasks = 1")
+    plan.write_text(text.replace('"../sample_data/', f'"{SAMPLE}/'), encoding="utf-8")
+    result = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "无法为" in result.output and "组成检查组" in result.output
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.toml"]
+
+
+def test_missing_plan_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["draw", "--plan", str(tmp_path / "nope.toml"), "--seed", "s", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "计划文件不存在" in result.output
+
+
+def test_bad_plan_values_are_all_reported(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    text = SAMPLE_PLAN.read_text(encoding="utf-8")
+    text = text.replace('B = "5%"', 'B = "150%"').replace("max_tasks = 8", "max_tasks = 8\nmax_task = 3")
+    plan.write_text(text.replace('"../sample_data/', f'"{SAMPLE}/'), encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--plan", str(plan), "--json"])
+    assert result.exit_code == 2
+    messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
+    assert any("selection.ratio.B" in m and "超出" in m for m in messages)
+    assert any("teams.max_task" in m and "max_tasks" in m for m in messages)
+
+
+def test_validate_passes_on_the_sample() -> None:
+    result = runner.invoke(app, ["validate", "--plan", str(SAMPLE_PLAN)])
+    assert result.exit_code == 0, result.output
+    assert "检查通过" in result.output
+
+
+def test_demo_uses_the_fixed_seed(tmp_path: Path, first_draw: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    demo = json.loads((tmp_path / "demo" / "draw-record.json").read_text(encoding="utf-8"))
+    real = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
+    assert demo["result_digest"] == real["result_digest"]
+
+
+def test_debug_shows_the_traceback_for_our_errors(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--debug", "draw", "--plan", str(SAMPLE_PLAN), "--seed", "a|b", "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert result.exception is not None and type(result.exception).__name__ == "SeedError"
+
+
+def test_python_dash_m_entry_point(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "shuangsuiji", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "draw" in done.stdout and "demo" in done.stdout
+    shutil.rmtree(tmp_path, ignore_errors=True)
