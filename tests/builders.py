@@ -20,7 +20,7 @@ def make_plan(**sections: dict[str, Any]) -> Plan:
         "plan": {
             "id": "T-2026-12", "name": "测试计划", "task_name": "测试任务", "type": "不定向",
             "items": ["食品经营许可情况"], "authority": "测试局", "start": date(2026, 12, 1), "end": date(2026, 12, 31),
-        },  # fmt: skip
+        },
         "selection": {"ratio": {"A": "3%", "B": "5%", "C": "10%", "D": "20%"}},
         "teams": {"size": 2, "certified": 2, "specialist": 0, "max_tasks": 8},
     }
@@ -34,7 +34,7 @@ def enterprise(key: str, cls: str = "B", **fields: Any) -> Enterprise:
     values: dict[str, Any] = {
         "key": key, "name": f"企业{key[-4:]}", "credit_class": cls, "district": "云岩区", "industry": "餐饮服务",
         "authority": "云岩区局", "status": "存续", "last_inspected": None, "must_inspect": False, "row": 2,
-    }  # fmt: skip
+    }
     values.update(fields)
     return Enterprise(**values)
 

@@ -173,7 +173,7 @@ def validate(
     if as_json:
         rows = [
             {"severity": p.severity, "file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
-             "message": p.message, "hint": p.hint}  # fmt: skip
+             "message": p.message, "hint": p.hint}
             for p in problems
         ]
         sys.stdout.write(json.dumps({"ok": not errors, "problems": rows}, ensure_ascii=False, indent=2) + "\n")

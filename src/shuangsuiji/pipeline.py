@@ -69,7 +69,7 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
         if role not in plan.inputs:
             flag = f"--{role}"
             problems.append(Problem(f"没有给出{'检查对象名录' if role == 'enterprises' else '执法检查人员名录'}",
-                                    hint=f"请在计划文件 [inputs] 中写明 {role}，或用 {flag} 指定"))  # fmt: skip
+                                    hint=f"请在计划文件 [inputs] 中写明 {role}，或用 {flag} 指定"))
 
     def attempt(read: Callable[[], tuple[Any, Any, list[Problem]]]) -> Any:
         try:
@@ -87,7 +87,7 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
     history: Sequence[Any] = ()
     if "enterprises" in paths:
         enterprises = attempt(lambda: readers.read_enterprises(paths["enterprises"], sheet=options.sheet,
-                                                               reporter=reporter))  # fmt: skip
+                                                               reporter=reporter))
     if "inspectors" in paths:
         reporter.stage("读取执法检查人员名录")
         inspectors = attempt(lambda: readers.read_inspectors(paths["inspectors"]))
@@ -152,7 +152,7 @@ def run_draw(
     with staged_output(out_dir) as folder:
         outputs = write_outputs(folder, result, plan, result_digest)
         record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
-                              operator=operator, witnesses=witnesses)  # fmt: skip
+                              operator=operator, witnesses=witnesses)
         write_record(folder, record)
     reporter.finish()
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings)

@@ -56,7 +56,7 @@ def count_quotas(
     order: Sequence[StratumKey],
 ) -> dict[StratumKey, int]:
     """Count mode: share T'·w·N/Σw·N, closing full strata, then largest remainders (ties in `order`)."""
-    quotas = {key: 0 for key in order}
+    quotas = dict.fromkeys(order, 0)
     open_keys = [k for k in order if sizes[k] > 0 and weights.get(k, Fraction(0)) > 0]
     seats = total
     while True:

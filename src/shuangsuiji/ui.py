@@ -102,7 +102,7 @@ def print_summary(outcome: DrawOutcome) -> None:
         table.add_column(header, justify="right" if header not in columns else "left")
     for s in result.selection.strata:
         table.add_row(*s.key, str(s.eligible), percent(s.ratio) if s.weight is None else f"权重 {s.weight}",
-                      str(s.quota), str(s.quota), str(s.must_inspect), percent(s.probability))  # fmt: skip
+                      str(s.quota), str(s.quota), str(s.must_inspect), percent(s.probability))
     console.print(table)
     selection = result.selection
     people = len(result.workloads)

@@ -125,7 +125,7 @@ def test_shuffled_rosters_give_the_same_draw(first_draw: Path, tmp_path: Path) -
     for name in ("enterprises", "inspectors", "conflicts", "history"):
         shuffled_copy(SAMPLE / f"{name}.xlsx", tmp_path / f"{name}.xlsx", rng)
     result = draw(tmp_path / "out", *(f"--{n}={tmp_path / f'{n}.xlsx'}"
-                                      for n in ("enterprises", "inspectors", "conflicts", "history")))  # fmt: skip
+                                      for n in ("enterprises", "inspectors", "conflicts", "history")))
     assert result.exit_code == 0, result.output
     one = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
     two = json.loads((tmp_path / "out" / "draw-record.json").read_text(encoding="utf-8"))

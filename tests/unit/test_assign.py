@@ -34,7 +34,7 @@ def test_each_inspector_is_equally_likely_first() -> None:
 
 
 def check_team(team: tuple[Inspector, ...], e: Enterprise, plan_rules: dict[str, object],
-               recused: set[tuple[str, str]]) -> None:  # fmt: skip
+               recused: set[tuple[str, str]]) -> None:
     """Assert every hard rule for one team."""
     assert len(team) == plan_rules["size"]
     assert len({m.id for m in team}) == len(team)
@@ -69,7 +69,7 @@ people = st.builds(
     st.fixed_dictionaries({
         "size": st.integers(1, 3), "certified": st.integers(0, 2), "specialist": st.integers(0, 1),
         "cross_district": st.booleans(),
-    }),  # fmt: skip
+    }),
     st.integers(0, 10**6),
 )
 def test_every_team_is_valid_or_the_draw_says_why(
@@ -79,7 +79,7 @@ def test_every_team_is_valid_or_the_draw_says_why(
     rules["certified"] = min(rules["certified"], rules["size"])  # type: ignore[type-var]
     rules["specialist"] = min(rules["specialist"], rules["size"])  # type: ignore[type-var]
     rows = [enterprise(f"K{i}", district=rng.choice(["云岩区", "南明区"]),
-                       industry=rng.choice(["餐饮服务", "食品销售"])) for i in range(tasks)]  # fmt: skip
+                       industry=rng.choice(["餐饮服务", "食品销售"])) for i in range(tasks)]
     recusals = tuple(Recusal(p.id, r.key) for p in staff for r in rows if rng.random() < 0.15)
     plan = make_plan(selection={"ratio": {"B": "100%"}}, teams={**rules, "max_tasks": 3})
     inputs = Inputs(roster(rows), tuple(staff), recusals)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 from datetime import date, timedelta
 from fractions import Fraction
@@ -15,6 +14,7 @@ from shuangsuiji.ids import USCC_ALPHABET, uscc_check_char
 from shuangsuiji.model import Enterprise, HistoryEntry
 from shuangsuiji.plan import Plan
 from shuangsuiji.select import count_quotas, ratio_quota, select
+from tests import reference
 from tests.builders import enterprise, make_plan, roster
 
 START = date(2026, 12, 1)
@@ -30,39 +30,14 @@ def usccs(count: int, rng: random.Random) -> list[str]:
 
 
 def reference_select(rows: list[Enterprise], plan: Plan, seed: str, history: list[HistoryEntry]) -> set[str]:
-    """The spec read literally, sharing no code with shuangsuiji.select."""
-    def tkt(key: str) -> str:
-        return hashlib.sha256(f"shuangsuiji:v1|{seed}|select|{key}".encode()).hexdigest()
-
-    last: dict[str, date] = {}
+    """The independent implementation in tests/reference.py, fed the same rows."""
+    latest: dict[str, date] = {}
     for h in history:
-        last[h.enterprise_key] = max(last.get(h.enterprise_key, h.inspected_on), h.inspected_on)
-    chosen: set[str] = set()
-    strata: dict[str, list[str]] = {}
-    for e in rows:
-        if e.status in ("注销", "吊销", "撤销", "迁出"):
-            continue
-        dates = [d for d in (e.last_inspected, last.get(e.key)) if d is not None]
-        if dates and (START - max(dates)).days < plan.inspected_within_days:
-            continue
-        if e.must_inspect:
-            chosen.add(e.key)
-        else:
-            strata.setdefault(e.credit_class, []).append(e.key)
+        latest[h.enterprise_key] = max(latest.get(h.enterprise_key, h.inspected_on), h.inspected_on)
+    plain = [reference.Row(e.key, e.credit_class, e.status, e.last_inspected, e.must_inspect) for e in rows]
     sel = plan.selection
-    for cls, keys in strata.items():
-        size = len(keys)
-        if sel.count_mode:
-            continue
-        if cls not in sel.ratio:
-            n = 0
-        else:
-            exact = size * sel.ratio[cls]
-            rounded = {"ceil": math.ceil(exact), "floor": math.floor(exact),
-                       "half_up": math.floor(exact + Fraction(1, 2))}[sel.rounding]  # fmt: skip
-            n = min(size, max(sel.minimum.get(cls, 0), rounded))
-        chosen.update(sorted(keys, key=lambda k: (tkt(k), k))[:n])
-    return chosen
+    return reference.select_keys(plain, latest, seed=seed, start=START, window=plan.inspected_within_days,
+                                 ratio=sel.ratio, minimum=sel.minimum, rounding=sel.rounding)
 
 
 def test_ratio_quota_examples() -> None:
@@ -101,7 +76,7 @@ def test_eligibility_rules() -> None:
         enterprise("K6", district="南明区"),
     ]
     plan = make_plan(exclusion={"inspected_within_days": 365}, scope={"districts": ["云岩区"]},
-                     selection={"ratio": {"B": "100%"}})  # fmt: skip
+                     selection={"ratio": {"B": "100%"}})
     history = [HistoryEntry("K5", START - timedelta(days=10))]
     result = select(roster(rows), plan, "s", history)
     assert {e.enterprise_key: e.code for e in result.exclusions} == {"K1": "status", "K2": "window", "K5": "window"}
@@ -127,7 +102,7 @@ def test_ranking_is_by_ticket_then_key() -> None:
 
 def test_strata_by_class_and_district_are_ordered_canonically() -> None:
     rows = [enterprise(f"K{i}", cls, district=d) for i, (cls, d) in
-            enumerate([("B", "南明区"), ("A", "云岩区"), ("B", "云岩区"), ("A", "南明区")])]  # fmt: skip
+            enumerate([("B", "南明区"), ("A", "云岩区"), ("B", "云岩区"), ("A", "南明区")])]
     plan = make_plan(selection={"strata": ["所属区域", "信用风险等级"]})
     keys = [s.key for s in select(roster(rows), plan, "s").strata]
     assert keys == sorted(keys, key=lambda k: ("ABCD".index(k[1]), k[0]))
@@ -152,7 +127,7 @@ def rosters(draw: st.DrawFn) -> tuple[list[Enterprise], list[HistoryEntry]]:
         for k in keys
     ]
     history = [HistoryEntry(k, draw(st.dates(date(2024, 1, 1), date(2026, 11, 30))))
-               for k in keys if draw(st.integers(0, 7)) == 0]  # fmt: skip
+               for k in keys if draw(st.integers(0, 7)) == 0]
     return rows, history
 
 
@@ -161,7 +136,7 @@ ratios = st.dictionaries(classes, st.sampled_from(["0%", "3%", "5%", "12.5%", "1
 
 @settings(max_examples=200, deadline=None)
 @given(rosters(), ratios, st.sampled_from(["ceil", "floor", "half_up"]),
-       st.dictionaries(classes, st.integers(0, 3)), st.text(min_size=1, max_size=8).filter(str.strip))  # fmt: skip
+       st.dictionaries(classes, st.integers(0, 3)), st.text(min_size=1, max_size=8).filter(str.strip))
 def test_selection_equals_independent_implementation(
     data: tuple[list[Enterprise], list[HistoryEntry]], ratio: dict[str, str], rounding: str,
     minimum: dict[str, int], seed: str,
@@ -171,7 +146,7 @@ def test_selection_equals_independent_implementation(
     if "|" in seed:
         return
     plan = make_plan(selection={"ratio": ratio, "rounding": rounding, "minimum": minimum},
-                     exclusion={"inspected_within_days": 365})  # fmt: skip
+                     exclusion={"inspected_within_days": 365})
     result = select(roster(rows), plan, seed, history)
     assert {p.enterprise_key for p in result.picks} == reference_select(rows, plan, seed, history)
 

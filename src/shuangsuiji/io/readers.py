@@ -94,7 +94,7 @@ _KEY = _Column(
     ("统一社会信用代码/注册号", "统一社会信用代码(注册号)", "社会信用代码", "信用代码", "注册号", "统一代码",
      "TYXYDM"),
     required=True,
-)  # fmt: skip
+)
 _PERSON_ID = _Column("人员编号", ("执法人员编号", "执法编号", "工号", "编号"), required=True)
 
 ENTERPRISE = _Spec("enterprises", "检查对象名录", (
@@ -110,7 +110,7 @@ ENTERPRISE = _Spec("enterprises", "检查对象名录", (
     _Column("地址", ("经营地址", "住所")),
     _Column("法定代表人", ("法定代表人(负责人)", "负责人")),
     _Column("联系电话", ("电话", "联系方式")),
-))  # fmt: skip
+))
 INSPECTOR = _Spec("inspectors", "执法检查人员名录", (
     _PERSON_ID,
     _Column("姓名", ("执法人员姓名", "执法姓名"), required=True),
@@ -123,13 +123,13 @@ INSPECTOR = _Spec("inspectors", "执法检查人员名录", (
     _Column("任务上限"),
     _Column("身份证号"),
     _Column("手机号", ("联系电话", "手机")),
-))  # fmt: skip
+))
 RECUSAL = _Spec("conflicts", "回避名单", (_PERSON_ID, _KEY, _Column("回避原因", ("原因",))))
 HISTORY = _Spec("history", "检查记录", (
     _KEY,
     _Column("检查日期", required=True),
     _Column("人员编号", _PERSON_ID.aliases),
-))  # fmt: skip
+))
 
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "﹙": "(", "﹚": ")"})
 _HEADER_NOTE = re.compile(r"\((必填|选填|可选|必须)\)$")
@@ -158,7 +158,7 @@ _NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}
 CREDIT_WORDS = {"低": "A", "一般": "B", "较高": "C", "高": "D"}
 _CLASS_SUFFIX = re.compile(r"^([ABCD])(类|级|类企业)?$")
 _FLAGS = {"是": True, "Y": True, "YES": True, "1": True, "TRUE": True,
-          "否": False, "N": False, "NO": False, "0": False, "FALSE": False, "": False}  # fmt: skip
+          "否": False, "N": False, "NO": False, "0": False, "FALSE": False, "": False}
 _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -241,7 +241,7 @@ class _Problems:
     hidden_errors: set[str] = field(default_factory=set)
 
     def add(self, message: str, *, row: int | None, column: str = "", hint: str = "",
-            severity: Severity = "error") -> None:  # fmt: skip
+            severity: Severity = "error") -> None:
         if self.listed[column] >= PROBLEMS_PER_COLUMN:
             self.hidden[column] += 1
             if severity == "error":
@@ -249,7 +249,7 @@ class _Problems:
             return
         self.listed[column] += 1
         self.items.append(Problem(message, file=self.file, sheet=self.sheet, row=row, column=column,
-                                  severity=severity, hint=hint))  # fmt: skip
+                                  severity=severity, hint=hint))
 
     def result(self) -> list[Problem]:
         """Problems in row order, then one summary per column whose problems were cut short."""
@@ -265,7 +265,7 @@ class _Problems:
 
 
 def _fail(path: Path, message: str, hint: str, *, sheet: str = "", row: int | None = None,
-          column: str = "") -> InputError:  # fmt: skip
+          column: str = "") -> InputError:
     return InputError([Problem(message, file=path.name, sheet=sheet, row=row, column=column, hint=hint)])
 
 
@@ -307,7 +307,7 @@ def _np_offsets(strings: Column) -> npt.NDArray[np.int64]:
     """The len+1 offsets of a string array into its data buffer."""
     dtype = np.dtype(np.int32) if strings.type == pa.string() else np.dtype(np.int64)
     offsets = np.frombuffer(_buffer(strings, 1), dtype=dtype, count=len(strings) + 1,
-                            offset=strings.offset * dtype.itemsize)  # fmt: skip
+                            offset=strings.offset * dtype.itemsize)
     return offsets.astype(np.int64)
 
 
@@ -342,7 +342,7 @@ def already_clean(strings: Column) -> npt.NDArray[np.bool_]:
     data = np.frombuffer(_buffer(strings, 2), dtype=np.uint8)[offsets[0] : offsets[-1]]
     offsets -= offsets[0]
     dirty = ~_np_valid(strings)
-    bad = np.flatnonzero(~np.take(CLEAN_BYTE, data))
+    bad = np.flatnonzero(~CLEAN_BYTE[data])
     if len(bad):
         dirty[np.searchsorted(offsets, bad, side="right") - 1] = True
     filled = np.flatnonzero(offsets[1:] > offsets[:-1])
@@ -389,10 +389,10 @@ def _check_path(path: Path) -> None:
         raise _fail(path, f"“{path}”是一个文件夹，不是文件", "请给出 .xlsx 或 .csv 文件的路径")
     if suffix in (".xls", ".et"):
         raise _fail(path, f"不支持旧版 Excel 格式（{suffix}）",
-                    "请在 Excel 或 WPS 中打开，选择“文件 → 另存为 → Excel 工作簿(.xlsx)”后再使用")  # fmt: skip
+                    "请在 Excel 或 WPS 中打开，选择“文件 → 另存为 → Excel 工作簿(.xlsx)”后再使用")
     if suffix not in SUPPORTED_SUFFIXES:
         raise _fail(path, f"不支持的文件类型“{suffix or '（无扩展名）'}”",
-                    "支持的格式：.xlsx、.xlsm、.csv；请在 Excel 或 WPS 中另存为 Excel 工作簿(.xlsx)")  # fmt: skip
+                    "支持的格式：.xlsx、.xlsm、.csv；请在 Excel 或 WPS 中另存为 Excel 工作簿(.xlsx)")
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
@@ -400,9 +400,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
         magic = stream.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise _fail(path, "文件设置了打开密码，或实际是旧版 .xls 文件（只是扩展名为 .xlsx）",
-                    "请在 Excel 或 WPS 中打开，取消密码，另存为 Excel 工作簿(.xlsx)后再使用")  # fmt: skip
+                    "请在 Excel 或 WPS 中打开，取消密码，另存为 Excel 工作簿(.xlsx)后再使用")
     not_a_workbook = _fail(path, "文件不是有效的 Excel 工作簿，可能已损坏，或只是把扩展名改成了 .xlsx",
-                           "请在 Excel 或 WPS 中打开并另存为 Excel 工作簿(.xlsx)；如果打不开，请重新导出")  # fmt: skip
+                           "请在 Excel 或 WPS 中打开并另存为 Excel 工作簿(.xlsx)；如果打不开，请重新导出")
     if magic[:4] != b"PK\x03\x04":
         raise not_a_workbook
     try:
@@ -521,7 +521,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
         text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
         raise _fail(path, "无法识别 CSV 文件的文字编码（不是 UTF-8，也不是 GB18030/GBK）",
-                    "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)") from exc  # fmt: skip
+                    "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)") from exc
     return text, text.encode("utf-8")
 
 
@@ -538,7 +538,7 @@ def _read_csv(path: Path) -> _Grid:
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )  # fmt: skip
+        )
         columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
     except (pa.ArrowInvalid, ValueError):
         # Rows of different lengths (or an empty file): the csv module copes with anything.
@@ -611,7 +611,7 @@ def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table
     """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
     if not grid.columns or grid.height == 0:
         raise _fail(path, f"工作表为空，找不到{spec.label}的表头", "请检查是否选错了文件或工作表（--sheet）",
-                    sheet=grid.sheet)  # fmt: skip
+                    sheet=grid.sheet)
     head = [_python(column.slice(0, HEADER_SEARCH_ROWS)) for column in grid.columns]
     rows = [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
     required = [c for c in spec.columns if c.required]
@@ -638,12 +638,12 @@ def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table
             guess = _suggest(column, cells, taken)
             also = "、".join(column.aliases[:4])
             hint = (f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”" if guess else
-                    f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else ""))  # fmt: skip
+                    f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else ""))
             failures.append(Problem(
                 f"{spec.label}缺少必填列“{column.name}”（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 "
                 f"{grid.first_row + number} 行现有：{present}）",
                 file=path.name, sheet=grid.sheet, row=grid.first_row + number, hint=hint,
-            ))  # fmt: skip
+            ))
         raise InputError(failures)
 
     number, found, extra = chosen
@@ -652,7 +652,7 @@ def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table
     for name, ignored, used in extra:
         problems.add(f"“{rows[number][ignored]}”列与“{rows[number][used]}”列都是“{name}”，只使用了后者",
                      row=header_row, column=rows[number][ignored], severity="warning",
-                     hint="如果用错了列，请删除或改名多余的那一列")  # fmt: skip
+                     hint="如果用错了列，请删除或改名多余的那一列")
     start = number + 1
     data = {name: grid.columns[index].slice(start) for name, index in found.items()}
     excel_rows = np.arange(header_row + 1, header_row + 1 + grid.height - start, dtype=np.int64)
@@ -671,7 +671,7 @@ def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table
             excel_rows = excel_rows[keep]
     if len(excel_rows) == 0:
         raise _fail(path, f"{spec.label}在表头下方没有数据行", "请检查是否选错了文件或工作表（--sheet）",
-                    sheet=grid.sheet, row=header_row)  # fmt: skip
+                    sheet=grid.sheet, row=header_row)
     return _Table(path.name, grid.sheet, headers, data, excel_rows)
 
 
@@ -749,7 +749,7 @@ def scan_keys(keys: Column) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint6
     with np.errstate(over="ignore"):
         where = np.flatnonzero(valid & (lengths == 18))
         if len(where):
-            values = np.take(_USCC_VALUES, _fixed_width(keys, where, 18))  # 255 = not in the alphabet
+            values = _USCC_VALUES[_fixed_width(keys, where, 18)]  # 255 = not in the alphabet
             total = values[:, :17].astype(np.int64) @ _USCC_WEIGHTS
             good = (values <= _USCC_MAX).all(axis=1) & ((31 - total % 31) % 31 == values[:, 17])
             fingerprints.append(values[good, :17].astype(np.uint64) @ _NP_POWERS)
@@ -925,7 +925,7 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
         if columns["name"].count(""):
             for i in (i for i, value in enumerate(columns["name"]) if not value):
                 problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
-                             hint="请填写市场主体名称")  # fmt: skip
+                             hint="请填写市场主体名称")
         for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
             if header not in coded:
                 columns[name] = [_EMPTY_CODED.get(name, "")] * n
@@ -947,7 +947,7 @@ def _report_duplicates(keys: Sequence[str], rows: npt.NDArray[np.int64], header:
             continue
         if key in first:
             problems.add(f"统一社会信用代码“{key}”与第 {first[key]} 行重复", row=row, column=header,
-                         hint=f"同一市场主体只能出现一次，请删除或合并第 {first[key]} 行和第 {row} 行")  # fmt: skip
+                         hint=f"同一市场主体只能出现一次，请删除或合并第 {first[key]} 行和第 {row} 行")
         else:
             first[key] = row
 
@@ -979,10 +979,10 @@ def _person_ids(table: _Table, problems: _Problems, *, unique: bool, required: b
                 problems.add("人员编号为空", row=row, column=header, hint="每一行都要填写人员编号")
         elif "|" in person:
             problems.add(f"人员编号“{person}”中含有竖线“|”", row=row, column=header,
-                         hint="竖线是抽取车票中的分隔符，编号中不能出现")  # fmt: skip
+                         hint="竖线是抽取车票中的分隔符，编号中不能出现")
         elif unique and person in seen:
             problems.add(f"人员编号“{person}”与第 {seen[person]} 行重复", row=row, column=header,
-                         hint=f"每人只能出现一次，请核对第 {seen[person]} 行和第 {row} 行")  # fmt: skip
+                         hint=f"每人只能出现一次，请核对第 {seen[person]} 行和第 {row} 行")
         else:
             seen.setdefault(person, row)
     return ids
@@ -1001,7 +1001,7 @@ def _enterprise_keys(table: _Table, problems: _Problems, *, severity: Severity) 
 
 
 def _parsed(table: _Table, name: str, parse: Callable[[str], Parsed[T]], hint: str,
-            problems: _Problems) -> list[T]:  # fmt: skip
+            problems: _Problems) -> list[T]:
     values = []
     for text, row in zip(table.texts(name), table.rows.tolist(), strict=True):
         value, why = parse(text)
@@ -1025,7 +1025,7 @@ def read_inspectors(path: Path, *, sheet: str | None = None) -> tuple[tuple[Insp
             problems.add("姓名为空", row=row, column=table.header("姓名"), hint="请填写执法人员姓名")
         if not department:
             problems.add("所属部门为空", row=row, column=table.header("所属部门"), severity="warning",
-                         hint="联合检查按部门组队，请填写所属部门")  # fmt: skip
+                         hint="联合检查按部门组队，请填写所属部门")
     inspectors = tuple(
         Inspector(id=person, name=name, department=department, certificate=certificate,
                   certificate_expiry=until, specialties=split_specialties(specialties), district=district,
@@ -1034,7 +1034,7 @@ def read_inspectors(path: Path, *, sheet: str | None = None) -> tuple[tuple[Insp
         in zip(ids, names, departments, table.texts("执法证号"), expiry, table.texts("专业领域"),
                table.texts("所属区域"), table.texts("在岗状态"), limits, rows, table.texts("身份证号"),
                table.texts("手机号"), strict=True)
-    )  # fmt: skip
+    )
     return inspectors, file, problems.result()
 
 
@@ -1058,7 +1058,7 @@ def read_history(path: Path, *, sheet: str | None = None) -> tuple[tuple[History
     dates = _parsed(table, "检查日期", parse_date, _DATE_HINT, problems)
     entries = []
     for key, day, text, person, row in zip(keys, dates, table.texts("检查日期"), ids, table.rows.tolist(),
-                                           strict=True):  # fmt: skip
+                                           strict=True):
         if day is not None:
             entries.append(HistoryEntry(enterprise_key=key, inspected_on=day, inspector_id=person, row=row))
         elif not text:

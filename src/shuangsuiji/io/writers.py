@@ -31,7 +31,7 @@ DISCLOSURE_COLUMNS = (
     "序号", "抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型", "抽查事项",
     "检查机关", "检查日期自", "检查日期至", "市场主体名称", "统一社会信用代码/注册号", "登记机关",
     "检查结果", "备注",
-)  # fmt: skip
+)
 # A public cell must never carry these (mobile numbers, ID-card numbers).
 _PRIVATE_PATTERNS = (
     re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
@@ -99,7 +99,7 @@ def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> lis
             "序号", "抽查任务编号", "市场主体名称", "统一社会信用代码/注册号", "信用风险等级", "所属区域",
             "行业类别", "登记机关", "地址", "法定代表人", "联系电话", "抽取方式", "层内名次", "入选概率",
             "组长（主检人）", "组长人员编号", "组员", "组员人员编号", "检查组所属部门", "抽取车票",
-        ),  # fmt: skip
+        ),
         (
             (
                 n, t.task_id, t.enterprise.name, t.enterprise.key, t.enterprise.credit_class,
@@ -108,7 +108,7 @@ def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> lis
                 None if t.pick.must_inspect else probability[t.pick.stratum],
                 t.leader.name, t.leader.id, _team_names(t.team[1:]), "、".join(m.id for m in t.team[1:]),
                 "、".join(sorted({m.department for m in t.team})), t.pick.ticket,
-            )  # fmt: skip
+            )
             for n, t in enumerate(result.tasks, start=1)
         ),
         widths=(6, 18, 34, 22, 8, 10, 12, 26, 30, 10, 14, 14, 8, 9, 12, 12, 16, 16, 26, 66),
@@ -116,12 +116,12 @@ def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> lis
     summary = Sheet(
         "分层汇总",
         (*strata, "符合条件户数", "抽取比例", "权重", "应抽户数", "实抽户数", "重点检查户数", "入选概率",
-         "入选概率（分数）", "截止车票"),  # fmt: skip
+         "入选概率（分数）", "截止车票"),
         (
             (
                 *s.key, s.eligible, s.ratio, None if s.weight is None else fraction_text(s.weight),
                 s.quota, s.quota, s.must_inspect, s.probability, fraction_text(s.probability), s.cutoff_ticket,
-            )  # fmt: skip
+            )
             for s in result.selection.strata
         ),
         widths=(*(12 for _ in strata), 12, 10, 8, 10, 10, 12, 10, 14, 66),
@@ -135,7 +135,7 @@ def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> lis
         ("人员编号", "姓名", "所属部门", "所属区域", "执法证号", "专业领域", "分派任务数", "其中任组长"),
         (
             (i, people[i].name, people[i].department, people[i].district, people[i].certificate,
-             "、".join(sorted(people[i].specialties)), n, leaders.get(i, 0))  # fmt: skip
+             "、".join(sorted(people[i].specialties)), n, leaders.get(i, 0))
             for i, n in result.workloads.items()
         ),
         widths=(14, 10, 20, 10, 18, 30, 12, 12),
@@ -183,7 +183,7 @@ def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
         (
             n, info.id, info.name, t.task_id, info.task_name, info.type, items, info.authority, info.start,
             info.end, t.enterprise.name, t.enterprise.key, t.enterprise.authority, "", "",
-        )  # fmt: skip
+        )
         for n, t in enumerate(result.tasks, start=1)
     ]
 
