@@ -9,7 +9,6 @@ comes earliest, and among those the earliest members. The leader is its first ce
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,40 +39,40 @@ def permutation(seed: str, enterprise_key: str, pool: Sequence[Inspector]) -> It
         yield pool[chosen]
 
 
-def team_is_valid(team: Sequence[Candidate], rules: TeamRules) -> bool:
-    """Size, certified count, specialist count and one member of each joint department."""
-    departments = {c.inspector.department for c in team}
-    return (
-        len(team) == rules.size
-        and sum(c.certified for c in team) >= rules.certified
-        and sum(c.specialist for c in team) >= rules.specialist
-        and all(d in departments for d in rules.departments)
-    )
+def _complete(
+    team: list[Candidate], earlier: Sequence[Candidate], start: int, rules: TeamRules,
+    certified: int, specialists: int, departments: frozenset[str],
+) -> bool:
+    """Depth-first: extend `team` with members from earlier[start:], in order, to a valid team.
 
-
-def _still_possible(team: Sequence[Candidate], rules: TeamRules) -> bool:
-    """Can `team` still be completed? Each open slot can fix at most one shortfall of each kind."""
+    `certified`, `specialists` and `departments` are what is still missing; an open slot can make
+    up at most one of each, which prunes hopeless branches early.
+    """
     slots = rules.size - len(team)
-    departments = {c.inspector.department for c in team}
-    return (
-        slots >= rules.certified - sum(c.certified for c in team)
-        and slots >= rules.specialist - sum(c.specialist for c in team)
-        and slots >= sum(d not in departments for d in rules.departments)
-    )
-
-
-def _complete(team: list[Candidate], earlier: Sequence[Candidate], start: int, rules: TeamRules) -> bool:
-    """Depth-first: extend `team` with members from earlier[start:], in order, to a valid team."""
-    if len(team) == rules.size:
-        return team_is_valid(team, rules)
-    if not _still_possible(team, rules):
+    if certified > slots or specialists > slots or len(departments) > slots:
         return False
+    if slots == 0:
+        return True
     for i in range(start, len(earlier)):
-        team.append(earlier[i])
-        if _complete(team, earlier, i + 1, rules):
+        c = earlier[i]
+        team.append(c)
+        if _complete(
+            team, earlier, i + 1, rules, certified - c.certified, specialists - c.specialist,
+            departments - {c.inspector.department},
+        ):
             return True
         team.pop()
     return False
+
+
+def _team_with(newest: Candidate, earlier: Sequence[Candidate], rules: TeamRules) -> list[Candidate] | None:
+    """The first valid team made of `newest` and members of `earlier` (in order), if any."""
+    team = [newest]
+    missing = frozenset(rules.departments) - {newest.inspector.department}
+    if _complete(team, earlier, 0, rules, rules.certified - newest.certified,
+                 rules.specialist - newest.specialist, missing):
+        return [*team[1:], newest]  # candidate order: the search adds earlier ones in order
+    return None
 
 
 class TeamBuilder:
@@ -93,7 +92,7 @@ class TeamBuilder:
         self.pool = sorted((i for i in inspectors if i.on_duty), key=lambda i: i.id)
         self.recused = {(r.inspector_id, r.enterprise_key) for r in recusals}
         self.rotation_blocked = _recent_pairs(history, plan.info.start, self.rules.rotation_days)
-        self.workload: dict[str, int] = defaultdict(int)
+        self.workload: dict[str, int] = {}
 
     def cap(self, inspector: Inspector) -> int:
         """Task cap: the roster's 任务上限 when given, else the plan's max_tasks."""
@@ -124,11 +123,10 @@ class TeamBuilder:
             if not self.allowed(inspector, enterprise):
                 continue
             newest = self.candidate(inspector, enterprise)
-            team = [newest]
-            if _complete(team, seen, 0, self.rules):
-                members = [*team[1:], newest]  # candidate order: the search adds earlier ones in order
+            members = _team_with(newest, seen, self.rules)
+            if members is not None:
                 for c in members:
-                    self.workload[c.inspector.id] += 1
+                    self.workload[c.inspector.id] = self.workload.get(c.inspector.id, 0) + 1
                 leader = next((c for c in members if c.certified), members[0])
                 return (leader.inspector, *(c.inspector for c in members if c is not leader))
             seen.append(newest)

@@ -5,7 +5,11 @@ The CLI and the tests both call `run_draw` and `run_validate`; nothing here prin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +20,7 @@ from .errors import InputError, Problem, ShuangsuijiError, UsageError
 from .io import readers
 from .io.writers import ensure_new_output_dir, staged_output, write_outputs, write_record
 from .model import DrawResult, Inputs
-from .plan import Plan, load_plan
+from .plan import INPUT_ROLES, Plan, load_plan
 from .progress import NullReporter, Reporter
 from .record import build_record, digest, result_body
 from .tickets import normalize_seed
@@ -85,20 +89,23 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
     enterprises = inspectors = None
     recusals: Sequence[Any] = ()
     history: Sequence[Any] = ()
-    if "enterprises" in paths:
-        enterprises = attempt(lambda: readers.read_enterprises(paths["enterprises"], sheet=options.sheet,
-                                                               reporter=reporter))
-    if "inspectors" in paths:
-        reporter.stage("读取执法检查人员名录")
-        inspectors = attempt(lambda: readers.read_inspectors(paths["inspectors"]))
-    if "conflicts" in paths:
-        reporter.stage("读取回避名单")
-        recusals = attempt(lambda: readers.read_recusals(paths["conflicts"])) or ()
-    if "history" in paths:
-        reporter.stage("读取检查记录")
-        history = attempt(lambda: readers.read_history(paths["history"])) or ()
+    # The big roster is read in a second thread: fastexcel parses without holding the GIL, so the
+    # small files are read meanwhile. Only that thread reports progress until it is joined.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-enterprises") as pool:
+        big = None
+        if "enterprises" in paths:
+            big = pool.submit(readers.read_enterprises, paths["enterprises"], sheet=options.sheet, reporter=reporter)
+        if "inspectors" in paths:
+            inspectors = attempt(lambda: readers.read_inspectors(paths["inspectors"]))
+        if "conflicts" in paths:
+            recusals = attempt(lambda: readers.read_recusals(paths["conflicts"])) or ()
+        if "history" in paths:
+            history = attempt(lambda: readers.read_history(paths["history"])) or ()
+        if big is not None:
+            enterprises = attempt(big.result)
     if enterprises is None or inspectors is None or any(p.severity == "error" for p in problems):
         raise InputError(problems)
+    files.sort(key=lambda f: INPUT_ROLES.index(f.role))
     inputs = Inputs(enterprises, tuple(inspectors), tuple(recusals), tuple(history), tuple(files))
     return inputs, problems
 
@@ -122,6 +129,19 @@ def run_validate(options: InputOptions, reporter: Reporter | None = None) -> tup
     return plan, problems
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector: a million-row draw holds millions of long-lived objects that it
+    would rescan again and again (measured: 15% of the draw), and the draw creates no cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def utc_now() -> str:
     """The current time in UTC, to the second, ISO 8601."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -143,16 +163,17 @@ def run_draw(
     if not str(out_dir).strip():
         raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
     ensure_new_output_dir(out_dir)
-    plan, inputs, warnings = load_and_check(options, reporter)
-    reporter.stage("抽取检查对象并组成检查组")
-    result = compute_draw(inputs, plan, seed)
-    reporter.stage("写出分派表、公示表和抽取记录")
-    body = result_body(result, plan)
-    result_digest = digest(body)
-    with staged_output(out_dir) as folder:
-        outputs = write_outputs(folder, result, plan, result_digest)
-        record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
-                              operator=operator, witnesses=witnesses)
-        write_record(folder, record)
+    with _without_cyclic_gc():
+        plan, inputs, warnings = load_and_check(options, reporter)
+        reporter.stage("抽取检查对象并组成检查组")
+        result = compute_draw(inputs, plan, seed)
+        reporter.stage("写出分派表、公示表和抽取记录")
+        body = result_body(result, plan)
+        result_digest = digest(body)
+        with staged_output(out_dir) as folder:
+            outputs = write_outputs(folder, result, plan, result_digest)
+            record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
+                                  operator=operator, witnesses=witnesses)
+            write_record(folder, record)
     reporter.finish()
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings)

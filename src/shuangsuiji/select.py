@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from .model import (
     CREDIT_CLASSES,
@@ -103,10 +104,16 @@ def _quotas(
     }
 
 
-def _ranked(seed: str, roster: EnterpriseRoster, rows: list[int]) -> list[tuple[str, str, int]]:
-    """(ticket, key, row index) sorted: the ranking order of the spec."""
+def _first(seed: str, roster: EnterpriseRoster, rows: list[int], n: int) -> list[tuple[str, str, int]]:
+    """The first n of `rows` in the spec's order (ticket, key), as (ticket, key, row index)."""
     keys = [roster.key[i] for i in rows]
-    return sorted(zip(tickets_for(seed, "select", keys), keys, rows, strict=True))
+    tickets = tickets_for(seed, "select", keys)
+    # Sorting positions by ticket alone is 3x faster than sorting tuples; it is the spec's
+    # (ticket, key) order unless two of the first n + 1 tickets are equal, which we check.
+    order = sorted(range(len(rows)), key=tickets.__getitem__)[: n + 1]
+    if any(tickets[a] == tickets[b] for a, b in zip(order, order[1:])):
+        order = sorted(range(len(rows)), key=lambda j: (tickets[j], keys[j]))
+    return [(tickets[j], keys[j], rows[j]) for j in order[:n]]
 
 
 def select(
@@ -124,23 +131,26 @@ def select(
     start = plan.info.start
     latest = last_inspections(history)
 
-    members: dict[StratumKey, list[int]] = defaultdict(list)
-    must: dict[StratumKey, list[int]] = defaultdict(list)
+    grouped: dict[Any, list[int]] = defaultdict(list)
+    grouped_must: dict[Any, list[int]] = defaultdict(list)
     exclusions: list[Exclusion] = []
     out_of_scope = 0
     inactive = frozenset(INACTIVE_STATUSES)
-    for i, key in enumerate(roster.key):
-        if (districts and roster.district[i] not in districts) or (
-            industries and roster.industry[i] not in industries
+    scoped = bool(districts or industries)
+    # One stratum column (the usual case) needs no per-row tuple; keys are wrapped once below.
+    values: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns))
+    rows = zip(roster.key, roster.status, roster.last_inspected, roster.must_inspect, values, strict=True)
+    for i, (key, status, last, is_must, value) in enumerate(rows):
+        if scoped and (
+            (districts and roster.district[i] not in districts)
+            or (industries and roster.industry[i] not in industries)
         ):
             out_of_scope += 1
             continue
-        status = roster.status[i]
         if status in inactive:
             exclusions.append(Exclusion(i, key, "status", f"经营状态为“{status}”"))
             continue
         if window:
-            last = roster.last_inspected[i]
             recorded = latest.get(key)
             if recorded is not None and (last is None or recorded > last):
                 last = recorded
@@ -150,8 +160,10 @@ def select(
                     Exclusion(i, key, "window", f"最近检查日期 {last.isoformat()}，距计划开始 {days} 天，不足 {window} 天")
                 )
                 continue
-        stratum = tuple(column[i] for column in columns)
-        (must if roster.must_inspect[i] else members)[stratum].append(i)
+        (grouped_must if is_must else grouped)[value].append(i)
+    as_key: Callable[[Any], StratumKey] = (lambda v: (v,)) if len(columns) == 1 else tuple
+    members = {as_key(k): v for k, v in grouped.items()}
+    must = {as_key(k): v for k, v in grouped_must.items()}
 
     order = sorted(set(members) | set(must), key=lambda k: stratum_order(k, rules.strata))
     sizes = {k: len(members.get(k, ())) for k in order}
@@ -161,25 +173,25 @@ def select(
     picks: list[Pick] = []
     for stratum_key in order:
         cls = stratum_key[class_pos]
-        ranked = _ranked(seed, roster, members.get(stratum_key, []))
+        rows = members.get(stratum_key, [])
         n = quotas[stratum_key]
+        drawn = _first(seed, roster, rows, n)
+        set_aside = must.get(stratum_key, [])
         picks.extend(
             Pick(i, key, ticket, stratum_key, None, must_inspect=True)
-            for ticket, key, i in _ranked(seed, roster, must.get(stratum_key, []))
+            for ticket, key, i in _first(seed, roster, set_aside, len(set_aside))
         )
-        picks.extend(
-            Pick(i, key, ticket, stratum_key, rank) for rank, (ticket, key, i) in enumerate(ranked[:n], start=1)
-        )
+        picks.extend(Pick(i, key, ticket, stratum_key, rank) for rank, (ticket, key, i) in enumerate(drawn, start=1))
         strata.append(
             Stratum(
                 key=stratum_key,
                 credit_class=cls,
-                eligible=len(ranked),
+                eligible=len(rows),
                 quota=n,
                 must_inspect=len(must.get(stratum_key, ())),
                 ratio=None if rules.count_mode else rules.ratio.get(cls),
                 weight=rules.weights.get(cls) if rules.count_mode else None,
-                cutoff_ticket=ranked[n - 1][0] if n else "",
+                cutoff_ticket=drawn[-1][0] if drawn else "",
             )
         )
     exclusions.sort(key=lambda e: e.enterprise_key)  # canonical order: the roster's row order must not show

@@ -5,8 +5,9 @@ written in the file), so `validate` can show all of them at once; only what make
 impossible (no file, not a workbook, no such sheet, required columns missing, no data) raises
 `InputError`.
 
-The enterprise roster may hold a million rows, so it is cleaned column by column in Arrow, and only
-values that are not already clean (or keys that fail the vectorised USCC check) go through Python.
+The enterprise roster may hold a million rows, so it is checked column by column: numpy over the
+Arrow buffers finds the values that are already clean and the keys that are valid USCCs, and only
+the rest go through Python (clean_text, key_problem).
 Low-cardinality columns are dictionary-encoded so that equal strings share one Python object.
 Nothing from Arrow or numpy leaves this module: the roster is built from plain lists.
 
@@ -375,6 +376,10 @@ class _Grid:
     sheet: str
     columns: list[Column]
     first_row: int
+    sheets: tuple[str, ...] = ()  # every sheet of the workbook, for hints
+
+    def __post_init__(self) -> None:
+        self.columns = [c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.string()) for c in self.columns]
 
     @property
     def height(self) -> int:
@@ -420,7 +425,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
         raise
     columns = [batch.column(i) for i in range(batch.num_columns)]
     first_row = _first_row_number(path, name) if columns and len(columns[0]) else 1
-    return _Grid(name, columns, first_row)
+    return _Grid(name, columns, first_row, tuple(names))
 
 
 def _choose_sheet(path: Path, names: list[str], wanted: str | None) -> str:
@@ -607,10 +612,19 @@ def _suggest(column: _Column, cells: Sequence[str], taken: set[int]) -> str | No
     return cell if score >= 0.5 else None
 
 
+def _other_sheets(grid: _Grid) -> str:
+    """A hint naming the workbook's other sheets, when it has any."""
+    others = [name for name in grid.sheets if name != grid.sheet]
+    if not others:
+        return ""
+    return "如果数据在别的工作表，请用 --sheet 指定：" + "、".join(f"“{name}”" for name in others)
+
+
 def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table:
     """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
     if not grid.columns or grid.height == 0:
-        raise _fail(path, f"工作表为空，找不到{spec.label}的表头", "请检查是否选错了文件或工作表（--sheet）",
+        where = "工作表" if grid.sheet else "文件"
+        raise _fail(path, f"{where}是空的，找不到{spec.label}的表头", _other_sheets(grid) or "请检查是否选错了文件",
                     sheet=grid.sheet)
     head = [_python(column.slice(0, HEADER_SEARCH_ROWS)) for column in grid.columns]
     rows = [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
@@ -639,6 +653,8 @@ def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table
             also = "、".join(column.aliases[:4])
             hint = (f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”" if guess else
                     f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else ""))
+            if other := _other_sheets(grid):
+                hint = f"{hint}；{other}"
             failures.append(Problem(
                 f"{spec.label}缺少必填列“{column.name}”（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 "
                 f"{grid.first_row + number} 行现有：{present}）",
@@ -736,31 +752,39 @@ def _fixed_width(keys: Column, where: npt.NDArray[np.int64], width: int) -> npt.
     return data[offsets[0] : offsets[-1]].reshape(-1, width)
 
 
+def _scan_uscc(chars: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
+    values = _USCC_VALUES[chars]  # 255 = not in the alphabet
+    total = values[:, :17].astype(np.int64) @ _USCC_WEIGHTS
+    good = (values <= _USCC_MAX).all(axis=1) & ((31 - total % 31) % 31 == values[:, 17])
+    return good, values[good, :17].astype(np.uint64) @ _NP_POWERS
+
+
+def _scan_registration(chars: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
+    good = cast(npt.NDArray[np.bool_], _DIGIT[chars].all(axis=1))
+    digits = (chars[good] - ord("0")).astype(np.uint64)
+    found: npt.NDArray[np.uint64] = digits @ _NP_TENS + np.uint64(_REGISTRATION_MARK)
+    return good, found
+
+
 def scan_keys(keys: Column) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
     """Where a raw key is already a normalised, valid USCC or 15-digit 注册号, and their fingerprints.
 
-    Vectorised over the Arrow buffers (about 0.1 s per million keys). A False says nothing by
-    itself: those keys go through normalize_key and key_problem in Python.
+    Vectorised over the Arrow buffers, in blocks so that no temporary grows large (about 0.1 s per
+    million keys). A False says nothing by itself: those keys go through normalize_key and
+    key_problem in Python.
     """
     ok = np.zeros(len(keys), dtype=np.bool_)
     fingerprints = [np.zeros(0, dtype=np.uint64)]
     lengths = np.diff(_np_offsets(keys))
     valid = _np_valid(keys)
     with np.errstate(over="ignore"):
-        where = np.flatnonzero(valid & (lengths == 18))
-        if len(where):
-            values = _USCC_VALUES[_fixed_width(keys, where, 18)]  # 255 = not in the alphabet
-            total = values[:, :17].astype(np.int64) @ _USCC_WEIGHTS
-            good = (values <= _USCC_MAX).all(axis=1) & ((31 - total % 31) % 31 == values[:, 17])
-            fingerprints.append(values[good, :17].astype(np.uint64) @ _NP_POWERS)
-            ok[where[good]] = True
-        where = np.flatnonzero(valid & (lengths == 15))
-        if len(where):
-            chars = _fixed_width(keys, where, 15)
-            good = _DIGIT[chars].all(axis=1)
-            digits = (chars[good] - ord("0")).astype(np.uint64)
-            fingerprints.append(digits @ _NP_TENS + np.uint64(_REGISTRATION_MARK))
-            ok[where[good]] = True
+        for width, scan in ((18, _scan_uscc), (15, _scan_registration)):
+            every = np.flatnonzero(valid & (lengths == width))
+            for start in range(0, len(every), 1 << 16):
+                where = every[start : start + (1 << 16)]
+                good, found = scan(_fixed_width(keys, where, width))
+                ok[where[good]] = True
+                fingerprints.append(found)
     return ok, np.concatenate(fingerprints)
 
 
@@ -789,29 +813,24 @@ def _coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
     return distinct, codes
 
 
-@dataclass
-class _CodedColumn:
-    """A low-cardinality column converted once per distinct value; equal values share one object."""
-
-    convert: Callable[[str], Parsed[Any]]
-    cache: dict[str | None, Parsed[Any]] = field(default_factory=dict)
-
-    def values(self, distinct: list[str | None], codes: npt.NDArray[np.int64]) -> tuple[list[Any], list[tuple[int, str]]]:
-        """The converted column and (position, message) of every value that did not convert."""
-        table = np.empty(len(distinct), dtype=object)
-        bad: list[int] = []
-        for index, raw in enumerate(distinct):
-            hit = self.cache.get(raw)
-            if hit is None:
-                hit = self.cache[raw] = self.convert(clean_text(raw) if raw else "")
-            table[index] = hit[0]
-            if hit[1] is not None:
-                bad.append(index)
-        failed: list[tuple[int, str]] = []
-        if bad:
-            where = np.flatnonzero(np.isin(codes, np.array(bad, dtype=np.int64)))
-            failed = [(i, cast(str, self.cache[distinct[codes[i]]][1])) for i in where.tolist()]
-        return cast(list[Any], table[codes].tolist()), failed
+def _convert_coded(
+    distinct: list[str | None], codes: npt.NDArray[np.int64], convert: Callable[[str], Parsed[Any]]
+) -> tuple[list[Any], list[tuple[int, str]]]:
+    """A low-cardinality column converted once per distinct value, equal results sharing one object;
+    and (position, message) of every value that did not convert."""
+    shared: dict[Any, Any] = {}
+    table = np.empty(len(distinct), dtype=object)
+    messages: dict[int, str] = {}
+    for index, raw in enumerate(distinct):
+        value, why = convert(clean_text(raw) if raw else "")
+        table[index] = shared.setdefault(value, value)
+        if why is not None:
+            messages[index] = why
+    failed: list[tuple[int, str]] = []
+    if messages:
+        where = np.flatnonzero(np.isin(codes, np.array(list(messages), dtype=np.int64)))
+        failed = [(i, messages[int(codes[i])]) for i in where.tolist()]
+    return cast(list[Any], table[codes].tolist()), failed
 
 
 def _as_text(text: str) -> Parsed[str]:
@@ -841,7 +860,10 @@ def _key_message(raw: str, key: str) -> tuple[str, str] | None:
     why = key_problem(key)
     if why is None:
         return None
-    return f"统一社会信用代码“{key}”有误：{why}", "请对照营业执照核对后改正"
+    hint = "请对照营业执照核对后改正"
+    if key.isdigit() and len(key) > 15:
+        hint = "这一列可能被设成了数字格式，超过 15 位的数字末尾会变成 0；请把单元格设为文本格式后重新填写代码"
+    return f"统一社会信用代码“{key}”有误：{why}", hint
 
 
 @dataclass
@@ -895,44 +917,43 @@ class _Progress:
 
 
 def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> EnterpriseRoster:
-    """Check the roster column by column.
+    """Check the roster column by column: vectorised checks first, Python only for what they flag.
 
-    A worker thread runs the Arrow/numpy half (key scan, "already clean?" regexes, dictionary
-    encoding, all of which release the GIL) while this thread turns the text columns into Python
-    lists in chunks; then the few values that need it are cleaned in Python.
+    (A worker thread for the Arrow/numpy half was measured: on two cores the GIL hand-offs ate the
+    gain, so this stays sequential.)
     """
     n = len(table)
     reporter.stage("检查企业名录", total=n)
     progress = _Progress(reporter, n)
     key_header = "统一社会信用代码"
-    texts = [h for h in _ENTERPRISE_TEXT.values() if h in table.data]
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        scanned = worker.submit(scan_keys, table.data[key_header])
-        clean = {h: worker.submit(already_clean, table.data[h]) for h in texts}
-        coded = {h: worker.submit(_coded, table.data[h]) for h, _, _ in _ENTERPRISE_CODED.values() if h in table.data}
-        lists: dict[str, list[Any]] = {}
-        for number, header in enumerate((key_header, *texts)):
-            values = lists[header] = []
-            for start in range(0, n, CHUNK_ROWS):  # chunks: the worker gets the GIL between them
-                values.extend(_python(table.data[header].slice(start, CHUNK_ROWS)))
-                progress.to((number + (start + CHUNK_ROWS) / n) / (len(texts) + 2))
-        fast, fingerprints = scanned.result()
-        checker = _KeyCheck(table.header(key_header), problems, fingerprints)
-        keys = checker.check(lists[key_header], fast, table.rows)
-        columns: dict[str, Any] = {}
-        for name, header in _ENTERPRISE_TEXT.items():
-            columns[name] = _clean_texts(lists[header], clean[header].result()) if header in lists else [""] * n
-        if columns["name"].count(""):
-            for i in (i for i, value in enumerate(columns["name"]) if not value):
-                problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
-                             hint="请填写市场主体名称")
-        for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
-            if header not in coded:
-                columns[name] = [_EMPTY_CODED.get(name, "")] * n
-                continue
-            columns[name], failed = _CodedColumn(convert).values(*coded[header].result())
-            for i, message in failed:
-                problems.add(message, row=int(table.rows[i]), column=table.header(header), hint=hint)
+    texts = [(name, h) for name, h in _ENTERPRISE_TEXT.items() if h in table.data]
+    steps = len(texts) + 2
+
+    def python_list(header: str, step: int) -> list[Any]:
+        values: list[Any] = []
+        for start in range(0, n, CHUNK_ROWS):
+            values.extend(_python(table.data[header].slice(start, CHUNK_ROWS)))
+            progress.to((step + min(1.0, (start + CHUNK_ROWS) / n)) / steps)
+        return values
+
+    fast, fingerprints = scan_keys(table.data[key_header])
+    checker = _KeyCheck(table.header(key_header), problems, fingerprints)
+    keys = checker.check(python_list(key_header, 0), fast, table.rows)
+    columns: dict[str, Any] = {name: [""] * n for name in _ENTERPRISE_TEXT}
+    for step, (name, header) in enumerate(texts, start=1):
+        clean = already_clean(table.data[header])
+        columns[name] = _clean_texts(python_list(header, step), clean)
+    if columns["name"].count(""):
+        for i in (i for i, value in enumerate(columns["name"]) if not value):
+            problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
+                         hint="请填写市场主体名称")
+    for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
+        if header not in table.data:
+            columns[name] = [_EMPTY_CODED.get(name, "")] * n
+            continue
+        columns[name], failed = _convert_coded(*_coded(table.data[header]), convert)
+        for i, message in failed:
+            problems.add(message, row=int(table.rows[i]), column=table.header(header), hint=hint)
     if checker.may_repeat():
         _report_duplicates(keys, table.rows, table.header(key_header), problems)
     progress.to(1.0)

@@ -1,0 +1,80 @@
+"""Our xlsx writer, checked by reading the files back with openpyxl and fastexcel (never by bytes alone)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from fractions import Fraction
+from pathlib import Path
+
+import fastexcel
+import openpyxl
+import pytest
+
+from shuangsuiji.io.xlsx import Sheet, column_letter, write_workbook
+
+HOSTILE = ['=HYPERLINK("http://x","点击")', "+86 138", "-1+2", "@SUM(A1)", "\t制表", "\r回车", "=1+1"]
+
+
+def test_column_letters() -> None:
+    assert [column_letter(i) for i in (0, 25, 26, 51, 701, 702)] == ["A", "Z", "AA", "AZ", "ZZ", "AAA"]
+
+
+def test_values_and_types_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    rows = [["0012", 7, date(2026, 1, 5), Fraction(1, 20), "a & <b>", " 前后空格 ", "两\n行", True, None]]
+    write_workbook(path, [Sheet("表一", [f"列{i}" for i in range(9)], rows, widths=[10] * 9)])
+    sheet = openpyxl.load_workbook(path)["表一"]
+    values = [c.value for c in sheet[2]]
+    assert values[:3] == ["0012", 7, datetime(2026, 1, 5)]
+    assert values[3] == pytest.approx(0.05)
+    assert values[4:8] == ["a & <b>", " 前后空格 ", "两\n行", "是"]
+    assert values[8] is None
+    assert sheet["A2"].data_type == "s"
+    assert sheet["C2"].number_format == "yyyy-mm-dd"
+
+
+def test_formula_like_text_stays_text_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", ["名称"], [[h] for h in HOSTILE])])
+    sheet = openpyxl.load_workbook(path)["表"]
+    cells = [sheet.cell(row=i + 2, column=1) for i in range(len(HOSTILE))]
+    assert [c.value for c in cells] == HOSTILE
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_header_is_styled_frozen_and_filtered(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", ["甲", "乙"], [["1", "2"], ["3", "4"]], widths=[12, 30])])
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b
+    assert sheet["A1"].fill.fgColor.rgb == "FF1F4E79"
+    assert sheet.column_dimensions["B"].width == 30
+    assert sheet.auto_filter.ref == "A1:B3"
+
+
+def test_same_content_gives_same_bytes(tmp_path: Path) -> None:
+    sheets = [Sheet("表", ["甲"], [["值"]])]
+    write_workbook(tmp_path / "a.xlsx", sheets, title="x")
+    write_workbook(tmp_path / "b.xlsx", sheets, title="x")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_illegal_xml_characters_do_not_break_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", ["甲"], [["a\x01b"], ["c\x1fd"]])])
+    table = fastexcel.read_excel(path).load_sheet(0).to_arrow()
+    assert table.num_rows == 2
+
+
+def test_fastexcel_reads_several_sheets(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("一", ["a"], [["1"]]), Sheet("二", ["b"], [["2"], ["3"]])])
+    reader = fastexcel.read_excel(path)
+    assert reader.sheet_names == ["一", "二"]
+    assert reader.load_sheet("二").to_arrow().num_rows == 2
+
+
+def test_rows_must_match_the_header(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="表头有 2 列"):
+        write_workbook(tmp_path / "t.xlsx", [Sheet("表", ["甲", "乙"], [["1"]])])
