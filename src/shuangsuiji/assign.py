@@ -16,7 +16,7 @@ from datetime import date
 from .errors import DrawError
 from .model import Enterprise, HistoryEntry, Inspector, Recusal
 from .plan import Plan, TeamRules
-from .tickets import ticket, uniform_index
+from .tickets import TicketPrefix, ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +32,9 @@ def permutation(seed: str, enterprise_key: str, pool: Sequence[Inspector]) -> It
     """The pool in the enterprise's random order: Fisher–Yates, step s swaps s with s + U(m − s)."""
     moved: dict[int, int] = {}
     size = len(pool)
+    tickets = TicketPrefix(seed, "assign", enterprise_key)
     for step in range(size):
-        pick = step + uniform_index(seed, "assign", (enterprise_key, str(step)), size - step)
+        pick = step + tickets.uniform(str(step), size - step)
         chosen = moved.get(pick, pick)
         moved[pick] = moved.get(step, step)
         yield pool[chosen]
@@ -53,6 +54,13 @@ def _complete(
         return False
     if slots == 0:
         return True
+    if slots == 1:  # the last member: a plain scan, no recursion (the common case for pairs)
+        for i in range(start, len(earlier)):
+            c = earlier[i]
+            if c.certified >= certified and c.specialist >= specialists and departments <= {c.inspector.department}:
+                team.append(c)
+                return True
+        return False
     for i in range(start, len(earlier)):
         c = earlier[i]
         team.append(c)

@@ -20,12 +20,10 @@ def compute_draw(inputs: Inputs, plan: Plan, seed: str) -> DrawResult:
     """Select the enterprises and staff every task; deterministic in (inputs, plan, seed)."""
     selection = select(inputs.enterprises, plan, seed, inputs.history)
     builder = TeamBuilder(plan, seed, inputs.inspectors, inputs.recusals, inputs.history)
-    picks = {p.enterprise_key: p for p in selection.picks}
-    teams = {}
-    for key in assignment_order(seed, picks):
-        teams[key] = builder.build(inputs.enterprises.get(picks[key].index))
+    enterprises = {p.enterprise_key: inputs.enterprises.get(p.index) for p in selection.picks}
+    teams = {key: builder.build(enterprises[key]) for key in assignment_order(seed, enterprises)}
     tasks = tuple(
-        Task(task_id(plan, number), inputs.enterprises.get(pick.index), pick, teams[pick.enterprise_key])
+        Task(task_id(plan, number), enterprises[pick.enterprise_key], pick, teams[pick.enterprise_key])
         for number, pick in enumerate(selection.picks, start=1)
     )
     return DrawResult(seed, selection, tasks, dict(sorted(builder.workload.items())))

@@ -66,7 +66,12 @@ class EnterpriseRoster:
 
     def get(self, index: int) -> Enterprise:
         """The row at `index` as a record."""
-        return Enterprise(*(getattr(self, name)[index] for name in Enterprise._fields))
+        return Enterprise(
+            self.key[index], self.name[index], self.credit_class[index], self.district[index],
+            self.industry[index], self.authority[index], self.status[index], self.last_inspected[index],
+            self.must_inspect[index], self.row[index], self.address[index], self.legal_rep[index],
+            self.phone[index],
+        )
 
     def column(self, header: str) -> Sequence[str]:
         """The column behind a Chinese stratum/scope header such as 所属区域."""

@@ -41,31 +41,47 @@ def ticket(seed: str, purpose: str, *parts: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class TicketPrefix:
+    """Tickets that share the seed, purpose and leading parts: the shared prefix is hashed once.
+
+    Same values as `ticket`, several times faster when millions of tickets differ only at the end.
+    """
+
+    def __init__(self, seed: str, purpose: str, *parts: str) -> None:
+        self._prefix = hashlib.sha256("|".join((ALGORITHM, seed, purpose, *parts, "")).encode("utf-8"))
+
+    def hex(self, last: str) -> str:
+        """ticket(purpose, *parts, last)."""
+        digest = self._prefix.copy()
+        digest.update(last.encode("utf-8"))
+        return digest.hexdigest()
+
+    def uniform(self, last: str, n: int) -> int:
+        """An exactly uniform integer in [0, n) from ticket(…, last), by rejection (no modulo bias).
+
+        Attempt 0 uses ticket(…, last); attempt k > 0 uses ticket(…, last, str(k)). A value is
+        rejected only when it falls in the top 2^256 mod n values, with probability below n / 2^256;
+        the rule exists so that the result is exactly uniform, not nearly.
+        """
+        if n <= 0:
+            raise ValueError("n must be positive")
+        limit = _SPACE - _SPACE % n
+        attempt = 0
+        while True:
+            digest = self._prefix.copy()
+            digest.update((f"{last}|{attempt}" if attempt else last).encode("utf-8"))
+            value = int.from_bytes(digest.digest(), "big")
+            if value < limit:
+                return value % n
+            attempt += 1
+
+
 def tickets_for(seed: str, purpose: str, keys: Iterable[str]) -> list[str]:
-    """ticket(purpose, key) for many keys; the shared prefix is hashed once (same values, faster)."""
-    prefix = hashlib.sha256("|".join((ALGORITHM, seed, purpose, "")).encode("utf-8"))
-    out = []
-    for key in keys:
-        digest = prefix.copy()
-        digest.update(key.encode("utf-8"))
-        out.append(digest.hexdigest())
-    return out
+    """ticket(purpose, key) for many keys."""
+    prefix = TicketPrefix(seed, purpose)
+    return [prefix.hex(key) for key in keys]
 
 
 def uniform_index(seed: str, purpose: str, parts: tuple[str, ...], n: int) -> int:
-    """An exactly uniform integer in [0, n) from tickets, by rejection (no modulo bias at all).
-
-    Attempt 0 hashes the parts as given; attempt k > 0 appends the part str(k). A ticket is
-    rejected only when it falls in the top 2^256 mod n values, which happens with probability
-    below n / 2^256; the rule exists so that the result is exactly uniform, not nearly.
-    """
-    if n <= 0:
-        raise ValueError("n must be positive")
-    limit = _SPACE - _SPACE % n
-    attempt = 0
-    while True:
-        extra = (str(attempt),) if attempt else ()
-        value = int(ticket(seed, purpose, *parts, *extra), 16)
-        if value < limit:
-            return value % n
-        attempt += 1
+    """An exactly uniform integer in [0, n) from ticket(purpose, *parts) (see TicketPrefix.uniform)."""
+    return TicketPrefix(seed, purpose, *parts[:-1]).uniform(parts[-1], n)
