@@ -6,7 +6,6 @@ The CLI and the tests both call `run_draw` and `run_validate`; nothing here prin
 from __future__ import annotations
 
 import gc
-
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager

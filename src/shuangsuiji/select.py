@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from .model import (
@@ -111,7 +112,7 @@ def _first(seed: str, roster: EnterpriseRoster, rows: list[int], n: int) -> list
     # Sorting positions by ticket alone is 3x faster than sorting tuples; it is the spec's
     # (ticket, key) order unless two of the first n + 1 tickets are equal, which we check.
     order = sorted(range(len(rows)), key=tickets.__getitem__)[: n + 1]
-    if any(tickets[a] == tickets[b] for a, b in zip(order, order[1:])):
+    if any(tickets[a] == tickets[b] for a, b in pairwise(order)):
         order = sorted(range(len(rows)), key=lambda j: (tickets[j], keys[j]))
     return [(tickets[j], keys[j], rows[j]) for j in order[:n]]
 
@@ -138,9 +139,9 @@ def select(
     inactive = frozenset(INACTIVE_STATUSES)
     scoped = bool(districts or industries)
     # One stratum column (the usual case) needs no per-row tuple; keys are wrapped once below.
-    values: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns))
-    rows = zip(roster.key, roster.status, roster.last_inspected, roster.must_inspect, values, strict=True)
-    for i, (key, status, last, is_must, value) in enumerate(rows):
+    values: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
+    fields = zip(roster.key, roster.status, roster.last_inspected, roster.must_inspect, values, strict=True)
+    for i, (key, status, last, is_must, value) in enumerate(fields):
         if scoped and (
             (districts and roster.district[i] not in districts)
             or (industries and roster.industry[i] not in industries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -43,10 +44,6 @@ def row(key: Cell, name: Cell = "某某商贸有限公司", cls: Cell = "A", **e
 def workbook(path: Path, rows: Sequence[Sequence[Cell]], header: Sequence[str] = HEADER, sheet: str = "名录") -> Path:
     write_workbook(path, [Sheet(sheet, header, rows)])
     return path
-
-
-def errors(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]
 
 
 def raised(call: Any) -> list[Problem]:
@@ -234,6 +231,32 @@ def test_values_judged_already_clean_are_clean(values: list[str | None]) -> None
     for value, clean in zip(values, mask.tolist(), strict=True):
         if clean:
             assert value is not None and clean_text(value) == value, repr(value)
+
+
+def test_arrow_cleaning_agrees_with_clean_text_on_every_safe_character() -> None:
+    chars = [chr(c) for lo, hi in readers.NFKC_SAFE_RANGES for c in range(lo, hi + 1)]
+    values = [v for c in chars for v in (c, f" {c} ", f"x{c}x", f"{c}{c}", f"\u3000{c}")]
+    cleaned = readers.nfkc_trimmed(pa.array(values, type=pa.string())).to_pylist()
+    assert [(v, got) for v, got in zip(values, cleaned, strict=True) if got != clean_text(v)] == []
+
+
+def test_many_messy_values_clean_exactly_as_clean_text(tmp_path: Path) -> None:
+    """Over 64 dirty values per column switch cleaning to Arrow; it must give clean_text's answers."""
+    pick = random.Random(7)
+    wide = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+    keys: list[Cell] = []
+    names: list[Cell] = []
+    for i in range(300):
+        key = uscc(i) if i % 7 else f"{i:015d}"
+        key = pick.choice([key, key.lower(), f" {key} ", key.translate(wide), f"\u3000{key}", f"{key}\u200b", key + "0"])
+        keys.append(key)
+        names.append(pick.choice(["贵阳", " 南明 ", "（个体工商户）", "A&B", "\u200b云岩", "《商店》", "ｓｈｏｐ", "Café"]) + str(i))
+    rows = [row(k, n) for k, n in zip(keys, names, strict=True)]
+    roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows))
+    assert list(roster.key) == [normalize_key(str(k)) for k in keys]
+    assert list(roster.name) == [clean_text(str(n)) for n in names]
+    bad = [i + 2 for i, k in enumerate(keys) if key_problem(normalize_key(str(k)))]
+    assert len(bad) > 10 and [p.row for p in problems] == bad
 
 
 def test_typical_clean_values_take_the_fast_path() -> None:

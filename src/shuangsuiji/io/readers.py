@@ -153,6 +153,16 @@ CLEAN_BYTE = np.zeros(256, dtype=np.bool_)
 CLEAN_BYTE[0x20:0x7F] = True
 CLEAN_BYTE[0x80:0xC0] = True
 CLEAN_BYTE[0xE4:0xEA] = True
+# Values made only of these characters are cleaned the same way by Arrow (utf8proc NFKC, then
+# trimming spaces) as by clean_text: every one was assigned long before Python's Unicode version
+# (NFKC of an assigned character never changes), none is invisible, and NFKC turns none of them
+# into white space other than the ASCII space. Full-width forms and 、。《》 are common in names.
+NFKC_SAFE_RANGES = (
+    (0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0xFF), (0x2010, 0x2027), (0x3000, 0x303F), (0x4E00, 0x9FFF),
+    (0xFF01, 0xFF5E), (0xFFE0, 0xFFE6),
+)
+_NFKC_SAFE = "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in NFKC_SAFE_RANGES) + "]*$"
+_KEY_NFKC_SAFE = r"^[\x{20}-\x{7e}\x{3000}\x{ff01}-\x{ff5e}]*$"  # becomes ASCII: upper() agrees too
 # A character that is not white space or invisible: a cell without one is blank.
 _NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
 
@@ -793,9 +803,30 @@ def valid_key_mask(keys: Column) -> npt.NDArray[np.bool_]:
     return scan_keys(keys)[0]
 
 
-def _clean_texts(values: list[str | None], clean: npt.NDArray[np.bool_]) -> list[str]:
-    """A text column from to_pylist: values not already clean (or empty) are cleaned in Python."""
-    for i in np.flatnonzero(~clean).tolist():
+def nfkc_trimmed(strings: Column) -> Column:
+    """clean_text in Arrow, exact for values made of NFKC_SAFE_RANGES characters only."""
+    normalized = pc.utf8_normalize(strings, "NFKC")  # type: ignore[attr-defined]  # missing from pyarrow-stubs
+    return cast(Column, pc.utf8_trim(normalized, " "))
+
+
+def _clean_in_arrow(strings: Column, dirty: npt.NDArray[np.int64], values: list[Any]) -> npt.NDArray[np.int64]:
+    """Clean, in `values`, the dirty positions Arrow can clean exactly; return the others."""
+    subset = strings.take(_arrow_indices(dirty))
+    safe = _matches(subset, _NFKC_SAFE)
+    if safe.any():
+        cleaned = _python(nfkc_trimmed(subset.filter(_arrow_mask(safe))))
+        for i, value in zip(dirty[safe].tolist(), cleaned, strict=True):
+            values[i] = value
+    return dirty[~safe]
+
+
+def _clean_texts(strings: Column, values: list[Any]) -> list[str]:
+    """A text column (`values` is its to_pylist): values that are not already clean are cleaned in
+    Arrow when that is exact (full-width brackets and the like), in Python otherwise."""
+    dirty = np.flatnonzero(~already_clean(strings))
+    if len(dirty) > 64:
+        dirty = _clean_in_arrow(strings, dirty, values)
+    for i in dirty.tolist():
         value = values[i]
         values[i] = clean_text(value) if value else ""
     return cast(list[str], values)
@@ -866,6 +897,25 @@ def _key_message(raw: str, key: str) -> tuple[str, str] | None:
     return f"统一社会信用代码“{key}”有误：{why}", hint
 
 
+def _normalise_keys_in_arrow(
+    keys: Column, dirty: npt.NDArray[np.int64], values: list[Any]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
+    """normalize_key in Arrow for dirty keys where that is exact (spaces, lower case, full width) and
+    the result is valid; patch `values`; return the positions left and the new fingerprints."""
+    subset = keys.take(_arrow_indices(dirty))
+    safe = _matches(subset, _KEY_NFKC_SAFE)
+    if not safe.any():
+        return dirty, np.zeros(0, dtype=np.uint64)
+    normalized = pc.utf8_upper(nfkc_trimmed(subset.filter(_arrow_mask(safe))))
+    valid, fingerprints = scan_keys(normalized)
+    accepted = dirty[safe][valid]
+    for i, key in zip(accepted.tolist(), _python(normalized.filter(_arrow_mask(valid))), strict=True):
+        values[i] = key
+    left = np.ones(len(dirty), dtype=np.bool_)
+    left[np.flatnonzero(safe)[valid]] = False
+    return dirty[left], fingerprints
+
+
 @dataclass
 class _KeyCheck:
     """Per-row key checks, and what the duplicate check needs at the end."""
@@ -877,9 +927,9 @@ class _KeyCheck:
     invalid: set[str] = field(default_factory=set)
     invalid_repeats: bool = False
 
-    def check(self, keys: list[str | None], fast: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64]) -> list[str]:
-        """Normalise and check, in place, the keys that the vectorised scan did not vouch for."""
-        for i in np.flatnonzero(~fast).tolist():
+    def check(self, keys: list[str | None], dirty: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]) -> list[str]:
+        """Normalise and check, in place, the keys at `dirty` (those no vectorised scan vouched for)."""
+        for i in dirty.tolist():
             raw = clean_text(keys[i] or "")
             key = keys[i] = raw.upper()
             found = _key_message(raw, key)
@@ -936,13 +986,18 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
             progress.to((step + min(1.0, (start + CHUNK_ROWS) / n)) / steps)
         return values
 
-    fast, fingerprints = scan_keys(table.data[key_header])
+    raw_keys = table.data[key_header]
+    fast, fingerprints = scan_keys(raw_keys)
+    keys = python_list(key_header, 0)
+    dirty = np.flatnonzero(~fast)
+    if len(dirty) > 64:
+        dirty, more = _normalise_keys_in_arrow(raw_keys, dirty, keys)
+        fingerprints = np.concatenate([fingerprints, more])
     checker = _KeyCheck(table.header(key_header), problems, fingerprints)
-    keys = checker.check(python_list(key_header, 0), fast, table.rows)
+    keys = checker.check(keys, dirty, table.rows)
     columns: dict[str, Any] = {name: [""] * n for name in _ENTERPRISE_TEXT}
     for step, (name, header) in enumerate(texts, start=1):
-        clean = already_clean(table.data[header])
-        columns[name] = _clean_texts(python_list(header, step), clean)
+        columns[name] = _clean_texts(table.data[header], python_list(header, step))
     if columns["name"].count(""):
         for i in (i for i, value in enumerate(columns["name"]) if not value):
             problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
