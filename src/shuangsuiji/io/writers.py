@@ -111,7 +111,7 @@ def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> lis
             )
             for n, t in enumerate(result.tasks, start=1)
         ),
-        widths=(6, 18, 34, 22, 8, 10, 12, 26, 30, 10, 14, 14, 8, 9, 12, 12, 16, 16, 26, 66),
+        widths=(6, 20, 34, 22, 13, 10, 12, 26, 30, 10, 14, 16, 10, 10, 14, 14, 16, 16, 26, 66),
     )
     summary = Sheet(
         "分层汇总",
