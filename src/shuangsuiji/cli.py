@@ -6,6 +6,8 @@ Exit codes: 0 success; 1 the draw cannot be made; 2 bad input, plan, seed or usa
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Callable
 from importlib import resources
@@ -184,6 +186,48 @@ def validate(
     raise typer.Exit(2 if errors else 0)
 
 
+def _usage_message(error: Exception) -> str:
+    """A click usage error (typer vendors click, so it is recognised by shape, not class), in Chinese."""
+    kind = type(error).__name__
+    param = getattr(error, "param", None)
+    names = "/".join(getattr(param, "opts", None) or [getattr(param, "name", None) or ""]) if param else ""
+    if kind == "MissingParameter" and names:
+        return f"缺少选项 {names}"
+    if kind == "NoSuchOption":
+        possibilities = sorted(getattr(error, "possibilities", None) or [])
+        close = f"，是否想写 {'、'.join(possibilities)}？" if possibilities else ""
+        return f"没有 {getattr(error, 'option_name', '')} 这个选项{close}"
+    if kind == "BadParameter" and names:
+        return f"选项 {names} 的值无效：{getattr(error, 'message', error)}"
+    text = str(error)
+    if found := re.match(r"No such command '(.+)'", text):
+        return f"没有 {found.group(1)} 这个命令"
+    if found := re.match(r"Option '(.+)' requires an argument", text):
+        return f"选项 {found.group(1)} 后面需要给出值"
+    return f"命令用法有误：{text}"
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: usage errors in Chinese, and a quick exit.
+
+    After a command has finished and its output is flushed, the process ends at once instead of
+    letting the interpreter free a million-row roster object by object (measured: 0.7 s).
+    """
+    try:
+        code = app(standalone_mode=False)
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except Exception as error:
+        if getattr(error, "exit_code", None) != 2 or not hasattr(error, "format_message"):
+            raise
+        from . import ui
+
+        context = getattr(error, "ctx", None)
+        command = getattr(context, "command_path", None) or "shuangsuiji"
+        message = _usage_message(error).rstrip("。")
+        end = "" if message.endswith("？") else "。"
+        ui.console.print(f"[bold red]错误：[/]{message}{end}用 {command} --help 查看用法。")
+        code = 2
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0)

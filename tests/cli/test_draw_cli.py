@@ -208,3 +208,22 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "draw" in done.stdout and "demo" in done.stdout
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["draw"], "缺少选项 --plan"),
+        (["draw", "--plan", "x", "--sed", "1"], "没有 --sed 这个选项，是否想写 --seed"),
+        (["bogus"], "没有 bogus 这个命令"),
+        (["demo", "--out"], "选项 --out 后面需要给出值"),
+    ],
+)
+def test_usage_errors_are_explained_in_chinese(args: list[str], message: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "shuangsuiji", *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr

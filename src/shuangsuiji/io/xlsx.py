@@ -66,34 +66,37 @@ def _escape(text: str) -> str:
 
 # Text that needs more than wrapping in tags: XML specials, illegal characters, _x escapes, outer spaces.
 _NEEDS_CARE = re.compile("[&<>\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x|^\\s|\\s$")
+# Cells carry no "r" reference (it is optional in OOXML; Excel, LibreOffice, openpyxl and calamine
+# all place a cell after the previous one), so a cell's XML depends on its value alone and the
+# XML of repeated values (districts, classes, plan fields) is built once per sheet column.
+_EMPTY = "<c/>"
+_CACHE_LIMIT = 4096
 
 
-def _text_cell(ref: str, text: str, style: int) -> str:
+def _text_cell(text: str, style: int) -> str:
     style_attr = f' s="{style}"' if style else ""
-    if len(text) <= MAX_TEXT and _NEEDS_CARE.search(text) is None:  # the common case, kept cheap
-        return f'<c r="{ref}"{style_attr} t="inlineStr"><is><t>{text}</t></is></c>'
     if len(text) > MAX_TEXT:
-        raise ValueError(f"单元格 {ref} 的文字超过 Excel 上限 {MAX_TEXT} 个字符")
+        raise ValueError(f"文字超过 Excel 单元格上限 {MAX_TEXT} 个字符：{text[:20]}…")
+    if _NEEDS_CARE.search(text) is None:
+        return f'<c{style_attr} t="inlineStr"><is><t>{text}</t></is></c>'
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() or "\n" in text else ""
-    return f'<c r="{ref}"{style_attr} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+    return f'<c{style_attr} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
 
 
-def _cell(ref: str, value: Cell, text_style: int) -> str:
-    if type(value) is str:
-        return _text_cell(ref, value, text_style) if value else ""
-    if value is None:
-        return ""
+def _cell(value: Cell, text_style: int) -> str:
+    if value is None or value == "":
+        return _EMPTY
     if isinstance(value, str):
-        return _text_cell(ref, value, text_style)
+        return _text_cell(value, text_style)
     if isinstance(value, bool):  # bool is an int; never write True as 1
-        return _text_cell(ref, "是" if value else "否", text_style)
+        return _text_cell("是" if value else "否", text_style)
     if isinstance(value, datetime):
         value = value.date()  # rosters carry dates; a time of day is never meaningful here
     if isinstance(value, date):
-        return f'<c r="{ref}" s="{STYLE_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+        return f'<c s="{STYLE_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
     if isinstance(value, Fraction):
-        return f'<c r="{ref}" s="{STYLE_PERCENT}"><v>{float(value)!r}</v></c>'
-    return f'<c r="{ref}"><v>{value!r}</v></c>'
+        return f'<c s="{STYLE_PERCENT}"><v>{float(value)!r}</v></c>'
+    return f"<c><v>{value!r}</v></c>"
 
 
 def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
@@ -102,8 +105,6 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
     letters = [column_letter(i) for i in range(ncols)]
     last = letters[-1] if letters else "A"
     text_style = STYLE_WRAP if sheet.wrap else STYLE_NORMAL
-    text_attr = f' s="{text_style}"' if text_style else ""
-    care = _NEEDS_CARE.search
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -122,8 +123,9 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
         )
         yield f"<cols>{cols}</cols>"
     yield "<sheetData>"
-    header = "".join(_text_cell(f"{letters[i]}1", h, STYLE_HEADER) for i, h in enumerate(sheet.header))
+    header = "".join(_text_cell(h, STYLE_HEADER) for h in sheet.header)
     yield f'<row r="1" ht="22" customHeight="1">{header}</row>'
+    caches: list[dict[str, str]] = [{} for _ in range(ncols)]
     number = 1
     for number, values in enumerate(sheet.rows, start=2):
         if number > MAX_ROWS:
@@ -131,12 +133,16 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
         if len(values) != ncols:  # checked here so that zip(strict=True) below never fires
             raise ValueError(f"工作表“{sheet.name}”第 {number} 行有 {len(values)} 个值，表头有 {ncols} 列")
         cells = []
-        for letter, value in zip(letters, values, strict=True):
-            # Plain text is by far the most common cell; it skips two function calls.
-            if type(value) is str and value and len(value) <= MAX_TEXT and care(value) is None:
-                cells.append(f'<c r="{letter}{number}"{text_attr} t="inlineStr"><is><t>{value}</t></is></c>')
-            elif value is not None and value != "":
-                cells.append(_cell(f"{letter}{number}", value, text_style))
+        for cache, value in zip(caches, values, strict=True):
+            if type(value) is not str:  # numbers, dates: no cache (1, 1.0 and True are equal keys)
+                cells.append(_cell(value, text_style))
+            elif (fragment := cache.get(value)) is not None:
+                cells.append(fragment)
+            else:
+                fragment = _cell(value, text_style)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[value] = fragment
+                cells.append(fragment)
         yield f'<row r="{number}">{"".join(cells)}</row>'
     last_row[0] = number
     yield "</sheetData>"
