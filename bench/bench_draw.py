@@ -103,7 +103,7 @@ def measure(size: int, inspectors: int, repeats: int, data: Path) -> dict[str, f
         out = Path(tempfile.mkdtemp(prefix="bench-out-")) / "out"
         try:
             argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet"]
-            code = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_module('shuangsuiji', run_name='__main__')"
+            code = f"import sys; sys.argv = {argv!r}; from shuangsuiji.cli import main; main()"
             elapsed, memory = timed([sys.executable, "-c", code])
             draws.append(elapsed)
             peak = max(peak, memory)

@@ -2,4 +2,5 @@
 
 from .cli import main
 
-main()
+if __name__ == "__main__":  # a spawned helper process imports this module too; it must not re-run the CLI
+    main()

@@ -21,7 +21,7 @@ from .io.writers import ensure_new_output_dir, staged_output, write_outputs, wri
 from .model import DrawResult, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan
 from .progress import NullReporter, Reporter
-from .record import build_record, digest, result_body
+from .record import body_digest, build_record, encode_lists, result_body
 from .tickets import normalize_seed
 from .validate import check_inputs
 
@@ -168,11 +168,16 @@ def run_draw(
         result = compute_draw(inputs, plan, seed)
         reporter.stage("写出分派表、公示表和抽取记录")
         body = result_body(result, plan)
-        result_digest = digest(body)
+        lists: dict[str, list[str]] = {}
+
+        def summarize() -> str:
+            lists.update(encode_lists(body))
+            return body_digest(body, lists)
+
         with staged_output(out_dir) as folder:
-            outputs = write_outputs(folder, result, plan, result_digest)
+            outputs, result_digest = write_outputs(folder, result, plan, summarize)
             record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
                                   operator=operator, witnesses=witnesses)
-            write_record(folder, record)
+            write_record(folder, record, lists)
     reporter.finish()
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import __version__
@@ -26,6 +26,30 @@ def canonical_json(value: Any) -> bytes:
 def digest(value: Any) -> str:
     """SHA-256 (hex) of the canonical JSON of `value`."""
     return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def encode_lists(record: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The items of each list value of `record`, each in canonical JSON, encoded once.
+
+    A 50,000-task record is encoded item by item only here; its digest and its file are both
+    assembled from these texts.
+    """
+    return {key: [_CANONICAL.encode(item) for item in value] for key, value in record.items() if isinstance(value, list)}
+
+
+def canonical_text(record: Mapping[str, Any], lists: Mapping[str, list[str]]) -> str:
+    """canonical_json(record) as text, with list values taken from their pre-encoded items."""
+    parts = []
+    for key in sorted(record):
+        items = lists.get(key)
+        value = "[" + ",".join(items) + "]" if items is not None else _CANONICAL.encode(record[key])
+        parts.append(f"{_CANONICAL.encode(key)}:{value}")
+    return "{" + ",".join(parts) + "}"
+
+
+def body_digest(body: Mapping[str, Any], lists: Mapping[str, list[str]]) -> str:
+    """The result digest: SHA-256 of the canonical JSON of the result body."""
+    return hashlib.sha256(canonical_text(body, lists).encode("utf-8")).hexdigest()
 
 
 def stratum_entry(stratum: Stratum, strata_columns: Sequence[str]) -> dict[str, Any]:

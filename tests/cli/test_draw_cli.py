@@ -227,3 +227,12 @@ def test_usage_errors_are_explained_in_chinese(args: list[str], message: str) ->
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_helper_process_writes_the_same_bytes(first_draw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shuangsuiji.io import writers
+
+    monkeypatch.setattr(writers, "PARALLEL_ROWS", 0)  # the sample is small: force the large-draw path
+    assert draw(tmp_path / "helper").exit_code == 0
+    for name in ("assignments.xlsx", "disclosure.xlsx"):
+        assert (tmp_path / "helper" / name).read_bytes() == (first_draw / name).read_bytes()

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,9 @@ from typing import Any
 from ..errors import OutputError, UsageError
 from ..model import DrawResult, Inspector, Task
 from ..plan import Plan, fraction_text
+from ..record import encode_lists
 from ..tickets import ALGORITHM
+from .helper import WorkbookHelper
 from .xlsx import Cell, Sheet, write_workbook
 
 ASSIGNMENTS = "assignments.xlsx"
@@ -89,8 +91,8 @@ def _method(task: Task) -> str:
     return "重点检查（必检）" if task.pick.must_inspect else "随机抽取"
 
 
-def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> list[Sheet]:
-    """分派表 and its companion sheets: summary by stratum, workloads, exclusions, notes."""
+def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
+    """分派表 and its companion sheets: summary by stratum, workloads, exclusions (notes go last)."""
     strata = plan.selection.strata
     probability = {s.key: s.probability for s in result.selection.strata}
     tasks = Sheet(
@@ -149,7 +151,11 @@ def assignment_sheets(result: DrawResult, plan: Plan, result_digest: str) -> lis
         ),
         widths=(24, 12, 60),
     )
-    return [tasks, summary, workload, excluded, notes_sheet(result, plan, result_digest)]
+    return [tasks, summary, workload, excluded]
+
+
+NOTES_HEADER = ("项目", "内容")
+NOTES_WIDTHS = (22, 90)
 
 
 def notes_sheet(result: DrawResult, plan: Plan, result_digest: str) -> Sheet:
@@ -172,7 +178,7 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str) -> Sheet:
         ("结果摘要（SHA-256）", result_digest),
         ("如何复核", "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，结果应与本表完全一致。"),
     ]
-    return Sheet("抽取说明", ("项目", "内容"), rows, widths=(22, 90), wrap=True)
+    return Sheet("抽取说明", NOTES_HEADER, rows, widths=NOTES_WIDTHS, wrap=True)
 
 
 def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
@@ -201,44 +207,66 @@ def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
                 )
 
 
-def disclosure_sheets(result: DrawResult, plan: Plan, result_digest: str) -> list[Sheet]:
+def disclosure_sheets(result: DrawResult, plan: Plan, notes: Sheet) -> list[Sheet]:
     """公示表 plus the notes sheet the public needs to check it."""
     rows = disclosure_rows(result, plan)
     check_public(rows, DISCLOSURE_COLUMNS)
     widths = (6, 16, 30, 20, 22, 8, 30, 22, 12, 12, 34, 24, 26, 12, 12)
-    return [Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths), notes_sheet(result, plan, result_digest)]
+    return [Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths), notes]
 
 
-def write_outputs(folder: Path, result: DrawResult, plan: Plan, result_digest: str) -> dict[str, str]:
-    """Write both workbooks into `folder`; return file name → SHA-256.
+# Below this many rows the assignment workbook is written in-process: starting a helper costs more.
+PARALLEL_ROWS = 20_000
 
-    Sequential on purpose: measured in bench/, writing one workbook in a forked child made the
-    whole stage slower (copy-on-write faults from reference counting in both processes).
+
+def write_outputs(
+    folder: Path, result: DrawResult, plan: Plan, summarize: Callable[[], str]
+) -> tuple[dict[str, str], str]:
+    """Write both workbooks into `folder`; return (file name → SHA-256, result digest).
+
+    `summarize` computes the result digest, which the notes sheets print. For a large draw the
+    assignment workbook is written by a helper process (io/helper.py) while the digest and the
+    disclosure are computed here, so both cores work.
     """
     title = f"{plan.info.name}（{plan.info.id}）"
-    write_workbook(folder / ASSIGNMENTS, assignment_sheets(result, plan, result_digest), title=f"{title} 分派表")
-    write_workbook(folder / DISCLOSURE, disclosure_sheets(result, plan, result_digest), title=f"{title} 公示表")
-    return {name: file_digest(folder / name) for name in (ASSIGNMENTS, DISCLOSURE)}
+    sheets = assignment_sheets(result, plan)
+    helper = None
+    if len(result.tasks) + len(result.selection.exclusions) >= PARALLEL_ROWS:
+        notes_frame = Sheet("抽取说明", NOTES_HEADER, [], widths=NOTES_WIDTHS, wrap=True)
+        helper = WorkbookHelper(folder / ASSIGNMENTS, sheets, notes_frame, f"{title} 分派表")
+    try:
+        result_digest = summarize()
+        notes = notes_sheet(result, plan, result_digest)
+        if helper is not None:
+            helper.send_last_rows(list(notes.rows))
+        else:
+            write_workbook(folder / ASSIGNMENTS, [*sheets, notes], title=f"{title} 分派表")
+        write_workbook(folder / DISCLOSURE, disclosure_sheets(result, plan, notes), title=f"{title} 公示表")
+    finally:
+        if helper is not None:
+            helper.wait()
+    return {name: file_digest(folder / name) for name in (ASSIGNMENTS, DISCLOSURE)}, result_digest
 
 
-def record_text(record: dict[str, Any]) -> str:
+def record_text(record: dict[str, Any], lists: Mapping[str, list[str]]) -> str:
     """The record as readable JSON: one top-level key per line, one list item per line.
 
-    Not json.dumps(indent=2): that falls back to the pure-Python encoder and takes seconds on a
-    50,000-task record; compact items in a readable frame keep the C encoder.
+    List items come pre-encoded (canonical, as digested) from `lists` where given; json.dumps
+    with indent=2 would fall back to the pure-Python encoder and take seconds.
     """
-    dump = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # built once, not per call
     lines = []
     for key in sorted(record):
         value = record[key]
-        if isinstance(value, list) and value:
-            items = ",\n    ".join(dump(item) for item in value)
-            lines.append(f"  {dump(key)}: [\n    {items}\n  ]")
+        items = lists.get(key)
+        if items is None and isinstance(value, list):
+            items = encode_lists({key: value})[key]
+        if items:
+            lines.append(f"  {json.dumps(key, ensure_ascii=False)}: [\n    " + ",\n    ".join(items) + "\n  ]")
         else:
-            lines.append(f"  {dump(key)}: {dump(value)}")
+            lines.append(f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def write_record(folder: Path, record: dict[str, Any]) -> None:
+def write_record(folder: Path, record: dict[str, Any], lists: Mapping[str, list[str]]) -> None:
     """Write draw-record.json (UTF-8, keys sorted) into `folder`."""
-    (folder / RECORD).write_text(record_text(record), encoding="utf-8")
+    (folder / RECORD).write_text(record_text(record, lists), encoding="utf-8")
