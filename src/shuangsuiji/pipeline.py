@@ -168,7 +168,7 @@ def run_draw(
         result = compute_draw(inputs, plan, seed)
         reporter.stage("写出分派表、公示表和抽取记录")
         body = result_body(result, plan)
-        lists: dict[str, list[str]] = {}
+        lists: dict[str, list[bytes]] = {}
 
         def summarize() -> str:
             lists.update(encode_lists(body))

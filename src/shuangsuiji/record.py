@@ -28,28 +28,33 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical_json(value)).hexdigest()
 
 
-def encode_lists(record: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The items of each list value of `record`, each in canonical JSON, encoded once.
+def encode_lists(record: Mapping[str, Any]) -> dict[str, list[bytes]]:
+    """The items of each list value of `record`, each as canonical JSON bytes, encoded once.
 
     A 50,000-task record is encoded item by item only here; its digest and its file are both
-    assembled from these texts.
+    assembled from these bytes.
     """
-    return {key: [_CANONICAL.encode(item) for item in value] for key, value in record.items() if isinstance(value, list)}
+    encode = _CANONICAL.encode
+    return {
+        key: [encode(item).encode("utf-8") for item in value]
+        for key, value in record.items()
+        if isinstance(value, list)
+    }
 
 
-def canonical_text(record: Mapping[str, Any], lists: Mapping[str, list[str]]) -> str:
-    """canonical_json(record) as text, with list values taken from their pre-encoded items."""
+def canonical_bytes(record: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> bytes:
+    """canonical_json(record), with list values assembled from their pre-encoded items."""
     parts = []
     for key in sorted(record):
         items = lists.get(key)
-        value = "[" + ",".join(items) + "]" if items is not None else _CANONICAL.encode(record[key])
-        parts.append(f"{_CANONICAL.encode(key)}:{value}")
-    return "{" + ",".join(parts) + "}"
+        value = b"[" + b",".join(items) + b"]" if items is not None else canonical_json(record[key])
+        parts.append(canonical_json(key) + b":" + value)
+    return b"{" + b",".join(parts) + b"}"
 
 
-def body_digest(body: Mapping[str, Any], lists: Mapping[str, list[str]]) -> str:
+def body_digest(body: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> str:
     """The result digest: SHA-256 of the canonical JSON of the result body."""
-    return hashlib.sha256(canonical_text(body, lists).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(body, lists)).hexdigest()
 
 
 def stratum_entry(stratum: Stratum, strata_columns: Sequence[str]) -> dict[str, Any]:

@@ -248,11 +248,11 @@ def write_outputs(
     return {name: file_digest(folder / name) for name in (ASSIGNMENTS, DISCLOSURE)}, result_digest
 
 
-def record_text(record: dict[str, Any], lists: Mapping[str, list[str]]) -> str:
-    """The record as readable JSON: one top-level key per line, one list item per line.
+def record_bytes(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> bytes:
+    """The record as readable UTF-8 JSON: one top-level key per line, one list item per line.
 
-    List items come pre-encoded (canonical, as digested) from `lists` where given; json.dumps
-    with indent=2 would fall back to the pure-Python encoder and take seconds.
+    List items come pre-encoded (canonical, exactly as digested) from `lists` where given;
+    json.dumps with indent=2 would fall back to the pure-Python encoder and take seconds.
     """
     lines = []
     for key in sorted(record):
@@ -260,13 +260,15 @@ def record_text(record: dict[str, Any], lists: Mapping[str, list[str]]) -> str:
         items = lists.get(key)
         if items is None and isinstance(value, list):
             items = encode_lists({key: value})[key]
+        name = json.dumps(key, ensure_ascii=False).encode("utf-8")
         if items:
-            lines.append(f"  {json.dumps(key, ensure_ascii=False)}: [\n    " + ",\n    ".join(items) + "\n  ]")
+            lines.append(b"  " + name + b": [\n    " + b",\n    ".join(items) + b"\n  ]")
         else:
-            lines.append(f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            lines.append(b"  " + name + b": " + text)
+    return b"{\n" + b",\n".join(lines) + b"\n}\n"
 
 
-def write_record(folder: Path, record: dict[str, Any], lists: Mapping[str, list[str]]) -> None:
+def write_record(folder: Path, record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> None:
     """Write draw-record.json (UTF-8, keys sorted) into `folder`."""
-    (folder / RECORD).write_text(record_text(record, lists), encoding="utf-8")
+    (folder / RECORD).write_bytes(record_bytes(record, lists))
