@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
@@ -131,6 +131,9 @@ def select(
     window = plan.inspected_within_days
     start = plan.info.start
     latest = last_inspections(history)
+    # "Within the window": fewer than `window` days before the start, i.e. strictly after `cutoff`.
+    cutoff = start - timedelta(days=window)
+    recent = {key for key, day in latest.items() if day > cutoff}
 
     grouped: dict[Any, list[int]] = defaultdict(list)
     grouped_must: dict[Any, list[int]] = defaultdict(list)
@@ -151,16 +154,13 @@ def select(
         if status in inactive:
             exclusions.append(Exclusion(i, key, "status", f"经营状态为“{status}”"))
             continue
-        if window:
-            recorded = latest.get(key)
-            if recorded is not None and (last is None or recorded > last):
-                last = recorded
-            if last is not None and (start - last).days < window:
-                days = (start - last).days
-                exclusions.append(
-                    Exclusion(i, key, "window", f"最近检查日期 {last.isoformat()}，距计划开始 {days} 天，不足 {window} 天")
-                )
-                continue
+        if window and ((last is not None and last > cutoff) or key in recent):
+            last = max(d for d in (last, latest.get(key)) if d is not None)
+            days = (start - last).days
+            exclusions.append(
+                Exclusion(i, key, "window", f"最近检查日期 {last.isoformat()}，距计划开始 {days} 天，不足 {window} 天")
+            )
+            continue
         (grouped_must if is_must else grouped)[value].append(i)
     as_key: Callable[[Any], StratumKey] = (lambda v: (v,)) if len(columns) == 1 else tuple
     members = {as_key(k): v for k, v in grouped.items()}
