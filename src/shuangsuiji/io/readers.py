@@ -584,7 +584,8 @@ class _Table:
         """A small column, every value cleaned ("" for empty or missing)."""
         if name not in self.data:
             return [""] * len(self)
-        return [clean_text(v) if v else "" for v in _python(self.data[name])]
+        column = self.data[name]
+        return _clean_texts(column, _python(column))
 
     def header(self, name: str) -> str:
         return self.headers.get(name, name)
@@ -1065,14 +1066,18 @@ def _person_ids(table: _Table, problems: _Problems, *, unique: bool, required: b
 
 
 def _enterprise_keys(table: _Table, problems: _Problems, *, severity: Severity) -> list[str]:
-    raws = table.texts("统一社会信用代码")
+    keys = table.texts("统一社会信用代码")
     header = table.header("统一社会信用代码")
-    keys = []
-    for raw, row in zip(raws, table.rows.tolist(), strict=True):
-        key = normalize_key(raw)
-        if found := _key_message(raw, key):
-            problems.add(found[0], row=row, column=header, hint=found[1], severity="error" if not key else severity)
-        keys.append(key)
+    column = table.data.get("统一社会信用代码")
+    # Keys that are already valid and normalised (nearly all) skip the per-value Python checks.
+    unchecked = np.flatnonzero(~scan_keys(column)[0]) if column is not None else np.arange(len(keys))
+    rows = table.rows
+    for i in unchecked.tolist():
+        raw = keys[i]
+        keys[i] = normalize_key(raw)
+        if found := _key_message(raw, keys[i]):
+            problems.add(found[0], row=int(rows[i]), column=header, hint=found[1],
+                         severity="error" if not keys[i] else severity)
     return keys
 
 

@@ -58,6 +58,9 @@ def staged_output(out: Path) -> Iterator[Path]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
+        umask = os.umask(0o022)  # read the umask (there is no other way), then put it back
+        os.umask(umask)
+        os.chmod(temp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     except OSError as exc:
         raise OutputError(f"无法在“{parent}”创建输出文件夹（{exc.strerror}）", hint="请检查路径和写权限") from None
     try:
@@ -198,9 +201,14 @@ def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
     """Refuse to publish anything that looks like a phone or ID-card number."""
     if tuple(header) != DISCLOSURE_COLUMNS:
         raise OutputError("公示表的列与规定的公示列不一致，已停止写出")
-    for number, row in enumerate(rows, start=2):
-        for column, value in zip(header, row, strict=True):
-            if isinstance(value, str) and any(p.search(value) for p in _PRIVATE_PATTERNS):
+    for position, column in enumerate(header):
+        seen: set[str] = set()  # plan fields repeat on every row: check each distinct text once
+        for number, row in enumerate(rows, start=2):
+            value = row[position]
+            if not isinstance(value, str) or value in seen:
+                continue
+            seen.add(value)
+            if any(p.search(value) for p in _PRIVATE_PATTERNS):
                 raise OutputError(
                     f"公示表第 {number} 行“{column}”列含有疑似手机号或身份证号的内容，已停止写出",
                     hint="请核对名录中该企业的名称与代码，公示表不得含有个人信息",

@@ -1,0 +1,62 @@
+"""The disclosure guard and the atomic output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shuangsuiji.errors import OutputError, UsageError
+from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, check_public, ensure_new_output_dir, staged_output
+
+
+def row(name: str = "贵阳某餐饮有限公司", key: str = "91520102MA6DR7UX8D") -> list[object]:
+    values: list[object] = ["x"] * len(DISCLOSURE_COLUMNS)
+    values[DISCLOSURE_COLUMNS.index("市场主体名称")] = name
+    values[DISCLOSURE_COLUMNS.index("统一社会信用代码/注册号")] = key
+    return values
+
+
+def test_a_clean_disclosure_passes() -> None:
+    check_public([row(), row("南明区王兵小吃店", "520102000123456")], DISCLOSURE_COLUMNS)
+
+
+@pytest.mark.parametrize("name", ["张三 13812345678", "店主身份证520102199001011234", "52010219900101123X"])
+def test_private_numbers_are_refused(name: str) -> None:
+    with pytest.raises(OutputError) as caught:
+        check_public([row(), row(name)], DISCLOSURE_COLUMNS)
+    assert "第 3 行" in str(caught.value) and "市场主体名称" in str(caught.value)
+
+
+def test_extra_columns_are_refused() -> None:
+    with pytest.raises(OutputError):
+        check_public([[*row(), "13812345678"]], (*DISCLOSURE_COLUMNS, "联系电话"))
+
+
+def test_staged_output_appears_only_when_complete(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError), staged_output(target) as folder:
+        (folder / "a.txt").write_text("half", encoding="utf-8")
+        raise RuntimeError("interrupted")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+    with staged_output(target) as folder:
+        (folder / "a.txt").write_text("whole", encoding="utf-8")
+    assert (target / "a.txt").read_text(encoding="utf-8") == "whole"
+
+
+def test_an_existing_folder_with_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("earlier draw", encoding="utf-8")
+    with pytest.raises(UsageError):
+        ensure_new_output_dir(tmp_path)
+    ensure_new_output_dir(tmp_path / "new")  # a new or empty folder is fine
+
+
+def test_output_folder_gets_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    with staged_output(tmp_path / "out"):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask
