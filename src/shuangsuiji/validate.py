@@ -42,10 +42,11 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
         for d in rules.departments
         if d not in departments
     )
-    for label, wanted, present in (
-        ("区域", plan.districts, set(inputs.enterprises.district)),
-        ("行业", plan.industries, set(inputs.enterprises.industry)),
+    for label, wanted, column in (
+        ("区域", plan.districts, inputs.enterprises.district),
+        ("行业", plan.industries, inputs.enterprises.industry),
     ):
+        present = set(column) if wanted else set()  # a million-row set only when the plan has a scope
         problems.extend(
             _problem(inputs, "enterprises", f"计划范围中的{label}“{value}”在企业名录中一户也没有",
                      hint="请核对计划文件 [scope] 的写法", severity="warning")
@@ -53,7 +54,7 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
             if value not in present
         )
     ids = {i.id for i in inputs.inspectors}
-    keys = set(inputs.enterprises.key)
+    keys = set(inputs.enterprises.key) if inputs.recusals else set()
     for r in inputs.recusals:
         if r.inspector_id not in ids:
             problems.append(_problem(
