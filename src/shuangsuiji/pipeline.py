@@ -168,9 +168,9 @@ def run_draw(
         result = compute_draw(inputs, plan, seed)
         reporter.stage("写出分派表、公示表和抽取记录")
         body = result_body(result, plan)
-        lists: dict[str, list[bytes]] = {}
+        lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
 
-        def summarize() -> str:
+        def summarize() -> str:  # called by write_outputs while its helper already writes
             lists.update(encode_lists(body))
             return body_digest(body, lists)
 
