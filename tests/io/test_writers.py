@@ -60,3 +60,20 @@ def test_output_folder_gets_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_failed_helper_is_reported_and_an_abandoned_one_is_stopped(tmp_path: Path) -> None:
+    from shuangsuiji.io.helper import WorkbookHelper
+    from shuangsuiji.io.xlsx import Sheet
+
+    missing = tmp_path / "no-such-folder" / "a.xlsx"
+    helper = WorkbookHelper(missing, [Sheet("表", ["甲"], [["1"]])], Sheet("说明", ["项目"], []), "t")
+    helper.send_last_rows([["x"]])
+    with pytest.raises(OutputError) as caught:
+        helper.wait()
+    assert "a.xlsx" in str(caught.value)
+
+    ok = tmp_path / "b.xlsx"
+    helper = WorkbookHelper(ok, [Sheet("表", ["甲"], [["1"]])], Sheet("说明", ["项目"], []), "t")
+    helper.abandon()  # never sent the last rows: must not hang
+    assert helper.process.returncode is not None

@@ -56,6 +56,13 @@ class WorkbookHelper:
         self.feeder.join()
         self._send([list(r) for r in rows])
 
+    def abandon(self) -> None:
+        """Stop the helper without a word: the draw is failing for another reason."""
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        self.feeder.join()
+
     def wait(self) -> None:
         """Wait until the workbook is complete; raise OutputError if the helper failed."""
         self.feeder.join()

@@ -250,9 +250,12 @@ def write_outputs(
         else:
             write_workbook(folder / ASSIGNMENTS, [*sheets, notes], title=f"{title} 分派表")
         write_workbook(folder / DISCLOSURE, disclosure_sheets(result, plan, notes), title=f"{title} 公示表")
-    finally:
+    except BaseException:
         if helper is not None:
-            helper.wait()
+            helper.abandon()  # the original error (or Ctrl-C) is what the user must see
+        raise
+    if helper is not None:
+        helper.wait()
     return {name: file_digest(folder / name) for name in (ASSIGNMENTS, DISCLOSURE)}, result_digest
 
 
