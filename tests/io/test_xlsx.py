@@ -78,3 +78,16 @@ def test_fastexcel_reads_several_sheets(tmp_path: Path) -> None:
 def test_rows_must_match_the_header(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="表头有 2 列"):
         write_workbook(tmp_path / "t.xlsx", [Sheet("表", ["甲", "乙"], [["1"]])])
+
+
+def test_every_cell_carries_its_reference(tmp_path: Path) -> None:
+    # Excel does without "r", but ClosedXML, EPPlus and older readers need it.
+    import re
+    import zipfile
+
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", ["甲", "乙", "丙"], [["1", None, "3"], [None, "5", ""]])])
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    refs = re.findall(r'<c r="([A-Z]+[0-9]+)"', xml)
+    assert refs == ["A1", "B1", "C1", "A2", "C2", "B3"]
+    assert xml.count("<c ") == len(refs)

@@ -66,37 +66,37 @@ def _escape(text: str) -> str:
 
 # Text that needs more than wrapping in tags: XML specials, illegal characters, _x escapes, outer spaces.
 _NEEDS_CARE = re.compile("[&<>\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x|^\\s|\\s$")
-# Cells carry no "r" reference (it is optional in OOXML; Excel, LibreOffice, openpyxl and calamine
-# all place a cell after the previous one), so a cell's XML depends on its value alone and the
-# XML of repeated values (districts, classes, plan fields) is built once per sheet column.
-_EMPTY = "<c/>"
+# Every cell carries its "r" reference (Excel does not need it, but ClosedXML, EPPlus and older
+# readers do), so a cell is `<c r="B7"` plus a tail that depends on the value alone; the tails of
+# repeated values (districts, classes, plan fields) are built once per sheet column.
 _CACHE_LIMIT = 4096
 
 
-def _text_cell(text: str, style: int) -> str:
+def _text_tail(text: str, style: int) -> str:
     style_attr = f' s="{style}"' if style else ""
     if len(text) > MAX_TEXT:
         raise ValueError(f"文字超过 Excel 单元格上限 {MAX_TEXT} 个字符：{text[:20]}…")
     if _NEEDS_CARE.search(text) is None:
-        return f'<c{style_attr} t="inlineStr"><is><t>{text}</t></is></c>'
+        return f'{style_attr} t="inlineStr"><is><t>{text}</t></is></c>'
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() or "\n" in text else ""
-    return f'<c{style_attr} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+    return f'{style_attr} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
 
 
-def _cell(value: Cell, text_style: int) -> str:
+def _tail(value: Cell, text_style: int) -> str:
+    """Everything of a cell's XML after `<c r="…"`; empty for an empty cell (no element at all)."""
     if value is None or value == "":
-        return _EMPTY
+        return ""
     if isinstance(value, str):
-        return _text_cell(value, text_style)
+        return _text_tail(value, text_style)
     if isinstance(value, bool):  # bool is an int; never write True as 1
-        return _text_cell("是" if value else "否", text_style)
+        return _text_tail("是" if value else "否", text_style)
     if isinstance(value, datetime):
         value = value.date()  # rosters carry dates; a time of day is never meaningful here
     if isinstance(value, date):
-        return f'<c s="{STYLE_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+        return f' s="{STYLE_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
     if isinstance(value, Fraction):
-        return f'<c s="{STYLE_PERCENT}"><v>{float(value)!r}</v></c>'
-    return f"<c><v>{value!r}</v></c>"
+        return f' s="{STYLE_PERCENT}"><v>{float(value)!r}</v></c>'
+    return f"><v>{value!r}</v></c>"
 
 
 def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
@@ -123,7 +123,7 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
         )
         yield f"<cols>{cols}</cols>"
     yield "<sheetData>"
-    header = "".join(_text_cell(h, STYLE_HEADER) for h in sheet.header)
+    header = "".join(f'<c r="{letters[i]}1"{_text_tail(h, STYLE_HEADER)}' for i, h in enumerate(sheet.header))
     yield f'<row r="1" ht="22" customHeight="1">{header}</row>'
     caches: list[dict[str, str]] = [{} for _ in range(ncols)]
     number = 1
@@ -133,17 +133,19 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
         if len(values) != ncols:  # checked here so that zip(strict=True) below never fires
             raise ValueError(f"工作表“{sheet.name}”第 {number} 行有 {len(values)} 个值，表头有 {ncols} 列")
         cells = []
-        for cache, value in zip(caches, values, strict=True):
+        row = str(number)
+        for letter, cache, value in zip(letters, caches, values, strict=True):
             if type(value) is not str:  # numbers, dates: no cache (1, 1.0 and True are equal keys)
-                cells.append(_cell(value, text_style))
-            elif (fragment := cache.get(value)) is not None:
-                cells.append(fragment)
+                tail = _tail(value, text_style)
+            elif value in cache:
+                tail = cache[value]
             else:
-                fragment = _cell(value, text_style)
+                tail = _tail(value, text_style)
                 if len(cache) < _CACHE_LIMIT:
-                    cache[value] = fragment
-                cells.append(fragment)
-        yield f'<row r="{number}">{"".join(cells)}</row>'
+                    cache[value] = tail
+            if tail:
+                cells.append(f'<c r="{letter}{row}"{tail}')
+        yield f'<row r="{row}">{"".join(cells)}</row>'
     last_row[0] = number
     yield "</sheetData>"
     yield f'<autoFilter ref="A1:{last}{max(number, 1)}"/>'
