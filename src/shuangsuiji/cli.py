@@ -8,17 +8,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from . import __version__
-from .errors import ShuangsuijiError
-from .pipeline import InputOptions, run_draw, run_validate
+from .ceremony import combine_seeds, fresh_seed
+from .errors import ShuangsuijiError, UsageError
+from .pipeline import InputOptions, run_commit, run_draw, run_validate
 from .progress import NullReporter, Reporter
 
 DEMO_SEED = "shuangsuiji-demo-2026-12"
@@ -97,6 +99,7 @@ def draw(
     sheet: SheetOption = None,
     operator: Annotated[str, typer.Option("--operator", help="操作人员姓名（写入抽取记录）")] = "",
     witness: Annotated[list[str] | None, typer.Option("--witness", help="见证人（可多次给出）")] = None,
+    commitment: Annotated[Path | None, typer.Option("--commitment", help="事先公布的承诺文件；名录或计划与之不符则拒绝抽取")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
 ) -> None:
     """按抽查计划抽取检查对象、组成检查组，写出分派表、公示表和抽取记录。
@@ -106,8 +109,10 @@ def draw(
     from . import ui
 
     options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
+    promised = _guarded(lambda: _read_json(commitment, "承诺文件")) if commitment is not None else None
     outcome = _guarded(
-        lambda: run_draw(options, seed, out, reporter=_reporter(quiet), operator=operator, witnesses=witness or ())
+        lambda: run_draw(options, seed, out, reporter=_reporter(quiet), operator=operator, witnesses=witness or (),
+                         commitment=promised)
     )
     if not quiet:
         ui.print_summary(outcome)
@@ -205,6 +210,100 @@ def _usage_message(error: Exception) -> str:
     if found := re.match(r"Option '(.+)' requires an argument", text):
         return f"选项 {found.group(1)} 后面需要给出值"
     return f"命令用法有误：{text}"
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{what}“{path}”不存在") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{what}“{path}”无法读取（{exc}）") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{what}“{path}”的内容不对")
+    return value
+
+
+@app.command("verify")
+def verify_command(
+    folder: Annotated[Path, typer.Argument(help="抽取的输出文件夹（含 draw-record.json）", show_default=False)],
+    plan: Annotated[Path | None, typer.Option("--plan", "-p", help="与记录比较的计划文件（可省略：计划已在记录中）")] = None,
+    enterprises: EnterprisesOption = None,
+    inspectors: InspectorsOption = None,
+    conflicts: ConflictsOption = None,
+    history: HistoryOption = None,
+    sheet: SheetOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
+) -> None:
+    """按抽取记录和名录复算一次抽取，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
+
+    示例：shuangsuiji verify 抽取结果/2026-12
+    """
+    from . import ui
+    from .verify import verify
+
+    overrides = {"enterprises": enterprises, "inspectors": inspectors, "conflicts": conflicts, "history": history}
+    verdict = _guarded(lambda: verify(folder, overrides=overrides, plan_path=plan, sheet=sheet,
+                                      reporter=_reporter(as_json)))
+    if as_json:
+        sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        ui.print_verdict(verdict)
+    raise typer.Exit(0 if verdict.identical else 1)
+
+
+seed_app = typer.Typer(help="随机种子：事先承诺、合成、生成。", no_args_is_help=True)
+app.add_typer(seed_app, name="seed")
+
+
+@seed_app.command("new")
+def seed_new() -> None:
+    """用操作系统的密码学随机数生成一个种子（没有公开仪式时使用），并打印出来。
+
+    示例：shuangsuiji seed new
+    """
+    sys.stdout.write(fresh_seed(secrets.token_bytes(16)) + "\n")
+
+
+@seed_app.command("combine")
+def seed_combine(
+    values: Annotated[list[str], typer.Argument(help="各方公开的种子来源，如彩票开奖号码、见证人给出的数字", show_default=False)],
+) -> None:
+    """把几份公开来源合成一个种子；与给出的顺序无关，只要有一份来源不可预测，结果就不可预测。
+
+    示例：shuangsuiji seed combine "福彩3D 2026-12-01 385" 4271 6093
+    """
+    sys.stdout.write(_guarded(lambda: combine_seeds(values)) + "\n")
+
+
+@seed_app.command("commit")
+def seed_commit(
+    plan: PlanOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="写出的承诺文件（不得已存在）", show_default=False)],
+    source: Annotated[list[str] | None, typer.Option("--source", help="事先宣布的种子来源（可多次给出）")] = None,
+    enterprises: EnterprisesOption = None,
+    inspectors: InspectorsOption = None,
+    conflicts: ConflictsOption = None,
+    history: HistoryOption = None,
+) -> None:
+    """在种子产生之前，为计划和全部名录生成指纹（承诺文件），供事先公布。
+
+    示例：shuangsuiji seed commit --plan config/plan.toml --out 承诺.json --source "福利彩票3D 2026-12-01 开奖号码"
+    """
+    from . import ui
+
+    options = InputOptions(plan, enterprises, inspectors, conflicts, history)
+
+    def commit() -> dict[str, Any]:
+        if out.exists():
+            raise UsageError(f"承诺文件“{out}”已存在", hint="承诺一经公布不得覆盖；请换一个文件名")
+        made = run_commit(options, source or ())
+        out.write_text(json.dumps(made, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return made
+
+    made = _guarded(commit)
+    ui.console.print(f"承诺已写出：[bold]{out}[/]")
+    ui.console.print(f"承诺摘要（请与承诺文件一同公布）：[bold]{made['commitment_sha256']}[/]")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ The CLI and the tests both call `run_draw` and `run_validate`; nothing here prin
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .ceremony import commitment_differences, make_commitment
 from .draw import compute_draw
 from .errors import InputError, Problem, ShuangsuijiError, UsageError
 from .io import readers
@@ -36,6 +37,7 @@ class InputOptions:
     conflicts: Path | None = None
     history: Path | None = None
     sheet: str | None = None
+    plan: Plan | None = None  # an already parsed plan (verify rebuilds it from a record); wins over plan_path
 
     def overrides(self) -> dict[str, Path | None]:
         """The input paths given on the command line, by role."""
@@ -61,7 +63,8 @@ class DrawOutcome:
 
 def load_plan_with(options: InputOptions) -> Plan:
     """The plan with command-line input paths applied."""
-    return load_plan(options.plan_path).with_inputs(options.overrides())
+    plan = options.plan if options.plan is not None else load_plan(options.plan_path)
+    return plan.with_inputs(options.overrides())
 
 
 def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[Inputs, list[Problem]]:
@@ -141,6 +144,34 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def input_fingerprints(plan: Plan) -> dict[str, tuple[str, str]]:
+    """role → (file name, SHA-256 of its bytes) for every input the plan names."""
+    found = {}
+    for role, path in plan.inputs.items():
+        try:
+            found[role] = (path.name, readers.file_sha256(path))
+        except OSError:
+            raise InputError([Problem("文件不存在或无法读取", file=str(path), hint="请检查计划文件 [inputs] 或命令行给出的路径")]) from None
+    return found
+
+
+def run_commit(options: InputOptions, sources: Sequence[str], clock: Callable[[], str] | None = None) -> dict[str, Any]:
+    """The commitment to publish before the seed exists (see ceremony.make_commitment)."""
+    plan = load_plan_with(options)
+    return make_commitment(plan.canonical(), input_fingerprints(plan), sources, (clock or utc_now)())
+
+
+def check_commitment(options: InputOptions, commitment: Mapping[str, Any]) -> None:
+    """Refuse to draw from a plan or inputs that differ from what was committed."""
+    plan = load_plan_with(options)
+    differences = commitment_differences(commitment, plan.canonical(), input_fingerprints(plan))
+    if differences:
+        raise UsageError(
+            "与事先公布的承诺不符，拒绝抽取：" + "；".join(differences),
+            hint="承诺发布后不得更改名录或计划；如确需更改，须重新发布承诺并重新产生种子",
+        )
+
+
 def utc_now() -> str:
     """The current time in UTC, to the second, ISO 8601."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -155,13 +186,20 @@ def run_draw(
     operator: str = "",
     witnesses: Sequence[str] = (),
     clock: Callable[[], str] = utc_now,
+    commitment: Mapping[str, Any] | None = None,
 ) -> DrawOutcome:
-    """Make a draw and write its three outputs into the new folder `out_dir`."""
+    """Make a draw and write its three outputs into the new folder `out_dir`.
+
+    With a `commitment` (published before the seed was known), the plan and every input must be
+    exactly as committed, or nothing is drawn.
+    """
     reporter = reporter or NullReporter()
     seed = normalize_seed(seed)
     if not str(out_dir).strip():
         raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
     ensure_new_output_dir(out_dir)
+    if commitment is not None:
+        check_commitment(options, commitment)
     with _without_cyclic_gc():
         plan, inputs, warnings = load_and_check(options, reporter)
         reporter.stage("抽取检查对象并组成检查组")

@@ -408,3 +408,17 @@ def load_plan(path: Path) -> Plan:
             [Problem(f"不是有效的 TOML 格式：{exc}", file=str(path), hint="请检查引号、括号和等号")]
         ) from None
     return parse_plan(data, path.parent, file=str(path))
+
+
+def plan_from_record(canonical: dict[str, Any], inputs: dict[str, Path]) -> Plan:
+    """Rebuild a plan from its normalised form in a draw record (`Plan.canonical`), with input paths."""
+    data = {section: dict(values) for section, values in canonical.items()}
+    selection = data.get("selection", {})
+    for key in ("total", "weights", "ratio", "minimum"):
+        if selection.get(key) in (None, {}):
+            selection.pop(key, None)
+    teams = data.get("teams", {})
+    if not teams.get("specialty_map"):
+        teams.pop("specialty_map", None)
+    data["inputs"] = {role: str(path) for role, path in inputs.items()}
+    return parse_plan(data, Path("."), file="draw-record.json")

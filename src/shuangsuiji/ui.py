@@ -19,6 +19,7 @@ from rich.table import Table
 
 from .errors import Problem, ShuangsuijiError
 from .pipeline import DrawOutcome
+from .verify import Verdict, verdict_rows
 
 console = Console(stderr=True, highlight=False)
 
@@ -116,3 +117,17 @@ def print_summary(outcome: DrawOutcome) -> None:
     console.print(f"输出文件夹：[bold]{outcome.out_dir}[/]")
     for name in ("assignments.xlsx  分派表（内部）", "disclosure.xlsx   公示表（可公开）", "draw-record.json  抽取记录（审计）"):
         console.print(f"  {name}")
+
+
+def print_verdict(verdict: Verdict) -> None:
+    """The verify table: area, item, same or different, and what differs."""
+    table = Table(title=f"复核：{verdict.folder}", header_style="bold")
+    for header in ("项目", "对象", "结论", "说明"):
+        table.add_column(header, overflow="fold")
+    for area, item, same, detail in verdict_rows(verdict):
+        table.add_row(area, item, f"[green]{same}[/]" if same == "一致" else f"[bold red]{same}[/]", detail)
+    console.print(table)
+    if verdict.identical:
+        console.print("[bold green]复核结论：完全一致[/]。这次抽取可以由记录和名录原样复算出来。")
+    else:
+        console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")

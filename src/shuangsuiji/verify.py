@@ -1,0 +1,253 @@
+"""`verify`: recompute a draw from its record and inputs, and say exactly what differs.
+
+The draw itself is recomputed by the one pipeline (`run_draw`, into a temporary folder); this
+module only gathers the evidence and compares. Nothing here changes the folder being verified.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fastexcel
+
+from .errors import DrawError, InputError, UsageError
+from .io.readers import file_sha256
+from .io.writers import RECORD
+from .io.xlsx import column_letter
+from .pipeline import InputOptions, run_draw
+from .plan import load_plan, plan_from_record
+from .progress import NullReporter, Reporter
+from .record import digest
+from .tickets import ALGORITHM
+
+BODY_KEYS = ("algorithm", "seed", "plan", "strata", "tasks", "excluded")
+MAX_CELL_DIFFERENCES = 50
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the verdict: what was compared, and whether it is the same."""
+
+    area: str
+    item: str
+    same: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Everything `verify` compared."""
+
+    folder: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def identical(self) -> bool:
+        """True when every comparison found no difference."""
+        return all(f.same for f in self.findings)
+
+    def as_json(self) -> dict[str, Any]:
+        """For scripts: the verdict and every finding."""
+        return {
+            "folder": self.folder,
+            "identical": self.identical,
+            "findings": [{"area": f.area, "item": f.item, "same": f.same, "detail": f.detail} for f in self.findings],
+        }
+
+
+def load_record(folder: Path) -> dict[str, Any]:
+    """The draw record in `folder`, or a UsageError saying why it cannot be used."""
+    path = folder / RECORD
+    try:
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"文件夹“{folder}”中没有抽取记录 {RECORD}", hint="请给出 shuangsuiji draw 写出的输出文件夹") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"抽取记录“{path}”无法读取（{exc}）", hint="记录文件已损坏，无法复核") from None
+    missing = [key for key in (*BODY_KEYS, "inputs", "outputs", "result_digest") if key not in record]
+    if missing:
+        raise UsageError(f"抽取记录“{path}”缺少 {', '.join(missing)}", hint="这不是完整的抽取记录")
+    return record
+
+
+def _record_integrity(record: dict[str, Any]) -> list[Finding]:
+    body = {key: record[key] for key in BODY_KEYS}
+    return [
+        Finding("抽取记录", "结果摘要", digest(body) == record["result_digest"],
+                "" if digest(body) == record["result_digest"] else "记录中的抽取结果与其摘要不符：记录在抽取后被改动过"),
+        Finding("算法", record["algorithm"], record["algorithm"] == ALGORITHM,
+                "" if record["algorithm"] == ALGORITHM else f"本程序实现的是 {ALGORITHM}"),
+    ]
+
+
+def _inputs(record: dict[str, Any], paths: dict[str, Path]) -> list[Finding]:
+    findings = []
+    for entry in record["inputs"]:
+        path = paths[entry["role"]]
+        try:
+            now = file_sha256(path)
+        except OSError:
+            findings.append(Finding("输入文件", path.name, False, f"找不到文件 {path}"))
+            continue
+        findings.append(Finding("输入文件", path.name, now == entry["sha256"],
+                                "" if now == entry["sha256"] else "文件内容与抽取时不同（SHA-256 不符）"))
+    return findings
+
+
+def _strata(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Finding]:
+    def label(s: dict[str, Any]) -> str:
+        return "、".join(str(v) for v in s["key"].values())
+
+    before = {label(s): s for s in old}
+    after = {label(s): s for s in new}
+    findings = []
+    for name in sorted(set(before) | set(after)):
+        a, b = before.get(name), after.get(name)
+        if a == b:
+            findings.append(Finding("分层与名额", name, True))
+        else:
+            was = f"符合条件 {a['eligible']}、名额 {a['quota']}" if a else "无此层"
+            now = f"符合条件 {b['eligible']}、名额 {b['quota']}" if b else "无此层"
+            findings.append(Finding("分层与名额", name, False, f"原为{was}，复算为{now}"))
+    return findings
+
+
+def _tasks(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Finding]:
+    before = {t["enterprise_id"]: t for t in old}
+    after = {t["enterprise_id"]: t for t in new}
+    added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
+    selection_same = not added and not removed and [t["enterprise_id"] for t in old] == [t["enterprise_id"] for t in new]
+    findings = [Finding("抽取结果", f"{len(old)} 户", selection_same, "; ".join(filter(None, [
+        f"复算多出 {len(added)} 户：{'、'.join(added[:10])}{'…' if len(added) > 10 else ''}" if added else "",
+        f"复算少了 {len(removed)} 户：{'、'.join(removed[:10])}{'…' if len(removed) > 10 else ''}" if removed else "",
+        "" if added or removed or selection_same else "户数相同但顺序或任务编号不同",
+    ])))]
+    changed = [key for key in before if key in after and before[key]["team"] != after[key]["team"]]
+    findings.append(Finding("检查组", f"{len(old)} 组", not changed, "；".join(
+        f"{before[k]['task_id']}（{k}）原为 {'、'.join(before[k]['team'])}，复算为 {'、'.join(after[k]['team'])}"
+        for k in changed[:10]
+    ) + ("…" if len(changed) > 10 else "")))
+    return findings
+
+
+def _excluded(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> Finding:
+    before = {(e["enterprise_id"], e["reason"]) for e in old}
+    after = {(e["enterprise_id"], e["reason"]) for e in new}
+    if before == after:
+        return Finding("未参加抽取", f"{len(old)} 户", True)
+    gone, extra = sorted(before - after), sorted(after - before)
+    detail = "；".join(filter(None, [
+        f"原有而复算没有：{'、'.join(k for k, _ in gone[:5])}" if gone else "",
+        f"复算新增：{'、'.join(k for k, _ in extra[:5])}" if extra else "",
+    ]))
+    return Finding("未参加抽取", f"{len(old)} 户", False, detail)
+
+
+def _cells(path: Path) -> dict[str, list[list[str | None]]]:
+    reader = fastexcel.read_excel(path)
+    sheets = {}
+    for name in reader.sheet_names:
+        table = reader.load_sheet(name, header_row=None, dtypes="string").to_arrow()
+        columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+        sheets[name] = [list(row) for row in zip(*columns, strict=True)]
+    return sheets
+
+
+def cell_differences(expected: Path, actual: Path) -> list[str]:
+    """Every cell that differs between two workbooks: sheet, cell, expected and actual values."""
+    want, have = _cells(expected), _cells(actual)
+    found = []
+    for sheet in list(want) + [s for s in have if s not in want]:
+        if sheet not in have or sheet not in want:
+            found.append(f"工作表“{sheet}”{'缺失' if sheet not in have else '是多出来的'}")
+            continue
+        rows_want, rows_have = want[sheet], have[sheet]
+        for r in range(max(len(rows_want), len(rows_have))):
+            a = rows_want[r] if r < len(rows_want) else []
+            b = rows_have[r] if r < len(rows_have) else []
+            for c in range(max(len(a), len(b))):
+                old = a[c] if c < len(a) else None
+                new = b[c] if c < len(b) else None
+                if (old or None) != (new or None):
+                    found.append(f"工作表“{sheet}”单元格 {column_letter(c)}{r + 1}：应为“{old or ''}”，实为“{new or ''}”")
+    return found
+
+
+def _outputs(record: dict[str, Any], folder: Path, recomputed: Path, recomputed_outputs: dict[str, str]) -> list[Finding]:
+    findings = []
+    for name, recorded in sorted(record["outputs"].items()):
+        path = folder / name
+        if not path.exists():
+            findings.append(Finding("输出文件", name, False, "文件不存在"))
+            continue
+        now = file_sha256(path)
+        if now == recorded and recomputed_outputs.get(name) == recorded:
+            findings.append(Finding("输出文件", name, True))
+            continue
+        differences = cell_differences(recomputed / name, path)
+        if now != recorded and not differences:
+            detail = "文件字节与记录不符，但所有单元格与复算结果一致（可能被另存过）"
+        elif differences:
+            more = f"（另有 {len(differences) - MAX_CELL_DIFFERENCES} 处）" if len(differences) > MAX_CELL_DIFFERENCES else ""
+            detail = "；".join(differences[:MAX_CELL_DIFFERENCES]) + more
+        else:
+            detail = "文件与记录一致，但复算得到的文件不同"
+        findings.append(Finding("输出文件", name, False, detail))
+    return findings
+
+
+def verify(
+    folder: Path,
+    *,
+    overrides: dict[str, Path | None] | None = None,
+    plan_path: Path | None = None,
+    sheet: str | None = None,
+    reporter: Reporter | None = None,
+) -> Verdict:
+    """Recompute the draw recorded in `folder` and compare everything; never writes into `folder`."""
+    record = load_record(folder)
+    findings = _record_integrity(record)
+    if record["algorithm"] != ALGORITHM:
+        raise UsageError(f"记录使用的算法是 {record['algorithm']}，本程序只能复算 {ALGORITHM}", hint="请使用相应版本的 shuangsuiji")
+    paths = {entry["role"]: Path(entry["path"]) for entry in record["inputs"]}
+    paths.update({role: path for role, path in (overrides or {}).items() if path is not None})
+    findings += _inputs(record, paths)
+    if plan_path is not None:
+        given = load_plan(plan_path).canonical()
+        changed = sorted(k for k in set(given) | set(record["plan"]) if given.get(k) != record["plan"].get(k))
+        findings.append(Finding("抽查计划", plan_path.name, not changed,
+                                f"与记录不同的部分：{'、'.join(changed)}" if changed else ""))
+    plan = plan_from_record(record["plan"], paths)
+    with tempfile.TemporaryDirectory(prefix="shuangsuiji-verify-") as scratch:
+        again = Path(scratch) / "out"
+        options = InputOptions(folder / RECORD, plan=plan, sheet=sheet)
+        try:
+            outcome = run_draw(options, record["seed"], again, reporter=reporter or NullReporter(),
+                               clock=lambda: record.get("created_at", ""))
+        except DrawError as error:
+            findings.append(Finding("复算", "抽取", False, f"复算无法完成：{error}"))
+            return Verdict(str(folder), tuple(findings))
+        except InputError:
+            if any(not f.same for f in findings if f.area == "输入文件"):
+                raise UsageError("输入文件缺失或已无法读取，无法复算", hint="请用 --enterprises 等选项给出抽取时使用的文件") from None
+            raise
+        new = outcome.record
+        findings.append(Finding("种子", record["seed"], new["seed"] == record["seed"]))
+        findings += _strata(record["strata"], new["strata"])
+        findings += _tasks(record["tasks"], new["tasks"])
+        findings.append(_excluded(record["excluded"], new["excluded"]))
+        findings.append(Finding("结果摘要", record["result_digest"][:16] + "…", new["result_digest"] == record["result_digest"],
+                                "" if new["result_digest"] == record["result_digest"] else f"复算摘要为 {new['result_digest']}"))
+        findings += _outputs(record, folder, again, new["outputs"])
+    return Verdict(str(folder), tuple(findings))
+
+
+def verdict_rows(verdict: Verdict) -> Sequence[tuple[str, str, str, str]]:
+    """(area, item, 一致/不同, detail) for display."""
+    return [(f.area, f.item, "一致" if f.same else "不同", f.detail) for f in verdict.findings]
+

@@ -1,0 +1,110 @@
+"""verify: 0 on an untouched draw, 1 with the difference named after any single change, 2 when it cannot run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from shuangsuiji.cli import app
+from shuangsuiji.io.xlsx import Sheet, write_workbook
+from tests.builders import SAMPLE, SAMPLE_PLAN
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("verify") / "draw"
+    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "2026120188", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def copy_of(drawn: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(drawn, target)
+    return target
+
+
+def verify(folder: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(app, ["verify", str(folder), "--json", *extra])
+    return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def different(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if not f["same"]]
+
+
+def test_untouched_draw_is_identical(drawn: Path) -> None:
+    code, report = verify(drawn)
+    assert code == 0
+    assert report["identical"] and not different(report)
+    assert {f["area"] for f in report["findings"]} >= {"输入文件", "抽取结果", "检查组", "输出文件", "结果摘要"}
+
+
+@pytest.mark.parametrize(("name", "sheet", "cell"), [("disclosure.xlsx", "公示表", "K3"), ("assignments.xlsx", "分派表", "O2")])
+def test_a_single_edited_cell_is_named(drawn: Path, tmp_path: Path, name: str, sheet: str, cell: str) -> None:
+    folder = copy_of(drawn, tmp_path)
+    book = openpyxl.load_workbook(folder / name)
+    old = book[sheet][cell].value
+    book[sheet][cell] = "被改过的值"
+    book.save(folder / name)
+    code, report = verify(folder)
+    assert code == 1
+    [finding] = different(report)
+    assert finding["item"] == name
+    assert f"工作表“{sheet}”单元格 {cell}" in finding["detail"] and "被改过的值" in finding["detail"]
+    assert str(old) in finding["detail"]
+
+
+def test_a_changed_roster_row_is_found(drawn: Path, tmp_path: Path) -> None:
+    sheet = openpyxl.load_workbook(SAMPLE / "enterprises.xlsx").worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    record = json.loads((drawn / "draw-record.json").read_text(encoding="utf-8"))
+    drawn_key = record["tasks"][-1]["enterprise_id"]
+    for row in rows[1:]:
+        if row[0] == drawn_key:
+            row[6] = "注销"  # 经营状态: this enterprise can no longer be drawn
+    write_workbook(tmp_path / "enterprises.xlsx", [Sheet(sheet.title, [str(h) for h in rows[0]], rows[1:])])
+    code, report = verify(drawn, "--enterprises", str(tmp_path / "enterprises.xlsx"))
+    assert code == 1
+    areas = {f["area"]: f for f in different(report)}
+    assert areas["输入文件"]["item"] == "enterprises.xlsx"
+    assert drawn_key in areas["抽取结果"]["detail"]
+
+
+def test_a_different_seed_in_the_record_is_caught(drawn: Path, tmp_path: Path) -> None:
+    folder = copy_of(drawn, tmp_path)
+    path = folder / "draw-record.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"seed": "2026120188"', '"seed": "2026120189"'), encoding="utf-8")
+    code, report = verify(folder)
+    assert code == 1
+    assert any(f["area"] == "抽取记录" and "改动" in f["detail"] for f in different(report))
+
+
+def test_a_different_plan_value_is_named(drawn: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    text = SAMPLE_PLAN.read_text(encoding="utf-8").replace('B = "5%"', 'B = "6%"')
+    plan.write_text(text.replace('"../sample_data/', f'"{SAMPLE}/'), encoding="utf-8")
+    code, report = verify(drawn, "--plan", str(plan))
+    assert code == 1
+    [finding] = different(report)
+    assert finding["area"] == "抽查计划" and "selection" in finding["detail"]
+
+
+def test_no_record_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["verify", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "没有抽取记录" in result.output
+
+
+def test_verify_never_writes_into_the_folder(drawn: Path) -> None:
+    before = {p.name: p.stat().st_mtime_ns for p in drawn.iterdir()}
+    verify(drawn)
+    assert {p.name: p.stat().st_mtime_ns for p in drawn.iterdir()} == before
