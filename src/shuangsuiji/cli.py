@@ -20,6 +20,7 @@ import typer
 from . import __version__
 from .ceremony import combine_seeds, fresh_seed
 from .errors import ShuangsuijiError, UsageError
+from .ledger import LEDGER_FILE, Ledger
 from .pipeline import InputOptions, run_commit, run_draw, run_validate
 from .progress import NullReporter, Reporter
 
@@ -43,6 +44,11 @@ InspectorsOption = Annotated[Path | None, typer.Option("--inspectors", help="执
 ConflictsOption = Annotated[Path | None, typer.Option("--conflicts", help="回避名单，优先于计划文件")]
 HistoryOption = Annotated[Path | None, typer.Option("--history", help="检查记录，优先于计划文件")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认第一个）")]
+LedgerOption = Annotated[Path | None, typer.Option("--ledger", help=f"抽取台账（SQLite）；默认为当前文件夹下的 {LEDGER_FILE}")]
+
+
+def _ledger_path(given: Path | None) -> Path:
+    return given if given is not None else Path.cwd() / LEDGER_FILE
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -100,9 +106,12 @@ def draw(
     operator: Annotated[str, typer.Option("--operator", help="操作人员姓名（写入抽取记录）")] = "",
     witness: Annotated[list[str] | None, typer.Option("--witness", help="见证人（可多次给出）")] = None,
     commitment: Annotated[Path | None, typer.Option("--commitment", help="事先公布的承诺文件；名录或计划与之不符则拒绝抽取")] = None,
+    ledger: LedgerOption = None,
+    redraw: Annotated[bool, typer.Option("--redraw", help="重新抽取已抽取过的计划（须同时给出 --reason）")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="重新抽取的原因（写入抽取记录和公示表）")] = "",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
 ) -> None:
-    """按抽查计划抽取检查对象、组成检查组，写出分派表、公示表和抽取记录。
+    """按抽查计划抽取检查对象、组成检查组，写出分派表、公示表和抽取记录，并记入抽取台账。
 
     示例：shuangsuiji draw --plan config/plan.toml --seed 2026120188 --out 抽取结果/2026-12
     """
@@ -112,7 +121,7 @@ def draw(
     promised = _guarded(lambda: _read_json(commitment, "承诺文件")) if commitment is not None else None
     outcome = _guarded(
         lambda: run_draw(options, seed, out, reporter=_reporter(quiet), operator=operator, witnesses=witness or (),
-                         commitment=promised)
+                         commitment=promised, ledger=_ledger_path(ledger), redraw=redraw, reason=reason)
     )
     if not quiet:
         ui.print_summary(outcome)
@@ -233,6 +242,7 @@ def verify_command(
     conflicts: ConflictsOption = None,
     history: HistoryOption = None,
     sheet: SheetOption = None,
+    ledger: LedgerOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
 ) -> None:
     """按抽取记录和名录复算一次抽取，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
@@ -244,7 +254,7 @@ def verify_command(
 
     overrides = {"enterprises": enterprises, "inspectors": inspectors, "conflicts": conflicts, "history": history}
     verdict = _guarded(lambda: verify(folder, overrides=overrides, plan_path=plan, sheet=sheet,
-                                      reporter=_reporter(as_json)))
+                                      ledger=_ledger_path(ledger), reporter=_reporter(as_json)))
     if as_json:
         sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -304,6 +314,56 @@ def seed_commit(
     made = _guarded(commit)
     ui.console.print(f"承诺已写出：[bold]{out}[/]")
     ui.console.print(f"承诺摘要（请与承诺文件一同公布）：[bold]{made['commitment_sha256']}[/]")
+
+
+ledger_app = typer.Typer(help="抽取台账：每一次抽取（成功或失败）都按顺序记入，前后以哈希相连，不可删改。", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("list")
+def ledger_list(ledger: LedgerOption = None) -> None:
+    """列出台账中的全部抽取。
+
+    示例：shuangsuiji ledger list
+    """
+    from . import ui
+
+    ui.print_ledger(_guarded(lambda: _open_ledger(ledger).entries()), _ledger_path(ledger))
+
+
+@ledger_app.command("show")
+def ledger_show(entry: Annotated[int, typer.Argument(help="台账编号", show_default=False)], ledger: LedgerOption = None) -> None:
+    """显示台账中的一条抽取：时间、计划、种子、摘要和每个检查任务。
+
+    示例：shuangsuiji ledger show 3
+    """
+    from . import ui
+
+    book = _guarded(lambda: _open_ledger(ledger))
+    ui.print_ledger_entry(_guarded(lambda: book.get(entry)), _guarded(lambda: book.tasks(entry)))
+
+
+@ledger_app.command("check")
+def ledger_check(ledger: LedgerOption = None) -> None:
+    """检查台账是否完整：有记录被改动、删除或调换顺序时退出码为 1。
+
+    示例：shuangsuiji ledger check
+    """
+    from . import ui
+
+    problems = _guarded(lambda: _open_ledger(ledger).check())
+    for problem in problems:
+        ui.console.print(f"[bold red]不一致：[/]{problem}")
+    if problems:
+        raise typer.Exit(1)
+    ui.console.print(f"[bold green]台账完整[/]：{_ledger_path(ledger)}")
+
+
+def _open_ledger(given: Path | None) -> Ledger:
+    path = _ledger_path(given)
+    if not path.exists():
+        raise UsageError(f"找不到抽取台账“{path}”", hint="请在做抽取的文件夹中运行，或用 --ledger 指定台账文件")
+    return Ledger(path, create=False)
 
 
 def main() -> None:

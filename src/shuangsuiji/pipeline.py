@@ -8,18 +8,19 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from .ceremony import commitment_differences, make_commitment
 from .draw import compute_draw
-from .errors import InputError, Problem, ShuangsuijiError, UsageError
+from .errors import DrawError, InputError, Problem, ShuangsuijiError, UsageError
 from .io import readers
-from .io.writers import ensure_new_output_dir, staged_output, write_outputs, write_record
-from .model import DrawResult, Inputs
+from .io.writers import RECORD, ensure_new_output_dir, file_digest, staged_output, write_outputs, write_record
+from .ledger import Ledger, LedgerTask
+from .model import DrawResult, HistoryEntry, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan
 from .progress import NullReporter, Reporter
 from .record import body_digest, build_record, encode_lists, result_body
@@ -59,6 +60,7 @@ class DrawOutcome:
     record: dict[str, Any]
     out_dir: Path
     warnings: list[Problem] = field(default_factory=list)
+    ledger_entry: int | None = None  # the draw's number in the ledger, when one was kept
 
 
 def load_plan_with(options: InputOptions) -> Plan:
@@ -177,6 +179,42 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def earlier_draws(ledger: Ledger, plan: Plan, before_entry: int | None = None) -> list[HistoryEntry]:
+    """Earlier draws of other plans as inspection history (each task's team, on that plan's start).
+
+    Only plans that start before this one count, and never this plan's own earlier draws (a redraw
+    must not treat the draw it replaces as inspections).
+    """
+    start = plan.info.start.isoformat()
+    found = []
+    for entry in ledger.entries():
+        if before_entry is not None and entry.id >= before_entry:
+            break
+        if entry.status != "drawn" or entry.plan_id == plan.info.id or entry.plan_start >= start:
+            continue
+        day = date.fromisoformat(entry.plan_start)
+        for task in ledger.tasks(entry.id):
+            found.append(HistoryEntry(task.enterprise_key, day, ""))
+            found.extend(HistoryEntry(task.enterprise_key, day, person) for person in task.team)
+    return found
+
+
+def _redraw_check(ledger: Ledger | None, plan: Plan, redraw: bool, reason: str) -> list[int]:
+    """The ledger entries a redraw replaces; refuses a silent second draw of the same plan."""
+    if redraw and not reason.strip():
+        raise UsageError("重新抽取必须说明原因", hint='请加 --reason "原因"，原因会写入抽取记录和公示表')
+    earlier = ledger.drawn_for_plan(plan.info.id) if ledger is not None else []
+    if earlier and not redraw:
+        last = earlier[-1]
+        raise UsageError(
+            f"抽查计划“{plan.info.id}”已于 {last.created_at} 抽取过（抽取台账第 {last.id} 条）",
+            hint='同一计划不得重复抽取；如确需重新抽取，请加 --redraw --reason "原因"，这会写入记录并在公示表中注明',
+        )
+    if redraw and not earlier:
+        raise UsageError(f"抽查计划“{plan.info.id}”在抽取台账中没有抽取过，不是重新抽取", hint="请去掉 --redraw")
+    return [e.id for e in earlier]
+
+
 def run_draw(
     options: InputOptions,
     seed: str,
@@ -187,11 +225,17 @@ def run_draw(
     witnesses: Sequence[str] = (),
     clock: Callable[[], str] = utc_now,
     commitment: Mapping[str, Any] | None = None,
+    ledger: Path | None = None,
+    redraw: bool = False,
+    reason: str = "",
+    earlier: Sequence[HistoryEntry] = (),
 ) -> DrawOutcome:
     """Make a draw and write its three outputs into the new folder `out_dir`.
 
     With a `commitment` (published before the seed was known), the plan and every input must be
-    exactly as committed, or nothing is drawn.
+    exactly as committed, or nothing is drawn. With a `ledger`, the draw (or its failure) is
+    entered there, a second draw of the same plan needs `redraw` and a `reason`, and earlier
+    draws count as inspection history. `earlier` adds such history directly (verify uses it).
     """
     reporter = reporter or NullReporter()
     seed = normalize_seed(seed)
@@ -200,10 +244,21 @@ def run_draw(
     ensure_new_output_dir(out_dir)
     if commitment is not None:
         check_commitment(options, commitment)
-    with _without_cyclic_gc():
+    with _without_cyclic_gc(), (Ledger(ledger) if ledger is not None else nullcontext()) as book:
         plan, inputs, warnings = load_and_check(options, reporter)
+        replaced = _redraw_check(book, plan, redraw, reason)
+        history = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
+        if history:
+            inputs = replace(inputs, history=inputs.history + tuple(history))
         reporter.stage("抽取检查对象并组成检查组")
-        result = compute_draw(inputs, plan, seed)
+        try:
+            result = compute_draw(inputs, plan, seed)
+        except DrawError as error:
+            if book is not None:  # every draw that used a seed is entered, successful or not
+                book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
+                            status="failed", seed=seed, redraw=redraw, reason=f"{reason}；{error}" if reason else str(error),
+                            out_dir=str(out_dir))
+            raise
         reporter.stage("写出分派表、公示表和抽取记录")
         body = result_body(result, plan)
         lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
@@ -212,10 +267,22 @@ def run_draw(
             lists.update(encode_lists(body))
             return body_digest(body, lists)
 
+        note = f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）" if redraw else ""
+        extra = {
+            "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
+            "ledger": {"prev_hash": book.head()[1]} if book is not None else None,
+        }
         with staged_output(out_dir) as folder:
-            outputs, result_digest = write_outputs(folder, result, plan, summarize)
+            outputs, result_digest = write_outputs(folder, result, plan, summarize, note=note)
             record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
-                                  operator=operator, witnesses=witnesses)
+                                  operator=operator, witnesses=witnesses, extra=extra)
             write_record(folder, record, lists)
+            entry = None
+            if book is not None:  # entered before the folder appears: no draw ever exists unrecorded
+                entry = book.append(created_at=record["created_at"], plan_id=plan.info.id,
+                            plan_start=plan.info.start.isoformat(), status="drawn", seed=seed, redraw=redraw,
+                            reason=reason.strip(), result_digest=result_digest,
+                            record_sha256=file_digest(folder / RECORD), out_dir=str(out_dir.resolve()),
+                            tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks])
     reporter.finish()
-    return DrawOutcome(plan, inputs, result, record, out_dir, warnings)
+    return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)

@@ -112,6 +112,7 @@ def build_record(
     created_at: str,
     operator: str = "",
     witnesses: Sequence[str] = (),
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The complete record: the result body (see `result_body`), its digest, inputs, outputs."""
     selection = result.selection
@@ -138,5 +139,6 @@ def build_record(
         "workloads": result.workloads,
         "outputs": dict(sorted(outputs.items())),
         "result_digest": result_digest,
+        **(extra or {}),
     }
     return record

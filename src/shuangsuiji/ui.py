@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
@@ -18,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from .errors import Problem, ShuangsuijiError
+from .ledger import LedgerEntry, LedgerTask
 from .pipeline import DrawOutcome
 from .verify import Verdict, verdict_rows
 
@@ -115,6 +117,8 @@ def print_summary(outcome: DrawOutcome) -> None:
         console.print(problems_table(outcome.warnings, f"{len(outcome.warnings)} 条提示（不影响抽取）"))
     console.print(f"随机种子：[bold]{result.seed}[/]    结果摘要：{outcome.record['result_digest']}")
     console.print(f"输出文件夹：[bold]{outcome.out_dir}[/]")
+    if outcome.ledger_entry is not None:
+        console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条。")
     for name in ("assignments.xlsx  分派表（内部）", "disclosure.xlsx   公示表（可公开）", "draw-record.json  抽取记录（审计）"):
         console.print(f"  {name}")
 
@@ -131,3 +135,33 @@ def print_verdict(verdict: Verdict) -> None:
         console.print("[bold green]复核结论：完全一致[/]。这次抽取可以由记录和名录原样复算出来。")
     else:
         console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")
+
+
+def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
+    """The ledger as a table, oldest first."""
+    table = Table(title=f"抽取台账：{path}", header_style="bold")
+    for header in ("编号", "时间", "计划编号", "结果", "重新抽取", "种子", "结果摘要", "说明"):
+        table.add_column(header, overflow="fold")
+    for e in entries:
+        table.add_row(str(e.id), e.created_at, e.plan_id, "抽取成功" if e.status == "drawn" else "[red]未能抽取[/]",
+                      "是" if e.redraw else "", e.seed, e.result_digest[:16], e.reason)
+    console.print(table)
+
+
+def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
+    """One ledger entry in full, with its tasks."""
+    for label, value in (
+        ("编号", entry.id), ("时间", entry.created_at), ("计划编号", entry.plan_id), ("检查日期自", entry.plan_start),
+        ("结果", "抽取成功" if entry.status == "drawn" else "未能抽取"), ("重新抽取", "是" if entry.redraw else "否"),
+        ("原因或说明", entry.reason), ("种子", entry.seed), ("结果摘要", entry.result_digest),
+        ("抽取记录 SHA-256", entry.record_sha256), ("输出文件夹", entry.out_dir), ("本条哈希", entry.entry_hash),
+        ("上一条哈希", entry.prev_hash),
+    ):
+        console.print(f"{label}：{value}")
+    if tasks:
+        table = Table(header_style="bold")
+        table.add_column("统一社会信用代码")
+        table.add_column("检查组（组长在前）")
+        for task in tasks:
+            table.add_row(task.enterprise_key, "、".join(task.team))
+        console.print(table)

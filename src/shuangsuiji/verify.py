@@ -19,8 +19,10 @@ from .errors import DrawError, InputError, UsageError
 from .io.readers import file_sha256
 from .io.writers import RECORD
 from .io.xlsx import column_letter
-from .pipeline import InputOptions, run_draw
-from .plan import load_plan, plan_from_record
+from .ledger import LEDGER_FILE, Ledger
+from .model import HistoryEntry
+from .pipeline import InputOptions, earlier_draws, run_draw
+from .plan import Plan, load_plan, plan_from_record
 from .progress import NullReporter, Reporter
 from .record import digest
 from .tickets import ALGORITHM
@@ -201,12 +203,33 @@ def _outputs(record: dict[str, Any], folder: Path, recomputed: Path, recomputed_
     return findings
 
 
+def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None) -> tuple[list[Finding], list[HistoryEntry]]:
+    """Is the draw in the ledger, right after the entry it names? And the earlier draws it counted."""
+    anchor = record.get("ledger")
+    if not anchor:
+        return [], []
+    name = path.name if path else LEDGER_FILE
+    if path is None or not path.exists():
+        detail = "找不到抽取台账，无法核对这次抽取是否已记入；之前的抽取也无法计入检查记录"
+        return [Finding("抽取台账", name, False, detail + "（请用 --ledger 指定）")], []
+    with Ledger(path, create=False) as book:
+        entries = book.entries()
+        previous = next((e.id for e in entries if e.entry_hash == anchor["prev_hash"]), 0)
+        earlier = earlier_draws(book, plan, before_entry=previous + 1)
+        mine = next((e for e in entries if e.record_sha256 == file_sha256(folder / RECORD)), None)
+    if mine is None:
+        return [Finding("抽取台账", name, False, "台账中没有这份抽取记录（记录在抽取后被改动，或这次抽取未记入台账）")], earlier
+    in_place = mine.prev_hash == anchor["prev_hash"] and mine.result_digest == record["result_digest"]
+    return [Finding("抽取台账", f"第 {mine.id} 条", in_place, "" if in_place else "台账中的位置或摘要与记录不符")], earlier
+
+
 def verify(
     folder: Path,
     *,
     overrides: dict[str, Path | None] | None = None,
     plan_path: Path | None = None,
     sheet: str | None = None,
+    ledger: Path | None = None,
     reporter: Reporter | None = None,
 ) -> Verdict:
     """Recompute the draw recorded in `folder` and compare everything; never writes into `folder`."""
@@ -223,12 +246,14 @@ def verify(
         findings.append(Finding("抽查计划", plan_path.name, not changed,
                                 f"与记录不同的部分：{'、'.join(changed)}" if changed else ""))
     plan = plan_from_record(record["plan"], paths)
+    ledger_findings, earlier = _ledger(record, folder, plan, ledger)
+    findings += ledger_findings
     with tempfile.TemporaryDirectory(prefix="shuangsuiji-verify-") as scratch:
         again = Path(scratch) / "out"
         options = InputOptions(folder / RECORD, plan=plan, sheet=sheet)
         try:
             outcome = run_draw(options, record["seed"], again, reporter=reporter or NullReporter(),
-                               clock=lambda: record.get("created_at", ""))
+                               clock=lambda: record.get("created_at", ""), earlier=earlier)
         except DrawError as error:
             findings.append(Finding("复算", "抽取", False, f"复算无法完成：{error}"))
             return Verdict(str(folder), tuple(findings))

@@ -21,7 +21,9 @@ runner = CliRunner()
 
 
 def draw(out: Path, *extra: str, seed: str = DEMO_SEED) -> Any:
-    return runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", seed, "--out", str(out), *extra])
+    """A draw of the sample plan with a ledger of its own (the plan may be drawn only once per ledger)."""
+    ledger = out.parent / f"{out.name}.ledger.sqlite"
+    return runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", seed, "--out", str(out), "--ledger", str(ledger), *extra])
 
 
 def cells(path: Path) -> dict[str, list[list[Any]]]:
@@ -159,7 +161,12 @@ def test_unstaffable_plan_exits_1_and_explains(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "无法为" in result.output and "组成检查组" in result.output
     assert not (tmp_path / "out").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["plan.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.toml", "shuangsuiji-ledger.sqlite"]
+    from shuangsuiji.ledger import Ledger
+
+    with Ledger(tmp_path / "shuangsuiji-ledger.sqlite", create=False) as book:
+        [entry] = book.entries()
+    assert entry.status == "failed" and "无法为" in entry.reason and entry.seed == "s"
 
 
 def test_missing_plan_file_exits_2(tmp_path: Path) -> None:
@@ -214,7 +221,7 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["draw"], "缺少选项 --plan"),
-        (["draw", "--plan", "x", "--sed", "1"], "没有 --sed 这个选项，是否想写 --seed"),
+        (["draw", "--plan", "x", "--sed", "1"], "没有 --sed 这个选项，是否想写"),
         (["bogus"], "没有 bogus 这个命令"),
         (["demo", "--out"], "选项 --out 后面需要给出值"),
     ],

@@ -26,7 +26,8 @@ def plan_with(tmp_path: Path, replace: dict[str, str]) -> Path:
 
 
 def record_of(args: list[str]) -> dict:  # type: ignore[type-arg]
-    result = runner.invoke(app, args)
+    ledger = Path(args[args.index("--out") + 1]).with_suffix(".ledger.sqlite")  # one draw per ledger
+    result = runner.invoke(app, [*args, "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
     out = Path(args[args.index("--out") + 1])
     return json.loads((out / "draw-record.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]

@@ -21,8 +21,10 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("verify") / "draw"
-    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "2026120188", "--out", str(out)])
+    ledger = out.parent / "ledger.sqlite"
+    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "2026120188", "--out", str(out), "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
+    LEDGERS["drawn"] = ledger
     return out
 
 
@@ -32,8 +34,12 @@ def copy_of(drawn: Path, tmp_path: Path) -> Path:
     return target
 
 
+LEDGERS: dict[str, Path] = {}
+
+
 def verify(folder: Path, *extra: str) -> tuple[int, dict[str, Any]]:
-    result = runner.invoke(app, ["verify", str(folder), "--json", *extra])
+    ledger = ["--ledger", str(LEDGERS["drawn"])] if "drawn" in LEDGERS else []
+    result = runner.invoke(app, ["verify", str(folder), "--json", *ledger, *extra])
     return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else {}
 
 

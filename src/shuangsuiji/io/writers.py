@@ -161,7 +161,7 @@ NOTES_HEADER = ("项目", "内容")
 NOTES_WIDTHS = (22, 90)
 
 
-def notes_sheet(result: DrawResult, plan: Plan, result_digest: str) -> Sheet:
+def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = "") -> Sheet:
     """抽取说明: what anyone needs to check the draw (seed, algorithm, digest)."""
     info = plan.info
     sel = plan.selection
@@ -181,6 +181,8 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str) -> Sheet:
         ("结果摘要（SHA-256）", result_digest),
         ("如何复核", "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，结果应与本表完全一致。"),
     ]
+    if note:
+        rows.append(("备注", note))
     return Sheet("抽取说明", NOTES_HEADER, rows, widths=NOTES_WIDTHS, wrap=True)
 
 
@@ -228,7 +230,7 @@ PARALLEL_ROWS = 20_000
 
 
 def write_outputs(
-    folder: Path, result: DrawResult, plan: Plan, summarize: Callable[[], str]
+    folder: Path, result: DrawResult, plan: Plan, summarize: Callable[[], str], *, note: str = ""
 ) -> tuple[dict[str, str], str]:
     """Write both workbooks into `folder`; return (file name → SHA-256, result digest).
 
@@ -244,7 +246,7 @@ def write_outputs(
         helper = WorkbookHelper(folder / ASSIGNMENTS, sheets, notes_frame, f"{title} 分派表")
     try:
         result_digest = summarize()
-        notes = notes_sheet(result, plan, result_digest)
+        notes = notes_sheet(result, plan, result_digest, note)
         if helper is not None:
             helper.send_last_rows(list(notes.rows))
         else:

@@ -1,0 +1,485 @@
+"""The draw ledger (抽取台账): an append-only, hash-chained SQLite file listing every draw made with a seed.
+
+Every draw that used a seed is entered, whether it succeeded (status "drawn") or failed ("failed"), so
+nobody can quietly draw again until the result suits them. Each entry carries the SHA-256 of its own
+fields (`entry_hash`) and the hash of the entry before it (`prev_hash`), so `Ledger.check` finds an
+edited field, edited tasks, a deleted or inserted entry and reordered entries.
+
+What the ledger cannot prove by itself: that nothing was removed *from the end*. Deleting the last
+entries, or putting back an older copy of the file, leaves a chain that is intact as far as it goes.
+`check` catches the plain case (SQLite's AUTOINCREMENT counter remembers the highest id ever used),
+but not someone who also resets that counter or restores a backup. The defence is outside the file:
+every draw record stores its ledger entry id and hash (`Ledger.head` right after `append`), so an
+auditor holding any record can confirm the ledger still holds that entry with that hash.
+
+The hash chain detects tampering by someone who does not recompute hashes; it is not a signature.
+Anyone who can write the file and knows this format can rebuild a consistent chain, which again only
+the published records (or a head hash kept elsewhere) reveal.
+
+This module is I/O (it opens files); it never reads the clock: callers pass `created_at`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .errors import ShuangsuijiError
+from .model import HistoryEntry
+from .record import canonical_json
+
+LEDGER_FILE = "shuangsuiji-ledger.sqlite"
+KIND = "shuangsuiji-ledger"
+SCHEMA_VERSION = "1"
+ZERO_HASH = "0" * 64
+STATUSES = ("drawn", "failed")
+BUSY_TIMEOUT = 10.0
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    plan_start TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('drawn', 'failed')),
+    seed TEXT NOT NULL,
+    redraw INTEGER NOT NULL CHECK (redraw IN (0, 1)),
+    reason TEXT NOT NULL,
+    result_digest TEXT NOT NULL,
+    record_sha256 TEXT NOT NULL,
+    out_dir TEXT NOT NULL,
+    tasks_sha256 TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    entry_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tasks (
+    entry_id INTEGER NOT NULL REFERENCES entries (id),
+    position INTEGER NOT NULL,
+    enterprise_key TEXT NOT NULL,
+    team TEXT NOT NULL,
+    PRIMARY KEY (entry_id, position)
+);
+CREATE INDEX IF NOT EXISTS entries_plan ON entries (plan_id);
+"""
+
+
+class LedgerError(ShuangsuijiError):
+    """The ledger cannot be opened, is not a ledger, is locked, or lacks a requested entry."""
+
+
+@dataclass(frozen=True)
+class LedgerTask:
+    """One task of a draw: the enterprise and its team (人员编号, leader first)."""
+
+    enterprise_key: str
+    team: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One draw as entered in the ledger; `entry_hash` covers every other field."""
+
+    id: int
+    created_at: str
+    plan_id: str
+    plan_start: str
+    status: str
+    seed: str
+    redraw: bool
+    reason: str
+    result_digest: str
+    record_sha256: str
+    out_dir: str
+    tasks_sha256: str
+    prev_hash: str
+    entry_hash: str
+
+
+FIELDS = tuple(f.name for f in fields(LedgerEntry))
+_COLUMNS = ", ".join(FIELDS)
+
+
+def tasks_digest(tasks: Sequence[LedgerTask]) -> str:
+    """SHA-256 of canonical_json([[enterprise_key, [team...]], ...]) in task order."""
+    return hashlib.sha256(canonical_json([[t.enterprise_key, list(t.team)] for t in tasks])).hexdigest()
+
+
+def entry_digest(values: dict[str, Any]) -> str:
+    """SHA-256 of canonical_json of every LedgerEntry field except entry_hash."""
+    return hashlib.sha256(canonical_json({k: values[k] for k in FIELDS if k != "entry_hash"})).hexdigest()
+
+
+def _entry(row: Sequence[Any]) -> LedgerEntry:
+    values = dict(zip(FIELDS, row, strict=True))
+    values["redraw"] = bool(values["redraw"])
+    return LedgerEntry(**values)
+
+
+def _task(entry_id: int, key: Any, team_text: Any) -> LedgerTask:
+    try:
+        team = json.loads(team_text)
+    except (TypeError, ValueError):
+        team = None
+    if not isinstance(key, str) or not isinstance(team, list) or not all(isinstance(m, str) for m in team):
+        raise LedgerError(f"抽取台账中编号为 {entry_id} 的记录的检查任务数据已损坏", hint="请运行台账检查")
+    return LedgerTask(key, tuple(team))
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY / SQLITE_LOCKED)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(exc)
+
+
+def _validate(status: str, plan_start: str, result_digest: str, record_sha256: str,
+              tasks: Sequence[LedgerTask], text: dict[str, Any]) -> None:
+    """Programming errors in a call to `append`, caught before the ledger is touched."""
+    for name, value in text.items():
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be str, not {type(value).__name__}")
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
+    date.fromisoformat(plan_start)
+    if status == "failed" and (result_digest or record_sha256):
+        raise ValueError("a failed draw has no result_digest or record_sha256")
+    for task in tasks:
+        if not isinstance(task.enterprise_key, str) or not all(isinstance(m, str) for m in task.team):
+            raise TypeError(f"task {task!r}: enterprise_key and team members must be str")
+
+
+class Ledger:
+    """An open ledger file. Use as a context manager, or call `close`.
+
+    `path` is opened, or created when missing (`create=False` refuses a missing file instead); its
+    folder must exist. Another process appending at the same moment is waited for up to `timeout`
+    seconds, then LedgerError.
+    """
+
+    def __init__(self, path: Path, *, create: bool = True, timeout: float = BUSY_TIMEOUT) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+        self._precheck(create)
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LedgerError(f"无法打开抽取台账“{self.path}”：{exc}", hint="请检查文件权限") from exc
+        try:
+            self._open(timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    def _precheck(self, create: bool) -> None:
+        where = f"抽取台账“{self.path}”"
+        if not self.path.parent.is_dir():
+            raise LedgerError(f"{where}所在的文件夹“{self.path.parent}”不存在",
+                              hint="请先创建该文件夹，或在正确的文件夹中运行")
+        if self.path.is_dir():
+            raise LedgerError(f"“{self.path}”是一个文件夹，不是抽取台账文件", hint="请指定台账文件的路径")
+        if not self.path.exists():
+            if not create:
+                raise LedgerError(f"{where}不存在", hint="请检查路径，或先在该文件夹中进行一次抽取")
+            return
+        try:
+            with self.path.open("rb") as handle:
+                header = handle.read(len(_SQLITE_HEADER))
+        except OSError as exc:
+            raise LedgerError(f"无法读取{where}：{exc.strerror or exc}", hint="请检查文件权限") from exc
+        if header and header != _SQLITE_HEADER:
+            raise LedgerError(f"文件“{self.path}”不是抽取台账（不是 SQLite 数据库文件）",
+                              hint="请检查文件名；本程序不会覆盖它，如需新建台账请将该文件移走或改名")
+
+    def _open(self, timeout: float) -> None:
+        # Switching a new file to WAL does not wait on SQLite's busy handler, so two processes creating
+        # the ledger at the same moment would make one fail at once: retry until `timeout` instead.
+        deadline = time.monotonic() + timeout
+        with self._guard("打开"):
+            while True:
+                try:
+                    self._setup()
+                    break
+                except sqlite3.OperationalError as exc:
+                    self._rollback()
+                    if not _busy(exc) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(0.05)
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+
+    def _setup(self) -> None:
+        """Create the schema in an empty file, or make sure the file is our ledger; then WAL mode."""
+        tables = self._tables()
+        if tables:
+            self._identify(tables)
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        if tables:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):  # not executescript: it would COMMIT first
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                 [("kind", KIND), ("schema_version", SCHEMA_VERSION)])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _identify(self, tables: set[str]) -> None:
+        """Refuse a SQLite file that is not our ledger, or one from a newer version of the program.
+
+        A file that has our tables but lost its meta is opened anyway so that `check` can report it;
+        `append` refuses it.
+        """
+        meta = self._meta() if "meta" in tables else {}
+        ours = meta["kind"] == KIND if "kind" in meta else self._has_our_tables(tables)
+        if not ours:
+            raise LedgerError(f"文件“{self.path}”是 SQLite 数据库，但不是本程序的抽取台账",
+                              hint="请检查文件名；本程序不会改动它，如需新建台账请将该文件移走或改名")
+        version = meta.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise LedgerError(f"抽取台账“{self.path}”的格式版本为 {version}，本程序只支持版本 {SCHEMA_VERSION}",
+                              hint="请使用更新版本的程序")
+
+    def _has_our_tables(self, tables: set[str]) -> bool:
+        if not {"entries", "tasks"} <= tables:
+            return False
+        columns = tuple(row[1] for row in self._db.execute("PRAGMA table_info(entries)"))
+        return columns == FIELDS
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LedgerError(f"抽取台账“{self.path}”已关闭")
+        return self._conn
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn SQLite failures into LedgerError with a Chinese sentence."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if _busy(exc):
+                raise LedgerError(f"抽取台账“{self.path}”正被另一个程序使用，{action}失败",
+                                  hint="请等另一次抽取结束后重试") from exc
+            if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
+                raise LedgerError(f"文件“{self.path}”不是抽取台账（不是 SQLite 数据库文件或已损坏）",
+                                  hint="请检查文件名，或从备份恢复台账") from exc
+            raise LedgerError(f"抽取台账“{self.path}”{action}失败：{exc}",
+                              hint="请检查文件权限和磁盘空间，并运行台账检查") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """One read transaction, so several queries see the same snapshot."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def _meta(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+    def _task_rows(self, entry_id: int) -> list[LedgerTask]:
+        rows = self._db.execute(
+            "SELECT enterprise_key, team FROM tasks WHERE entry_id = ? ORDER BY position", (entry_id,))
+        return [_task(entry_id, key, team) for key, team in rows]
+
+    def _insert_tasks(self, entry_id: int, tasks: Sequence[LedgerTask]) -> None:
+        self._db.executemany(
+            "INSERT INTO tasks (entry_id, position, enterprise_key, team) VALUES (?, ?, ?, ?)",
+            ((entry_id, i, t.enterprise_key, canonical_json(list(t.team)).decode("utf-8"))
+             for i, t in enumerate(tasks)))
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def append(self, *, created_at: str, plan_id: str, plan_start: str, status: str, seed: str,
+               redraw: bool = False, reason: str = "", result_digest: str = "", record_sha256: str = "",
+               out_dir: str = "", tasks: Sequence[LedgerTask] = ()) -> LedgerEntry:
+        """Enter one draw and its tasks in one transaction: all of it is written, or nothing."""
+        text = {"created_at": created_at, "plan_id": plan_id, "plan_start": plan_start, "status": status,
+                "seed": seed, "reason": reason, "result_digest": result_digest,
+                "record_sha256": record_sha256, "out_dir": out_dir}
+        _validate(status, plan_start, result_digest, record_sha256, tasks, text)
+        tasks = tuple(tasks)
+        values: dict[str, Any] = {**text, "redraw": bool(redraw), "tasks_sha256": tasks_digest(tasks)}
+        with self._guard("写入"):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                meta = self._meta() if "meta" in self._tables() else {}
+                if meta.get("kind") != KIND:
+                    raise LedgerError(f"抽取台账“{self.path}”缺少标识信息，可能已被改动，不能再写入",
+                                      hint="请运行台账检查，并从备份恢复台账")
+                last = self._db.execute("SELECT id, entry_hash FROM entries ORDER BY id DESC LIMIT 1").fetchone()
+                used = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
+                last_id, prev_hash = (int(last[0]), str(last[1])) if last else (0, ZERO_HASH)
+                values["id"] = max(last_id, int(used[0]) if used else 0) + 1
+                values["prev_hash"] = prev_hash
+                values["entry_hash"] = entry_digest(values)
+                entry = LedgerEntry(**values)
+                row = asdict(entry)
+                self._db.execute(f"INSERT INTO entries ({_COLUMNS}) VALUES ({', '.join('?' * len(FIELDS))})",
+                                 [int(row[k]) if k == "redraw" else row[k] for k in FIELDS])
+                self._insert_tasks(entry.id, tasks)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        return entry
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def entries(self) -> list[LedgerEntry]:
+        """Every entry, by id."""
+        with self._guard("读取"):
+            return [_entry(r) for r in self._db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id")]
+
+    def get(self, entry_id: int) -> LedgerEntry:
+        """The entry with this id; LedgerError when there is none."""
+        with self._guard("读取"):
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise LedgerError(f"抽取台账中没有编号为 {entry_id} 的记录")
+        return _entry(row)
+
+    def tasks(self, entry_id: int) -> list[LedgerTask]:
+        """The tasks of an entry, in draw order (empty for a failed draw)."""
+        with self._guard("读取"):
+            return self._task_rows(entry_id)
+
+    def head(self) -> tuple[int, str]:
+        """The last entry's id and entry_hash; (0, "0"*64) when the ledger is empty."""
+        with self._guard("读取"):
+            row = self._db.execute("SELECT id, entry_hash FROM entries ORDER BY id DESC LIMIT 1").fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, ZERO_HASH)
+
+    def drawn_for_plan(self, plan_id: str) -> list[LedgerEntry]:
+        """The successful ("drawn") entries of a plan, by id."""
+        with self._guard("读取"):
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM entries WHERE plan_id = ? AND status = 'drawn' ORDER BY id", (plan_id,))
+            return [_entry(r) for r in rows]
+
+    def history(self) -> list[HistoryEntry]:
+        """Past inspections implied by every "drawn" entry, dated at its plan start.
+
+        Per task: one HistoryEntry per team member, plus one with inspector_id "" (the enterprise was
+        inspected). Duplicates are dropped; sorted by date, enterprise key, inspector id.
+        """
+        found: set[HistoryEntry] = set()
+        with self._guard("读取"), self._read():
+            drawn = self._db.execute(
+                "SELECT id, plan_start FROM entries WHERE status = 'drawn' ORDER BY id").fetchall()
+            for entry_id, plan_start in drawn:
+                try:
+                    day = date.fromisoformat(plan_start)
+                except (TypeError, ValueError) as exc:
+                    raise LedgerError(f"抽取台账中编号为 {entry_id} 的记录的计划开始日期“{plan_start}”无效",
+                                      hint="请运行台账检查") from exc
+                for task in self._task_rows(entry_id):
+                    found.add(HistoryEntry(task.enterprise_key, day, ""))
+                    found.update(HistoryEntry(task.enterprise_key, day, member) for member in task.team)
+        return sorted(found, key=lambda h: (h.inspected_on, h.enterprise_key, h.inspector_id))
+
+    # -- auditing ----------------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Every problem found, one Chinese sentence each; [] when the ledger is intact.
+
+        Finds edited entries (hash differs), edited tasks (tasks digest differs), deleted, inserted or
+        reordered entries (id gap or broken prev_hash chain), tasks without an entry, and missing meta.
+        It cannot by itself detect removal of the LAST entries when SQLite's id counter was reset too,
+        nor an older copy of the file put back: compare `head()` or the entry id and hash stored in a
+        draw record with the ledger for that.
+        """
+        problems: list[str] = []
+        with self._guard("检查"), self._read():
+            tables = self._tables()
+            if "meta" not in tables:
+                problems.append("台账缺少标识信息（meta 表），文件可能已被改动")
+            else:
+                meta = self._meta()
+                if meta.get("kind") != KIND:
+                    problems.append(f"台账的标识信息缺失或有误（kind 应为“{KIND}”），文件可能已被改动")
+                if meta.get("schema_version") != SCHEMA_VERSION:
+                    problems.append(f"台账的格式版本信息缺失或有误（应为 {SCHEMA_VERSION}），文件可能已被改动")
+            if not {"entries", "tasks"} <= tables:
+                problems.append("台账缺少记录表（entries）或任务表（tasks），文件已损坏")
+                return problems
+            problems += self._check_entries(tables)
+            orphans = [r[0] for r in self._db.execute(
+                "SELECT DISTINCT entry_id FROM tasks WHERE entry_id NOT IN (SELECT id FROM entries) ORDER BY 1")]
+            if orphans:
+                ids = "、".join(str(i) for i in orphans)
+                problems.append(f"台账中有属于编号 {ids} 的检查任务，但没有这些编号的记录，记录可能被删除")
+        return problems
+
+    def _check_entries(self, tables: set[str]) -> list[str]:
+        problems: list[str] = []
+        prev_id, prev_hash = 0, ZERO_HASH
+        for row in self._db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id").fetchall():
+            entry = _entry(row)
+            name = f"编号为 {entry.id} 的记录"
+            if entry.id != prev_id + 1:
+                missing = f"{prev_id + 1}" if entry.id == prev_id + 2 else f"{prev_id + 1} 至 {entry.id - 1}"
+                problems.append(f"{name}之前缺少编号 {missing} 的记录（编号不连续），记录可能被删除")
+            if entry_digest(asdict(entry)) != entry.entry_hash:
+                problems.append(f"{name}的内容与其哈希值不符，记录可能被修改或调换了编号")
+            if entry.prev_hash != prev_hash:
+                before = f"编号为 {prev_id} 的记录" if prev_id else "台账开头"
+                problems.append(f"{name}与{before}的哈希链接不上，记录可能被删除、插入或调换顺序")
+            try:
+                digest = tasks_digest(self._task_rows(entry.id))
+            except LedgerError:
+                problems.append(f"{name}的检查任务数据已损坏")
+            else:
+                if digest != entry.tasks_sha256:
+                    problems.append(f"{name}的检查任务与其摘要不符，任务可能被修改、增加或删除")
+            prev_id, prev_hash = entry.id, entry.entry_hash
+        used = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone() \
+            if "sqlite_sequence" in tables else None
+        if used and int(used[0]) > prev_id:
+            last = int(used[0])
+            missing = f"{last}" if last == prev_id + 1 else f"{prev_id + 1} 至 {last}"
+            problems.append(f"台账最后缺少编号 {missing} 的记录（编号已用到 {last}），记录可能被删除")
+        return problems
