@@ -102,7 +102,9 @@ def measure(size: int, inspectors: int, repeats: int, data: Path) -> dict[str, f
         reads.append(timed([sys.executable, "-c", READ_ONLY, *files])[0])
         out = Path(tempfile.mkdtemp(prefix="bench-out-")) / "out"
         try:
-            argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet"]
+            ledger = str(out.parent / "ledger.sqlite")  # a fresh ledger: the same plan is drawn once per ledger
+            argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet",
+                    "--ledger", ledger]
             code = f"import sys; sys.argv = {argv!r}; from shuangsuiji.cli import main; main()"
             elapsed, memory = timed([sys.executable, "-c", code])
             draws.append(elapsed)
