@@ -18,7 +18,15 @@ from .ceremony import commitment_differences, make_commitment
 from .draw import compute_draw
 from .errors import DrawError, InputError, Problem, ShuangsuijiError, UsageError
 from .io import readers
-from .io.writers import RECORD, ensure_new_output_dir, file_digest, staged_output, write_outputs, write_record
+from .io.writers import (
+    RECORD,
+    archive_inputs,
+    ensure_new_output_dir,
+    file_digest,
+    staged_output,
+    write_outputs,
+    write_record,
+)
 from .ledger import Ledger, LedgerTask
 from .model import DrawResult, HistoryEntry, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan
@@ -273,6 +281,7 @@ def run_draw(
             "ledger": {"prev_hash": book.head()[1]} if book is not None else None,
         }
         with staged_output(out_dir) as folder:
+            archive_inputs(folder, inputs.files)
             outputs, result_digest = write_outputs(folder, result, plan, summarize, note=note)
             record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
                                   operator=operator, witnesses=witnesses, extra=extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from . import __version__
@@ -16,6 +17,11 @@ RECORD_VERSION = 1
 
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def archived_name(role: str, path: str) -> str:
+    """Where an input file is kept inside the output folder: inputs/<role><suffix>."""
+    return f"inputs/{role}{PurePath(path).suffix.lower()}"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -125,7 +131,8 @@ def build_record(
         "operator": operator,
         "witnesses": list(witnesses),
         "inputs": [
-            {"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows, "sheet": f.sheet}
+            {"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows, "sheet": f.sheet,
+             "archived": archived_name(f.role, f.path)}
             for f in files
         ],
         "population": {

@@ -16,6 +16,7 @@ from typing import Any
 import fastexcel
 
 from .errors import DrawError, InputError, UsageError
+from .io import readers
 from .io.readers import file_sha256
 from .io.writers import RECORD
 from .io.xlsx import column_letter
@@ -87,17 +88,75 @@ def _record_integrity(record: dict[str, Any]) -> list[Finding]:
     ]
 
 
-def _inputs(record: dict[str, Any], paths: dict[str, Path]) -> list[Finding]:
+ENTERPRISE_FIELDS = {
+    "name": "企业名称", "credit_class": "信用风险等级", "district": "所属区域", "industry": "行业类别",
+    "authority": "登记机关", "status": "经营状态", "last_inspected": "最近检查日期", "must_inspect": "重点检查",
+    "address": "地址", "legal_rep": "法定代表人", "phone": "联系电话",
+}
+INSPECTOR_FIELDS = {
+    "name": "姓名", "department": "所属部门", "certificate": "执法证号", "certificate_expiry": "执法证有效期至",
+    "specialties": "专业领域", "district": "所属区域", "status": "在岗状态", "max_tasks": "任务上限",
+}
+MAX_ROW_DIFFERENCES = 20
+
+
+def _rows(role: str, path: Path) -> dict[str, tuple[int, dict[str, str]]]:
+    """key → (Excel row, field label → text) for one input file, read with the draw's own readers."""
+    def text(value: Any) -> str:
+        return "、".join(sorted(value)) if isinstance(value, frozenset) else "" if value is None else str(value)
+
+    if role == "enterprises":
+        roster = readers.read_enterprises(path)[0]
+        return {
+            roster.key[i]: (roster.row[i], {label: text(getattr(roster, f)[i]) for f, label in ENTERPRISE_FIELDS.items()})
+            for i in range(len(roster))
+        }
+    if role == "inspectors":
+        return {p.id: (p.row, {label: text(getattr(p, f)) for f, label in INSPECTOR_FIELDS.items()})
+                for p in readers.read_inspectors(path)[0]}
+    if role == "conflicts":
+        return {f"{r.inspector_id} / {r.enterprise_key}": (r.row, {"回避原因": r.reason}) for r in readers.read_recusals(path)[0]}
+    return {f"{h.enterprise_key} / {h.inspected_on} / {h.inspector_id}": (h.row, {}) for h in readers.read_history(path)[0]}
+
+
+def row_differences(role: str, before: Path, after: Path) -> list[str]:
+    """Rows added, removed or changed between two versions of an input, by key and Excel row."""
+    old, new = _rows(role, before), _rows(role, after)
+    found = [f"新增 {key}（现第 {new[key][0]} 行）" for key in sorted(set(new) - set(old))]
+    found += [f"删除 {key}（原第 {old[key][0]} 行）" for key in sorted(set(old) - set(new))]
+    for key in sorted(set(old) & set(new)):
+        (was_row, was), (now_row, now) = old[key], new[key]
+        changes = [f"{label}“{was[label]}”→“{now[label]}”" for label in was if was[label] != now[label]]
+        if changes:
+            rows = f"第 {now_row} 行" if was_row == now_row else f"原第 {was_row} 行，现第 {now_row} 行"
+            found.append(f"改动 {key}（{rows}）：{'，'.join(changes)}")
+    return found
+
+
+def _inputs(record: dict[str, Any], folder: Path, paths: dict[str, Path]) -> list[Finding]:
     findings = []
     for entry in record["inputs"]:
         path = paths[entry["role"]]
+        archived = folder / entry.get("archived", "")
+        if not path.exists() and entry.get("archived") and archived.exists():
+            paths[entry["role"]] = path = archived  # the recorded file is gone: use the copy kept with the draw
+            note = "原路径已不存在，使用输出文件夹中保存的副本"
+        else:
+            note = ""
         try:
             now = file_sha256(path)
         except OSError:
             findings.append(Finding("输入文件", path.name, False, f"找不到文件 {path}"))
             continue
-        findings.append(Finding("输入文件", path.name, now == entry["sha256"],
-                                "" if now == entry["sha256"] else "文件内容与抽取时不同（SHA-256 不符）"))
+        if now == entry["sha256"]:
+            findings.append(Finding("输入文件", path.name, True, note))
+            continue
+        detail = "文件内容与抽取时不同（SHA-256 不符）"
+        if entry.get("archived") and archived.exists() and file_sha256(archived) == entry["sha256"]:
+            changes = row_differences(entry["role"], archived, path)
+            more = f"（另有 {len(changes) - MAX_ROW_DIFFERENCES} 处）" if len(changes) > MAX_ROW_DIFFERENCES else ""
+            detail += "：" + ("；".join(changes[:MAX_ROW_DIFFERENCES]) + more if changes else "各行内容未变（可能只是重新保存）")
+        findings.append(Finding("输入文件", path.name, False, detail))
     return findings
 
 
@@ -239,7 +298,7 @@ def verify(
         raise UsageError(f"记录使用的算法是 {record['algorithm']}，本程序只能复算 {ALGORITHM}", hint="请使用相应版本的 shuangsuiji")
     paths = {entry["role"]: Path(entry["path"]) for entry in record["inputs"]}
     paths.update({role: path for role, path in (overrides or {}).items() if path is not None})
-    findings += _inputs(record, paths)
+    findings += _inputs(record, folder, paths)
     if plan_path is not None:
         given = load_plan(plan_path).canonical()
         changed = sorted(k for k in set(given) | set(record["plan"]) if given.get(k) != record["plan"].get(k))

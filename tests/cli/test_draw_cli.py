@@ -40,7 +40,10 @@ def first_draw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_draw_writes_the_three_outputs(first_draw: Path) -> None:
-    assert sorted(p.name for p in first_draw.iterdir()) == ["assignments.xlsx", "disclosure.xlsx", "draw-record.json"]
+    assert sorted(p.name for p in first_draw.iterdir()) == ["assignments.xlsx", "disclosure.xlsx", "draw-record.json", "inputs"]
+    archived = sorted(p.name for p in (first_draw / "inputs").iterdir())
+    assert archived == ["conflicts.xlsx", "enterprises.xlsx", "history.xlsx", "inspectors.xlsx"]
+    assert (first_draw / "inputs" / "enterprises.xlsx").read_bytes() == (SAMPLE / "enterprises.xlsx").read_bytes()
     record = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
     assert record["algorithm"] == "shuangsuiji:v1"
     assert record["seed"] == DEMO_SEED
@@ -137,11 +140,11 @@ def test_shuffled_rosters_give_the_same_draw(first_draw: Path, tmp_path: Path) -
 
 
 def test_an_existing_output_folder_is_never_overwritten(first_draw: Path) -> None:
-    before = {p.name: p.read_bytes() for p in first_draw.iterdir()}
+    before = {p: p.read_bytes() for p in first_draw.rglob("*") if p.is_file()}
     result = draw(first_draw, seed="别的种子")
     assert result.exit_code == 2
     assert "已存在且不为空" in result.output
-    assert {p.name: p.read_bytes() for p in first_draw.iterdir()} == before
+    assert {p: p.read_bytes() for p in first_draw.rglob("*") if p.is_file()} == before
 
 
 @pytest.mark.parametrize(("seed", "message"), [("a|b", "竖线"), ("  ", "不能为空"), ("x\u200by", "不可见")])

@@ -82,7 +82,25 @@ def test_a_changed_roster_row_is_found(drawn: Path, tmp_path: Path) -> None:
     assert code == 1
     areas = {f["area"]: f for f in different(report)}
     assert areas["输入文件"]["item"] == "enterprises.xlsx"
+    row = next(i for i, r in enumerate(rows, start=1) if r[0] == drawn_key)
+    assert f"改动 {drawn_key}（第 {row} 行）：经营状态" in areas["输入文件"]["detail"]
+    assert "→“注销”" in areas["输入文件"]["detail"]
     assert drawn_key in areas["抽取结果"]["detail"]
+
+
+def test_the_archived_inputs_stand_in_for_missing_ones(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{data}/'), encoding="utf-8")
+    out, ledger = tmp_path / "out", tmp_path / "ledger.sqlite"
+    assert runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--ledger", str(ledger)]).exit_code == 0
+    shutil.rmtree(data)  # the rosters have moved on; the draw kept its copies
+    result = runner.invoke(app, ["verify", str(out), "--json", "--ledger", str(ledger)])
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, different(report)
+    notes = [f["detail"] for f in report["findings"] if f["area"] == "输入文件"]
+    assert len(notes) == 4 and all("副本" in n for n in notes)
 
 
 def test_a_different_seed_in_the_record_is_caught(drawn: Path, tmp_path: Path) -> None:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError, UsageError
-from ..model import DrawResult, Inspector, Task
+from ..model import DrawResult, InputFile, Inspector, Task
 from ..plan import Plan, fraction_text
-from ..record import encode_lists
+from ..record import archived_name, encode_lists
 from ..tickets import ALGORITHM
 from .helper import WorkbookHelper
 from .xlsx import Cell, Sheet, write_workbook
@@ -65,9 +65,10 @@ def staged_output(out: Path) -> Iterator[Path]:
         raise OutputError(f"无法在“{parent}”创建输出文件夹（{exc.strerror}）", hint="请检查路径和写权限") from None
     try:
         yield temp
-        for child in temp.iterdir():
-            with child.open("rb") as handle:
-                os.fsync(handle.fileno())
+        for child in temp.rglob("*"):
+            if child.is_file():
+                with child.open("rb") as handle:
+                    os.fsync(handle.fileno())
         ensure_new_output_dir(out)
         if out.exists():
             out.rmdir()
@@ -75,6 +76,19 @@ def staged_output(out: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+def archive_inputs(folder: Path, files: Sequence[InputFile]) -> None:
+    """Keep a copy of every input file as read, so that `verify` can name changed rows later."""
+    (folder / "inputs").mkdir()
+    for file in files:
+        target = folder / archived_name(file.role, file.path)
+        try:
+            shutil.copyfile(file.path, target)
+        except OSError as exc:
+            raise OutputError(f"无法保存输入文件“{file.path}”的副本（{exc.strerror}）", hint="请检查磁盘空间") from None
+        if file_digest(target) != file.sha256:
+            raise OutputError(f"输入文件“{file.path}”在抽取过程中被改动", hint="请关闭正在编辑该文件的程序后重新抽取")
 
 
 def file_digest(path: Path) -> str:
