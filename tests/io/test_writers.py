@@ -77,3 +77,21 @@ def test_failed_helper_is_reported_and_an_abandoned_one_is_stopped(tmp_path: Pat
     helper = WorkbookHelper(ok, [Sheet("表", ["甲"], [["1"]])], Sheet("说明", ["项目"], []), "t")
     helper.abandon()  # never sent the last rows: must not hang
     assert helper.process.returncode is not None
+
+
+def test_inputs_are_archived_byte_for_byte_and_a_changed_one_is_refused(tmp_path: Path) -> None:
+    import hashlib
+
+    from shuangsuiji.io.writers import archive_inputs
+    from shuangsuiji.model import InputFile
+
+    source = tmp_path / "名录.xlsx"
+    source.write_bytes(b"roster bytes")
+    good = InputFile("enterprises", str(source), hashlib.sha256(b"roster bytes").hexdigest(), 1)
+    (tmp_path / "a").mkdir()
+    archive_inputs(tmp_path / "a", [good])
+    assert (tmp_path / "a" / "inputs" / "enterprises.xlsx").read_bytes() == b"roster bytes"
+    stale = InputFile("enterprises", str(source), hashlib.sha256(b"what was read earlier").hexdigest(), 1)
+    (tmp_path / "b").mkdir()
+    with pytest.raises(OutputError, match="被改动"):
+        archive_inputs(tmp_path / "b", [stale])

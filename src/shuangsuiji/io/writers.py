@@ -79,15 +79,21 @@ def staged_output(out: Path) -> Iterator[Path]:
 
 
 def archive_inputs(folder: Path, files: Sequence[InputFile]) -> None:
-    """Keep a copy of every input file as read, so that `verify` can name changed rows later."""
+    """Keep a copy of every input file as read, so that `verify` can name changed rows later.
+
+    The copy is hashed from the very bytes written, and must match what the draw read.
+    """
     (folder / "inputs").mkdir()
     for file in files:
-        target = folder / archived_name(file.role, file.path)
+        sha = hashlib.sha256()
         try:
-            shutil.copyfile(file.path, target)
+            with open(file.path, "rb") as source, (folder / archived_name(file.role, file.path)).open("wb") as copy:
+                while block := source.read(1 << 20):
+                    sha.update(block)
+                    copy.write(block)
         except OSError as exc:
             raise OutputError(f"无法保存输入文件“{file.path}”的副本（{exc.strerror}）", hint="请检查磁盘空间") from None
-        if file_digest(target) != file.sha256:
+        if sha.hexdigest() != file.sha256:
             raise OutputError(f"输入文件“{file.path}”在抽取过程中被改动", hint="请关闭正在编辑该文件的程序后重新抽取")
 
 
