@@ -51,25 +51,27 @@ def _ledger_path(given: Path | None) -> Path:
     return given if given is not None else Path.cwd() / LEDGER_FILE
 
 
-def _guarded(action: Callable[[], T]) -> T:
+def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
     """Run a command body: our errors become one Chinese message and an exit code, never a traceback."""
     from . import ui
 
     try:
         return action()
-    except ShuangsuijiError as error:
-        if _state["debug"]:
+    except BaseException as error:
+        if isinstance(reporter, ui.RichReporter):
+            reporter.stop()  # the message must not be drawn over by a live progress bar
+        if _state["debug"] and not isinstance(error, KeyboardInterrupt | typer.Exit):
             raise
-        ui.print_error(error)
-        raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        ui.console.print("[bold red]已中断[/]：没有写出任何结果。")
-        raise typer.Exit(130) from None
-    except Exception as error:
-        if _state["debug"]:
-            raise
-        ui.console.print(f"[bold red]内部错误[/]：{type(error).__name__}: {error}。请加 --debug 重新运行并把输出报告给开发者。")
-        raise typer.Exit(1) from None
+        if isinstance(error, ShuangsuijiError):
+            ui.print_error(error)
+            raise typer.Exit(error.exit_code) from None
+        if isinstance(error, KeyboardInterrupt):
+            ui.console.print("[bold red]已中断[/]：没有写出任何结果。")
+            raise typer.Exit(130) from None
+        if isinstance(error, Exception) and not isinstance(error, typer.Exit):
+            ui.console.print(f"[bold red]内部错误[/]：{type(error).__name__}: {error}。请加 --debug 重新运行并把输出报告给开发者。")
+            raise typer.Exit(1) from None
+        raise
 
 
 def _reporter(quiet: bool) -> Reporter:
@@ -119,9 +121,11 @@ def draw(
 
     options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
     promised = _guarded(lambda: _read_json(commitment, "承诺文件")) if commitment is not None else None
+    progress = _reporter(quiet)
     outcome = _guarded(
-        lambda: run_draw(options, seed, out, reporter=_reporter(quiet), operator=operator, witnesses=witness or (),
-                         commitment=promised, ledger=_ledger_path(ledger), redraw=redraw, reason=reason)
+        lambda: run_draw(options, seed, out, reporter=progress, operator=operator, witnesses=witness or (),
+                         commitment=promised, ledger=_ledger_path(ledger), redraw=redraw, reason=reason),
+        progress,
     )
     if not quiet:
         ui.print_summary(outcome)
@@ -162,7 +166,8 @@ def demo(
     from . import ui
 
     target = out if out is not None else _free_folder(Path("演示抽取结果"))
-    outcome = _guarded(lambda: run_draw(InputOptions(_demo_plan()), DEMO_SEED, target, reporter=_reporter(quiet)))
+    progress = _reporter(quiet)
+    outcome = _guarded(lambda: run_draw(InputOptions(_demo_plan()), DEMO_SEED, target, reporter=progress), progress)
     if not quiet:
         ui.print_summary(outcome)
 

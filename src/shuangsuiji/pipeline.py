@@ -122,9 +122,11 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
     return inputs, problems
 
 
-def load_and_check(options: InputOptions, reporter: Reporter) -> tuple[Plan, Inputs, list[Problem]]:
+def load_and_check(
+    options: InputOptions, reporter: Reporter, plan: Plan | None = None
+) -> tuple[Plan, Inputs, list[Problem]]:
     """Plan and inputs, fully checked; raise InputError listing every error (warnings are returned)."""
-    plan = load_plan_with(options)
+    plan = plan or load_plan_with(options)
     inputs, problems = read_inputs(plan, options, reporter)
     problems = problems + check_inputs(inputs, plan)
     if any(p.severity == "error" for p in problems):
@@ -253,8 +255,9 @@ def run_draw(
     if commitment is not None:
         check_commitment(options, commitment)
     with _without_cyclic_gc(), (Ledger(ledger) if ledger is not None else nullcontext()) as book:
-        plan, inputs, warnings = load_and_check(options, reporter)
-        replaced = _redraw_check(book, plan, redraw, reason)
+        plan = load_plan_with(options)
+        replaced = _redraw_check(book, plan, redraw, reason)  # before the long read: refuse early
+        plan, inputs, warnings = load_and_check(options, reporter, plan)
         history = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
         if history:
             inputs = replace(inputs, history=inputs.history + tuple(history))

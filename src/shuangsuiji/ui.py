@@ -63,6 +63,10 @@ class RichReporter:
     def finish(self) -> None:
         """Complete the last bar and release the terminal."""
         self._complete()
+        self.stop()
+
+    def stop(self) -> None:
+        """Release the terminal as it is (after a failure: the bar shows where it stopped)."""
         if self.started:
             self.progress.stop()
             self.started = False
