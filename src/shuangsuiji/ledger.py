@@ -9,8 +9,9 @@ What the ledger cannot prove by itself: that nothing was removed *from the end*.
 entries, or putting back an older copy of the file, leaves a chain that is intact as far as it goes.
 `check` catches the plain case (SQLite's AUTOINCREMENT counter remembers the highest id ever used),
 but not someone who also resets that counter or restores a backup. The defence is outside the file:
-every draw record stores its ledger entry id and hash (`Ledger.head` right after `append`), so an
-auditor holding any record can confirm the ledger still holds that entry with that hash.
+every draw record stores the hash of the entry just before its own (`Ledger.head` before `append`),
+and its entry stores the record's SHA-256, so `verify`, given any published record, confirms that
+the ledger still holds that draw right after that entry.
 
 The hash chain detects tampering by someone who does not recompute hashes; it is not a signature.
 Anyone who can write the file and knows this format can rebuild a consistent chain, which again only
