@@ -261,40 +261,44 @@ def run_draw(
         history = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
         if history:
             inputs = replace(inputs, history=inputs.history + tuple(history))
-        reporter.stage("抽取检查对象并组成检查组")
-        try:
-            result = compute_draw(inputs, plan, seed)
-        except DrawError as error:
-            if book is not None:  # every draw that used a seed is entered, successful or not
-                book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
-                            status="failed", seed=seed, redraw=redraw, reason=f"{reason}；{error}" if reason else str(error),
-                            out_dir=str(out_dir))
-            raise
-        reporter.stage("写出分派表、公示表和抽取记录")
-        body = result_body(result, plan)
-        lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
+        # The copies of the inputs are made in a second thread (file I/O and hashing release the GIL)
+        # while the draw is computed; the pool is left (joined) before the folder is kept or removed.
+        with staged_output(out_dir) as folder, ThreadPoolExecutor(1, thread_name_prefix="archive") as pool:
+            archiving = pool.submit(archive_inputs, folder, inputs.files)
+            reporter.stage("抽取检查对象并组成检查组")
+            try:
+                result = compute_draw(inputs, plan, seed)
+            except DrawError as error:
+                if book is not None:  # every draw that used a seed is entered, successful or not
+                    book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
+                                status="failed", seed=seed, redraw=redraw,
+                                reason=f"{reason}；{error}" if reason else str(error), out_dir=str(out_dir))
+                raise
+            reporter.stage("写出分派表、公示表和抽取记录")
+            body = result_body(result, plan)
+            lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
 
-        def summarize() -> str:  # called by write_outputs while its helper already writes
-            lists.update(encode_lists(body))
-            return body_digest(body, lists)
+            def summarize() -> str:  # called by write_outputs while its helper already writes
+                lists.update(encode_lists(body))
+                return body_digest(body, lists)
 
-        note = f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）" if redraw else ""
-        extra = {
-            "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
-            "ledger": {"prev_hash": book.head()[1]} if book is not None else None,
-        }
-        with staged_output(out_dir) as folder:
-            archive_inputs(folder, inputs.files)
+            note = f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）" if redraw else ""
+            extra = {
+                "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
+                "ledger": {"prev_hash": book.head()[1]} if book is not None else None,
+            }
             outputs, result_digest = write_outputs(folder, result, plan, summarize, note=note)
+            archiving.result()  # an input changed during the draw stops it here
             record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
                                   operator=operator, witnesses=witnesses, extra=extra)
             write_record(folder, record, lists)
             entry = None
             if book is not None:  # entered before the folder appears: no draw ever exists unrecorded
-                entry = book.append(created_at=record["created_at"], plan_id=plan.info.id,
-                            plan_start=plan.info.start.isoformat(), status="drawn", seed=seed, redraw=redraw,
-                            reason=reason.strip(), result_digest=result_digest,
-                            record_sha256=file_digest(folder / RECORD), out_dir=str(out_dir.resolve()),
-                            tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks])
+                entry = book.append(
+                    created_at=record["created_at"], plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
+                    status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=result_digest,
+                    record_sha256=file_digest(folder / RECORD), out_dir=str(out_dir.resolve()),
+                    tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
+                )
     reporter.finish()
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
