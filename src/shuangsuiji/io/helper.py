@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import OutputError
-from .xlsx import Cell, Sheet, write_workbook
+from .xlsx import Cell, Columns, Sheet, write_workbook
 
 
 class WorkbookHelper:
@@ -76,8 +76,10 @@ class WorkbookHelper:
 
 
 def _plain(sheet: Sheet, with_rows: bool = True) -> tuple[Any, ...]:
-    rows = [list(r) for r in sheet.rows] if with_rows else []
-    return (sheet.name, list(sheet.header), rows, list(sheet.widths or ()), sheet.wrap)
+    # Column lists pickle several times faster than as many row tuples.
+    rows = sheet.rows if isinstance(sheet.rows, Columns) else Columns(*zip(*sheet.rows, strict=True))
+    columns = [list(c) for c in rows.columns] if with_rows else []
+    return (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap)
 
 
 def _rows_later(stream: IO[bytes]) -> Iterator[Sequence[Cell]]:
@@ -88,7 +90,7 @@ def _serve() -> None:
     """The helper's side: read the sheets from stdin and write the workbook."""
     stream = sys.stdin.buffer
     path, plain, last, title = pickle.load(stream)
-    sheets = [Sheet(name, header, rows, widths or None, wrap) for name, header, rows, widths, wrap in plain]
+    sheets = [Sheet(name, header, Columns(*columns), widths or None, wrap) for name, header, columns, widths, wrap in plain]
     name, header, _, widths, wrap = last
     sheets.append(Sheet(name, header, _rows_later(stream), widths or None, wrap))
     write_workbook(Path(path), sheets, title=title)

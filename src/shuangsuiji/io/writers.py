@@ -23,7 +23,7 @@ from ..plan import Plan, fraction_text
 from ..record import archived_name, encode_lists
 from ..tickets import ALGORITHM
 from .helper import WorkbookHelper
-from .xlsx import Cell, Sheet, write_workbook
+from .xlsx import Cell, Columns, Sheet, write_workbook
 
 ASSIGNMENTS = "assignments.xlsx"
 DISCLOSURE = "disclosure.xlsx"
@@ -118,6 +118,12 @@ def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
     """分派表 and its companion sheets: summary by stratum, workloads, exclusions (notes go last)."""
     strata = plan.selection.strata
     probability = {s.key: s.probability for s in result.selection.strata}
+    ts = result.tasks
+    firms = [t.enterprise for t in ts]
+
+    def of_firm(field: str) -> list[Cell]:
+        return [getattr(firm, field) for firm in firms]
+
     tasks = Sheet(
         "分派表",
         (
@@ -125,16 +131,15 @@ def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
             "行业类别", "登记机关", "地址", "法定代表人", "联系电话", "抽取方式", "层内名次", "入选概率",
             "组长（主检人）", "组长人员编号", "组员", "组员人员编号", "检查组所属部门", "抽取车票",
         ),
-        (
-            (
-                n, t.task_id, t.enterprise.name, t.enterprise.key, t.enterprise.credit_class,
-                t.enterprise.district, t.enterprise.industry, t.enterprise.authority, t.enterprise.address,
-                t.enterprise.legal_rep, t.enterprise.phone, _method(t), t.pick.rank,
-                None if t.pick.must_inspect else probability[t.pick.stratum],
-                t.leader.name, t.leader.id, _team_names(t.team[1:]), "、".join(m.id for m in t.team[1:]),
-                "、".join(sorted({m.department for m in t.team})), t.pick.ticket,
-            )
-            for n, t in enumerate(result.tasks, start=1)
+        Columns(
+            list(range(1, len(ts) + 1)), [t.task_id for t in ts], *map(of_firm, (
+                "name", "key", "credit_class", "district", "industry", "authority", "address", "legal_rep", "phone",
+            )),
+            [_method(t) for t in ts], [t.pick.rank for t in ts],
+            [None if t.pick.must_inspect else probability[t.pick.stratum] for t in ts],
+            [t.leader.name for t in ts], [t.leader.id for t in ts], [_team_names(t.team[1:]) for t in ts],
+            ["、".join(m.id for m in t.team[1:]) for t in ts],
+            ["、".join(sorted({m.department for m in t.team})) for t in ts], [t.pick.ticket for t in ts],
         ),
         widths=(6, 20, 34, 22, 13, 10, 12, 26, 30, 10, 14, 16, 10, 10, 14, 14, 16, 16, 26, 66),
     )
@@ -168,9 +173,10 @@ def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
     excluded = Sheet(
         "未参加抽取",
         ("统一社会信用代码/注册号", "原因类别", "原因"),
-        (
-            (e.enterprise_key, "经营状态" if e.code == "status" else "近期已检查", e.reason)
-            for e in result.selection.exclusions
+        Columns(
+            [e.enterprise_key for e in result.selection.exclusions],
+            ["经营状态" if e.code == "status" else "近期已检查" for e in result.selection.exclusions],
+            [e.reason for e in result.selection.exclusions],
         ),
         widths=(24, 12, 60),
     )
