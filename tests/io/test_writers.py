@@ -95,3 +95,20 @@ def test_inputs_are_archived_byte_for_byte_and_a_changed_one_is_refused(tmp_path
     (tmp_path / "b").mkdir()
     with pytest.raises(OutputError, match="被改动"):
         archive_inputs(tmp_path / "b", [stale])
+
+
+def test_folders_of_killed_draws_are_removed_but_live_ones_kept(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = tmp_path / f".out.{finished.stdout.strip()}.abc.partial"
+    alive = tmp_path / f".out.{os.getppid()}.def.partial"
+    other = tmp_path / ".other.1.xyz.partial"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+    with staged_output(tmp_path / "out"):
+        pass
+    assert not dead.exists()
+    assert alive.exists() and other.exists()

@@ -6,6 +6,7 @@ into place only when complete: a crash leaves no half-written output, and nothin
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -50,6 +51,26 @@ def ensure_new_output_dir(out: Path) -> None:
         )
 
 
+def remove_abandoned(out: Path) -> None:
+    """Remove the temporary folders that killed draws left beside `out` (their process is gone).
+
+    A draw killed outright (power cut, kill -9) cannot clean up; its hidden `.<name>.<pid>.*.partial`
+    folder was never an output. Only POSIX can ask whether a process lives without touching it.
+    """
+    if os.name != "posix":
+        return
+    for folder in out.parent.glob(f".{glob.escape(out.name)}.*.partial"):
+        pid = folder.name.removesuffix(".partial").rsplit(".", 2)[-2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass  # alive under another user, or not ours to judge
+
+
 @contextmanager
 def staged_output(out: Path) -> Iterator[Path]:
     """Yield a temporary folder; on success rename it to `out`, on any failure remove it."""
@@ -57,7 +78,8 @@ def staged_output(out: Path) -> Iterator[Path]:
     parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
+        remove_abandoned(out)
+        temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".partial", dir=parent))
         umask = os.umask(0o022)  # read the umask (there is no other way), then put it back
         os.umask(umask)
         os.chmod(temp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
