@@ -19,10 +19,11 @@ import typer
 
 from . import __version__
 from .ceremony import combine_seeds, fresh_seed
-from .errors import ShuangsuijiError, UsageError
+from .errors import Problem, SeedError, ShuangsuijiError, UsageError
 from .ledger import LEDGER_FILE, Ledger
 from .pipeline import InputOptions, run_commit, run_draw, run_validate
 from .progress import NullReporter, Reporter
+from .tickets import normalize_seed
 
 DEMO_SEED = "shuangsuiji-demo-2026-12"
 
@@ -180,6 +181,7 @@ def validate(
     conflicts: ConflictsOption = None,
     history: HistoryOption = None,
     sheet: SheetOption = None,
+    seed: Annotated[str | None, typer.Option("--seed", "-s", help="同时检查准备使用的随机种子")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
 ) -> None:
     """检查抽查计划和全部名录，列出发现的所有问题；不进行抽取。
@@ -190,6 +192,11 @@ def validate(
 
     options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
     _checked_plan, problems = _guarded(lambda: run_validate(options, _reporter(as_json)))
+    if seed is not None:
+        try:
+            normalize_seed(seed)
+        except SeedError as error:
+            problems.append(Problem(f"种子无效：{error.message}", hint=error.hint))
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
         rows = [
