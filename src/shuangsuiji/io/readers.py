@@ -12,6 +12,9 @@ Low-cardinality columns are dictionary-encoded so that equal strings share one P
 Nothing from Arrow or numpy leaves this module: the roster is built from plain lists.
 
 Traps handled here (measured with fastexcel 0.21 / pyarrow 26):
+- fastexcel/calamine inflates a whole sheet into memory and holds it as a dense grid up to the last
+  cell with a value, so a 1 MB zip bomb costs 1.1 GB and a 3 KB sheet with one cell at XFD1048576
+  aborts the process; guard.check_workbook looks at the zip first (see io/guard.py).
 - fastexcel's range starts at the first cell holding a value, not at row 1; the real Excel row
   number of that cell is read from the sheet XML, so problems name the row the user sees.
 - Converting Arrow data to numpy with `to_numpy()`, and compute calls given a Python scalar,
@@ -28,6 +31,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +52,7 @@ from ..errors import InputError, Problem, Severity
 from ..ids import USCC_ALPHABET, USCC_WEIGHTS, clean_text, key_problem, normalize_key
 from ..model import EnterpriseRoster, HistoryEntry, InputFile, Inspector, Recusal
 from ..progress import NullReporter, Reporter
+from .guard import Refused, check_workbook
 
 T = TypeVar("T")
 if TYPE_CHECKING:
@@ -235,6 +240,25 @@ def split_specialties(text: str) -> frozenset[str]:
 
 
 _DATE_HINT = "请填写日期，例如 2026-01-05、2026/1/5、2026年1月5日，或使用 Excel 日期格式"
+_FUTURE_HINT = "检查日期不可能晚于今天：请核对是否录错了年份，或这台电脑的日期是否设对；这样的企业会被当作近期检查过而不参加抽取"
+FUTURE_GRACE = timedelta(days=31)
+today: Callable[[], date] = date.today  # a seam for tests
+
+
+def future_date(value: date | None) -> str | None:
+    """A warning for an inspection date more than FUTURE_GRACE after today, else None.
+
+    A warning, not an error: the readers do not know the plan, and the computer's clock may be
+    wrong, so the draw is not blocked on the clock's word; the warning says what the date does
+    (the enterprise counts as recently inspected and is excluded from the draw). The grace keeps
+    clock skew and rosters prepared for an upcoming plan quiet (the sample data, made for a plan
+    starting 2026-12-01, carries dates up to 2026-11-30), while a mistyped year (2062 for 2026),
+    the usual cause, is still caught.
+    """
+    if value is not None and value > today() + FUTURE_GRACE:
+        return f"检查日期“{value.isoformat()}”晚于今天（{today().isoformat()}）"
+    return None
+
 
 # ----------------------------------------------------------------------------------------------
 # Problems.
@@ -421,6 +445,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
     if magic[:4] != b"PK\x03\x04":
         raise not_a_workbook
     try:
+        check_workbook(path)
+    except Refused as refused:
+        raise _fail(path, refused.message, refused.hint) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError) as exc:
+        raise not_a_workbook from exc  # the file itself was just opened: an error here is the zip's
+    try:
         reader = fastexcel.read_excel(str(path))
         names: list[str] = list(reader.sheet_names)
         name = _choose_sheet(path, names, sheet)
@@ -540,11 +570,20 @@ def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
     return text, text.encode("utf-8")
 
 
+def _delimiter(text: str) -> str:
+    """Comma, tab or semicolon: the one a line among the first HEADER_SEARCH_ROWS holds most of (comma on a tie)."""
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    return max((",", "\t", ";"), key=lambda d: max((line.count(d) for line in lines), default=0))
+
+
 def _read_csv(path: Path) -> _Grid:
     text, utf8 = _decode(path, path.read_bytes())
     first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    head = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    delimiter = _delimiter(text)
+    try:
+        head = next(csv.reader(io.StringIO(first_line, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        head = first_line.split(delimiter)  # pyarrow or the csv module below will say what is wrong
     names = [f"c{i}" for i in range(len(head))]
     try:
         table = pa_csv.read_csv(
@@ -557,7 +596,11 @@ def _read_csv(path: Path) -> _Grid:
         columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
     except (pa.ArrowInvalid, ValueError):
         # Rows of different lengths (or an empty file): the csv module copes with anything.
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:  # e.g. a carriage return inside an unquoted field, a NUL byte
+            raise _fail(path, f"CSV 文件格式有误，无法读取（{exc}）",
+                        "请在 Excel 或 WPS 中打开，另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)后再使用") from exc
         width = max(map(len, rows), default=0)
         columns = [_arrow_strings([r[i] if i < len(r) else "" for r in rows]) for i in range(width)]
     return _Grid("", columns, 1)
@@ -846,22 +889,26 @@ def _coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
 
 
 def _convert_coded(
-    distinct: list[str | None], codes: npt.NDArray[np.int64], convert: Callable[[str], Parsed[Any]]
-) -> tuple[list[Any], list[tuple[int, str]]]:
+    distinct: list[str | None], codes: npt.NDArray[np.int64], convert: Callable[[str], Parsed[Any]],
+    warn: Callable[[Any], str | None] | None = None,
+) -> tuple[list[Any], list[tuple[int, str, Severity]]]:
     """A low-cardinality column converted once per distinct value, equal results sharing one object;
-    and (position, message) of every value that did not convert."""
+    and (position, message, severity) of every value that did not convert (error) or that `warn`
+    objects to (warning)."""
     shared: dict[Any, Any] = {}
     table = np.empty(len(distinct), dtype=object)
-    messages: dict[int, str] = {}
+    messages: dict[int, tuple[str, Severity]] = {}
     for index, raw in enumerate(distinct):
         value, why = convert(clean_text(raw) if raw else "")
         table[index] = shared.setdefault(value, value)
         if why is not None:
-            messages[index] = why
-    failed: list[tuple[int, str]] = []
+            messages[index] = (why, "error")
+        elif warn is not None and (caution := warn(value)) is not None:
+            messages[index] = (caution, "warning")
+    failed: list[tuple[int, str, Severity]] = []
     if messages:
         where = np.flatnonzero(np.isin(codes, np.array(list(messages), dtype=np.int64)))
-        failed = [(i, messages[int(codes[i])]) for i in where.tolist()]
+        failed = [(i, *messages[int(codes[i])]) for i in where.tolist()]
     return cast(list[Any], table[codes].tolist()), failed
 
 
@@ -1007,9 +1054,11 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
         if header not in table.data:
             columns[name] = [_EMPTY_CODED.get(name, "")] * n
             continue
-        columns[name], failed = _convert_coded(*_coded(table.data[header]), convert)
-        for i, message in failed:
-            problems.add(message, row=int(table.rows[i]), column=table.header(header), hint=hint)
+        warn = future_date if name == "last_inspected" else None
+        columns[name], failed = _convert_coded(*_coded(table.data[header]), convert, warn)
+        for i, message, severity in failed:
+            problems.add(message, row=int(table.rows[i]), column=table.header(header), severity=severity,
+                         hint=hint if severity == "error" else _FUTURE_HINT)
     if checker.may_repeat():
         _report_duplicates(keys, table.rows, table.header(key_header), problems)
     progress.to(1.0)
@@ -1142,6 +1191,8 @@ def read_history(path: Path, *, sheet: str | None = None) -> tuple[tuple[History
                                            strict=True):
         if day is not None:
             entries.append(HistoryEntry(enterprise_key=key, inspected_on=day, inspector_id=person, row=row))
+            if caution := future_date(day):
+                problems.add(caution, row=row, column=table.header("检查日期"), severity="warning", hint=_FUTURE_HINT)
         elif not text:
             problems.add("检查日期为空", row=row, column=table.header("检查日期"), hint=_DATE_HINT)
     return tuple(entries), file, problems.result()
