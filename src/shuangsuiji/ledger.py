@@ -336,8 +336,13 @@ class Ledger:
 
     def append(self, *, created_at: str, plan_id: str, plan_start: str, status: str, seed: str,
                redraw: bool = False, reason: str = "", result_digest: str = "", record_sha256: str = "",
-               out_dir: str = "", tasks: Sequence[LedgerTask] = ()) -> LedgerEntry:
-        """Enter one draw and its tasks in one transaction: all of it is written, or nothing."""
+               out_dir: str = "", tasks: Sequence[LedgerTask] = (), expect_prev_hash: str | None = None) -> LedgerEntry:
+        """Enter one draw and its tasks in one transaction: all of it is written, or nothing.
+
+        With `expect_prev_hash` (the head when the draw began, as its record states), the entry is
+        refused if anything was entered meanwhile: a concurrent draw of the same plan cannot slip
+        past the one-draw-per-plan rule, and the record's anchor stays true.
+        """
         text = {"created_at": created_at, "plan_id": plan_id, "plan_start": plan_start, "status": status,
                 "seed": seed, "reason": reason, "result_digest": result_digest,
                 "record_sha256": record_sha256, "out_dir": out_dir}
@@ -354,6 +359,9 @@ class Ledger:
                 last = self._db.execute("SELECT id, entry_hash FROM entries ORDER BY id DESC LIMIT 1").fetchone()
                 used = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
                 last_id, prev_hash = (int(last[0]), str(last[1])) if last else (0, ZERO_HASH)
+                if expect_prev_hash is not None and prev_hash != expect_prev_hash:
+                    raise LedgerError(f"抽取台账“{self.path}”在这次抽取进行期间记入了别的抽取，这次抽取未被记入",
+                                      hint="请确认没有别人同时在做抽取，然后重新运行（同样的输入和种子得到同样的结果）")
                 values["id"] = max(last_id, int(used[0]) if used else 0) + 1
                 values["prev_hash"] = prev_hash
                 values["entry_hash"] = entry_digest(values)

@@ -257,6 +257,7 @@ def run_draw(
     with _without_cyclic_gc(), (Ledger(ledger) if ledger is not None else nullcontext()) as book:
         plan = load_plan_with(options)
         replaced = _redraw_check(book, plan, redraw, reason)  # before the long read: refuse early
+        anchor = book.head()[1] if book is not None else None  # the entry this draw follows
         plan, inputs, warnings = load_and_check(options, reporter, plan)
         history = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
         if history:
@@ -285,7 +286,7 @@ def run_draw(
             note = f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）" if redraw else ""
             extra = {
                 "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
-                "ledger": {"prev_hash": book.head()[1]} if book is not None else None,
+                "ledger": {"prev_hash": anchor} if anchor is not None else None,
             }
             outputs, result_digest = write_outputs(folder, result, plan, summarize, note=note)
             archiving.result()  # an input changed during the draw stops it here
@@ -299,6 +300,7 @@ def run_draw(
                     status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=result_digest,
                     record_sha256=file_digest(folder / RECORD), out_dir=str(out_dir.resolve()),
                     tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
+                    expect_prev_hash=anchor,
                 )
     reporter.finish()
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)

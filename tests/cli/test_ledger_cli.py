@@ -92,3 +92,24 @@ def test_earlier_draws_count_as_inspections(tmp_path: Path) -> None:
     assert drawn_before <= set(excluded)
     assert all("2026-12-01" in excluded[k] for k in drawn_before if k in excluded)
     assert not drawn_before & {t.enterprise.key for t in second.result.tasks}
+
+
+def test_a_draw_entered_meanwhile_stops_this_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shuangsuiji import pipeline
+    from shuangsuiji.ledger import LedgerError
+
+    ledger = tmp_path / "台账.sqlite"
+    real = pipeline.compute_draw
+
+    def with_a_rival(*args: object, **kwargs: object) -> object:
+        with Ledger(ledger) as other:  # another operator's draw of the same plan lands first
+            other.append(created_at="2026-12-01T00:00:00Z", plan_id="GY-SJ-2026-12", plan_start="2026-12-01",
+                         status="drawn", seed="rival", result_digest="0" * 64, record_sha256="0" * 64)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "compute_draw", with_a_rival)
+    with pytest.raises(LedgerError, match="别的抽取"):
+        run_draw(InputOptions(SAMPLE_PLAN), "s", tmp_path / "out", ledger=ledger)
+    assert not (tmp_path / "out").exists()
+    with Ledger(ledger, create=False) as book:
+        assert [e.seed for e in book.entries()] == ["rival"] and book.check() == []
