@@ -265,15 +265,15 @@ def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
                 )
 
 
-def disclosure_sheets(result: DrawResult, plan: Plan, notes: Sheet) -> list[Sheet]:
-    """公示表 plus the notes sheet the public needs to check it."""
+def disclosure_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
+    """公示表, checked for private data (the notes sheet the public needs to check it goes last)."""
     rows = disclosure_rows(result, plan)
     check_public(rows, DISCLOSURE_COLUMNS)
     widths = (6, 16, 30, 20, 22, 8, 30, 22, 12, 12, 34, 24, 26, 12, 12)
-    return [Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths), notes]
+    return [Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths)]
 
 
-# Below this many rows the assignment workbook is written in-process: starting a helper costs more.
+# Below this many rows the workbooks are written in-process: starting helpers costs more.
 PARALLEL_ROWS = 20_000
 
 
@@ -282,31 +282,35 @@ def write_outputs(
 ) -> tuple[dict[str, str], str]:
     """Write both workbooks into `folder`; return (file name → SHA-256, result digest).
 
-    `summarize` computes the result digest, which the notes sheets print. For a large draw the
-    assignment workbook is written by a helper process (io/helper.py) while the digest and the
-    disclosure are computed here, so both cores work.
+    `summarize` computes the result digest, which both notes sheets print. For a large draw each
+    workbook is written by a helper process (io/helper.py) that starts at once and receives its
+    notes sheet when the digest is known, so that the work spreads over both cores.
     """
     title = f"{plan.info.name}（{plan.info.id}）"
-    sheets = assignment_sheets(result, plan)
-    helper = None
-    if len(result.tasks) + len(result.selection.exclusions) >= PARALLEL_ROWS:
-        notes_frame = Sheet("抽取说明", NOTES_HEADER, [], widths=NOTES_WIDTHS, wrap=True)
-        helper = WorkbookHelper(folder / ASSIGNMENTS, sheets, notes_frame, f"{title} 分派表")
+    books = {
+        ASSIGNMENTS: (assignment_sheets(result, plan), f"{title} 分派表"),
+        DISCLOSURE: (disclosure_sheets(result, plan), f"{title} 公示表"),
+    }
+    helpers: dict[str, WorkbookHelper] = {}
     try:
+        if len(result.tasks) + len(result.selection.exclusions) >= PARALLEL_ROWS:
+            frame = Sheet("抽取说明", NOTES_HEADER, [], widths=NOTES_WIDTHS, wrap=True)
+            for name, (sheets, book_title) in books.items():
+                helpers[name] = WorkbookHelper(folder / name, sheets, frame, book_title)
         result_digest = summarize()
         notes = notes_sheet(result, plan, result_digest, note)
-        if helper is not None:
-            helper.send_last_rows(list(notes.rows))
-        else:
-            write_workbook(folder / ASSIGNMENTS, [*sheets, notes], title=f"{title} 分派表")
-        write_workbook(folder / DISCLOSURE, disclosure_sheets(result, plan, notes), title=f"{title} 公示表")
+        for name, (sheets, book_title) in books.items():
+            if name in helpers:
+                helpers[name].send_last_rows(list(notes.rows))
+            else:
+                write_workbook(folder / name, [*sheets, notes], title=book_title)
     except BaseException:
-        if helper is not None:
+        for helper in helpers.values():
             helper.abandon()  # the original error (or Ctrl-C) is what the user must see
         raise
-    if helper is not None:
+    for helper in helpers.values():
         helper.wait()
-    return {name: file_digest(folder / name) for name in (ASSIGNMENTS, DISCLOSURE)}, result_digest
+    return {name: file_digest(folder / name) for name in books}, result_digest
 
 
 def record_bytes(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> bytes:
