@@ -21,7 +21,7 @@ from . import __version__
 from .ceremony import combine_seeds, fresh_seed
 from .errors import Problem, SeedError, ShuangsuijiError, UsageError
 from .ledger import LEDGER_FILE, Ledger
-from .pipeline import InputOptions, run_commit, run_draw, run_validate
+from .pipeline import InputOptions, run_commit, run_draw, run_fairness, run_validate
 from .progress import NullReporter, Reporter
 from .tickets import normalize_seed
 
@@ -231,6 +231,31 @@ def _usage_message(error: Exception) -> str:
     if found := re.match(r"Option '(.+)' requires an argument", text):
         return f"选项 {found.group(1)} 后面需要给出值"
     return f"命令用法有误：{text}"
+
+
+@app.command()
+def fairness(
+    plan: PlanOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)],
+    runs: Annotated[int, typer.Option("--runs", "-n", help="模拟抽取的次数")] = 1000,
+    enterprises: EnterprisesOption = None,
+    inspectors: InspectorsOption = None,
+    conflicts: ConflictsOption = None,
+    history: HistoryOption = None,
+    sheet: SheetOption = None,
+) -> None:
+    """用模拟种子把计划的抽取重复多次，检验每户企业、每名执法人员的机会是否均等；写出 fairness.xlsx 和图表。
+
+    模拟种子形如“模拟-计划编号-00001”，只用于检验，与任何真实抽取无关。
+    示例：shuangsuiji fairness --plan config/plan.toml --runs 1000 --out 公平性
+    """
+    from . import ui
+
+    options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
+    progress = _reporter(False)
+    outcome = _guarded(lambda: run_fairness(options, runs, out, reporter=progress), progress)
+    ui.print_fairness(outcome)
+    raise typer.Exit(1 if outcome.report.flagged else 0)
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:

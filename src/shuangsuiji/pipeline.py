@@ -17,7 +17,10 @@ from typing import Any
 from .ceremony import commitment_differences, make_commitment
 from .draw import compute_draw
 from .errors import DrawError, InputError, Problem, ShuangsuijiError, UsageError
+from .fairness import Draw, FairnessReport, simulate
 from .io import readers
+from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
+from .io.fairness_out import write_charts, write_fairness_workbook
 from .io.writers import (
     RECORD,
     archive_inputs,
@@ -304,3 +307,43 @@ def run_draw(
                 )
     reporter.finish()
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
+
+
+@dataclass(frozen=True)
+class FairnessOutcome:
+    """What `run_fairness` produced."""
+
+    report: FairnessReport
+    out_dir: Path
+    files: tuple[str, ...]
+
+
+def run_fairness(
+    options: InputOptions, runs: int, out_dir: Path, *, reporter: Reporter | None = None, draw: Draw = compute_draw
+) -> FairnessOutcome:
+    """Repeat the plan's draw `runs` times under simulation seeds; write fairness.xlsx and charts.
+
+    The inputs are read once and every run reuses them (`draw` is injectable: the tests pass a
+    deliberately biased one to show that the report catches it).
+    """
+    reporter = reporter or NullReporter()
+    if runs < 10:
+        raise UsageError(f"模拟次数 {runs} 太少", hint="请用 --runs 给出至少 10 次（建议 1000 次）")
+    ensure_new_output_dir(out_dir)
+    with _without_cyclic_gc():
+        plan, inputs, _warnings = load_and_check(options, reporter)
+        reporter.stage(f"模拟抽取 {runs} 次", total=runs)
+        done = [0]
+
+        def advance(count: int) -> None:
+            reporter.advance(count - done[0])
+            done[0] = count
+
+        report = simulate(inputs, plan, runs, draw, progress=advance)
+        reporter.stage("写出公平性报告和图表")
+        with staged_output(out_dir) as folder:
+            write_fairness_workbook(folder / FAIRNESS_WORKBOOK, report, plan, inputs)
+            charts = write_charts(folder, report)
+    reporter.finish()
+    return FairnessOutcome(report, out_dir, (FAIRNESS_WORKBOOK, *charts))
+

@@ -19,8 +19,9 @@ from rich.progress import (
 from rich.table import Table
 
 from .errors import Problem, ShuangsuijiError
+from .fairness import describe
 from .ledger import LedgerEntry, LedgerTask
-from .pipeline import DrawOutcome
+from .pipeline import DrawOutcome, FairnessOutcome
 from .verify import Verdict, verdict_rows
 
 console = Console(stderr=True, highlight=False)
@@ -169,3 +170,24 @@ def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
         for task in tasks:
             table.add_row(task.enterprise_key, "、".join(task.team))
         console.print(table)
+
+
+def print_fairness(outcome: FairnessOutcome) -> None:
+    """Per stratum: exact probability, observed rate with its interval, and the uniformity test."""
+    report = outcome.report
+    table = Table(title=f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）", header_style="bold")
+    for header in ("分层", "符合条件", "应抽", "精确概率", "观察比例", "99% 区间", "卡方 p 值", "结论"):
+        table.add_column(header, justify="left" if header in ("分层", "结论") else "right")
+    for s in report.strata:
+        table.add_row("/".join(s.key), str(s.eligible), str(s.quota), percent(s.probability), f"{s.observed * 100:.3f}%",
+                      f"{s.interval[0] * 100:.3f}%–{s.interval[1] * 100:.3f}%", f"{s.p_value:.3g}",
+                      "[bold red]不均等[/]" if s.flagged else "[green]均等[/]")
+    console.print(table)
+    key, person, count = report.top_pair
+    console.print(f"执法人员：{len(report.inspector_counts)} 人，工作量卡方 p 值 {report.inspector_p_value:.3g}"
+                  "（持稀缺专业者被需要得更多，不要求相等）；"
+                  f"最常见的企业与人员组合 {key}/{person} {count} 次（该企业人均 {report.pair_expected:.1f} 次）。")
+    if report.failed_runs:
+        console.print(f"[yellow]有 {report.failed_runs} 次模拟未能组成检查组，未计入。[/]")
+    console.print(("[bold green]" if not report.flagged else "[bold red]") + describe(report.flagged) + "[/]")
+    console.print(f"输出文件夹：[bold]{outcome.out_dir}[/]（{'、'.join(outcome.files)}）")
