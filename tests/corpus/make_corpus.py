@@ -24,7 +24,7 @@ from typing import Any
 import openpyxl
 
 from shuangsuiji.ids import uscc_check_char
-from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
+from shuangsuiji.io.xlsx import Cell, Sheet, column_letter, write_workbook
 
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "files"
@@ -140,21 +140,12 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def sheet_xml(rows: Sequence[Sequence[Any]], *, prologue: str = "", first_row: int = 1,
               entity_cell: str = "") -> bytes:
     """A worksheet part written by hand, for what no writer makes (formulas with cached values, DTDs)."""
     body = []
     for number, values in enumerate(rows, start=first_row):
-        cells = "".join(_cell_xml(f"{_letter(i)}{number}", v) for i, v in enumerate(values))
+        cells = "".join(_cell_xml(f"{column_letter(i)}{number}", v) for i, v in enumerate(values))
         body.append(f'<row r="{number}">{cells}</row>')
     if entity_cell:
         body.append(f'<row r="{first_row + len(rows)}"><c r="A{first_row + len(rows)}" t="inlineStr"><is><t>'
@@ -420,7 +411,7 @@ def corpus() -> dict[str, bytes]:
     strings = [*sorted({str(v) for r in shared for v in r if v is not None}), "&lol9;"]
     index = {text: i for i, text in enumerate(strings)}
     cells = "".join(
-        f'<row r="{n}">' + "".join(f'<c r="{_letter(i)}{n}" t="s"><v>{index[str(v)]}</v></c>'
+        f'<row r="{n}">' + "".join(f'<c r="{column_letter(i)}{n}" t="s"><v>{index[str(v)]}</v></c>'
                                    for i, v in enumerate(r) if v is not None) + "</row>"
         for n, r in enumerate(shared, start=1)
     )

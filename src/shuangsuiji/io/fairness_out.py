@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..fairness import FairnessReport, describe
 from ..model import Inputs
@@ -103,6 +104,14 @@ def write_charts(folder: Path, report: FairnessReport) -> list[str]:
     def label(chinese: str, english: str) -> str:
         return chinese if zh else english
 
+    def finish(figure: Any, axes: Any, name: str, xlabel: str, ylabel: str, title: str) -> None:
+        axes.set_xlabel(xlabel)
+        axes.set_ylabel(ylabel)
+        axes.set_title(title)
+        figure.tight_layout()
+        figure.savefig(folder / name)
+        plt.close(figure)
+
     names = ["/".join(s.key) for s in report.strata]
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
     positions = range(len(names))
@@ -113,32 +122,21 @@ def write_charts(folder: Path, report: FairnessReport) -> list[str]:
     axes.bar([x + 0.2 for x in positions], observed, width=0.4, yerr=errors, capsize=4,
              label=label(f"观察比例（{report.runs} 次模拟，99% 区间）", f"observed ({report.runs} runs, 99% CI)"), color="#9dc3e6")
     axes.set_xticks(list(positions), names)
-    axes.set_ylabel(label("抽取比例（%）", "share drawn (%)"))
-    axes.set_title(label("各层精确入选概率与模拟观察比例", "Exact vs observed inclusion rate by stratum"))
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(folder / RATES_CHART)
-    plt.close(figure)
+    finish(figure, axes, RATES_CHART, "", label("抽取比例（%）", "share drawn (%)"),
+           label("各层精确入选概率与模拟观察比例", "Exact vs observed inclusion rate by stratum"))
 
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
     axes.hist(list(report.inspector_counts.values()), bins=30, color="#1f4e79")
-    axes.set_xlabel(label(f"{report.runs} 次模拟中分派的任务数", f"tasks over {report.runs} runs"))
-    axes.set_ylabel(label("人数", "inspectors"))
-    axes.set_title(label("执法人员工作量分布", "Inspector workload"))
-    figure.tight_layout()
-    figure.savefig(folder / WORKLOAD_CHART)
-    plt.close(figure)
+    finish(figure, axes, WORKLOAD_CHART, label(f"{report.runs} 次模拟中分派的任务数", f"tasks over {report.runs} runs"),
+           label("人数", "inspectors"), label("执法人员工作量分布", "Inspector workload"))
 
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=120)
     for s in report.strata:
         counts = [c for k, c in report.enterprise_counts.items() if report.enterprise_stratum[k] == s.key]
         if counts:
             axes.hist(counts, bins=20, alpha=0.6, label=f"{'/'.join(s.key)}（{label('期望', 'expected')} {float(s.probability) * (report.runs - report.failed_runs):.1f}）")
-    axes.set_xlabel(label("每户被抽中的次数", "times drawn per enterprise"))
-    axes.set_ylabel(label("户数", "enterprises"))
-    axes.set_title(label("各层企业被抽中次数的分布", "Times drawn per enterprise, by stratum"))
     axes.legend()
-    figure.tight_layout()
-    figure.savefig(folder / COUNTS_CHART)
-    plt.close(figure)
+    finish(figure, axes, COUNTS_CHART, label("每户被抽中的次数", "times drawn per enterprise"), label("户数", "enterprises"),
+           label("各层企业被抽中次数的分布", "Times drawn per enterprise, by stratum"))
     return [RATES_CHART, WORKLOAD_CHART, COUNTS_CHART]
