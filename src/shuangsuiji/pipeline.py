@@ -25,7 +25,6 @@ from .io.writers import (
     RECORD,
     archive_inputs,
     ensure_new_output_dir,
-    file_digest,
     staged_output,
     write_outputs,
     write_record,
@@ -301,7 +300,7 @@ def run_draw(
                 entry = book.append(
                     created_at=record["created_at"], plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
                     status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=result_digest,
-                    record_sha256=file_digest(folder / RECORD), out_dir=str(out_dir.resolve()),
+                    record_sha256=readers.file_sha256(folder / RECORD), out_dir=str(out_dir.resolve()),
                     tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
                     expect_prev_hash=anchor,
                 )

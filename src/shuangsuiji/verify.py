@@ -275,7 +275,8 @@ def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None)
         entries = book.entries()
         previous = next((e.id for e in entries if e.entry_hash == anchor["prev_hash"]), 0)
         earlier = earlier_draws(book, plan, before_entry=previous + 1)
-        mine = next((e for e in entries if e.record_sha256 == file_sha256(folder / RECORD)), None)
+        record_sha = file_sha256(folder / RECORD)
+        mine = next((e for e in entries if e.record_sha256 == record_sha), None)
     if mine is None:
         return [Finding("抽取台账", name, False, "台账中没有这份抽取记录（记录在抽取后被改动，或这次抽取未记入台账）")], earlier
     in_place = mine.prev_hash == anchor["prev_hash"] and mine.result_digest == record["result_digest"]

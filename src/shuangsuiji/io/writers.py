@@ -24,6 +24,7 @@ from ..plan import Plan, fraction_text
 from ..record import archived_name, encode_lists
 from ..tickets import ALGORITHM
 from .helper import WorkbookHelper
+from .readers import file_sha256
 from .xlsx import Cell, Columns, Sheet, write_workbook
 
 ASSIGNMENTS = "assignments.xlsx"
@@ -117,15 +118,6 @@ def archive_inputs(folder: Path, files: Sequence[InputFile]) -> None:
             raise OutputError(f"无法保存输入文件“{file.path}”的副本（{exc.strerror}）", hint="请检查磁盘空间") from None
         if sha.hexdigest() != file.sha256:
             raise OutputError(f"输入文件“{file.path}”在抽取过程中被改动", hint="请关闭正在编辑该文件的程序后重新抽取")
-
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def _team_names(team: Sequence[Inspector]) -> str:
@@ -310,7 +302,7 @@ def write_outputs(
         raise
     for helper in helpers.values():
         helper.wait()
-    return {name: file_digest(folder / name) for name in books}, result_digest
+    return {name: file_sha256(folder / name) for name in books}, result_digest
 
 
 def record_bytes(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> bytes:
