@@ -25,7 +25,10 @@ def make_plan(**sections: dict[str, Any]) -> Plan:
         "teams": {"size": 2, "certified": 2, "specialist": 0, "max_tasks": 8},
     }
     for name, values in sections.items():
-        data[name] = {**data.get(name, {}), **values}
+        base = data.get(name, {})
+        if name == "teams" and "roles" in values:  # roles replace the count form
+            base = {"max_tasks": base["max_tasks"]}
+        data[name] = {**base, **values}
     return parse_plan(data, Path("."))
 
 

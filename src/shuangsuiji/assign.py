@@ -1,174 +1,271 @@
-"""Inspector teams for the drawn enterprises (purpose "assign"), documented in docs/algorithm.md.
+"""Inspector teams for the drawn enterprises (purpose "assign"), exactly as docs/algorithm.md §5 says.
 
-For each task, in the order of ticket("assign", key), the on-duty inspectors (sorted by 人员编号)
-are shuffled by a Fisher–Yates permutation driven by tickets, computed lazily so that only the
-first few positions are ever hashed. Walking that order and skipping people a hard rule forbids
-for this enterprise, the team is the first valid one to appear: the valid team whose last member
-comes earliest, and among those the earliest members. The leader is its first certified member.
+A team fills the plan's roles (组员岗位). Tasks are staffed one at a time in the order of
+ticket("assign", key), and within a task role by role in plan order. For each place, the
+*candidates* are the on-duty inspectors the role allows for this enterprise (certificate valid for
+the whole period, specialty, department, district rule, not recused, not back within the rotation
+window, not yet in the team, below their task cap). They are ranked by workload so far (with
+balance on) and then by their position in a Fisher–Yates shuffle driven by
+ticket("assign", key, role, step), computed lazily so that only a few positions are ever hashed.
+
+The place goes to the best-ranked candidate *that leaves every remaining place fillable*, which a
+max-flow decides exactly (`teamflow`). A plain greedy pass makes the same choices as long as it
+never runs out of candidates (its own completion proves each choice was safe), so the flow is only
+consulted after the greedy gets stuck: a binary search finds the first unsafe choice, the next
+safe candidate replaces it, and the greedy carries on from there.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from .errors import DrawError
 from .model import Enterprise, HistoryEntry, Inspector, Recusal
-from .plan import Plan, TeamRules
+from .plan import Plan, Role
+from .teamflow import Bottleneck, OpenTask, check_staffing
 from .tickets import TicketPrefix, ticket
 
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An inspector as the team rules see them for one enterprise."""
-
-    inspector: Inspector
-    certified: bool
-    specialist: bool
+TEAM_ALGORITHM = "roles-flow-1"  # recorded with every draw; change it whenever these rules change
 
 
-def permutation(seed: str, enterprise_key: str, pool: Sequence[Inspector]) -> Iterator[Inspector]:
-    """The pool in the enterprise's random order: Fisher–Yates, step s swaps s with s + U(m − s)."""
+def shuffled(seed: str, key: str, role: int, items: Sequence[int]) -> Iterator[int]:
+    """`items` in the Fisher–Yates order of (key, role): step s swaps s with s + U(m − s)."""
     moved: dict[int, int] = {}
-    size = len(pool)
-    tickets = TicketPrefix(seed, "assign", enterprise_key)
+    size = len(items)
+    tickets = TicketPrefix(seed, "assign", key, str(role))
     for step in range(size):
         pick = step + tickets.uniform(str(step), size - step)
         chosen = moved.get(pick, pick)
         moved[pick] = moved.get(step, step)
-        yield pool[chosen]
-
-
-def _complete(
-    team: list[Candidate], earlier: Sequence[Candidate], start: int, rules: TeamRules,
-    certified: int, specialists: int, departments: frozenset[str],
-) -> bool:
-    """Depth-first: extend `team` with members from earlier[start:], in order, to a valid team.
-
-    `certified`, `specialists` and `departments` are what is still missing; an open slot can make
-    up at most one of each, which prunes hopeless branches early.
-    """
-    slots = rules.size - len(team)
-    if certified > slots or specialists > slots or len(departments) > slots:
-        return False
-    if slots == 0:
-        return True
-    if slots == 1:  # the last member: a plain scan, no recursion (the common case for pairs)
-        for i in range(start, len(earlier)):
-            c = earlier[i]
-            if c.certified >= certified and c.specialist >= specialists and departments <= {c.inspector.department}:
-                team.append(c)
-                return True
-        return False
-    for i in range(start, len(earlier)):
-        c = earlier[i]
-        team.append(c)
-        if _complete(
-            team, earlier, i + 1, rules, certified - c.certified, specialists - c.specialist,
-            departments - {c.inspector.department},
-        ):
-            return True
-        team.pop()
-    return False
-
-
-def _team_with(newest: Candidate, earlier: Sequence[Candidate], rules: TeamRules) -> list[Candidate] | None:
-    """The first valid team made of `newest` and members of `earlier` (in order), if any."""
-    team = [newest]
-    missing = frozenset(rules.departments) - {newest.inspector.department}
-    if _complete(team, earlier, 0, rules, rules.certified - newest.certified,
-                 rules.specialist - newest.specialist, missing):
-        return [*team[1:], newest]  # candidate order: the search adds earlier ones in order
-    return None
-
-
-class TeamBuilder:
-    """Builds teams one task at a time, tracking workloads against each inspector's cap."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        seed: str,
-        inspectors: Iterable[Inspector],
-        recusals: Iterable[Recusal] = (),
-        history: Iterable[HistoryEntry] = (),
-    ) -> None:
-        self.rules = plan.teams
-        self.seed = seed
-        self.end = plan.info.end
-        self.pool = sorted((i for i in inspectors if i.on_duty), key=lambda i: i.id)
-        self.recused = {(r.inspector_id, r.enterprise_key) for r in recusals}
-        self.rotation_blocked = _recent_pairs(history, plan.info.start, self.rules.rotation_days)
-        self.workload: dict[str, int] = {}
-
-    def cap(self, inspector: Inspector) -> int:
-        """Task cap: the roster's 任务上限 when given, else the plan's max_tasks."""
-        return inspector.max_tasks if inspector.max_tasks is not None else self.rules.max_tasks
-
-    def allowed(self, inspector: Inspector, enterprise: Enterprise) -> bool:
-        """Every per-person hard rule: recusal, rotation, district, cap."""
-        return (
-            (inspector.id, enterprise.key) not in self.recused
-            and (inspector.id, enterprise.key) not in self.rotation_blocked
-            and not (self.rules.cross_district and inspector.district == enterprise.district)
-            and self.workload.get(inspector.id, 0) < self.cap(inspector)
-        )
-
-    def candidate(self, inspector: Inspector, enterprise: Enterprise) -> Candidate:
-        """How an allowed inspector counts towards this enterprise's team rules."""
-        wanted = self.rules.specialties_for(enterprise.industry)
-        return Candidate(
-            inspector,
-            certified=inspector.certified_through(self.end),
-            specialist=any(s in inspector.specialties for s in wanted),
-        )
-
-    def build(self, enterprise: Enterprise) -> tuple[Inspector, ...]:
-        """The team for one enterprise, leader first; raises DrawError when none is possible."""
-        seen: list[Candidate] = []
-        for inspector in permutation(self.seed, enterprise.key, self.pool):
-            if not self.allowed(inspector, enterprise):
-                continue
-            newest = self.candidate(inspector, enterprise)
-            members = _team_with(newest, seen, self.rules)
-            if members is not None:
-                for c in members:
-                    self.workload[c.inspector.id] = self.workload.get(c.inspector.id, 0) + 1
-                leader = next((c for c in members if c.certified), members[0])
-                return (leader.inspector, *(c.inspector for c in members if c is not leader))
-            seen.append(newest)
-        raise DrawError(_explain(enterprise, seen, self.rules), hint=_HINT)
-
-
-_HINT = "可提高任务上限（max_tasks 或名录中的“任务上限”）、放宽专业或持证要求，或补充在岗执法人员"
-
-
-def _explain(enterprise: Enterprise, allowed: Sequence[Candidate], rules: TeamRules) -> str:
-    certified = sum(c.certified for c in allowed)
-    specialists = sum(c.specialist for c in allowed)
-    needs = [f"每组 {rules.size} 人"]
-    if rules.certified:
-        needs.append(f"持有效执法证 {rules.certified} 人（可派 {certified} 人）")
-    if rules.specialist:
-        needs.append(f"“{enterprise.industry}”专业 {rules.specialist} 人（可派 {specialists} 人）")
-    if rules.departments:
-        needs.append(f"来自{'、'.join(rules.departments)}各 1 人")
-    return (
-        f"无法为“{enterprise.name}”（{enterprise.key}）组成检查组：需要{'，'.join(needs)}；"
-        f"排除回避、轮换、区域和任务已满的人员后，可派人员共 {len(allowed)} 人"
-    )
-
-
-def _recent_pairs(history: Iterable[HistoryEntry], start: date, days: int) -> set[tuple[str, str]]:
-    """(inspector, enterprise) pairs inspected fewer than `days` days before `start`."""
-    return {
-        (h.inspector_id, h.enterprise_key)
-        for h in history
-        if h.inspector_id and days and (start - h.inspected_on).days < days
-    }
+        yield items[chosen]
 
 
 def assignment_order(seed: str, keys: Iterable[str]) -> list[str]:
     """Tasks are staffed in the order of ticket("assign", key), so no enterprise is favoured."""
     return sorted(keys, key=lambda key: (ticket(seed, "assign", key), key))
+
+
+class _Floor:
+    """The least workload among a candidate list's members below their cap, kept up to date cheaply."""
+
+    __slots__ = ("count", "members", "value")
+
+    def __init__(self, members: Sequence[int], load: list[int], cap: list[int]) -> None:
+        self.members = members
+        self.refresh(load, cap)
+
+    def refresh(self, load: list[int], cap: list[int]) -> None:
+        open_loads = [load[i] for i in self.members if load[i] < cap[i]]
+        self.value = min(open_loads, default=-1)
+        self.count = open_loads.count(self.value)
+
+    def raised(self, before: int, load: list[int], cap: list[int]) -> None:
+        """A member's workload went up from `before`."""
+        if before == self.value:
+            self.count -= 1
+            if self.count == 0:
+                self.refresh(load, cap)
+
+
+class Staffing:
+    """The team problem of one draw: who may fill which place, and the state of a (partial) solution."""
+
+    def __init__(
+        self, plan: Plan, seed: str, enterprises: Sequence[Enterprise], inspectors: Iterable[Inspector],
+        recusals: Iterable[Recusal] = (), history: Iterable[HistoryEntry] = (),
+    ) -> None:
+        self.rules = plan.teams
+        self.seed = seed
+        self.end = plan.info.end
+        self.pool = sorted((i for i in inspectors if i.on_duty), key=lambda i: i.id)
+        self.cap = [i.max_tasks if i.max_tasks is not None else self.rules.max_tasks for i in self.pool]
+        self.tasks = list(enterprises)
+        position = {p.id: n for n, p in enumerate(self.pool)}
+        blocked: dict[str, set[int]] = {}
+        pairs = [(r.inspector_id, r.enterprise_key) for r in recusals]
+        pairs += _recent_pairs(history, plan.info.start, self.rules.rotation_days)
+        for inspector_id, key in pairs:
+            if inspector_id in position:
+                blocked.setdefault(key, set()).add(position[inspector_id])
+        self.excluded = [frozenset(blocked.get(e.key, ())) for e in self.tasks]
+        self.lists: list[tuple[int, ...]] = []
+        self.list_ids: dict[tuple[Role, tuple[str, ...], str], int] = {}
+        self.places = [tuple(self._list_for(role, e) for role in self.rules.roles) for e in self.tasks]
+        self.lists_of: list[list[int]] = [[] for _ in self.pool]
+        for lid, members in enumerate(self.lists):
+            for i in members:
+                self.lists_of[i].append(lid)
+
+    def _list_for(self, role: Role, enterprise: Enterprise) -> int:
+        """The id of the candidate list (before per-task exclusions) of `role` at `enterprise`."""
+        wanted = self.rules.specialties_for(enterprise.industry) if role.specialist else ()
+        district = enterprise.district if self.rules.cross_district else ""
+        key = (role, wanted, district)
+        if key not in self.list_ids:
+            self.list_ids[key] = len(self.lists)
+            self.lists.append(tuple(
+                n for n, p in enumerate(self.pool)
+                if (not role.certified or p.certified_through(self.end))
+                and (not role.specialist or any(s in p.specialties for s in wanted))
+                and (not role.department or p.department == role.department)
+                and not (self.rules.cross_district and p.district == enterprise.district)
+            ))
+        return self.list_ids[key]
+
+    # --- the state of a partial solution: choices[n] fills place n % size of task n // size ---
+
+    def reset(self, choices: Sequence[int]) -> None:
+        self.choices = list(choices)
+        self.load = [0] * len(self.pool)
+        for i in choices:
+            self.load[i] += 1
+        self.floors: dict[int, _Floor] = {}
+
+    def _team_so_far(self, n: int) -> list[int]:
+        size = self.rules.size
+        return self.choices[n - n % size:n]
+
+    def _fill(self, i: int) -> None:
+        before = self.load[i]
+        self.load[i] += 1
+        self.choices.append(i)
+        for lid in self.lists_of[i]:
+            floor = self.floors.get(lid)
+            if floor is not None:
+                floor.raised(before, self.load, self.cap)
+
+    def _candidates(self, n: int) -> Iterator[int]:
+        """The open place n's candidates in its shuffle order (lazily)."""
+        size = self.rules.size
+        task, role = divmod(n, size)
+        lid = self.places[task][role]
+        excluded, team, load, cap = self.excluded[task], self._team_so_far(n), self.load, self.cap
+        for i in shuffled(self.seed, self.tasks[task].key, role, self.lists[lid]):
+            if load[i] < cap[i] and i not in excluded and i not in team:
+                yield i
+
+    def _greedy_pick(self, n: int) -> int | None:
+        """The best-ranked candidate for place n, or None when there is none."""
+        if not self.rules.balance:
+            return next(self._candidates(n), None)
+        lid = self.places[n // self.rules.size][n % self.rules.size]
+        floor = self.floors.get(lid)
+        if floor is None:
+            floor = self.floors[lid] = _Floor(self.lists[lid], self.load, self.cap)
+        walked = []
+        for i in self._candidates(n):
+            if self.load[i] == floor.value:  # nobody in the list is below the floor
+                return i
+            walked.append(i)
+        # Everyone at the floor is excluded here: the least workload among the candidates decides.
+        return min(walked, key=lambda i: self.load[i], default=None)
+
+    def ranked(self, n: int) -> list[int]:
+        """All candidates of place n, best first (workload with balance on, then shuffle position)."""
+        order = list(self._candidates(n))
+        return sorted(order, key=lambda i: self.load[i]) if self.rules.balance else order
+
+    def greedy(self) -> int | None:
+        """Fill places from the current state on; None when all are filled, else the stuck place."""
+        total = len(self.tasks) * self.rules.size
+        for n in range(len(self.choices), total):
+            i = self._greedy_pick(n)
+            if i is None:
+                return n
+            self._fill(i)
+        return None
+
+    def bottleneck(self, choices: Sequence[int], explain: bool = False) -> Bottleneck | None:
+        """None when the places left open after `choices` can all be filled, else why not."""
+        size = self.rules.size
+        capacity = list(self.cap)
+        for i in choices:
+            capacity[i] -= 1
+        done, filled = divmod(len(choices), size)
+        open_tasks = []
+        if filled:
+            current = choices[-filled:]
+            open_tasks.append(OpenTask(done, self.places[done][filled:], self.excluded[done] | frozenset(current)))
+            done += 1
+        open_tasks += [OpenTask(t, self.places[t], self.excluded[t]) for t in range(done, len(self.tasks))]
+        return check_staffing(open_tasks, self.lists, capacity, explain=explain)
+
+    def solve(self) -> list[int]:
+        """The choices of the procedure in the module docstring."""
+        self.reset([])
+        safe = 0  # this many choices are known to leave every open place fillable
+        while (stuck := self.greedy()) is not None:
+            made = self.choices
+            if safe == 0 and (bottleneck := self.bottleneck([], explain=True)) is not None:
+                message, hint = self.explain(bottleneck)
+                raise DrawError(message, hint=hint)
+            # Binary search for the first unsafe choice (safety, once lost, never comes back).
+            high = stuck  # place `stuck` has no candidate at all: unsafe
+            while high - safe > 1:
+                middle = (safe + high) // 2
+                if self.bottleneck(made[:middle]) is None:
+                    safe = middle
+                else:
+                    high = middle
+            self.reset(made[:safe])
+            self._fill(next(i for i in self.ranked(safe) if self.bottleneck([*self.choices, i]) is None))
+            safe += 1
+        return self.choices
+
+    def teams(self) -> list[tuple[Inspector, ...]]:
+        """The solved teams in task order, leader first: the holder of the first certified role."""
+        size, roles = self.rules.size, self.rules.roles
+        lead = next(n for n, r in enumerate(roles) if r.certified)
+        result = []
+        for start in range(0, len(self.choices), size):
+            members = [self.pool[i] for i in self.choices[start:start + size]]
+            result.append((members[lead], *members[:lead], *members[lead + 1:]))
+        return result
+
+    def workloads(self) -> dict[str, int]:
+        return {self.pool[i].id: k for i, k in sorted(Counter(self.choices).items())}
+
+    # --- when no valid assignment exists ---
+
+    def explain(self, b: Bottleneck) -> tuple[str, str]:
+        """The bottleneck in a bureau's words, and what would relieve it."""
+        tasks = [self.tasks[t] for t in b.tasks]
+        districts = Counter(e.district for e in tasks)
+        industries = sorted({e.industry for e in tasks})
+        where = "、".join(f"{d or '未填区域'} {k} 个" for d, k in districts.most_common(4))
+        if len(districts) > 4:
+            where += " 等"
+        kinds = {lid: role.describe("、".join(wanted)) for (role, wanted, _), lid in self.list_ids.items()}
+        wanted_places: Counter[str] = Counter()
+        for lid, k in sorted(b.places.items()):
+            wanted_places[kinds[lid]] += k
+        needs = "、".join(f"{kind} {k} 人次" for kind, k in wanted_places.items())
+        names = "、".join(f"{self.pool[i].name}（{self.pool[i].id}）" for i in b.people[:6])
+        if len(b.people) > 6:
+            names += f" 等 {len(b.people)} 人"
+        kind = f"“{'、'.join(industries)}”" if len(industries) <= 3 else f"{len(industries)} 个行业的"
+        message = (
+            f"无法为全部企业组成检查组：{len(tasks)} 个{kind}企业（{where}）共需{needs}，"
+            f"可派的 {len(b.people)} 人{('（' + names + '）') if b.people else ''}最多只能承担 {b.supply} 人次，"
+            f"缺 {b.demand - b.supply} 人次"
+        )
+        help_ = []
+        if b.capacity_bound:
+            help_.append(f"提高这 {len(b.capacity_bound)} 人的任务上限（名录“任务上限”列或计划 max_tasks）")
+        help_.append("补充符合条件的在岗人员")
+        if self.rules.cross_district:
+            help_.append("或允许检查本区域企业（cross_district = false）")
+        if any(self.excluded[t] for t in b.tasks):
+            help_.append("回避名单和轮换期（rotation_days）也排除了部分人员")
+        return message, "；".join(help_)
+
+
+def _recent_pairs(history: Iterable[HistoryEntry], start: date, days: int) -> list[tuple[str, str]]:
+    """(inspector, enterprise) pairs inspected fewer than `days` days before `start`."""
+    return [
+        (h.inspector_id, h.enterprise_key)
+        for h in history
+        if h.inspector_id and days and (start - h.inspected_on).days < days
+    ]

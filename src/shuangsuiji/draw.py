@@ -5,7 +5,7 @@ The pipeline calls it with parsed inputs; `verify` and the fairness simulation c
 
 from __future__ import annotations
 
-from .assign import TeamBuilder, assignment_order
+from .assign import Staffing, assignment_order
 from .model import DrawResult, Inputs, Task
 from .plan import Plan
 from .select import select
@@ -19,11 +19,13 @@ def task_id(plan: Plan, number: int) -> str:
 def compute_draw(inputs: Inputs, plan: Plan, seed: str) -> DrawResult:
     """Select the enterprises and staff every task; deterministic in (inputs, plan, seed)."""
     selection = select(inputs.enterprises, plan, seed, inputs.history)
-    builder = TeamBuilder(plan, seed, inputs.inspectors, inputs.recusals, inputs.history)
     enterprises = {p.enterprise_key: inputs.enterprises.get(p.index) for p in selection.picks}
-    teams = {key: builder.build(enterprises[key]) for key in assignment_order(seed, enterprises)}
+    order = assignment_order(seed, enterprises)
+    staffing = Staffing(plan, seed, [enterprises[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history)
+    staffing.solve()
+    teams = dict(zip(order, staffing.teams(), strict=True))
     tasks = tuple(
         Task(task_id(plan, number), enterprises[pick.enterprise_key], pick, teams[pick.enterprise_key])
         for number, pick in enumerate(selection.picks, start=1)
     )
-    return DrawResult(seed, selection, tasks, dict(sorted(builder.workload.items())))
+    return DrawResult(seed, selection, tasks, staffing.workloads())

@@ -38,8 +38,11 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "rotation_days",
         "departments",
         "specialty_map",
+        "roles",
+        "balance",
     ),
 }
+ROLE_KEYS = ("certified", "specialist", "department")
 INPUT_ROLES = SCHEMA["inputs"]
 
 
@@ -74,22 +77,82 @@ class SelectionRules:
         return self.total is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Role:
+    """One place in every team (组员岗位) and what its holder must be."""
+
+    certified: bool = False
+    specialist: bool = False
+    department: str = ""  # "" = any department
+
+    def describe(self, industry: str = "") -> str:
+        """The role in a bureau's words, e.g. 食品科持证且具“餐饮服务”专业的人员."""
+        skill = f"具“{industry}”专业" if industry else "具相应专业"
+        what = {
+            (True, True): f"持证且{skill}的人员", (True, False): "持证执法人员",
+            (False, True): f"{skill}的人员", (False, False): "在岗人员",
+        }[self.certified, self.specialist]
+        return f"{self.department}{what}"
+
+    def canonical(self) -> dict[str, Any]:
+        return {"certified": self.certified, "specialist": self.specialist, "department": self.department}
+
+
 @dataclass(frozen=True)
 class TeamRules:
-    """The [teams] section: the hard rules every inspector team must meet."""
+    """The [teams] section: the hard rules every inspector team must meet.
 
-    size: int = 2
-    certified: int = 2
-    specialist: int = 0
+    A team is valid when its members can be matched one-to-one to the roles. The count form of the
+    plan (size, certified, specialist, departments) is turned into roles by `roles_from_counts`.
+    """
+
+    roles: tuple[Role, ...] = (Role(certified=True), Role(certified=True))
     max_tasks: int = 8
     cross_district: bool = False
     rotation_days: int = 365
-    departments: tuple[str, ...] = ()
     specialty_map: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    balance: bool = True
+
+    @property
+    def size(self) -> int:
+        return len(self.roles)
+
+    @property
+    def certified(self) -> int:
+        return sum(r.certified for r in self.roles)
+
+    @property
+    def specialist(self) -> int:
+        return sum(r.specialist for r in self.roles)
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return tuple(r.department for r in self.roles if r.department)
 
     def specialties_for(self, industry: str) -> tuple[str, ...]:
         """The 专业领域 values that count as specialist for an industry (itself unless mapped)."""
         return self.specialty_map.get(industry, (industry,))
+
+
+def roles_from_counts(size: int, certified: int, specialist: int, departments: tuple[str, ...]) -> tuple[Role, ...] | None:
+    """The roles that mean exactly "size members, at least `certified` certified, at least
+    `specialist` specialists, at least one from each department", or None when no single list of
+    roles does (e.g. 3 members, 2 certified, 1 specialist: the specialist may or may not be one of
+    the certified two; the plan must then list its roles)."""
+    if departments:
+        if certified in (0, size) and specialist in (0, size):
+            c, s = certified == size, specialist == size
+            return tuple(Role(c, s, d) for d in departments) + (Role(c, s),) * (size - len(departments))
+        return None
+    if certified == size:
+        return (Role(True, True),) * specialist + (Role(True, False),) * (size - specialist)
+    if specialist == size:
+        return (Role(True, True),) * certified + (Role(False, True),) * (size - certified)
+    if specialist == 0:
+        return (Role(certified=True),) * certified + (Role(),) * (size - certified)
+    if certified == 0:
+        return (Role(specialist=True),) * specialist + (Role(),) * (size - specialist)
+    return None
 
 
 @dataclass(frozen=True)
@@ -143,13 +206,11 @@ class Plan:
             },
             "exclusion": {"inspected_within_days": self.inspected_within_days},
             "teams": {
-                "size": self.teams.size,
-                "certified": self.teams.certified,
-                "specialist": self.teams.specialist,
+                "roles": [r.canonical() for r in self.teams.roles],
                 "max_tasks": self.teams.max_tasks,
                 "cross_district": self.teams.cross_district,
                 "rotation_days": self.teams.rotation_days,
-                "departments": list(self.teams.departments),
+                "balance": self.teams.balance,
                 "specialty_map": {k: list(v) for k, v in sorted(self.teams.specialty_map.items())},
             },
         }
@@ -297,7 +358,38 @@ def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
     return SelectionRules(tuple(strata), rounding, ratio, minimum, total, weights)
 
 
-def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
+def _bool(c: _Collector, data: dict[str, Any], key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        c.add(f"teams.{key}", f"应为 true 或 false，实际为 {value!r}")
+        return default
+    return value
+
+
+_COUNT_KEYS = ("size", "certified", "specialist", "departments")
+
+
+def _listed_roles(c: _Collector, raw: Any) -> tuple[Role, ...]:
+    """[[teams.roles]]: one table per team place, with certified / specialist / department."""
+    if not isinstance(raw, list) or not raw or not all(isinstance(r, dict) for r in raw):
+        c.add("teams.roles", "应为一个或多个 [[teams.roles]] 表，每个表是组里的一个岗位")
+        return ()
+    roles = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"teams.roles 第 {number} 个岗位"
+        for key in entry:
+            if key not in ROLE_KEYS:
+                c.add(where, f"不认识的设置“{key}”{_closest(key, ROLE_KEYS)}", "岗位可写 certified、specialist、department")
+        flags = [entry.get(k, False) for k in ("certified", "specialist")]
+        department = entry.get("department", "")
+        if not all(isinstance(f, bool) for f in flags) or not isinstance(department, str):
+            c.add(where, "certified、specialist 应为 true 或 false，department 应为部门名称")
+            continue
+        roles.append(Role(flags[0], flags[1], department.strip()))
+    return tuple(roles)
+
+
+def _counted_roles(c: _Collector, data: dict[str, Any]) -> tuple[Role, ...]:
     size = _int(c, data, "teams", "size", 2, low=1)
     certified = _int(c, data, "teams", "certified", min(2, size))
     specialist = _int(c, data, "teams", "specialist", 0)
@@ -305,12 +397,33 @@ def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
     for key, value in (("certified", certified), ("specialist", specialist), ("departments", len(departments))):
         if value > size:
             c.add(f"teams.{key}", f"要求 {value} 人，超过每组人数 size = {size}")
+            return ()
     if len(set(departments)) != len(departments):
         c.add("teams.departments", "部门有重复")
-    cross = data.get("cross_district", False)
-    if not isinstance(cross, bool):
-        c.add("teams.cross_district", f"应为 true 或 false，实际为 {cross!r}")
-        cross = False
+        return ()
+    roles = roles_from_counts(size, certified, specialist, departments)
+    if roles is None:
+        c.add(
+            "teams",
+            f"每组 {size} 人、持证 {certified} 人、专业 {specialist} 人"
+            + (f"、来自{'、'.join(departments)}" if departments else "")
+            + " 的写法不能确定每个组员的岗位（例如专业人员是否必须持证）",
+            "请改用 [[teams.roles]] 逐个写明每个岗位的要求（见 config/plan.toml 中的说明）",
+        )
+        return ()
+    return roles
+
+
+def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
+    if "roles" in data:
+        for key in _COUNT_KEYS:
+            if key in data:
+                c.add(f"teams.{key}", "已用 [[teams.roles]] 写明岗位，不能再写此项", f"请删去 {key}，或删去 [[teams.roles]]")
+        roles = _listed_roles(c, data["roles"])
+    else:
+        roles = _counted_roles(c, data)
+    if roles and not any(r.certified for r in roles):
+        c.add("teams", "每组至少要有 1 个持证岗位（组长由持证人员担任）", "请把 certified 设为 1 或更多")
     raw_map = data.get("specialty_map", {})
     specialty_map: dict[str, tuple[str, ...]] = {}
     if not isinstance(raw_map, dict):
@@ -322,14 +435,12 @@ def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
             else:
                 specialty_map[industry] = tuple(n.strip() for n in names)
     return TeamRules(
-        size=size,
-        certified=certified,
-        specialist=specialist,
+        roles=roles or TeamRules().roles,
         max_tasks=_int(c, data, "teams", "max_tasks", 8, low=1),
-        cross_district=cross,
+        cross_district=_bool(c, data, "cross_district", False),
         rotation_days=_int(c, data, "teams", "rotation_days", 365),
-        departments=departments,
         specialty_map=specialty_map,
+        balance=_bool(c, data, "balance", True),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import PurePath
 from typing import Any
 
 from . import __version__
+from .assign import TEAM_ALGORITHM
 from .model import DrawResult, InputFile, Stratum
 from .plan import Plan, fraction_text
 from .tickets import ALGORITHM
@@ -84,6 +85,7 @@ def result_body(result: DrawResult, plan: Plan) -> dict[str, Any]:
     columns = plan.selection.strata
     return {
         "algorithm": ALGORITHM,
+        "team_algorithm": TEAM_ALGORITHM,
         "seed": result.seed,
         "plan": plan.canonical(),
         "strata": [stratum_entry(s, columns) for s in result.selection.strata],

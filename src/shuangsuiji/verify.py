@@ -15,6 +15,7 @@ from typing import Any
 
 import fastexcel
 
+from .assign import TEAM_ALGORITHM
 from .errors import DrawError, InputError, UsageError
 from .io import readers
 from .io.readers import file_sha256
@@ -28,7 +29,7 @@ from .progress import NullReporter, Reporter
 from .record import digest
 from .tickets import ALGORITHM
 
-BODY_KEYS = ("algorithm", "seed", "plan", "strata", "tasks", "excluded")
+BODY_KEYS = ("algorithm", "team_algorithm", "seed", "plan", "strata", "tasks", "excluded")
 MAX_CELL_DIFFERENCES = 50
 
 
@@ -85,6 +86,8 @@ def _record_integrity(record: dict[str, Any]) -> list[Finding]:
                 "" if digest(body) == record["result_digest"] else "记录中的抽取结果与其摘要不符：记录在抽取后被改动过"),
         Finding("算法", record["algorithm"], record["algorithm"] == ALGORITHM,
                 "" if record["algorithm"] == ALGORITHM else f"本程序实现的是 {ALGORITHM}"),
+        Finding("组队算法", record["team_algorithm"], record["team_algorithm"] == TEAM_ALGORITHM,
+                "" if record["team_algorithm"] == TEAM_ALGORITHM else f"本程序实现的是 {TEAM_ALGORITHM}"),
     ]
 
 
@@ -295,8 +298,9 @@ def verify(
     """Recompute the draw recorded in `folder` and compare everything; never writes into `folder`."""
     record = load_record(folder)
     findings = _record_integrity(record)
-    if record["algorithm"] != ALGORITHM:
-        raise UsageError(f"记录使用的算法是 {record['algorithm']}，本程序只能复算 {ALGORITHM}", hint="请使用相应版本的 shuangsuiji")
+    for key, ours in (("algorithm", ALGORITHM), ("team_algorithm", TEAM_ALGORITHM)):
+        if record[key] != ours:
+            raise UsageError(f"记录使用的算法是 {record[key]}，本程序只能复算 {ours}", hint="请使用相应版本的 shuangsuiji")
     paths = {entry["role"]: Path(entry["path"]) for entry in record["inputs"]}
     paths.update({role: path for role, path in (overrides or {}).items() if path is not None})
     findings += _inputs(record, folder, paths)

@@ -28,7 +28,7 @@ def test_auditor_recipe_reproduces_the_digest(tmp_path: Path) -> None:
     run_draw(InputOptions(SAMPLE_PLAN), DEMO_SEED, tmp_path / "out")
     # The recipe of docs/record.md, verbatim.
     r = json.load(open(tmp_path / "out" / "draw-record.json", encoding="utf-8"))  # noqa: SIM115
-    body = {k: r[k] for k in ("algorithm", "seed", "plan", "strata", "tasks", "excluded")}
+    body = {k: r[k] for k in ("algorithm", "team_algorithm", "seed", "plan", "strata", "tasks", "excluded")}
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == r["result_digest"]
 
