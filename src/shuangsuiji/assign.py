@@ -8,11 +8,10 @@ window, not yet in the team, below their task cap). They are ranked by workload 
 balance on) and then by their position in a Fisher–Yates shuffle driven by
 ticket("assign", key, role, step), computed lazily so that only a few positions are ever hashed.
 
-The place goes to the best-ranked candidate *that leaves every remaining place fillable*, which a
-max-flow decides exactly (`teamflow`). A plain greedy pass makes the same choices as long as it
-never runs out of candidates (its own completion proves each choice was safe), so the flow is only
-consulted after the greedy gets stuck: a binary search finds the first unsafe choice, the next
-safe candidate replaces it, and the greedy carries on from there.
+The place goes to the best-ranked candidate *that leaves every remaining place fillable*. A plain
+greedy pass makes exactly these choices whenever it never runs out of candidates (its completion
+proves each choice was safe), so it runs first; only when it gets stuck is safety decided, exactly,
+by a witness assignment repaired with augmenting paths (`teamflow`).
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from datetime import date
 from .errors import DrawError
 from .model import Enterprise, HistoryEntry, Inspector, Recusal
 from .plan import Plan, Role
-from .teamflow import Bottleneck, OpenTask, check_staffing
+from .teamflow import Bottleneck, Witness
 from .tickets import TicketPrefix, ticket
 
 TEAM_ALGORITHM = "roles-flow-1"  # recorded with every draw; change it whenever these rules change
@@ -177,41 +176,33 @@ class Staffing:
             self._fill(i)
         return None
 
-    def bottleneck(self, choices: Sequence[int], explain: bool = False) -> Bottleneck | None:
-        """None when the places left open after `choices` can all be filled, else why not."""
-        size = self.rules.size
-        capacity = list(self.cap)
-        for i in choices:
-            capacity[i] -= 1
-        done, filled = divmod(len(choices), size)
-        open_tasks = []
-        if filled:
-            current = choices[-filled:]
-            open_tasks.append(OpenTask(done, self.places[done][filled:], self.excluded[done] | frozenset(current)))
-            done += 1
-        open_tasks += [OpenTask(t, self.places[t], self.excluded[t]) for t in range(done, len(self.tasks))]
-        return check_staffing(open_tasks, self.lists, capacity, explain=explain)
+    def witness(self) -> Witness:
+        """A complete valid assignment to start from: the greedy's choices, the rest filled by
+        augmenting paths; raises DrawError naming a bottleneck when none exists."""
+        witness = Witness([lid for places in self.places for lid in places], self.rules.size, self.lists,
+                          self.excluded, self.cap)
+        for n, i in enumerate(self.choices):
+            witness.put(n, i)
+        empty = [n for n in range(len(self.choices), len(witness.holder)) if not witness.fill([n])]
+        if empty:
+            same_kind = [n for n in empty if witness.place_lists[n] == witness.place_lists[empty[0]]]
+            message, hint = self.explain(witness.bottleneck(same_kind))
+            raise DrawError(message, hint=hint)
+        return witness
 
     def solve(self) -> list[int]:
         """The choices of the procedure in the module docstring."""
         self.reset([])
-        safe = 0  # this many choices are known to leave every open place fillable
-        while (stuck := self.greedy()) is not None:
-            made = self.choices
-            if safe == 0 and (bottleneck := self.bottleneck([], explain=True)) is not None:
-                message, hint = self.explain(bottleneck)
-                raise DrawError(message, hint=hint)
-            # Binary search for the first unsafe choice (safety, once lost, never comes back).
-            high = stuck  # place `stuck` has no candidate at all: unsafe
-            while high - safe > 1:
-                middle = (safe + high) // 2
-                if self.bottleneck(made[:middle]) is None:
-                    safe = middle
-                else:
-                    high = middle
-            self.reset(made[:safe])
-            self._fill(next(i for i in self.ranked(safe) if self.bottleneck([*self.choices, i]) is None))
-            safe += 1
+        if self.greedy() is None:
+            return self.choices  # every greedy choice was safe: its completion proves it
+        witness = self.witness()
+        self.reset([])
+        for n in range(len(witness.holder)):
+            best = self._greedy_pick(n)
+            if best is None or not (witness.holder[n] == best or witness.force(n, best)):
+                best = next(i for i in self.ranked(n) if witness.holder[n] == i or witness.force(n, i))
+            witness.fixed = n + 1
+            self._fill(best)
         return self.choices
 
     def teams(self) -> list[tuple[Inspector, ...]]:

@@ -20,6 +20,7 @@ from shuangsuiji.fairness import chi_square_sf
 from shuangsuiji.model import DrawResult, Enterprise, HistoryEntry, Inputs, Inspector, Recusal
 from shuangsuiji.plan import Plan
 from tests.builders import enterprise, inspector, make_plan, roster
+from tests.flow_reference import OpenTask, check_staffing
 
 END = date(2026, 12, 31)
 ALL = {"ratio": {"A": "100%", "B": "100%", "C": "100%", "D": "100%"}}
@@ -178,6 +179,45 @@ def test_a_team_plan_is_found_exactly_when_one_exists(
         assert team[0].certified_through(END), "the leader holds a certificate"
     assert all(load[p.id] <= (p.max_tasks if p.max_tasks is not None else cap) for p in staff)
     assert dict(load) == result.workloads
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(person, min_size=10, max_size=24).map(lambda ps: [replace(p, id=f"P{n:02d}") for n, p in enumerate(ps)]),
+    st.lists(st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(INDUSTRIES)), min_size=5, max_size=30),
+    st.sampled_from(COUNT_FORMS),
+    st.integers(3, 9),
+    st.booleans(),
+    st.integers(0, 10**6),
+)
+def test_larger_instances_agree_with_an_independent_max_flow(
+    staff: list[Inspector], places: list[tuple[str, str]], form: tuple[int, int, int, tuple[str, ...]], cap: int,
+    balance: bool, salt: int,
+) -> None:
+    """Too big for brute force: an independent compressed max-flow says whether teams exist."""
+    rng = random.Random(salt)
+    rows = [enterprise(f"K{n:02d}", district=d, industry=i) for n, (d, i) in enumerate(places)]
+    recusals = tuple(Recusal(p.id, e.key) for p in staff for e in rows if rng.random() < 0.05)
+    size, certified, specialist, departments = form
+    teams = {"size": size, "certified": certified, "specialist": specialist, "departments": list(departments),
+             "max_tasks": cap, "balance": balance}
+    staffing = Staffing(make_plan(selection=ALL, teams=teams), "s", rows, staff, recusals)
+    open_tasks = [OpenTask(t, staffing.places[t], staffing.excluded[t]) for t in range(len(rows))]
+    feasible = check_staffing(open_tasks, staffing.lists, staffing.cap) is None
+    try:
+        result = draw(staff, rows, f"seed{salt}", recusals, **teams)
+    except DrawError:
+        assert not feasible, "the max-flow found teams for every task"
+        event("no valid assignment")
+        return
+    assert feasible
+    blocked = {(r.inspector_id, r.enterprise_key) for r in recusals}
+    for task in result.tasks:
+        assert count_valid(task.team, task.enterprise, form)
+        assert all((m.id, task.enterprise.key) not in blocked for m in task.team)
+    assert all(k <= (p.max_tasks if p.max_tasks is not None else cap) for p in staff
+               for k in [result.workloads.get(p.id, 0)])
+    event("solved")
 
 
 # --- tight instances a plain greedy gets wrong ---
