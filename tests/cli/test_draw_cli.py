@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,8 @@ def test_unstaffable_plan_exits_1_and_explains(tmp_path: Path) -> None:
     result = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "无法为" in result.output and "组成检查组" in result.output
+    assert re.search(r"最多只能承担 \d+ 人次，缺 \d+ 人次", result.output.replace("\n", ""))
+    assert "任务上限" in result.output  # what would help
     assert not (tmp_path / "out").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.toml", "shuangsuiji-ledger.sqlite"]
     from shuangsuiji.ledger import Ledger

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..assign import TEAM_ALGORITHM
 from ..errors import OutputError, UsageError
 from ..model import DrawResult, InputFile, Inspector, Task
 from ..plan import Plan, fraction_text
@@ -201,6 +202,21 @@ NOTES_HEADER = ("项目", "内容")
 NOTES_WIDTHS = (22, 90)
 
 
+def team_rule_text(plan: Plan) -> str:
+    """The [teams] rules in one sentence, e.g. 每组 2 人（持证且具相应专业的人员、持证执法人员）…"""
+    rules = plan.teams
+    parts = [
+        f"每组 {rules.size} 人（{'、'.join(r.describe() for r in rules.roles)}），组长由第一个持证岗位的人员担任",
+        f"每人任务上限 {rules.max_tasks}（名录中另有规定的从其规定）",
+        f"{rules.rotation_days} 天内不重复检查同一企业",
+    ]
+    if rules.cross_district:
+        parts.append("不检查本区域企业")
+    if rules.balance:
+        parts.append("工作量均衡")
+    return "；".join(parts)
+
+
 def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = "") -> Sheet:
     """抽取说明: what anyone needs to check the draw (seed, algorithm, digest)."""
     info = plan.info
@@ -218,6 +234,8 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
         ("抽取规则", rule),
         ("随机种子", result.seed),
         ("抽取算法", ALGORITHM),
+        ("检查组规则", team_rule_text(plan)),
+        ("组队算法", TEAM_ALGORITHM),
         ("结果摘要（SHA-256）", result_digest),
         ("如何复核", "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，结果应与本表完全一致。"),
     ]
