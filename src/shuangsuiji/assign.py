@@ -183,7 +183,7 @@ class Staffing:
                           self.excluded, self.cap)
         for n, i in enumerate(self.choices):
             witness.put(n, i)
-        empty = [n for n in range(len(self.choices), len(witness.holder)) if not witness.fill([n])]
+        empty = witness.complete()
         if empty:
             same_kind = [n for n in empty if witness.place_lists[n] == witness.place_lists[empty[0]]]
             message, hint = self.explain(witness.bottleneck(same_kind))

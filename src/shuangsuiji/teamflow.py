@@ -43,6 +43,9 @@ class Witness:
         self.seat: dict[tuple[int, int], int] = {}  # (inspector, task) → the place they hold in it
         self.fixed = 0
         self._undo: list[tuple[int, int]] = []  # (place, previous holder)
+        # What a failed search reached can never lead to spare capacity later, while places are only
+        # being filled (no choice forced): `complete` skips it, so failures cost linear time, not quadratic.
+        self.dead: tuple[set[int], set[int]] = (set(), set())
 
     def put(self, n: int, i: int) -> None:
         self._undo.append((n, self.holder[n]))
@@ -97,6 +100,18 @@ class Witness:
         self.fixed = n
         return False
 
+    def complete(self) -> list[int]:
+        """Fill every empty place that can be filled; the places that cannot (no valid assignment then)."""
+        self.dead = (set(), set())
+        failed = []
+        for n in range(len(self.holder)):
+            if self.holder[n] < 0 and not self._augment([n]):
+                failed.append(n)
+                self.dead[0].update(self.reached[0])
+                self.dead[1].update(self.reached[1])
+        self.dead = (set(), set())
+        return failed
+
     def fill(self, empty: Sequence[int]) -> bool:
         """Refill these empty places by augmenting paths; False when some cannot be refilled."""
         left = list(empty)
@@ -111,6 +126,7 @@ class Witness:
         """One augmenting path into one of the empty places `starts`, applied; False if none exists
         (then `self.reached` holds the places and people the search reached)."""
         parent: dict[int, tuple[int, int]] = {}  # place q → (place p, mover): the mover leaves q for p
+        dead_places, dead_people = self.dead
         seen_places = set(starts)
         seen_people: set[int] = set()
         unreached: dict[int, list[int]] = {}  # per candidate list: members not yet reached
@@ -123,12 +139,13 @@ class Witness:
             lid = self.place_lists[q]
             members = unreached.get(lid, self.lists[lid])
             for i in members:  # first look for someone free to take q outright
-                if load[i] < cap[i] and i not in excluded and (i, task) not in seat and i not in seen_people:
+                if load[i] < cap[i] and i not in excluded and (i, task) not in seat and i not in seen_people \
+                        and i not in dead_people:
                     self._apply(q, i, parent)
                     return True
             kept = []
             for i in members:
-                if i in seen_people:
+                if i in seen_people or i in dead_people:
                     continue
                 if i in excluded:
                     kept.append(i)
@@ -136,14 +153,14 @@ class Witness:
                 own = seat.get((i, task))
                 if own is not None:  # in this task already: may move over if their place is tentative
                     kept.append(i)
-                    if own >= fixed and own not in seen_places:
+                    if own >= fixed and own not in seen_places and own not in dead_places:
                         seen_places.add(own)
                         parent[own] = (q, i)
                         queue.append(own)
                     continue
                 seen_people.add(i)  # at their cap: may leave one of their tentative places
                 for other in sorted(self.held[i]):
-                    if other >= fixed and other not in seen_places:
+                    if other >= fixed and other not in seen_places and other not in dead_places:
                         seen_places.add(other)
                         parent[other] = (q, i)
                         queue.append(other)
