@@ -6,8 +6,11 @@ Scenarios: "ample" (caps well above the average workload; the greedy pass never 
 greedy pass may get stuck and the witness has work to do), and "tight-unbalanced" (the
 same with balance off: the greedy then often spends rare specialists on ordinary places).
 
-    python bench/bench_teams.py                    # 50,000 tasks, 5,000 inspectors, all scenarios
-    python bench/bench_teams.py --tasks 5000 --inspectors 500 --scenarios tight-unbalanced
+    python bench/bench_teams.py                    # 50,000 tasks, 5,000 inspectors, ample and tight
+    python bench/bench_teams.py --tasks 20000 --inspectors 2000 --scenarios tight-unbalanced
+
+tight-unbalanced is the stress case for the witness: every forced choice may need a long augmenting
+path, and a refused one searches the whole saturated region (it grows faster than linearly).
 """
 
 from __future__ import annotations
@@ -103,7 +106,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=50_000)
     parser.add_argument("--inspectors", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--scenarios", nargs="+", default=["ample", "tight", "tight-unbalanced"],
+    parser.add_argument("--scenarios", nargs="+", default=["ample", "tight"],
                         choices=["ample", "tight", "tight-unbalanced"])
     parser.add_argument("--data", type=Path, default=HERE / "data")
     args = parser.parse_args()

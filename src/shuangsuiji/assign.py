@@ -145,32 +145,29 @@ class Staffing:
             if load[i] < cap[i] and i not in excluded and i not in team:
                 yield i
 
-    def _greedy_pick(self, n: int) -> int | None:
-        """The best-ranked candidate for place n, or None when there is none."""
+    def ranked(self, n: int) -> Iterator[int]:
+        """The candidates of place n, best first: fewest places taken so far (with balance on), then
+        position in the shuffle. Lazy: the best usually comes after a few tickets."""
         if not self.rules.balance:
-            return next(self._candidates(n), None)
+            yield from self._candidates(n)
+            return
         lid = self.places[n // self.rules.size][n % self.rules.size]
         floor = self.floors.get(lid)
         if floor is None:
             floor = self.floors[lid] = _Floor(self.lists[lid], self.load, self.cap)
-        walked = []
+        later = []
         for i in self._candidates(n):
-            if self.load[i] == floor.value:  # nobody in the list is below the floor
-                return i
-            walked.append(i)
-        # Everyone at the floor is excluded here: the least workload among the candidates decides.
-        return min(walked, key=lambda i: self.load[i], default=None)
-
-    def ranked(self, n: int) -> list[int]:
-        """All candidates of place n, best first (workload with balance on, then shuffle position)."""
-        order = list(self._candidates(n))
-        return sorted(order, key=lambda i: self.load[i]) if self.rules.balance else order
+            if self.load[i] == floor.value:  # nobody in the list has fewer
+                yield i
+            else:
+                later.append(i)
+        yield from sorted(later, key=self.load.__getitem__)
 
     def greedy(self) -> int | None:
         """Fill places from the current state on; None when all are filled, else the stuck place."""
         total = len(self.tasks) * self.rules.size
         for n in range(len(self.choices), total):
-            i = self._greedy_pick(n)
+            i = next(self.ranked(n), None)
             if i is None:
                 return n
             self._fill(i)
@@ -198,9 +195,7 @@ class Staffing:
         witness = self.witness()
         self.reset([])
         for n in range(len(witness.holder)):
-            best = self._greedy_pick(n)
-            if best is None or not (witness.holder[n] == best or witness.force(n, best)):
-                best = next(i for i in self.ranked(n) if witness.holder[n] == i or witness.force(n, i))
+            best = next(i for i in self.ranked(n) if witness.holder[n] == i or witness.force(n, i))
             witness.fixed = n + 1
             self._fill(best)
         return self.choices

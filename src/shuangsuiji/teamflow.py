@@ -12,7 +12,7 @@ Hall violator (more places than those people can fill).
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +37,12 @@ class Witness:
         excluded: Sequence[frozenset[int]], cap: Sequence[int],
     ) -> None:
         self.place_lists, self.size, self.lists, self.excluded, self.cap = place_lists, size, lists, excluded, cap
+        self.members = [frozenset(members) for members in lists]
+        self.lists_of: list[list[int]] = [[] for _ in cap]
+        for lid, members in enumerate(lists):
+            for i in members:
+                self.lists_of[i].append(lid)
+        self.free = [{i for i in members if cap[i] > 0} for members in lists]  # members below their cap
         self.holder = [-1] * len(place_lists)
         self.load = [0] * len(cap)
         self.held: list[set[int]] = [set() for _ in cap]
@@ -47,35 +53,40 @@ class Witness:
         # being filled (no choice forced): `complete` skips it, so failures cost linear time, not quadratic.
         self.dead: tuple[set[int], set[int]] = (set(), set())
 
-    def put(self, n: int, i: int) -> None:
-        self._undo.append((n, self.holder[n]))
+    def _hold(self, n: int, i: int) -> None:
         self.holder[n] = i
-        self.load[i] += 1
         self.held[i].add(n)
         self.seat[i, n // self.size] = n
+        self.load[i] += 1
+        if self.load[i] == self.cap[i]:
+            for lid in self.lists_of[i]:
+                self.free[lid].discard(i)
 
-    def take(self, n: int) -> None:
+    def _release(self, n: int) -> None:
         i = self.holder[n]
-        self._undo.append((n, i))
         self.holder[n] = -1
-        self.load[i] -= 1
         self.held[i].discard(n)
         del self.seat[i, n // self.size]
+        self.load[i] -= 1
+        if self.load[i] == self.cap[i] - 1:
+            for lid in self.lists_of[i]:
+                self.free[lid].add(i)
+
+    def put(self, n: int, i: int) -> None:
+        self._undo.append((n, self.holder[n]))
+        self._hold(n, i)
+
+    def take(self, n: int) -> None:
+        self._undo.append((n, self.holder[n]))
+        self._release(n)
 
     def _rollback(self, mark: int) -> None:
         while len(self._undo) > mark:
             n, before = self._undo.pop()
-            now = self.holder[n]
-            if now >= 0:
-                self.holder[n] = -1
-                self.load[now] -= 1
-                self.held[now].discard(n)
-                del self.seat[now, n // self.size]
+            if self.holder[n] >= 0:
+                self._release(n)
             if before >= 0:
-                self.holder[n] = before
-                self.load[before] += 1
-                self.held[before].add(n)
-                self.seat[before, n // self.size] = n
+                self._hold(n, before)
 
     def force(self, n: int, i: int) -> bool:
         """Fix place n (the next one) to inspector i if the other open places stay fillable."""
@@ -124,49 +135,95 @@ class Witness:
 
     def _augment(self, starts: Sequence[int]) -> bool:
         """One augmenting path into one of the empty places `starts`, applied; False if none exists
-        (then `self.reached` holds the places and people the search reached)."""
+        (then `self.reached` holds the places and people the search reached).
+
+        Depth-first, and lazy: as soon as a place is reached, anyone free who can take it ends the
+        search; otherwise members of its own task who could move over are tried, and only then,
+        one at a time, people at their cap whose other places might be refilled. Each person is
+        reached at most once per search (a shared cursor per candidate list), so a failing search
+        costs time linear in what it reaches; the order of the search does not change whether a
+        path exists."""
         parent: dict[int, tuple[int, int]] = {}  # place q → (place p, mover): the mover leaves q for p
         dead_places, dead_people = self.dead
         seen_places = set(starts)
         seen_people: set[int] = set()
-        unreached: dict[int, list[int]] = {}  # per candidate list: members not yet reached
-        queue = deque(starts)
-        seat, load, cap, fixed, size = self.seat, self.load, self.cap, self.fixed, self.size
-        while queue:
-            q = queue.popleft()
+        moves_tried: set[int] = set()
+        cursor: dict[int, int] = {}  # candidate list → how far its members have been reached
+        passed: dict[int, list[int]] = {}  # candidate list → members passed over for one task only
+        stack: list[int] = []
+        for q in starts:
+            free = self._free_for(q, dead_people)
+            if free is not None:
+                self._apply(q, free, parent)
+                return True
+            stack.append(q)
+        holder, load, cap, size = self.holder, self.load, self.cap, self.size
+        while stack:
+            q = stack[-1]
             task = q // size
             excluded = self.excluded[task]
             lid = self.place_lists[q]
-            members = unreached.get(lid, self.lists[lid])
-            for i in members:  # first look for someone free to take q outright
-                if load[i] < cap[i] and i not in excluded and (i, task) not in seat and i not in seen_people \
-                        and i not in dead_people:
-                    self._apply(q, i, parent)
+            reached = []  # (place, mover): the mover would leave that place for q
+            if q not in moves_tried:
+                moves_tried.add(q)
+                for other in range(task * size, task * size + size):  # a member of this task moves over
+                    i = holder[other]
+                    if other != q and i >= 0 and i in self.members[lid] and i not in excluded:
+                        reached.append((other, i))
+            else:
+                person = self._next_person(lid, task, excluded, cursor, passed, seen_people, dead_people)
+                if person is None:
+                    stack.pop()
+                    continue
+                seen_people.add(person)
+                if load[person] < cap[person]:  # free after all (passed over earlier for another task)
+                    self._apply(q, person, parent)
                     return True
-            kept = []
-            for i in members:
-                if i in seen_people or i in dead_people:
-                    continue
-                if i in excluded:
-                    kept.append(i)
-                    continue
-                own = seat.get((i, task))
-                if own is not None:  # in this task already: may move over if their place is tentative
-                    kept.append(i)
-                    if own >= fixed and own not in seen_places and own not in dead_places:
-                        seen_places.add(own)
-                        parent[own] = (q, i)
-                        queue.append(own)
-                    continue
-                seen_people.add(i)  # at their cap: may leave one of their tentative places
-                for other in sorted(self.held[i]):
-                    if other >= fixed and other not in seen_places and other not in dead_places:
-                        seen_places.add(other)
-                        parent[other] = (q, i)
-                        queue.append(other)
-            unreached[lid] = kept
+                reached = [(other, person) for other in self.held[person]]
+            for other, mover in reached:
+                if other >= self.fixed and other not in seen_places and other not in dead_places:
+                    seen_places.add(other)
+                    parent[other] = (q, mover)
+                    free = self._free_for(other, dead_people)
+                    if free is not None:
+                        self._apply(other, free, parent)
+                        return True
+                    stack.append(other)
         self.reached = (seen_places, seen_people)
         return False
+
+    def _free_for(self, q: int, dead: set[int]) -> int | None:
+        """Someone below their cap who may take place q outright, if any."""
+        task = q // self.size
+        excluded = self.excluded[task]
+        for i in self.free[self.place_lists[q]]:
+            if i not in excluded and (i, task) not in self.seat and i not in dead:
+                return i
+        return None
+
+    def _next_person(
+        self, lid: int, task: int, excluded: frozenset[int], cursor: dict[int, int], passed: dict[int, list[int]],
+        seen: set[int], dead: set[int],
+    ) -> int | None:
+        """The next member of list `lid`, not yet reached, who may serve `task` and is not in it."""
+        waiting = passed.setdefault(lid, [])
+        for k, i in enumerate(waiting):
+            if i not in excluded and (i, task) not in self.seat and i not in seen:
+                return waiting.pop(k)
+        members = self.lists[lid]
+        k = cursor.get(lid, 0)
+        while k < len(members):
+            i = members[k]
+            k += 1
+            if i in seen or i in dead:
+                continue
+            if i in excluded or (i, task) in self.seat:
+                waiting.append(i)
+                continue
+            cursor[lid] = k
+            return i
+        cursor[lid] = k
+        return None
 
     def _apply(self, q: int, i: int, parent: dict[int, tuple[int, int]]) -> None:
         """i takes q; whoever held q takes the place it was searched from, and so on back to an empty one."""
