@@ -143,7 +143,7 @@ def smallest_feasible_cap(staffing: Staffing) -> int:
     while high - low > 1:
         middle = (low + high) // 2
         staffing.cap = [middle] * len(staffing.pool)
-        staffing.reset([])
+        staffing.reset()
         try:
             if staffing.greedy() is not None:
                 staffing.witness()

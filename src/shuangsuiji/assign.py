@@ -23,7 +23,7 @@ from datetime import date
 from .errors import DrawError
 from .model import Enterprise, HistoryEntry, Inspector, Recusal
 from .plan import Plan, Role
-from .teamflow import Bottleneck, Witness
+from .teamflow import Bottleneck, Witness, memberships
 from .tickets import TicketPrefix, ticket
 
 TEAM_ALGORITHM = "roles-flow-1"  # recorded with every draw; change it whenever these rules change
@@ -92,10 +92,7 @@ class Staffing:
         self.lists: list[tuple[int, ...]] = []
         self.list_ids: dict[tuple[Role, tuple[str, ...], str], int] = {}
         self.places = [tuple(self._list_for(role, e) for role in self.rules.roles) for e in self.tasks]
-        self.lists_of: list[list[int]] = [[] for _ in self.pool]
-        for lid, members in enumerate(self.lists):
-            for i in members:
-                self.lists_of[i].append(lid)
+        self.lists_of = memberships(self.lists, len(self.pool))
 
     def _list_for(self, role: Role, enterprise: Enterprise) -> int:
         """The id of the candidate list (before per-task exclusions) of `role` at `enterprise`."""
@@ -115,11 +112,10 @@ class Staffing:
 
     # --- the state of a partial solution: choices[n] fills place n % size of task n // size ---
 
-    def reset(self, choices: Sequence[int]) -> None:
-        self.choices = list(choices)
+    def reset(self) -> None:
+        """Back to no place filled."""
+        self.choices: list[int] = []
         self.load = [0] * len(self.pool)
-        for i in choices:
-            self.load[i] += 1
         self.floors: dict[int, _Floor] = {}
 
     def _team_so_far(self, n: int) -> list[int]:
@@ -189,11 +185,11 @@ class Staffing:
 
     def solve(self) -> list[int]:
         """The choices of the procedure in the module docstring."""
-        self.reset([])
+        self.reset()
         if self.greedy() is None:
             return self.choices  # every greedy choice was safe: its completion proves it
         witness = self.witness()
-        self.reset([])
+        self.reset()
         for n in range(len(witness.holder)):
             best = next(i for i in self.ranked(n) if witness.holder[n] == i or witness.force(n, i))
             witness.fixed = n + 1

@@ -29,6 +29,15 @@ class Bottleneck:
     capacity_bound: tuple[int, ...]  # people whose task cap is what runs out
 
 
+def memberships(lists: Sequence[Sequence[int]], people: int) -> list[list[int]]:
+    """For each person, the ids of the candidate lists they are on."""
+    result: list[list[int]] = [[] for _ in range(people)]
+    for lid, members in enumerate(lists):
+        for i in members:
+            result[i].append(lid)
+    return result
+
+
 class Witness:
     """Places 0, 1, … (task = place // size) and who holds each; places below `fixed` are final."""
 
@@ -38,10 +47,7 @@ class Witness:
     ) -> None:
         self.place_lists, self.size, self.lists, self.excluded, self.cap = place_lists, size, lists, excluded, cap
         self.members = [frozenset(members) for members in lists]
-        self.lists_of: list[list[int]] = [[] for _ in cap]
-        for lid, members in enumerate(lists):
-            for i in members:
-                self.lists_of[i].append(lid)
+        self.lists_of = memberships(lists, len(cap))
         self.free = [{i for i in members if cap[i] > 0} for members in lists]  # members below their cap
         self.holder = [-1] * len(place_lists)
         self.load = [0] * len(cap)

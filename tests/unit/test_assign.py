@@ -261,7 +261,7 @@ def test_planted_tight_instances_are_always_solved(
     plain = Staffing(make_plan(selection=ALL, teams=teams), f"seed{salt}",
                      [e for k in assignment_order(f"seed{salt}", [r.key for r in rows]) for e in rows if e.key == k],
                      staff, recusals)
-    plain.reset([])
+    plain.reset()
     event("the plain greedy got stuck" if plain.greedy() is not None else "the plain greedy sufficed")
 
 
@@ -281,7 +281,7 @@ def test_tight_instances_are_solved_where_the_plain_greedy_gets_stuck() -> None:
     stuck = 0
     for seed in map(str, range(60)):
         plain = Staffing(plan, seed, rows, staff)
-        plain.reset([])
+        plain.reset()
         stuck += plain.greedy() is not None
         teams = ids(draw(staff, rows, seed, size=2, certified=2, specialist=1, max_tasks=2))
         assert sorted(teams.values()) == [["S1", "N1"], ["S2", "N1"]]
