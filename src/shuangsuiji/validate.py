@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .errors import Problem, Severity
-from .model import Inputs
+from .model import Inputs, Inspector
 from .plan import Plan
 
 
@@ -42,6 +42,7 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
         for d in rules.departments
         if d not in departments
     )
+    problems.extend(_unstaffable_industries(inputs, plan, on_duty))
     for label, wanted, column in (
         ("区域", plan.districts, inputs.enterprises.district),
         ("行业", plan.industries, inputs.enterprises.industry),
@@ -66,4 +67,33 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
                 inputs, "conflicts", f"回避名单中的代码“{r.enterprise_key}”不在检查对象名录中", row=r.row,
                 column="统一社会信用代码", severity="warning", hint="请核对代码；这一行不会起作用",
             ))
+    return problems
+
+
+def _unstaffable_industries(inputs: Inputs, plan: Plan, on_duty: list[Inspector]) -> list[Problem]:
+    """Industries whose enterprises could never be staffed: nobody on duty fits a specialist role."""
+    rules = plan.teams
+    specialist_roles = [r for r in rules.roles if r.specialist]
+    if not specialist_roles:
+        return []
+    column = inputs.enterprises.industry
+    industries = set(column) & set(plan.industries) if plan.industries else set(column)
+    problems = []
+    for industry in sorted(industries):
+        wanted = rules.specialties_for(industry)
+        for role in dict.fromkeys(specialist_roles):
+            fits = [
+                i for i in on_duty
+                if any(s in i.specialties for s in wanted)
+                and (not role.certified or i.certified_through(plan.info.end))
+                and (not role.department or i.department == role.department)
+            ]
+            if not fits:
+                problems.append(_problem(
+                    inputs, "inspectors",
+                    f"名录中 {column.count(industry)} 户“{industry}”企业一旦被抽中就无法组成检查组："
+                    f"没有在岗的{role.describe(industry)}",
+                    hint="请补充具备该专业领域的人员，或在 teams.specialty_map 中为该行业指定可以替代的专业领域",
+                    severity="warning",
+                ))
     return problems
