@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from shuangsuiji.assign import Staffing, assignment_order, shuffled
 from shuangsuiji.select import select
-from tests.builders import enterprise, make_plan, roster
+from tests.builders import enterprise, inspector, make_plan, roster
 
 ROWS = [
     enterprise("91520102MA6DR7U0XG", "A"),
@@ -39,3 +40,29 @@ def test_ten_row_example() -> None:
     reasons = {e.enterprise_key: e.code for e in result.exclusions}
     assert reasons == {"91520103MA6E00Q2XE": "status", "91520111MA6H1B35XU": "window"}
     assert result.picks[0].ticket.startswith("1fa4bf6f")
+
+
+def test_small_team_example() -> None:
+    """docs/algorithm.md §5.8, including the place where the best-ranked candidate is not safe."""
+    seed = "2026120188"
+    keys = ["91520102MA6DR7U0XG", "91520102MA6DR7U1XH", "92520112MA6J2C46XF"]
+    staff = [
+        inspector("GY01", specialties=frozenset({"餐饮服务"})),
+        inspector("GY02"),
+        inspector("GY03", specialties=frozenset({"餐饮服务"}), max_tasks=1),
+        inspector("GY04", specialties=frozenset({"餐饮服务"}), certificate=""),
+        inspector("GY05"),
+    ]
+    plan = make_plan(teams={"size": 2, "certified": 2, "specialist": 1, "max_tasks": 2})
+    order = assignment_order(seed, keys)
+    assert order == ["91520102MA6DR7U1XH", "91520102MA6DR7U0XG", "92520112MA6J2C46XF"]
+    staffing = Staffing(plan, seed, [enterprise(k) for k in order], staff)
+    names = [[staffing.pool[i].id for i in members] for members in staffing.lists]
+    assert names == [["GY01", "GY03"], ["GY01", "GY02", "GY03", "GY05"]]
+    shuffles = [[staffing.pool[i].id for i in shuffled(seed, k, 1, staffing.lists[1])] for k in order]
+    assert shuffles == [["GY03", "GY05", "GY02", "GY01"], ["GY03", "GY01", "GY05", "GY02"],
+                        ["GY01", "GY02", "GY03", "GY05"]]
+    staffing.reset()
+    assert staffing.greedy() == 4, "a plain greedy pass gets stuck at the third task"
+    staffing.solve()
+    assert [[m.id for m in team] for team in staffing.teams()] == [["GY01", "GY05"], ["GY03", "GY02"], ["GY01", "GY02"]]
