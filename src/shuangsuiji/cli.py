@@ -36,7 +36,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False}
 T = TypeVar("T")
 
 PlanOption = Annotated[Path, typer.Option("--plan", "-p", help="抽查计划文件（TOML）", show_default=False)]
@@ -128,6 +128,7 @@ def draw(
                          commitment=promised, ledger=_ledger_path(ledger), redraw=redraw, reason=reason),
         progress,
     )
+    _state["outcome"] = outcome  # freed by main()'s quick exit, not object by object on return (0.17 s)
     if not quiet:
         ui.print_summary(outcome)
 

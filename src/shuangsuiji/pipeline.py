@@ -155,6 +155,11 @@ def _without_cyclic_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # Everything made meanwhile would otherwise sit in the youngest generation, and the
+            # next allocation would scan millions of objects (measured: 0.2–0.3 s); hand it straight
+            # to the oldest generation, which full collections still scan.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -281,7 +286,7 @@ def run_draw(
             body = result_body(result, plan)
             lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
 
-            def summarize() -> str:  # called by write_outputs while its helper already writes
+            def summarize() -> str:  # called by write_outputs while its helpers already write
                 lists.update(encode_lists(body))
                 return body_digest(body, lists)
 

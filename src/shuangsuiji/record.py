@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -18,6 +18,15 @@ RECORD_VERSION = 1
 
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# The C encoder inside _CANONICAL, made once: JSONEncoder.encode builds it anew on every call, a
+# third of the time of encoding a record's 200,000 small list items one by one. Same output; no
+# check for circular references (records have none).
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # CPython's; not in the type stubs
+_ENCODE = (
+    _C_ENCODER(None, _CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    if _C_ENCODER is not None
+    else None
+)
 
 
 def archived_name(role: str, path: str) -> str:
@@ -27,7 +36,9 @@ def archived_name(role: str, path: str) -> str:
 
 def canonical_json(value: Any) -> bytes:
     """UTF-8 JSON with sorted keys and no spaces: the bytes every digest is taken over."""
-    return _CANONICAL.encode(value).encode("utf-8")
+    if _ENCODE is None:
+        return _CANONICAL.encode(value).encode("utf-8")
+    return "".join(_ENCODE(value, 0)).encode("utf-8")
 
 
 def digest(value: Any) -> str:
@@ -41,27 +52,36 @@ def encode_lists(record: Mapping[str, Any]) -> dict[str, list[bytes]]:
     A 50,000-task record is encoded item by item only here; its digest and its file are both
     assembled from these bytes.
     """
-    encode = _CANONICAL.encode
-    return {
-        key: [encode(item).encode("utf-8") for item in value]
-        for key, value in record.items()
-        if isinstance(value, list)
-    }
+    return {key: list(map(canonical_json, value)) for key, value in record.items() if isinstance(value, list)}
+
+
+def _canonical_parts(record: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> Iterator[bytes]:
+    """canonical_json(record) in pieces, list values assembled from their pre-encoded items (hashed
+    piece by piece: gluing 40 MB together first costs three times the hashing)."""
+    yield b"{"
+    for number, key in enumerate(sorted(record)):
+        yield (b"," if number else b"") + canonical_json(key) + b":"
+        items = lists.get(key)
+        if items is None:
+            yield canonical_json(record[key])
+        else:
+            yield b"["
+            yield b",".join(items)
+            yield b"]"
+    yield b"}"
 
 
 def canonical_bytes(record: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> bytes:
     """canonical_json(record), with list values assembled from their pre-encoded items."""
-    parts = []
-    for key in sorted(record):
-        items = lists.get(key)
-        value = b"[" + b",".join(items) + b"]" if items is not None else canonical_json(record[key])
-        parts.append(canonical_json(key) + b":" + value)
-    return b"{" + b",".join(parts) + b"}"
+    return b"".join(_canonical_parts(record, lists))
 
 
 def body_digest(body: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> str:
     """The result digest: SHA-256 of the canonical JSON of the result body."""
-    return hashlib.sha256(canonical_bytes(body, lists)).hexdigest()
+    found = hashlib.sha256()
+    for part in _canonical_parts(body, lists):
+        found.update(part)
+    return found.hexdigest()
 
 
 def stratum_entry(stratum: Stratum, strata_columns: Sequence[str]) -> dict[str, Any]:

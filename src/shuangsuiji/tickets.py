@@ -78,8 +78,13 @@ class TicketPrefix:
 
 def tickets_for(seed: str, purpose: str, keys: Iterable[str]) -> list[str]:
     """ticket(purpose, key) for many keys."""
-    prefix = TicketPrefix(seed, purpose)
-    return [prefix.hex(key) for key in keys]
+    copy = TicketPrefix(seed, purpose)._prefix.copy
+    found = []
+    for key in keys:  # TicketPrefix.hex inlined: a method call per key costs a quarter of the time
+        digest = copy()
+        digest.update(key.encode("utf-8"))
+        found.append(digest.hexdigest())
+    return found
 
 
 def uniform_index(seed: str, purpose: str, parts: tuple[str, ...], n: int) -> int:

@@ -67,16 +67,40 @@ def test_failed_helper_is_reported_and_an_abandoned_one_is_stopped(tmp_path: Pat
     from shuangsuiji.io.xlsx import Sheet
 
     missing = tmp_path / "no-such-folder" / "a.xlsx"
-    helper = WorkbookHelper(missing, [Sheet("表", ["甲"], [["1"]])], Sheet("说明", ["项目"], []), "t")
-    helper.send_last_rows([["x"]])
+    helper = WorkbookHelper()
+    helper.begin(missing, 2, "t")
+    helper.add(0, Sheet("表", ["甲"], [["1"]]))
+    helper.add(1, Sheet("说明", ["项目"], [["x"]]))
     with pytest.raises(OutputError) as caught:
         helper.wait()
     assert "a.xlsx" in str(caught.value)
 
     ok = tmp_path / "b.xlsx"
-    helper = WorkbookHelper(ok, [Sheet("表", ["甲"], [["1"]])], Sheet("说明", ["项目"], []), "t")
-    helper.abandon()  # never sent the last rows: must not hang
+    helper = WorkbookHelper()
+    helper.begin(ok, 2, "t")
+    helper.add(1, Sheet("表", ["甲"], [["1"]]))
+    helper.abandon()  # never sent the other sheet: must not hang
     assert helper.process.returncode is not None
+
+
+def test_a_helper_writes_sheets_in_the_order_they_come(tmp_path: Path) -> None:
+    import openpyxl
+
+    from shuangsuiji.io.helper import WorkbookHelper
+    from shuangsuiji.io.xlsx import Sheet, write_workbook
+
+    sheets = [Sheet("甲", ["a"], [["1"], ["2"]]), Sheet("乙", ["b"], []), Sheet("丙", ["c"], [[3]])]
+    helper = WorkbookHelper()
+    helper.begin(tmp_path / "helper.xlsx", 3, "t")
+    for index in (2, 0, 1):
+        helper.add(index, sheets[index])
+    helper.wait()
+    write_workbook(tmp_path / "here.xlsx", sheets, title="t", order=(2, 0, 1))
+    assert (tmp_path / "helper.xlsx").read_bytes() == (tmp_path / "here.xlsx").read_bytes()
+    book = openpyxl.load_workbook(tmp_path / "helper.xlsx")
+    assert book.sheetnames == ["甲", "乙", "丙"]
+    assert [[c.value for c in row] for row in book["甲"].iter_rows()] == [["a"], ["1"], ["2"]]
+    assert book["丙"]["A2"].value == 3
 
 
 def test_inputs_are_archived_byte_for_byte_and_a_changed_one_is_refused(tmp_path: Path) -> None:

@@ -91,3 +91,42 @@ def test_every_cell_carries_its_reference(tmp_path: Path) -> None:
     refs = re.findall(r'<c r="([A-Z]+[0-9]+)"', xml)
     assert refs == ["A1", "B1", "C1", "A2", "C2", "B3"]
     assert xml.count("<c ") == len(refs)
+
+
+
+def test_blocks_of_rows_and_of_columns_give_the_bytes_of_cell_by_cell_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows are written a block at a time, plain columns straight into a row template; whatever the
+    # mix (a column plain in one block and not in the next, empty cells, shared objects), every row
+    # must be exactly its cells, each `<c r="…"` plus its tail, empty cells left out.
+    import re
+    import zipfile
+
+    from shuangsuiji.io import xlsx
+
+    monkeypatch.setattr(xlsx, "BLOCK_ROWS", 3)
+    share = Fraction(1, 3)
+    rows = [  # blocks of three rows; in each column, each block is plain or not for one reason
+        ["甲", 1, share, "a", None, True],
+        ["乙", 2, share, "b", 5, False],
+        ["丙", 3, None, "c", "", "x"],
+        ["_x0041_", 4, share, " 空格", date(2026, 1, 5), 7],
+        ["己", 5, Fraction(1, 2), "庚", "", 2.5],
+        ["丁", 6, share, "辛", "", ""],
+        ["a & b", 7, share, "两\n行", "", None],
+    ]
+    header = [f"列{i}" for i in range(6)]
+    by_rows, by_columns = tmp_path / "rows.xlsx", tmp_path / "columns.xlsx"
+    write_workbook(by_rows, [Sheet("表", header, rows)])
+    write_workbook(by_columns, [Sheet("表", header, xlsx.Columns(*map(list, zip(*rows, strict=True))))])
+    assert by_rows.read_bytes() == by_columns.read_bytes()
+    xml = zipfile.ZipFile(by_rows).read("xl/worksheets/sheet1.xml").decode()
+    written = re.findall(r'<row r="\d+">.*?</row>', xml, re.DOTALL)
+    expected = [
+        f'<row r="{n}">'
+        + "".join(f'<c r="{column_letter(i)}{n}"{xlsx._tail(v, 0)}' for i, v in enumerate(row) if xlsx._tail(v, 0))
+        + "</row>"
+        for n, row in enumerate(rows, start=2)
+    ]
+    assert written == expected

@@ -177,3 +177,17 @@ def test_removing_an_undrawn_enterprise_changes_nothing_else_in_count_mode() -> 
     remaining = [r for r in rows if r.key != next(r.key for r in rows if r.key not in drawn)]
     after = select(roster(remaining), plan, "s")
     assert {p.enterprise_key for p in after.picks} == drawn
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 5000), st.integers(0, 400), st.integers(0, 10**6))
+def test_ticket_prefilter_keeps_the_first_n_plus_one(size: int, n: int, salt: int) -> None:
+    """The sampled cut before sorting never drops one of the n + 1 smallest tickets."""
+    from shuangsuiji.select import _candidates
+
+    rng = random.Random(salt)
+    tickets = [f"{rng.getrandbits(256):064x}" for _ in range(size)]
+    n = min(n, size)
+    kept = set(_candidates(tickets, n))
+    smallest = sorted(range(size), key=tickets.__getitem__)[: n + 1] if n else []
+    assert set(smallest) <= kept

@@ -5,95 +5,94 @@ page touched by reference counting was copied), and spawn re-imports the caller'
 which breaks library callers whose scripts lack an `if __name__ == "__main__"` guard.
 The payload is data this process just built, never anything read from outside.
 
-The last sheet's rows may follow later: the helper writes the other sheets meanwhile, and only
-then waits for them (the draw's notes sheet needs the result digest, computed in parallel).
+The sheets are sent one by one, each as soon as it is built, and the helper writes each as it
+arrives (xlsx.Workbook takes them in any order): the last one, the draw's notes sheet, needs the
+result digest, which is computed meanwhile.
 """
 
 from __future__ import annotations
 
 import contextlib
 import pickle
+import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import OutputError
-from .xlsx import Cell, Columns, Sheet, write_workbook
+from .xlsx import Columns, Sheet, Workbook
 
 
 class WorkbookHelper:
-    """A helper process writing one workbook whose last sheet's rows are sent later."""
+    """A helper process writing one workbook, sheet by sheet as they are sent."""
 
-    def __init__(self, path: Path, sheets: Sequence[Sheet], last: Sheet, title: str) -> None:
-        self.path = path
+    def __init__(self) -> None:
+        self.path: Path | None = None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shuangsuiji.io.helper"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        plain = [_plain(s) for s in sheets]
-        self._send((str(path), plain, _plain(last, with_rows=False), title))
+        # A thread feeds the pipe, which takes each payload only as fast as the helper reads it:
+        # the sender never waits for a helper still busy with the sheet before.
+        self._payloads: queue.Queue[bytes | None] = queue.Queue()
+        self._feeder = threading.Thread(target=self._feed, name="workbook-helper-feed", daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        try:
+            while (payload := self._payloads.get()) is not None:
+                stdin.write(payload)
+                stdin.flush()
+        except OSError:
+            pass  # the helper died; wait() reports it
+        with contextlib.suppress(OSError):
+            stdin.close()
 
     def _send(self, message: Any) -> None:
-        # In a thread: the pipe takes the payload only as fast as the helper reads it.
-        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        stdin = self.process.stdin
+        self._payloads.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
-        def feed() -> None:
-            try:
-                if stdin is not None:
-                    stdin.write(payload)
-                    stdin.flush()
-            except OSError:
-                pass  # the helper died; wait() reports it
+    def begin(self, path: Path, count: int, title: str) -> None:
+        """Start the workbook at `path`, which will have `count` sheets."""
+        self.path = path
+        self._send((str(path), count, title))
 
-        self.feeder = threading.Thread(target=feed, name="workbook-helper-feed", daemon=True)
-        self.feeder.start()
-
-    def send_last_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
-        """Hand over the rows of the last sheet."""
-        self.feeder.join()
-        self._send([list(r) for r in rows])
+    def add(self, index: int, sheet: Sheet) -> None:
+        """Send the sheet whose tab is number `index`; the helper writes it next."""
+        rows = sheet.rows if isinstance(sheet.rows, Columns) else Columns(*zip(*sheet.rows, strict=True))
+        # Column lists pickle several times faster than as many row tuples.
+        columns = [list(c) for c in rows.columns] if len(rows) else [[] for _ in sheet.header]
+        self._send((index, (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap)))
 
     def abandon(self) -> None:
         """Stop the helper without a word: the draw is failing for another reason."""
         with contextlib.suppress(OSError):
             self.process.kill()
         self.process.wait()
-        self.feeder.join()
+        self._payloads.put(None)
+        self._feeder.join()
 
     def wait(self) -> None:
         """Wait until the workbook is complete; raise OutputError if the helper failed."""
-        self.feeder.join()
-        if self.process.stdin is not None:
-            with contextlib.suppress(OSError):  # already closed by a helper that died
-                self.process.stdin.close()
+        self._payloads.put(None)
+        self._feeder.join()
         errors = self.process.stderr.read() if self.process.stderr else b""
         if self.process.wait() != 0:
             detail = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["无输出"]
-            raise OutputError(f"写出“{self.path.name}”失败（{detail[0]}）", hint="请检查输出文件夹所在磁盘的空间和写权限")
-
-
-def _plain(sheet: Sheet, with_rows: bool = True) -> tuple[Any, ...]:
-    # Column lists pickle several times faster than as many row tuples.
-    rows = sheet.rows if isinstance(sheet.rows, Columns) else Columns(*zip(*sheet.rows, strict=True))
-    columns = [list(c) for c in rows.columns] if with_rows else []
-    return (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap)
-
-
-def _rows_later(stream: IO[bytes]) -> Iterator[Sequence[Cell]]:
-    yield from pickle.load(stream)
+            name = self.path.name if self.path else "工作簿"
+            raise OutputError(f"写出“{name}”失败（{detail[0]}）", hint="请检查输出文件夹所在磁盘的空间和写权限")
 
 
 def _serve() -> None:
-    """The helper's side: read the sheets from stdin and write the workbook."""
+    """The helper's side: read the workbook's sheets from stdin and write each as it comes."""
     stream = sys.stdin.buffer
-    path, plain, last, title = pickle.load(stream)
-    sheets = [Sheet(name, header, Columns(*columns), widths or None, wrap) for name, header, columns, widths, wrap in plain]
-    name, header, _, widths, wrap = last
-    sheets.append(Sheet(name, header, _rows_later(stream), widths or None, wrap))
-    write_workbook(Path(path), sheets, title=title)
+    path, count, title = pickle.load(stream)
+    with Workbook(Path(path), count, title=title) as book:
+        for _ in range(count):
+            index, (name, header, columns, widths, wrap) = pickle.load(stream)
+            book.add(index, Sheet(name, header, Columns(*columns), widths or None, wrap))
 
 
 if __name__ == "__main__":

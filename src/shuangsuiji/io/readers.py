@@ -9,7 +9,8 @@ The enterprise roster may hold a million rows, so it is checked column by column
 Arrow buffers finds the values that are already clean and the keys that are valid USCCs, and only
 the rest go through Python (clean_text, key_problem).
 Low-cardinality columns are dictionary-encoded so that equal strings share one Python object.
-Nothing from Arrow or numpy leaves this module: the roster is built from plain lists.
+Nothing from Arrow or numpy leaves this module, but for the free-text columns (name, address, ...),
+which stay in Arrow behind a plain Sequence of str (TextColumn): the roster is built from lists.
 
 Traps handled here (measured with fastexcel 0.21 / pyarrow 26):
 - fastexcel/calamine inflates a whole sheet into memory and holds it as a dense grid up to the last
@@ -32,13 +33,14 @@ import posixpath
 import re
 import zipfile
 import zlib
+from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast, overload
 
 import fastexcel
 import numpy as np
@@ -876,6 +878,56 @@ def _clean_texts(strings: Column, values: list[Any]) -> list[str]:
     return cast(list[str], values)
 
 
+class TextColumn(Sequence[str]):
+    """A free-text roster column (name, address, ...), cleaned, left in Arrow until read.
+
+    The draw reads these columns only for the drawn rows (a few percent), so making a million
+    Python strings of each up front is wasted (0.1 s a column). Values that clean_text would change,
+    and empty cells, are cleaned now; the others are decoded when asked for.
+    """
+
+    def __init__(self, strings: Column) -> None:
+        self._strings = strings
+        dirty = np.flatnonzero(~already_clean(strings))
+        subset = strings.take(_arrow_indices(dirty))
+        self._cleaned = dict(zip(dirty.tolist(), _clean_texts(subset, _python(subset)), strict=True))
+        self._offsets = array("q", _np_offsets(strings).tobytes())
+        data = strings.buffers()[2]
+        self._data = memoryview(data) if data is not None else memoryview(b"")
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("TextColumn index out of range")
+        cleaned = self._cleaned.get(index)
+        if cleaned is not None:
+            return cleaned
+        return str(self._data[self._offsets[index] : self._offsets[index + 1]], "utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        values = _python(self._strings)
+        for index, cleaned in self._cleaned.items():
+            values[index] = cleaned
+        return iter(values)
+
+    def blanks(self) -> list[int]:
+        """Positions of the empty values, in order."""
+        empty = np.flatnonzero(np.diff(_np_offsets(self._strings)) == 0).tolist()
+        return sorted({*(i for i in empty if i not in self._cleaned), *(i for i, v in self._cleaned.items() if not v)})
+
+
 def _coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
     """Distinct raw values (None for empty cells) and each row's index into them."""
     encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(array))
@@ -1045,11 +1097,11 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
     keys = checker.check(keys, dirty, table.rows)
     columns: dict[str, Any] = {name: [""] * n for name in _ENTERPRISE_TEXT}
     for step, (name, header) in enumerate(texts, start=1):
-        columns[name] = _clean_texts(table.data[header], python_list(header, step))
-    if columns["name"].count(""):
-        for i in (i for i, value in enumerate(columns["name"]) if not value):
-            problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
-                         hint="请填写市场主体名称")
+        columns[name] = TextColumn(table.data[header])
+        progress.to((step + 1) / steps)
+    for i in columns["name"].blanks():
+        problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
+                     hint="请填写市场主体名称")
     for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
         if header not in table.data:
             columns[name] = [_EMPTY_CODED.get(name, "")] * n
@@ -1133,8 +1185,12 @@ def _enterprise_keys(table: _Table, problems: _Problems, *, severity: Severity) 
 def _parsed(table: _Table, name: str, parse: Callable[[str], Parsed[T]], hint: str,
             problems: _Problems) -> list[T]:
     values = []
+    known: dict[str, Parsed[T]] = {}  # each distinct text parsed once (history dates repeat)
     for text, row in zip(table.texts(name), table.rows.tolist(), strict=True):
-        value, why = parse(text)
+        found = known.get(text)
+        if found is None:
+            found = known[text] = parse(text)
+        value, why = found
         if why:
             problems.add(why, row=row, column=table.header(name), hint=hint)
         values.append(value)
@@ -1187,11 +1243,13 @@ def read_history(path: Path, *, sheet: str | None = None) -> tuple[tuple[History
     ids = _person_ids(table, problems, unique=False, required=False)
     dates = _parsed(table, "检查日期", parse_date, _DATE_HINT, problems)
     entries = []
+    cautions: dict[date, str | None] = {}
     for key, day, text, person, row in zip(keys, dates, table.texts("检查日期"), ids, table.rows.tolist(),
                                            strict=True):
         if day is not None:
             entries.append(HistoryEntry(enterprise_key=key, inspected_on=day, inspector_id=person, row=row))
-            if caution := future_date(day):
+            caution = cautions[day] if day in cautions else cautions.setdefault(day, future_date(day))
+            if caution:
                 problems.add(caution, row=row, column=table.header("检查日期"), severity="warning", hint=_FUTURE_HINT)
         elif not text:
             problems.add("检查日期为空", row=row, column=table.header("检查日期"), hint=_DATE_HINT)

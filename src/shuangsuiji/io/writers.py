@@ -20,7 +20,7 @@ from typing import Any
 
 from ..assign import TEAM_ALGORITHM
 from ..errors import OutputError, UsageError
-from ..model import DrawResult, InputFile, Inspector, Task
+from ..model import DrawResult, Enterprise, InputFile, Inspector, Task
 from ..plan import Plan, fraction_text
 from ..record import archived_name, encode_lists
 from ..tickets import ALGORITHM
@@ -129,17 +129,17 @@ def _method(task: Task) -> str:
     return "重点检查（必检）" if task.pick.must_inspect else "随机抽取"
 
 
-def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
-    """分派表 and its companion sheets: summary by stratum, workloads, exclusions (notes go last)."""
-    strata = plan.selection.strata
+def task_sheet(result: DrawResult, plan: Plan) -> Sheet:
+    """分派表: one row per task, its enterprise and its team."""
     probability = {s.key: s.probability for s in result.selection.strata}
     ts = result.tasks
-    firms = [t.enterprise for t in ts]
+    # The enterprises' fields as columns, in one transposition.
+    firm = dict(zip(Enterprise._fields, zip(*(t.enterprise for t in ts), strict=True), strict=True)) if ts else {}
 
-    def of_firm(field: str) -> list[Cell]:
-        return [getattr(firm, field) for firm in firms]
+    def of_firm(field: str) -> Sequence[Cell]:
+        return firm.get(field, ())
 
-    tasks = Sheet(
+    return Sheet(
         "分派表",
         (
             "序号", "抽查任务编号", "市场主体名称", "统一社会信用代码/注册号", "信用风险等级", "所属区域",
@@ -158,7 +158,12 @@ def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
         ),
         widths=(6, 20, 34, 22, 13, 10, 12, 26, 30, 10, 14, 16, 10, 10, 14, 14, 16, 16, 26, 66),
     )
-    summary = Sheet(
+
+
+def strata_sheet(result: DrawResult, plan: Plan) -> Sheet:
+    """分层汇总: every stratum's size, rule, quota and cut-off ticket."""
+    strata = plan.selection.strata
+    return Sheet(
         "分层汇总",
         (*strata, "符合条件户数", "抽取比例", "权重", "应抽户数", "实抽户数", "重点检查户数", "入选概率",
          "入选概率（分数）", "截止车票"),
@@ -171,11 +176,15 @@ def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
         ),
         widths=(*(12 for _ in strata), 12, 10, 8, 10, 10, 12, 10, 14, 66),
     )
+
+
+def workload_sheet(result: DrawResult, plan: Plan) -> Sheet:
+    """人员工作量: the tasks of every inspector drawn."""
     people = {m.id: m for t in result.tasks for m in t.team}
     leaders: dict[str, int] = {}
     for t in result.tasks:
         leaders[t.leader.id] = leaders.get(t.leader.id, 0) + 1
-    workload = Sheet(
+    return Sheet(
         "人员工作量",
         ("人员编号", "姓名", "所属部门", "所属区域", "执法证号", "专业领域", "分派任务数", "其中任组长"),
         (
@@ -185,7 +194,11 @@ def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
         ),
         widths=(14, 10, 20, 10, 18, 30, 12, 12),
     )
-    excluded = Sheet(
+
+
+def excluded_sheet(result: DrawResult, plan: Plan) -> Sheet:
+    """未参加抽取: the enterprises in scope that could not be drawn, and why."""
+    return Sheet(
         "未参加抽取",
         ("统一社会信用代码/注册号", "原因类别", "原因"),
         Columns(
@@ -195,7 +208,11 @@ def assignment_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
         ),
         widths=(24, 12, 60),
     )
-    return [tasks, summary, workload, excluded]
+
+
+SheetBuilder = Callable[[DrawResult, Plan], Sheet]
+# 分派表 and its companion sheets in tab order (the notes sheet goes last)
+ASSIGNMENT_SHEETS: tuple[SheetBuilder, ...] = (task_sheet, strata_sheet, workload_sheet, excluded_sheet)
 
 
 NOTES_HEADER = ("项目", "内容")
@@ -261,26 +278,31 @@ def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
     """Refuse to publish anything that looks like a phone or ID-card number."""
     if tuple(header) != DISCLOSURE_COLUMNS:
         raise OutputError("公示表的列与规定的公示列不一致，已停止写出")
-    for position, column in enumerate(header):
-        seen: set[str] = set()  # plan fields repeat on every row: check each distinct text once
+    for position, (column, values) in enumerate(zip(header, zip(*rows, strict=True), strict=False)):
+        # One search over all the column's distinct texts, a line each: neither pattern matches
+        # across a line break, so this finds a match exactly when some text holds one.
+        distinct = set(values)
+        try:
+            joined = "\n".join(distinct)
+        except TypeError:  # numbers, dates: only text can hold a phone or ID number
+            joined = "\n".join(value for value in distinct if isinstance(value, str))
+        if not any(p.search(joined) for p in _PRIVATE_PATTERNS):
+            continue
         for number, row in enumerate(rows, start=2):
             value = row[position]
-            if not isinstance(value, str) or value in seen:
-                continue
-            seen.add(value)
-            if any(p.search(value) for p in _PRIVATE_PATTERNS):
+            if isinstance(value, str) and any(p.search(value) for p in _PRIVATE_PATTERNS):
                 raise OutputError(
                     f"公示表第 {number} 行“{column}”列含有疑似手机号或身份证号的内容，已停止写出",
                     hint="请核对名录中该企业的名称与代码，公示表不得含有个人信息",
                 )
 
 
-def disclosure_sheets(result: DrawResult, plan: Plan) -> list[Sheet]:
-    """公示表, checked for private data (the notes sheet the public needs to check it goes last)."""
+def disclosure_sheet(result: DrawResult, plan: Plan) -> Sheet:
+    """公示表, checked for private data (followed by the notes sheet the public needs to check it)."""
     rows = disclosure_rows(result, plan)
     check_public(rows, DISCLOSURE_COLUMNS)
     widths = (6, 16, 30, 20, 22, 8, 30, 22, 12, 12, 34, 24, 26, 12, 12)
-    return [Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths)]
+    return Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths)
 
 
 # Below this many rows the workbooks are written in-process: starting helpers costs more.
@@ -293,27 +315,35 @@ def write_outputs(
     """Write both workbooks into `folder`; return (file name → SHA-256, result digest).
 
     `summarize` computes the result digest, which both notes sheets print. For a large draw each
-    workbook is written by a helper process (io/helper.py) that starts at once and receives its
-    notes sheet when the digest is known, so that the work spreads over both cores.
+    workbook is written by a helper process (io/helper.py), which gets each sheet as soon as it is
+    built and its notes sheet once the digest is known, so that the work spreads over both cores.
     """
     title = f"{plan.info.name}（{plan.info.id}）"
+    # Each workbook: title, sheets in tab order, and the order their zip members are written in
+    # (the notes last). 未参加抽取 goes first: built soonest, a helper starts on it while the
+    # 分派表 is being built. Both ways of writing use the same order, hence the same bytes.
     books = {
-        ASSIGNMENTS: (assignment_sheets(result, plan), f"{title} 分派表"),
-        DISCLOSURE: (disclosure_sheets(result, plan), f"{title} 公示表"),
+        ASSIGNMENTS: (f"{title} 分派表", ASSIGNMENT_SHEETS, (3, 0, 1, 2)),
+        DISCLOSURE: (f"{title} 公示表", (disclosure_sheet,), (0,)),
     }
     helpers: dict[str, WorkbookHelper] = {}
     try:
         if len(result.tasks) + len(result.selection.exclusions) >= PARALLEL_ROWS:
-            frame = Sheet("抽取说明", NOTES_HEADER, [], widths=NOTES_WIDTHS, wrap=True)
-            for name, (sheets, book_title) in books.items():
-                helpers[name] = WorkbookHelper(folder / name, sheets, frame, book_title)
+            for name in books:
+                helpers[name] = WorkbookHelper()
+        for name, helper in helpers.items():
+            book_title, builders, order = books[name]
+            helper.begin(folder / name, len(builders) + 1, book_title)
+            for index in order:
+                helper.add(index, builders[index](result, plan))
         result_digest = summarize()
         notes = notes_sheet(result, plan, result_digest, note)
-        for name, (sheets, book_title) in books.items():
+        for name, (book_title, builders, order) in books.items():
             if name in helpers:
-                helpers[name].send_last_rows(list(notes.rows))
+                helpers[name].add(len(builders), notes)
             else:
-                write_workbook(folder / name, [*sheets, notes], title=book_title)
+                sheets = [build(result, plan) for build in builders]
+                write_workbook(folder / name, [*sheets, notes], title=book_title, order=(*order, len(builders)))
     except BaseException:
         for helper in helpers.values():
             helper.abandon()  # the original error (or Ctrl-C) is what the user must see
@@ -323,27 +353,30 @@ def write_outputs(
     return {name: file_sha256(folder / name) for name in books}, result_digest
 
 
-def record_bytes(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> bytes:
-    """The record as readable UTF-8 JSON: one top-level key per line, one list item per line.
+def _record_parts(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> Iterator[bytes]:
+    """The record as readable UTF-8 JSON, in pieces: one top-level key per line, one list item per line.
 
     List items come pre-encoded (canonical, exactly as digested) from `lists` where given;
     json.dumps with indent=2 would fall back to the pure-Python encoder and take seconds.
     """
-    lines = []
-    for key in sorted(record):
+    yield b"{\n"
+    for number, key in enumerate(sorted(record)):
         value = record[key]
         items = lists.get(key)
         if items is None and isinstance(value, list):
             items = encode_lists({key: value})[key]
-        name = json.dumps(key, ensure_ascii=False).encode("utf-8")
+        name = (b",\n  " if number else b"  ") + json.dumps(key, ensure_ascii=False).encode("utf-8")
         if items:
-            lines.append(b"  " + name + b": [\n    " + b",\n    ".join(items) + b"\n  ]")
+            yield name + b": [\n    "
+            yield b",\n    ".join(items)
+            yield b"\n  ]"
         else:
-            text = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            lines.append(b"  " + name + b": " + text)
-    return b"{\n" + b",\n".join(lines) + b"\n}\n"
+            yield name + b": " + json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    yield b"\n}\n"
 
 
 def write_record(folder: Path, record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> None:
-    """Write draw-record.json (UTF-8, keys sorted) into `folder`."""
-    (folder / RECORD).write_bytes(record_bytes(record, lists))
+    """Write draw-record.json (UTF-8, keys sorted) into `folder`, piece by piece (40 MB for a
+    million-row draw: not glued together first)."""
+    with (folder / RECORD).open("wb") as out:
+        out.writelines(_record_parts(record, lists))

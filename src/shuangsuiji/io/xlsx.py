@@ -9,6 +9,7 @@ which lets an auditor compare output files by SHA-256.
 
 from __future__ import annotations
 
+import operator
 import queue
 import re
 import threading
@@ -17,8 +18,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 Cell = str | int | float | Fraction | date | datetime | None
 
@@ -82,10 +84,13 @@ def _escape(text: str) -> str:
 
 # Text that needs more than wrapping in tags: XML specials, illegal characters, _x escapes, outer spaces.
 _NEEDS_CARE = re.compile("[&<>\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x|^\\s|\\s$")
+_CARE_CHARACTERS = re.compile("[&<>\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Every cell carries its "r" reference (Excel does not need it, but ClosedXML, EPPlus and older
 # readers do), so a cell is `<c r="B7"` plus a tail that depends on the value alone; the tails of
 # repeated values (districts, classes, plan fields) are built once per sheet column.
 _CACHE_LIMIT = 4096
+# Rows are turned into XML a block at a time, column by column (see _block_xml).
+BLOCK_ROWS = 4096
 
 
 def _text_tail(text: str, style: int) -> str:
@@ -100,10 +105,10 @@ def _text_tail(text: str, style: int) -> str:
 
 def _tail(value: Cell, text_style: int) -> str:
     """Everything of a cell's XML after `<c r="…"`; empty for an empty cell (no element at all)."""
-    if value is None or value == "":
+    if value is None:
         return ""
     if isinstance(value, str):
-        return _text_tail(value, text_style)
+        return _text_tail(value, text_style) if value else ""
     if isinstance(value, bool):  # bool is an int; never write True as 1
         return _text_tail("是" if value else "否", text_style)
     if isinstance(value, datetime):
@@ -113,6 +118,98 @@ def _tail(value: Cell, text_style: int) -> str:
     if isinstance(value, Fraction):
         return f' s="{STYLE_PERCENT}"><v>{float(value)!r}</v></c>'
     return f"><v>{value!r}</v></c>"
+
+
+def _plain_texts(texts: list[str]) -> bool:
+    """Whether every text goes between <t> tags as it is (what _text_tail checks one by one, decided
+    for a whole column at C speed)."""
+    if "" in texts:
+        return False
+    joined = "".join(texts)
+    return (
+        "_x" not in joined
+        and _CARE_CHARACTERS.search(joined) is None
+        and all(map(operator.is_, map(str.strip, texts), texts))  # strip returns the very string if nothing to strip
+        and max(map(len, texts)) <= MAX_TEXT
+    )
+
+
+def _block_xml(columns: Sequence[list[Cell]], numbers: range, letters: Sequence[str], caches: list[dict[str, str]],
+               text_style: int) -> str:
+    """The <row> elements of one block of rows, given as columns, numbered `numbers`.
+
+    The block's XML is one join over a list of pieces laid out row by row, filled a whole column of
+    pieces at a time by slice assignment (C speed): the same text on every row, the row numbers,
+    and each column's values as they are (plain text, whole numbers), or the tails of its cells,
+    or, where some cells are empty (no element at all), whole cells. (Measured: 2.2 times as fast as
+    the cell-by-cell loop it replaced.)
+    """
+    marks = list(map(str, numbers))
+    parts: list[str | list[str]] = ['<row r="', marks, '">']
+    style_attr = f' s="{text_style}"' if text_style else ""
+    for letter, cache, values in zip(letters, caches, columns, strict=True):
+        kinds = set(map(type, values))
+        if kinds == {str} and _plain_texts(cast(list[str], values)):
+            parts += (f'<c r="{letter}', marks, f'"{style_attr} t="inlineStr"><is><t>', cast(list[str], values),
+                      "</t></is></c>")
+            continue
+        if kinds == {int}:  # exactly int: True is written as 是
+            parts += (f'<c r="{letter}', marks, '"><v>', list(map(str, values)), "</v></c>")
+            continue
+        # Other values repeat as the very same object (a stratum's probability): while the block
+        # holds them, their identity names them.
+        same: dict[int, str] = {}
+        tails = []
+        for value in values:
+            if type(value) is not str:
+                tail = same.get(id(value))
+                if tail is None:
+                    tail = same[id(value)] = _tail(value, text_style)
+            elif value in cache:
+                tail = cache[value]
+            else:
+                tail = _tail(value, text_style)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[value] = tail
+            tails.append(tail)
+        if "" not in tails:
+            parts += (f'<c r="{letter}', marks, '"', tails)
+        elif any(tails):
+            parts.append([f'<c r="{letter}{n}"{tail}' if tail else "" for n, tail in zip(marks, tails, strict=True)])
+    parts.append("</row>")
+    merged: list[str | list[str]] = []  # neighbouring constant texts joined: fewer pieces
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    count, stride = len(marks), len(merged)
+    pieces: list[str] = [""] * (count * stride)
+    for place, part in enumerate(merged):
+        pieces[place::stride] = [part] * count if isinstance(part, str) else part
+    return "".join(pieces)
+
+
+def _blocks(sheet: Sheet) -> Iterator[tuple[int, list[list[Cell]]]]:
+    """The sheet's rows, BLOCK_ROWS at a time: (how many, the block as column lists); checks widths."""
+    width = len(sheet.header)
+    rows = sheet.rows
+    if isinstance(rows, Columns) and len(rows.columns) == width and width:
+        size = len(rows)
+        if any(len(c) != size for c in rows.columns):
+            raise ValueError(f"工作表“{sheet.name}”的各列行数不同")
+        for start in range(0, size, BLOCK_ROWS):
+            block = [list(c[start : start + BLOCK_ROWS]) for c in rows.columns]
+            yield len(block[0]), block
+        return
+    found = iter(rows)
+    number = 2
+    while chunk := [tuple(row) for row in islice(found, BLOCK_ROWS)]:
+        for row in chunk:
+            if len(row) != width:
+                raise ValueError(f"工作表“{sheet.name}”第 {number} 行有 {len(row)} 个值，表头有 {width} 列")
+            number += 1
+        yield len(chunk), [list(c) for c in zip(*chunk, strict=True)]
 
 
 def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
@@ -143,25 +240,11 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
     yield f'<row r="1" ht="22" customHeight="1">{header}</row>'
     caches: list[dict[str, str]] = [{} for _ in range(ncols)]
     number = 1
-    for number, values in enumerate(sheet.rows, start=2):
-        if number > MAX_ROWS:
+    for count, block in _blocks(sheet):
+        if number + count > MAX_ROWS:
             raise ValueError(f"工作表“{sheet.name}”超过 Excel 的行数上限 {MAX_ROWS}")
-        if len(values) != ncols:  # checked here so that zip(strict=True) below never fires
-            raise ValueError(f"工作表“{sheet.name}”第 {number} 行有 {len(values)} 个值，表头有 {ncols} 列")
-        cells = []
-        row = str(number)
-        for letter, cache, value in zip(letters, caches, values, strict=True):
-            if type(value) is not str:  # numbers, dates: no cache (1, 1.0 and True are equal keys)
-                tail = _tail(value, text_style)
-            elif value in cache:
-                tail = cache[value]
-            else:
-                tail = _tail(value, text_style)
-                if len(cache) < _CACHE_LIMIT:
-                    cache[value] = tail
-            if tail:
-                cells.append(f'<c r="{letter}{row}"{tail}')
-        yield f'<row r="{row}">{"".join(cells)}</row>'
+        yield _block_xml(block, range(number + 1, number + 1 + count), letters, caches, text_style)
+        number += count
     last_row[0] = number
     yield "</sheetData>"
     yield f'<autoFilter ref="A1:{last}{max(number, 1)}"/>'
@@ -278,9 +361,15 @@ def _workbook_rels(count: int) -> str:
     )
 
 
+# Deflate level 2 instead of zlib's default 6: on a million-row draw's workbooks, half the compression
+# time (0.55 s of CPU, 0.4 s of the draw's wall time) for files 15% larger (measured).
+COMPRESS_LEVEL = 2
+
+
 def _member(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # what open(info, "w") uses (3.13: compress_level)
     info.external_attr = 0o600 << 16
     return info
 
@@ -324,23 +413,59 @@ def _write_stream(out: IO[bytes], parts: Iterable[str]) -> None:
         raise failure[0]
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str = "") -> None:
-    """Write `sheets` to a new .xlsx at `path` (same content → same bytes)."""
+class Workbook:
+    """A new .xlsx at `path`, written a sheet at a time in any order: the zip holds each sheet's
+    member in the order added (a helper writes whichever sheet is ready first), the workbook lists
+    the sheets by index, their tab order. Same content added in the same order → same bytes."""
+
+    def __init__(self, path: Path, count: int, *, title: str = "") -> None:
+        self._count = count
+        self._added: dict[int, tuple[str, int, int]] = {}  # index → name, last row, width
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        self._zip.writestr(_member("[Content_Types].xml"), _content_types(count))
+        self._zip.writestr(_member("_rels/.rels"), _ROOT_RELS)
+        self._zip.writestr(_member("docProps/core.xml"), _core(title))
+
+    def add(self, index: int, sheet: Sheet) -> None:
+        """Write the sheet whose tab is number `index` (from 0)."""
+        names = [name for name, _, _ in self._added.values()]
+        if not 0 <= index < self._count or index in self._added:
+            raise ValueError(f"工作表序号 {index} 无效或重复")
+        if not sheet.name or len(sheet.name) > 31 or sheet.name in names:
+            raise ValueError(f"工作表名称无效：{[*names, sheet.name]}")
+        last_row = [1]
+        with self._zip.open(_member(f"xl/worksheets/sheet{index + 1}.xml"), "w", force_zip64=True) as out:
+            _write_stream(out, _sheet_parts(sheet, last_row))
+        self._added[index] = (sheet.name, last_row[0], len(sheet.header))
+
+    def close(self) -> None:
+        """Write the workbook's parts that list the sheets; every sheet must have been added."""
+        if sorted(self._added) != list(range(self._count)):
+            raise ValueError(f"工作簿缺少工作表：共 {self._count} 个，只写了 {len(self._added)} 个")
+        tabs = [self._added[i] for i in range(self._count)]
+        self._zip.writestr(
+            _member("xl/workbook.xml"), _workbook([t[0] for t in tabs], [t[1] for t in tabs], [t[2] for t in tabs])
+        )
+        self._zip.writestr(_member("xl/_rels/workbook.xml.rels"), _workbook_rels(self._count))
+        self._zip.writestr(_member("xl/styles.xml"), _STYLES)
+        self._zip.close()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._zip.close()  # an unfinished file: whoever failed throws it away
+
+
+def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str = "", order: Sequence[int] | None = None) -> None:
+    """Write `sheets` (in tab order) to a new .xlsx at `path`, their zip members in `order`
+    (default: tab order)."""
     names = [s.name for s in sheets]
     if len(set(names)) != len(names) or any(len(n) > 31 or not n for n in names):
         raise ValueError(f"工作表名称无效：{names}")
-    row_counts: list[int] = []
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as book:
-        book.writestr(_member("[Content_Types].xml"), _content_types(len(sheets)))
-        book.writestr(_member("_rels/.rels"), _ROOT_RELS)
-        book.writestr(_member("docProps/core.xml"), _core(title))
-        for i, sheet in enumerate(sheets, start=1):
-            last_row = [1]
-            with book.open(_member(f"xl/worksheets/sheet{i}.xml"), "w", force_zip64=True) as out:
-                _write_stream(out, _sheet_parts(sheet, last_row))
-            row_counts.append(last_row[0])
-        book.writestr(
-            _member("xl/workbook.xml"), _workbook(names, row_counts, [len(s.header) for s in sheets])
-        )
-        book.writestr(_member("xl/_rels/workbook.xml.rels"), _workbook_rels(len(sheets)))
-        book.writestr(_member("xl/styles.xml"), _STYLES)
+    with Workbook(path, len(sheets), title=title) as book:
+        for index in range(len(sheets)) if order is None else order:
+            book.add(index, sheets[index])
