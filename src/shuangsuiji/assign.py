@@ -4,9 +4,10 @@ A team fills the plan's roles (组员岗位). Tasks are staffed one at a time in
 ticket("assign", key), and within a task role by role in plan order. For each place, the
 *candidates* are the on-duty inspectors the role allows for this enterprise (certificate valid for
 the whole period, specialty, department, district rule, not recused, not back within the rotation
-window, not yet in the team, below their task cap). They are ranked by workload so far (with
-balance on) and then by their position in a Fisher–Yates shuffle driven by
-ticket("assign", key, role, step), computed lazily so that only a few positions are ever hashed.
+window, not yet in the team, below their task cap). With balance on they are ranked by workload so
+far, and those with the same workload by a Fisher–Yates shuffle driven by
+ticket("assign", key, role, workload, step), so the usual pick costs one ticket; with balance off,
+by a shuffle of the role's whole list, computed lazily.
 
 The place goes to the best-ranked candidate *that leaves every remaining place fillable*. A plain
 greedy pass makes exactly these choices whenever it never runs out of candidates (its completion
@@ -16,8 +17,9 @@ by a witness assignment repaired with augmenting paths (`teamflow`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 
 from .errors import DrawError
@@ -29,11 +31,12 @@ from .tickets import TicketPrefix, ticket
 TEAM_ALGORITHM = "roles-flow-1"  # recorded with every draw; change it whenever these rules change
 
 
-def shuffled(seed: str, key: str, role: int, items: Sequence[int]) -> Iterator[int]:
-    """`items` in the Fisher–Yates order of (key, role): step s swaps s with s + U(m − s)."""
+def shuffled(seed: str, key: str, parts: tuple[str, ...], items: Sequence[int]) -> Iterator[int]:
+    """`items` in the Fisher–Yates order of ticket("assign", key, *parts, step): step s swaps s with
+    s + U(m − s). Lazy: only the positions asked for are hashed."""
     moved: dict[int, int] = {}
     size = len(items)
-    tickets = TicketPrefix(seed, "assign", key, str(role))
+    tickets = TicketPrefix(seed, "assign", key, *parts)
     for step in range(size):
         pick = step + tickets.uniform(str(step), size - step)
         chosen = moved.get(pick, pick)
@@ -47,24 +50,25 @@ def assignment_order(seed: str, keys: Iterable[str]) -> list[str]:
 
 
 class _Floor:
-    """The least workload among a candidate list's members below their cap, kept up to date cheaply."""
+    """The members of a candidate list below their cap who have the fewest places, in pool order.
 
-    __slots__ = ("count", "members", "value")
+    Kept up to date as places are filled, so that the usual pick costs one ticket."""
+
+    __slots__ = ("at", "members", "value")
 
     def __init__(self, members: Sequence[int], load: list[int], cap: list[int]) -> None:
         self.members = members
         self.refresh(load, cap)
 
     def refresh(self, load: list[int], cap: list[int]) -> None:
-        open_loads = [load[i] for i in self.members if load[i] < cap[i]]
-        self.value = min(open_loads, default=-1)
-        self.count = open_loads.count(self.value)
+        self.value = min((load[i] for i in self.members if load[i] < cap[i]), default=-1)
+        self.at = [i for i in self.members if load[i] == self.value and load[i] < cap[i]]
 
-    def raised(self, before: int, load: list[int], cap: list[int]) -> None:
-        """A member's workload went up from `before`."""
+    def raised(self, i: int, before: int, load: list[int], cap: list[int]) -> None:
+        """Member i's workload went up from `before`."""
         if before == self.value:
-            self.count -= 1
-            if self.count == 0:
+            del self.at[bisect_left(self.at, i)]
+            if not self.at:
                 self.refresh(load, cap)
 
 
@@ -129,41 +133,56 @@ class Staffing:
         for lid in self.lists_of[i]:
             floor = self.floors.get(lid)
             if floor is not None:
-                floor.raised(before, self.load, self.cap)
+                floor.raised(i, before, self.load, self.cap)
 
-    def _candidates(self, n: int) -> Iterator[int]:
-        """The open place n's candidates in its shuffle order (lazily)."""
-        size = self.rules.size
-        task, role = divmod(n, size)
-        lid = self.places[task][role]
+    def _allowed(self, n: int) -> Callable[[int], bool]:
+        """Whether a member of place n's candidate list is a candidate here and now."""
+        task = n // self.rules.size
         excluded, team, load, cap = self.excluded[task], self._team_so_far(n), self.load, self.cap
-        for i in shuffled(self.seed, self.tasks[task].key, role, self.lists[lid]):
-            if load[i] < cap[i] and i not in excluded and i not in team:
-                yield i
+        return lambda i: load[i] < cap[i] and i not in excluded and i not in team
 
     def ranked(self, n: int) -> Iterator[int]:
-        """The candidates of place n, best first: fewest places taken so far (with balance on), then
-        position in the shuffle. Lazy: the best usually comes after a few tickets."""
+        """The candidates of place n, best first. With balance on: by the number of places taken so
+        far, and within each number in the shuffle of those candidates (in pool order); with balance
+        off: in the shuffle of the role's whole candidate list, skipping those not allowed here."""
+        task, role = divmod(n, self.rules.size)
+        key, members, allowed = self.tasks[task].key, self.lists[self.places[task][role]], self._allowed(n)
         if not self.rules.balance:
-            yield from self._candidates(n)
+            yield from filter(allowed, shuffled(self.seed, key, (str(role),), members))
             return
-        lid = self.places[n // self.rules.size][n % self.rules.size]
+        levels: dict[int, list[int]] = {}
+        for i in filter(allowed, members):
+            levels.setdefault(self.load[i], []).append(i)
+        for level in sorted(levels):
+            yield from shuffled(self.seed, key, (str(role), str(level)), levels[level])
+
+    def best(self, n: int) -> int | None:
+        """The first of `ranked(n)`, usually for the price of one ticket."""
+        task, role = divmod(n, self.rules.size)
+        if not self.rules.balance:
+            return next(self.ranked(n), None)
+        lid = self.places[task][role]
         floor = self.floors.get(lid)
         if floor is None:
             floor = self.floors[lid] = _Floor(self.lists[lid], self.load, self.cap)
-        later = []
-        for i in self._candidates(n):
-            if self.load[i] == floor.value:  # nobody in the list has fewer
-                yield i
-            else:
-                later.append(i)
-        yield from sorted(later, key=self.load.__getitem__)
+        # The candidates with the fewest places are the floor's members minus the few excluded here.
+        at = floor.at
+        skip = sorted(k for x in (*self.excluded[task], *self._team_so_far(n))
+                      if (k := bisect_left(at, x)) < len(at) and at[k] == x)
+        if len(skip) == len(at):
+            return next(self.ranked(n), None)  # all of them are excluded here: look at everyone
+        index = TicketPrefix(self.seed, "assign", self.tasks[task].key, str(role), str(floor.value)).uniform(
+            "0", len(at) - len(skip))
+        for k in skip:  # the index-th of `at` not skipped
+            if k <= index:
+                index += 1
+        return at[index]
 
     def greedy(self) -> int | None:
         """Fill places from the current state on; None when all are filled, else the stuck place."""
         total = len(self.tasks) * self.rules.size
         for n in range(len(self.choices), total):
-            i = next(self.ranked(n), None)
+            i = self.best(n)
             if i is None:
                 return n
             self._fill(i)
@@ -191,9 +210,11 @@ class Staffing:
         witness = self.witness()
         self.reset()
         for n in range(len(witness.holder)):
-            best = next(i for i in self.ranked(n) if witness.holder[n] == i or witness.force(n, i))
+            first = self.best(n)
+            chosen = first if first is not None and (witness.holder[n] == first or witness.force(n, first)) else next(
+                i for i in self.ranked(n) if i != first and (witness.holder[n] == i or witness.force(n, i)))
             witness.fixed = n + 1
-            self._fill(best)
+            self._fill(chosen)
         return self.choices
 
     def teams(self) -> list[tuple[Inspector, ...]]:

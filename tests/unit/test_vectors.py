@@ -59,10 +59,13 @@ def test_small_team_example() -> None:
     staffing = Staffing(plan, seed, [enterprise(k) for k in order], staff)
     names = [[staffing.pool[i].id for i in members] for members in staffing.lists]
     assert names == [["GY01", "GY03"], ["GY01", "GY02", "GY03", "GY05"]]
-    shuffles = [[staffing.pool[i].id for i in shuffled(seed, k, 1, staffing.lists[1])] for k in order]
-    assert shuffles == [["GY03", "GY05", "GY02", "GY01"], ["GY03", "GY01", "GY05", "GY02"],
-                        ["GY01", "GY02", "GY03", "GY05"]]
+    ids = {i: p.id for i, p in enumerate(staffing.pool)}
+    gy = {p.id: i for i, p in enumerate(staffing.pool)}
+    assert [ids[i] for i in shuffled(seed, order[0], ("1", "0"), [gy["GY02"], gy["GY03"], gy["GY05"]])] == [
+        "GY03", "GY05", "GY02"]
+    assert [ids[i] for i in shuffled(seed, order[1], ("1", "1"), [gy["GY01"], gy["GY05"]])] == ["GY01", "GY05"]
+    assert [ids[i] for i in shuffled(seed, order[2], ("1", "1"), [gy["GY02"], gy["GY05"]])] == ["GY05", "GY02"]
     staffing.reset()
     assert staffing.greedy() == 4, "a plain greedy pass gets stuck at the third task"
     staffing.solve()
-    assert [[m.id for m in team] for team in staffing.teams()] == [["GY01", "GY05"], ["GY03", "GY02"], ["GY01", "GY02"]]
+    assert [[m.id for m in team] for team in staffing.teams()] == [["GY01", "GY05"], ["GY03", "GY02"], ["GY01", "GY05"]]
