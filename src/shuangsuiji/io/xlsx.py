@@ -9,6 +9,7 @@ which lets an auditor compare output files by SHA-256.
 
 from __future__ import annotations
 
+import math
 import operator
 import queue
 import re
@@ -21,6 +22,7 @@ from fractions import Fraction
 from itertools import islice
 from pathlib import Path
 from typing import IO, cast
+from unicodedata import east_asian_width
 
 Cell = str | int | float | Fraction | date | datetime | None
 
@@ -135,7 +137,7 @@ def _plain_texts(texts: list[str]) -> bool:
 
 
 def _block_xml(columns: Sequence[list[Cell]], numbers: range, letters: Sequence[str], caches: list[dict[str, str]],
-               text_style: int) -> str:
+               text_style: int, row_ends: list[str] | None = None) -> str:
     """The <row> elements of one block of rows, given as columns, numbered `numbers`.
 
     The block's XML is one join over a list of pieces laid out row by row, filled a whole column of
@@ -145,7 +147,7 @@ def _block_xml(columns: Sequence[list[Cell]], numbers: range, letters: Sequence[
     the cell-by-cell loop it replaced.)
     """
     marks = list(map(str, numbers))
-    parts: list[str | list[str]] = ['<row r="', marks, '">']
+    parts: list[str | list[str]] = ['<row r="', marks, row_ends or '">']
     style_attr = f' s="{text_style}"' if text_style else ""
     for letter, cache, values in zip(letters, caches, columns, strict=True):
         kinds = set(map(type, values))
@@ -188,6 +190,23 @@ def _block_xml(columns: Sequence[list[Cell]], numbers: range, letters: Sequence[
     for place, part in enumerate(merged):
         pieces[place::stride] = [part] * count if isinstance(part, str) else part
     return "".join(pieces)
+
+
+def _row_heights(columns: Sequence[list[Cell]], widths: Sequence[float]) -> list[str]:
+    """The end of each <row> tag, with a height that fits its wrapped text.
+
+    Spreadsheet programs do not all grow rows to fit wrapped text when they open a file (LibreOffice
+    does not), so a row that needs n lines says so. A wide (CJK) character takes two units of width.
+    """
+    ends = []
+    for values in zip(*columns, strict=True):
+        lines = max(
+            (math.ceil(sum(2 if east_asian_width(ch) in "WF" else 1 for ch in str(v)) / max(w - 1, 1))
+             for v, w in zip(values, widths, strict=False) if v not in (None, "")),
+            default=1,
+        )
+        ends.append(f'" ht="{15 * lines}" customHeight="1">' if lines > 1 else '">')
+    return ends
 
 
 def _blocks(sheet: Sheet) -> Iterator[tuple[int, list[list[Cell]]]]:
@@ -243,7 +262,8 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
     for count, block in _blocks(sheet):
         if number + count > MAX_ROWS:
             raise ValueError(f"工作表“{sheet.name}”超过 Excel 的行数上限 {MAX_ROWS}")
-        yield _block_xml(block, range(number + 1, number + 1 + count), letters, caches, text_style)
+        ends = _row_heights(block, sheet.widths) if sheet.wrap and sheet.widths else None
+        yield _block_xml(block, range(number + 1, number + 1 + count), letters, caches, text_style, ends)
         number += count
     last_row[0] = number
     yield "</sheetData>"
