@@ -130,3 +130,12 @@ def test_blocks_of_rows_and_of_columns_give_the_bytes_of_cell_by_cell_writing(
         for n, row in enumerate(rows, start=2)
     ]
     assert written == expected
+
+
+def test_wrapped_rows_are_as_tall_as_their_text(tmp_path: Path) -> None:
+    path = tmp_path / "notes.xlsx"
+    long = "每组 2 人（持证且具相应专业的人员、持证执法人员），组长由第一个持证岗位的人员担任" * 2
+    write_workbook(path, [Sheet("说明", ("项目", "内容"), [("短", "一行"), ("长", long)], widths=(10, 60), wrap=True)])
+    rows = openpyxl.load_workbook(path).active.row_dimensions
+    assert rows[2].height is None  # one line: the program's default
+    assert rows[3].height == 15 * 3  # about 160 units of width (a CJK character is 2) in 59 per line
