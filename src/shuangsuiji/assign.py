@@ -213,7 +213,7 @@ class Staffing:
             first = self.best(n)
             chosen = first if first is not None and (witness.holder[n] == first or witness.force(n, first)) else next(
                 i for i in self.ranked(n) if i != first and (witness.holder[n] == i or witness.force(n, i)))
-            witness.fixed = n + 1
+            witness.settle(n)
             self._fill(chosen)
         return self.choices
 

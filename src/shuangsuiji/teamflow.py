@@ -54,6 +54,11 @@ class Witness:
         self.held: list[set[int]] = [set() for _ in cap]
         self.seat: dict[tuple[int, int], int] = {}  # (inspector, task) → the place they hold in it
         self.fixed = 0
+        # Per candidate list: open places that need one of its members, and what its members can
+        # still take on beyond the fixed places. Fewer of the second than the first proves a choice
+        # unsafe without a search (the places of one list form a Hall violator).
+        self.open_places = Counter(place_lists)
+        self.spare = [sum(cap[i] for i in members) for members in lists]
         self._undo: list[tuple[int, int]] = []  # (place, previous holder)
         # What a failed search reached can never lead to spare capacity later, while places are only
         # being filled (no choice forced): `complete` skips it, so failures cost linear time, not quadratic.
@@ -94,8 +99,18 @@ class Witness:
             if before >= 0:
                 self._hold(n, before)
 
+    def settle(self, n: int) -> None:
+        """Place n (the next one) is final now, with its current holder."""
+        self.fixed = n + 1
+        self.open_places[self.place_lists[n]] -= 1
+        for lid in self.lists_of[self.holder[n]]:
+            self.spare[lid] -= 1
+
     def force(self, n: int, i: int) -> bool:
-        """Fix place n (the next one) to inspector i if the other open places stay fillable."""
+        """Give place n (the next one) to inspector i if the other open places stay fillable."""
+        kind = self.place_lists[n]
+        if any(self.spare[lid] <= self.open_places[lid] for lid in self.lists_of[i] if lid != kind):
+            return False  # i's last spare place is needed by places only i's list can fill
         mark = len(self._undo)
         emptied = []
         if self.holder[n] >= 0:
@@ -106,7 +121,10 @@ class Witness:
             emptied.append(own)
         self.put(n, i)
         if self.load[i] > self.cap[i]:  # over the cap: i gives up a tentative place
-            later = max(q for q in self.held[i] if q > n)
+            # Any of them gives the same answer (the flow is one short either way); one that someone
+            # free can take over ends the search at once.
+            tentative = sorted(q for q in self.held[i] if q > n)
+            later = next((q for q in tentative if self._free_for(q, set()) is not None), tentative[-1])
             self.take(later)
             emptied.append(later)
         self.fixed = n + 1

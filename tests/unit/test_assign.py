@@ -244,6 +244,32 @@ def test_larger_instances_agree_with_an_independent_max_flow(
 
 # --- tight instances a plain greedy gets wrong ---
 
+def planted(form: tuple[int, int, int, tuple[str, ...]], spare: int, tasks: int, salt: int,
+            ) -> tuple[list[Inspector], list[Enterprise], tuple[Recusal, ...]]:
+    """A tight instance with a planted valid assignment: caps are exactly its workloads, recusals avoid it."""
+    size, certified, specialist, _ = form
+    rng = random.Random(salt)
+    rows = [enterprise(f"K{n}", industry=rng.choice(INDUSTRIES)) for n in range(tasks)]
+    headcount = size + spare
+    qualified = [rng.random() < 0.5 for _ in range(headcount)]
+    skills: list[set[str]] = [set(rng.sample(INDUSTRIES, rng.randint(0, 1))) for _ in range(headcount)]
+    load = [0] * headcount
+    teams = []
+    for e in rows:
+        team = rng.sample(range(headcount), size)
+        teams.append(team)
+        for place, n in enumerate(team):
+            load[n] += 1
+            qualified[n] |= place < certified
+            if place < specialist:
+                skills[n].add(e.industry)
+    staff = [inspector(f"P{n}", certificate="Z" if qualified[n] else "", specialties=frozenset(skills[n]),
+                       max_tasks=load[n]) for n in range(headcount)]
+    recusals = tuple(Recusal(f"P{n}", e.key) for e, team in zip(rows, teams, strict=True)
+                     for n in range(headcount) if n not in team and rng.random() < 0.2)
+    return staff, rows, recusals
+
+
 @settings(max_examples=1500, deadline=None)
 @given(
     st.sampled_from([f for f in COUNT_FORMS if not f[3]]), st.integers(0, 5), st.integers(1, 7),
@@ -254,25 +280,7 @@ def test_planted_tight_instances_are_always_solved(
 ) -> None:
     """Plant a valid assignment, give everyone exactly the capacity it uses, hide it among spare people."""
     size, certified, specialist, _ = form
-    rng = random.Random(salt)
-    rows = [enterprise(f"K{n}", industry=rng.choice(INDUSTRIES)) for n in range(tasks)]
-    headcount = size + spare
-    qualified = [rng.random() < 0.5 for _ in range(headcount)]
-    skills: list[set[str]] = [set(rng.sample(INDUSTRIES, rng.randint(0, 1))) for _ in range(headcount)]
-    load = [0] * headcount
-    planted = []
-    for e in rows:
-        team = rng.sample(range(headcount), size)
-        planted.append(team)
-        for place, n in enumerate(team):
-            load[n] += 1
-            qualified[n] |= place < certified
-            if place < specialist:
-                skills[n].add(e.industry)
-    staff = [inspector(f"P{n}", certificate="Z" if qualified[n] else "", specialties=frozenset(skills[n]),
-                       max_tasks=load[n]) for n in range(headcount)]
-    recusals = tuple(Recusal(f"P{n}", e.key) for e, team in zip(rows, planted, strict=True)
-                     for n in range(headcount) if n not in team and rng.random() < 0.2)
+    staff, rows, recusals = planted(form, spare, tasks, salt)
     teams = {"size": size, "certified": certified, "specialist": specialist, "balance": balance}
     result = draw(staff, rows, f"seed{salt}", recusals, **teams)
     blocked = {(r.inspector_id, r.enterprise_key) for r in recusals}
@@ -295,6 +303,46 @@ def tight() -> tuple[list[Inspector], list[Enterprise]]:
         inspector("N1", max_tasks=2),
     ]
     return staff, [enterprise("K1"), enterprise("K2")]
+
+
+def open_after(staffing: Staffing, choices: list[int]) -> list[OpenTask]:
+    """The places still open after `choices`, for the independent max-flow."""
+    size = staffing.rules.size
+    done, filled = divmod(len(choices), size)
+    tasks = []
+    if filled:
+        current = frozenset(choices[-filled:])
+        tasks.append(OpenTask(done, staffing.places[done][filled:], staffing.excluded[done] | current))
+        done += 1
+    return tasks + [OpenTask(t, staffing.places[t], staffing.excluded[t]) for t in range(done, len(staffing.tasks))]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from([f for f in COUNT_FORMS if not f[3]]), st.integers(0, 4), st.integers(2, 6), st.booleans(),
+       st.integers(0, 10**6))
+def test_every_place_goes_to_the_best_ranked_safe_candidate(
+    form: tuple[int, int, int, tuple[str, ...]], spare: int, tasks: int, balance: bool, salt: int,
+) -> None:
+    """Replays the tool's choices on tight instances and checks each against the ranking and an
+    independent max-flow: the first candidate whose choice leaves the rest staffable is the one taken."""
+    size, certified, specialist, _ = form
+    staff, rows, recusals = planted(form, spare, tasks, salt)
+    teams = {"size": size, "certified": certified, "specialist": specialist, "balance": balance}
+    staffing = Staffing(make_plan(selection=ALL, teams=teams), f"seed{salt}", rows, staff, recusals)
+    capacity = list(staffing.cap)
+    choices = list(staffing.solve())
+    staffing.reset()
+    event("the plain greedy got stuck" if staffing.greedy() is not None else "the plain greedy sufficed")
+    staffing.reset()
+    for n, chosen in enumerate(choices):
+        for candidate in staffing.ranked(n):
+            left = list(capacity)
+            for i in [*choices[:n], candidate]:
+                left[i] -= 1
+            if check_staffing(open_after(staffing, [*choices[:n], candidate]), staffing.lists, left) is None:
+                assert candidate == chosen, f"place {n}"
+                break
+        staffing._fill(chosen)
 
 
 def test_tight_instances_are_solved_where_the_plain_greedy_gets_stuck() -> None:
