@@ -248,9 +248,12 @@ class Staffing:
         names = "、".join(f"{self.pool[i].name}（{self.pool[i].id}）" for i in b.people[:6])
         if len(b.people) > 6:
             names += f" 等 {len(b.people)} 人"
-        kind = f"“{'、'.join(industries)}”" if len(industries) <= 3 else f"{len(industries)} 个行业的"
+        if len(industries) <= 3:
+            group = f"{len(tasks)} 个“{'、'.join(industries)}”企业（{where}）"
+        else:
+            group = f"{len(tasks)} 个企业（{len(industries)} 个行业；{where}）"
         message = (
-            f"无法为全部企业组成检查组：{len(tasks)} 个{kind}企业（{where}）共需{needs}，"
+            f"无法为全部企业组成检查组：{group}共需{needs}，"
             f"可派的 {len(b.people)} 人{('（' + names + '）') if b.people else ''}最多只能承担 {b.supply} 人次，"
             f"缺 {b.demand - b.supply} 人次"
         )

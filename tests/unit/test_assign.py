@@ -410,6 +410,17 @@ def test_too_few_distinct_people_is_a_bottleneck_too() -> None:
     assert "缺 1 人次" in str(caught.value)
 
 
+def test_a_bottleneck_across_many_industries_says_how_many() -> None:
+    industries = ["餐饮服务", "食品销售", "食品生产", "农贸市场"]
+    rows = [enterprise(f"K{i}", industry=industries[i % 4]) for i in range(8)]
+    staff = [inspector("P1", max_tasks=9), inspector("P2", max_tasks=3)]
+    with pytest.raises(DrawError) as caught:
+        draw(staff, rows, size=2, certified=2)
+    message = str(caught.value)
+    assert "8 个企业（4 个行业；云岩区 8 个）共需持证执法人员 16 人次" in message
+    assert "可派的 2 人" in message and "最多只能承担 11 人次，缺 5 人次" in message
+
+
 # --- fairness and balance ---
 
 def test_each_eligible_inspector_is_equally_likely_for_an_enterprise() -> None:
