@@ -20,7 +20,7 @@ from shuangsuiji.fairness import chi_square_sf
 from shuangsuiji.model import DrawResult, Enterprise, HistoryEntry, Inputs, Inspector, Recusal
 from shuangsuiji.plan import Plan
 from tests.builders import enterprise, inspector, make_plan, roster
-from tests.flow_reference import OpenTask, check_staffing
+from tests.flow_reference import OpenTask, staffable
 
 END = date(2026, 12, 31)
 ALL = {"ratio": {"A": "100%", "B": "100%", "C": "100%", "D": "100%"}}
@@ -225,7 +225,7 @@ def test_larger_instances_agree_with_an_independent_max_flow(
              "max_tasks": cap, "balance": balance}
     staffing = Staffing(make_plan(selection=ALL, teams=teams), "s", rows, staff, recusals)
     open_tasks = [OpenTask(t, staffing.places[t], staffing.excluded[t]) for t in range(len(rows))]
-    feasible = check_staffing(open_tasks, staffing.lists, staffing.cap) is None
+    feasible = staffable(open_tasks, staffing.lists, staffing.cap)
     try:
         result = draw(staff, rows, f"seed{salt}", recusals, **teams)
     except DrawError:
@@ -339,7 +339,7 @@ def test_every_place_goes_to_the_best_ranked_safe_candidate(
             left = list(capacity)
             for i in [*choices[:n], candidate]:
                 left[i] -= 1
-            if check_staffing(open_after(staffing, [*choices[:n], candidate]), staffing.lists, left) is None:
+            if staffable(open_after(staffing, [*choices[:n], candidate]), staffing.lists, left):
                 assert candidate == chosen, f"place {n}"
                 break
         staffing._fill(chosen)
