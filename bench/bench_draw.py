@@ -27,7 +27,7 @@ from generate_rosters import generate, write_rosters  # noqa: E402
 
 PLAN = """
 [plan]
-id = "BENCH-{size}"
+id = "BENCH-{name}"
 name = "基准测试计划"
 task_name = "基准测试任务"
 type = "不定向"
@@ -43,7 +43,7 @@ conflicts = "conflicts.xlsx"
 history = "history.xlsx"
 
 [selection]
-ratio = {{ A = "5%", B = "5%", C = "5%", D = "5%" }}
+ratio = {{ A = "{ratio}", B = "{ratio}", C = "{ratio}", D = "{ratio}" }}
 
 [exclusion]
 inspected_within_days = 365
@@ -75,7 +75,7 @@ def prepare(size: int, inspectors: int, data: Path) -> Path:
         print(f"  生成 {size} 户名录用时 {time.perf_counter() - started:.1f} s", flush=True)
         tasks = size // 20
         max_tasks = max(8, 2 * 2 * tasks // max(inspectors, 1) + 8)
-        plan.write_text(PLAN.format(size=size, max_tasks=max_tasks), encoding="utf-8")
+        plan.write_text(PLAN.format(name=size, ratio="5%", max_tasks=max_tasks), encoding="utf-8")
     return plan
 
 

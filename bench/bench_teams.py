@@ -27,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
+from bench_draw import PLAN  # noqa: E402  (the same plan, every enterprise drawn)
 from generate_rosters import generate, write_rosters  # noqa: E402
 
 from shuangsuiji.assign import Staffing, assignment_order  # noqa: E402
@@ -37,33 +38,6 @@ from shuangsuiji.progress import NullReporter  # noqa: E402
 from shuangsuiji.teamflow import Witness  # noqa: E402
 from shuangsuiji.tickets import tickets_for  # noqa: E402
 
-PLAN = """
-[plan]
-id = "BENCH-TEAMS"
-name = "检查组基准测试"
-task_name = "基准测试任务"
-type = "不定向"
-items = ["食品经营许可情况"]
-authority = "贵阳市市场监督管理局"
-start = 2026-12-01
-end = 2026-12-31
-
-[inputs]
-enterprises = "enterprises.xlsx"
-inspectors = "inspectors.xlsx"
-conflicts = "conflicts.xlsx"
-history = "history.xlsx"
-
-[selection]
-ratio = {{ A = "100%", B = "100%", C = "100%", D = "100%" }}
-
-[teams]
-size = 2
-certified = 2
-specialist = 1
-max_tasks = {max_tasks}
-"""
-
 
 def load(tasks: int, inspectors: int, data: Path, max_tasks: int) -> tuple[Staffing, int]:
     """The team problem for `tasks` enterprises (all of them drawn) and `inspectors` people."""
@@ -72,7 +46,7 @@ def load(tasks: int, inspectors: int, data: Path, max_tasks: int) -> tuple[Staff
         folder.mkdir(parents=True, exist_ok=True)
         write_rosters(generate(tasks, inspectors), folder)
     plan_file = folder / "plan.toml"
-    plan_file.write_text(PLAN.format(max_tasks=max_tasks), encoding="utf-8")
+    plan_file.write_text(PLAN.format(name=f"TEAMS-{tasks}", ratio="100%", max_tasks=max_tasks), encoding="utf-8")
     plan, inputs, _ = load_and_check(InputOptions(plan_file), NullReporter(), load_plan(plan_file))
     rows = [inputs.enterprises.get(i) for i in range(len(inputs.enterprises.key))]
     order = assignment_order("bench", [e.key for e in rows])
