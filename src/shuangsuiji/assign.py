@@ -192,7 +192,7 @@ class Staffing:
         """A complete valid assignment to start from: the greedy's choices, the rest filled by
         augmenting paths; raises DrawError naming a bottleneck when none exists."""
         witness = Witness([lid for places in self.places for lid in places], self.rules.size, self.lists,
-                          self.excluded, self.cap)
+                          self.lists_of, self.excluded, self.cap)
         for n, i in enumerate(self.choices):
             witness.put(n, i)
         empty = witness.complete()

@@ -42,12 +42,13 @@ class Witness:
     """Places 0, 1, … (task = place // size) and who holds each; places below `fixed` are final."""
 
     def __init__(
-        self, place_lists: Sequence[int], size: int, lists: Sequence[Sequence[int]],
+        self, place_lists: Sequence[int], size: int, lists: Sequence[Sequence[int]], lists_of: Sequence[Sequence[int]],
         excluded: Sequence[frozenset[int]], cap: Sequence[int],
     ) -> None:
+        """`lists_of[i]`: the candidate lists person i is on (see `memberships`)."""
         self.place_lists, self.size, self.lists, self.excluded, self.cap = place_lists, size, lists, excluded, cap
         self.members = [frozenset(members) for members in lists]
-        self.lists_of = memberships(lists, len(cap))
+        self.lists_of = lists_of
         self.free = [{i for i in members if cap[i] > 0} for members in lists]  # members below their cap
         self.holder = [-1] * len(place_lists)
         self.load = [0] * len(cap)
