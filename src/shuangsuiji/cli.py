@@ -70,7 +70,7 @@ def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
             ui.console.print("[bold red]已中断[/]：没有写出任何结果。")
             raise typer.Exit(130) from None
         if isinstance(error, Exception) and not isinstance(error, typer.Exit):
-            ui.console.print(f"[bold red]内部错误[/]：{type(error).__name__}: {error}。请加 --debug 重新运行并把输出报告给开发者。")
+            ui.console.print(f"[bold red]内部错误[/]：{type(error).__name__}: {ui.plain(error)}。请加 --debug 重新运行并把输出报告给开发者。")
             raise typer.Exit(1) from None
         raise
 
@@ -350,7 +350,7 @@ def seed_commit(
         return made
 
     made = _guarded(commit)
-    ui.console.print(f"承诺已写出：[bold]{out}[/]")
+    ui.console.print(f"承诺已写出：[bold]{ui.plain(out)}[/]")
     ui.console.print(f"承诺摘要（请与承诺文件一同公布）：[bold]{made['commitment_sha256']}[/]")
 
 
@@ -391,10 +391,10 @@ def ledger_check(ledger: LedgerOption = None) -> None:
 
     problems = _guarded(lambda: _open_ledger(ledger).check())
     for problem in problems:
-        ui.console.print(f"[bold red]不一致：[/]{problem}")
+        ui.console.print(f"[bold red]不一致：[/]{ui.plain(problem)}")
     if problems:
         raise typer.Exit(1)
-    ui.console.print(f"[bold green]台账完整[/]：{_ledger_path(ledger)}")
+    ui.console.print(f"[bold green]台账完整[/]：{ui.plain(_ledger_path(ledger))}")
 
 
 def _open_ledger(given: Path | None) -> Ledger:
@@ -423,7 +423,7 @@ def main() -> None:
         command = getattr(context, "command_path", None) or "shuangsuiji"
         message = _usage_message(error).rstrip("。")
         end = "" if message.endswith("？") else "。"
-        ui.console.print(f"[bold red]错误：[/]{message}{end}用 {command} --help 查看用法。")
+        ui.console.print(f"[bold red]错误：[/]{ui.plain(message)}{end}用 {command} --help 查看用法。")
         code = 2
     sys.stdout.flush()
     sys.stderr.flush()

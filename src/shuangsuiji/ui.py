@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +26,12 @@ from .pipeline import DrawOutcome, FairnessOutcome
 from .verify import Verdict, verdict_rows
 
 console = Console(stderr=True, highlight=False)
+
+
+def plain(value: object) -> str:
+    """Data for a rich string: brackets in names, seeds, paths or messages (e.g. "[[teams.roles]]")
+    are shown as they are, never read as markup."""
+    return escape(str(value))
 
 
 class RichReporter:
@@ -88,7 +95,8 @@ def problems_table(problems: Sequence[Problem], title: str) -> Table:
         table.add_column(header, overflow="fold")
     for p in problems:
         level = "[red]错误[/]" if p.severity == "error" else "[yellow]提示[/]"
-        table.add_row(level, p.file, p.sheet, "" if p.row is None else str(p.row), p.column, p.message, p.hint)
+        table.add_row(level, plain(p.file), plain(p.sheet), "" if p.row is None else str(p.row), plain(p.column),
+                      plain(p.message), plain(p.hint))
     return table
 
 
@@ -98,18 +106,18 @@ def print_error(error: ShuangsuijiError) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if len(errors) > 1:
         console.print(problems_table(problems, f"发现 {len(errors)} 处错误，未进行抽取"))
-    console.print(f"[bold red]错误：[/]{error}", soft_wrap=True)
+    console.print(f"[bold red]错误：[/]{plain(error)}", soft_wrap=True)
 
 
 def print_summary(outcome: DrawOutcome) -> None:
     """Per-stratum numbers, teams formed and where the files are."""
     result = outcome.result
     columns = outcome.plan.selection.strata
-    table = Table(title=f"{outcome.plan.info.name}（{outcome.plan.info.id}）抽取结果", header_style="bold")
+    table = Table(title=plain(f"{outcome.plan.info.name}（{outcome.plan.info.id}）抽取结果"), header_style="bold")
     for header in (*columns, "符合条件", "比例", "应抽", "实抽", "重点检查", "入选概率"):
         table.add_column(header, justify="right" if header not in columns else "left")
     for s in result.selection.strata:
-        table.add_row(*s.key, str(s.eligible), percent(s.ratio) if s.weight is None else f"权重 {s.weight}",
+        table.add_row(*map(plain, s.key), str(s.eligible), percent(s.ratio) if s.weight is None else f"权重 {s.weight}",
                       str(s.quota), str(s.quota), str(s.must_inspect), percent(s.probability))
     console.print(table)
     selection = result.selection
@@ -120,8 +128,8 @@ def print_summary(outcome: DrawOutcome) -> None:
     )
     if outcome.warnings:
         console.print(problems_table(outcome.warnings, f"{len(outcome.warnings)} 条提示（不影响抽取）"))
-    console.print(f"随机种子：[bold]{result.seed}[/]    结果摘要：{outcome.record['result_digest']}")
-    console.print(f"输出文件夹：[bold]{outcome.out_dir}[/]")
+    console.print(f"随机种子：[bold]{plain(result.seed)}[/]    结果摘要：{outcome.record['result_digest']}")
+    console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]")
     if outcome.ledger_entry is not None:
         console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条。")
     for name in ("assignments.xlsx  分派表（内部）", "disclosure.xlsx   公示表（可公开）", "draw-record.json  抽取记录（审计）"):
@@ -130,11 +138,12 @@ def print_summary(outcome: DrawOutcome) -> None:
 
 def print_verdict(verdict: Verdict) -> None:
     """The verify table: area, item, same or different, and what differs."""
-    table = Table(title=f"复核：{verdict.folder}", header_style="bold")
+    table = Table(title=f"复核：{plain(verdict.folder)}", header_style="bold")
     for header in ("项目", "对象", "结论", "说明"):
         table.add_column(header, overflow="fold")
     for area, item, same, detail in verdict_rows(verdict):
-        table.add_row(area, item, f"[green]{same}[/]" if same == "一致" else f"[bold red]{same}[/]", detail)
+        table.add_row(plain(area), plain(item), f"[green]{same}[/]" if same == "一致" else f"[bold red]{same}[/]",
+                      plain(detail))
     console.print(table)
     if verdict.identical:
         console.print("[bold green]复核结论：完全一致[/]。这次抽取可以由记录和名录原样复算出来。")
@@ -144,12 +153,12 @@ def print_verdict(verdict: Verdict) -> None:
 
 def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
     """The ledger as a table, oldest first."""
-    table = Table(title=f"抽取台账：{path}", header_style="bold")
+    table = Table(title=f"抽取台账：{plain(path)}", header_style="bold")
     for header in ("编号", "时间", "计划编号", "结果", "重新抽取", "种子", "结果摘要", "说明"):
         table.add_column(header, overflow="fold")
     for e in entries:
-        table.add_row(str(e.id), e.created_at, e.plan_id, "抽取成功" if e.status == "drawn" else "[red]未能抽取[/]",
-                      "是" if e.redraw else "", e.seed, e.result_digest[:16], e.reason)
+        table.add_row(str(e.id), e.created_at, plain(e.plan_id), "抽取成功" if e.status == "drawn" else "[red]未能抽取[/]",
+                      "是" if e.redraw else "", plain(e.seed), e.result_digest[:16], plain(e.reason))
     console.print(table)
 
 
@@ -162,32 +171,33 @@ def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
         ("抽取记录 SHA-256", entry.record_sha256), ("输出文件夹", entry.out_dir), ("本条哈希", entry.entry_hash),
         ("上一条哈希", entry.prev_hash),
     ):
-        console.print(f"{label}：{value}")
+        console.print(f"{label}：{plain(value)}")
     if tasks:
         table = Table(header_style="bold")
         table.add_column("统一社会信用代码")
         table.add_column("检查组（组长在前）")
         for task in tasks:
-            table.add_row(task.enterprise_key, "、".join(task.team))
+            table.add_row(plain(task.enterprise_key), plain("、".join(task.team)))
         console.print(table)
 
 
 def print_fairness(outcome: FairnessOutcome) -> None:
     """Per stratum: exact probability, observed rate with its interval, and the uniformity test."""
     report = outcome.report
-    table = Table(title=f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）", header_style="bold")
+    table = Table(title=plain(f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）"),
+                  header_style="bold")
     for header in ("分层", "符合条件", "应抽", "精确概率", "观察比例", "99% 区间", "卡方 p 值", "结论"):
         table.add_column(header, justify="left" if header in ("分层", "结论") else "right")
     for s in report.strata:
-        table.add_row("/".join(s.key), str(s.eligible), str(s.quota), percent(s.probability), f"{s.observed * 100:.3f}%",
+        table.add_row(plain("/".join(s.key)), str(s.eligible), str(s.quota), percent(s.probability), f"{s.observed * 100:.3f}%",
                       f"{s.interval[0] * 100:.3f}%–{s.interval[1] * 100:.3f}%", f"{s.p_value:.3g}",
                       "[bold red]不均等[/]" if s.flagged else "[green]均等[/]")
     console.print(table)
     key, person, count = report.top_pair
     console.print(f"执法人员：{len(report.inspector_counts)} 人，工作量卡方 p 值 {report.inspector_p_value:.3g}"
                   "（持稀缺专业者被需要得更多，不要求相等）；"
-                  f"最常见的企业与人员组合 {key}/{person} {count} 次（该企业人均 {report.pair_expected:.1f} 次）。")
+                  f"最常见的企业与人员组合 {plain(key)}/{plain(person)} {count} 次（该企业人均 {report.pair_expected:.1f} 次）。")
     if report.failed_runs:
         console.print(f"[yellow]有 {report.failed_runs} 次模拟未能组成检查组，未计入。[/]")
     console.print(("[bold green]" if not report.flagged else "[bold red]") + describe(report.flagged) + "[/]")
-    console.print(f"输出文件夹：[bold]{outcome.out_dir}[/]（{'、'.join(outcome.files)}）")
+    console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]（{'、'.join(outcome.files)}）")

@@ -79,3 +79,21 @@ def test_csv_rosters_in_gb18030_give_the_same_draw(tmp_path: Path) -> None:
     from_xlsx = record_of(["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(tmp_path / "b")])
     assert from_csv["result_digest"] == from_xlsx["result_digest"]
     assert from_csv["inputs"][0]["path"].endswith("enterprises.csv")
+
+
+def test_team_counts_that_do_not_fix_the_roles_are_refused_with_the_syntax_to_use(tmp_path: Path) -> None:
+    plan = plan_with(tmp_path, {"size = 2 ": "size = 3 ", "certified = 2 ": "certified = 1 "})
+    result = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "[s]", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "请改用 [[teams.roles]] 逐个写明" in result.output  # brackets shown, not read as markup
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_listed_roles_draw_teams_that_fill_them(tmp_path: Path) -> None:
+    roles = "\n".join(["[[teams.roles]]\ncertified = true"] * 2 + ["[[teams.roles]]\nspecialist = true"])
+    plan = plan_with(tmp_path, {"size = 2 ": "#", "certified = 2 ": "#", "specialist = 1 ": "#", "departments = []": "#"})
+    plan.write_text(plan.read_text(encoding="utf-8") + roles + "\n", encoding="utf-8")
+    record = record_of(["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "o")])
+    assert [r["certified"] for r in record["plan"]["teams"]["roles"]] == [True, True, False]
+    assert all(len(t["team"]) == 3 for t in record["tasks"])
