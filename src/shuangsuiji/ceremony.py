@@ -15,6 +15,7 @@ from .record import canonical_json, digest
 from .tickets import ALGORITHM, normalize_seed
 
 COMMITMENT_KIND = "shuangsuiji-commitment"
+COMMITMENT_FILE = "commitment.json"  # the copy kept in a draw's output folder
 COMBINE_LABEL = "shuangsuiji:v1:seed-combine"
 
 
@@ -78,3 +79,14 @@ def commitment_differences(
 def fresh_seed(random_bytes: bytes) -> str:
     """A seed from operating-system randomness (the caller supplies the bytes): 32 hex digits."""
     return normalize_seed(random_bytes.hex())
+
+
+def commitment_trace(commitment: Mapping[str, Any]) -> dict[str, Any]:
+    """What a draw record keeps of the commitment it was checked against: its digest, when it was
+    made and the seed sources it announced (the whole file is kept beside the record)."""
+    return {
+        "commitment_sha256": commitment.get("commitment_sha256"),
+        "created_at": commitment.get("created_at"),
+        "seed_sources": list(commitment.get("seed_sources", [])),
+        "file": COMMITMENT_FILE,
+    }

@@ -20,10 +20,11 @@ import typer
 from . import __version__
 from .ceremony import combine_seeds, fresh_seed
 from .errors import Problem, SeedError, ShuangsuijiError, UsageError
-from .ledger import LEDGER_FILE, Ledger
+from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, head_path
 from .pipeline import InputOptions, run_commit, run_draw, run_fairness, run_validate
 from .progress import NullReporter, Reporter
 from .tickets import normalize_seed
+from .workspace import init_ledger, ledger_for
 
 DEMO_SEED = "shuangsuiji-demo-2026-12"
 
@@ -45,11 +46,8 @@ InspectorsOption = Annotated[Path | None, typer.Option("--inspectors", help="执
 ConflictsOption = Annotated[Path | None, typer.Option("--conflicts", help="回避名单，优先于计划文件")]
 HistoryOption = Annotated[Path | None, typer.Option("--history", help="检查记录，优先于计划文件")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认第一个）")]
-LedgerOption = Annotated[Path | None, typer.Option("--ledger", help=f"抽取台账（SQLite）；默认为当前文件夹下的 {LEDGER_FILE}")]
-
-
-def _ledger_path(given: Path | None) -> Path:
-    return given if given is not None else Path.cwd() / LEDGER_FILE
+LedgerOption = Annotated[Path | None, typer.Option(
+    "--ledger", help=f"抽取台账（SQLite）；默认在计划文件（ledger 命令：当前文件夹）所在的文件夹及其上级文件夹中查找 {LEDGER_FILE}")]
 
 
 def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
@@ -122,10 +120,11 @@ def draw(
 
     options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
     promised = _guarded(lambda: _read_json(commitment, "承诺文件")) if commitment is not None else None
+    book = _guarded(lambda: ledger_for(ledger, plan.parent, purpose="抽取"))
     progress = _reporter(quiet)
     outcome = _guarded(
         lambda: run_draw(options, seed, out, reporter=progress, operator=operator, witnesses=witness or (),
-                         commitment=promised, ledger=_ledger_path(ledger), redraw=redraw, reason=reason),
+                         commitment=promised, ledger=book, redraw=redraw, reason=reason),
         progress,
     )
     _state["outcome"] = outcome  # freed by main()'s quick exit, not object by object on return (0.17 s)
@@ -292,7 +291,7 @@ def verify_command(
 
     overrides = {"enterprises": enterprises, "inspectors": inspectors, "conflicts": conflicts, "history": history}
     verdict = _guarded(lambda: verify(folder, overrides=overrides, plan_path=plan, sheet=sheet,
-                                      ledger=_ledger_path(ledger), reporter=_reporter(as_json)))
+                                      ledger=ledger, reporter=_reporter(as_json)))
     if as_json:
         sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -345,8 +344,10 @@ def seed_commit(
     def commit() -> dict[str, Any]:
         if out.exists():
             raise UsageError(f"承诺文件“{out}”已存在", hint="承诺一经公布不得覆盖；请换一个文件名")
+        from .io.writers import write_json
+
         made = run_commit(options, source or ())
-        out.write_text(json.dumps(made, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_json(out, made)
         return made
 
     made = _guarded(commit)
@@ -358,6 +359,20 @@ ledger_app = typer.Typer(help="抽取台账：每一次抽取（成功或失败�
 app.add_typer(ledger_app, name="ledger")
 
 
+@ledger_app.command("init")
+def ledger_init(
+    folder: Annotated[Path, typer.Argument(help="工作文件夹（默认：当前文件夹）", show_default=False)] = Path(),
+) -> None:
+    """在工作文件夹中建立抽取台账（每个工作区只建立一次）。之后在这个文件夹或它的子文件夹中的计划都记入这本台账。
+
+    示例：shuangsuiji ledger init
+    """
+    from . import ui
+
+    path = _guarded(lambda: init_ledger(folder))
+    ui.console.print(f"已建立抽取台账：[bold]{ui.plain(path)}[/]（旁边的 {ui.plain(head_path(path).name)} 是它的校验文件，请一同备份）")
+
+
 @ledger_app.command("list")
 def ledger_list(ledger: LedgerOption = None) -> None:
     """列出台账中的全部抽取。
@@ -366,7 +381,8 @@ def ledger_list(ledger: LedgerOption = None) -> None:
     """
     from . import ui
 
-    ui.print_ledger(_guarded(lambda: _open_ledger(ledger).entries()), _ledger_path(ledger))
+    path = _guarded(lambda: ledger_for(ledger, Path.cwd(), purpose="列出抽取"))
+    ui.print_ledger(_guarded(lambda: _open_ledger(path).entries()), path)
 
 
 @ledger_app.command("show")
@@ -377,30 +393,36 @@ def ledger_show(entry: Annotated[int, typer.Argument(help="台账编号", show_d
     """
     from . import ui
 
-    book = _guarded(lambda: _open_ledger(ledger))
+    book = _guarded(lambda: _open_ledger(ledger_for(ledger, Path.cwd(), purpose="显示抽取")))
     ui.print_ledger_entry(_guarded(lambda: book.get(entry)), _guarded(lambda: book.tasks(entry)))
 
 
 @ledger_app.command("check")
 def ledger_check(ledger: LedgerOption = None) -> None:
-    """检查台账是否完整：有记录被改动、删除或调换顺序时退出码为 1。
+    """检查台账是否完整：有记录被改动、删除或调换顺序，或台账被清空、截断、替换时，退出码为 1。
 
     示例：shuangsuiji ledger check
     """
     from . import ui
 
-    problems = _guarded(lambda: _open_ledger(ledger).check())
+    path = _guarded(lambda: ledger_for(ledger, Path.cwd(), purpose="检查台账"))
+
+    def check() -> list[str]:
+        try:
+            with Ledger(path, create=False, strict=False) as book:
+                return book.check()
+        except LedgerDamaged as damaged:
+            return [str(damaged)]
+
+    problems = _guarded(check)
     for problem in problems:
         ui.console.print(f"[bold red]不一致：[/]{ui.plain(problem)}")
     if problems:
         raise typer.Exit(1)
-    ui.console.print(f"[bold green]台账完整[/]：{ui.plain(_ledger_path(ledger))}")
+    ui.console.print(f"[bold green]台账完整[/]：{ui.plain(path)}")
 
 
-def _open_ledger(given: Path | None) -> Ledger:
-    path = _ledger_path(given)
-    if not path.exists():
-        raise UsageError(f"找不到抽取台账“{path}”", hint="请在做抽取的文件夹中运行，或用 --ledger 指定台账文件")
+def _open_ledger(path: Path) -> Ledger:
     return Ledger(path, create=False)
 
 

@@ -28,6 +28,18 @@ def normalize_key(value: str) -> str:
     return clean_text(value).upper()
 
 
+def compact(value: str) -> str:
+    """clean_text without any white space inside: how words of a closed vocabulary (经营状态) and
+    identifiers are compared, so that "吊销, 未注销" and "吊销，未注销" are one word."""
+    return "".join(clean_text(value).split())
+
+
+def normalize_person_id(value: str) -> str:
+    """人员编号 as compared everywhere (roster, recusal list, history): compact and upper-cased, so
+    that a recusal written "p０００1 " names staff "P0001"."""
+    return compact(value).upper()
+
+
 def uscc_check_char(first17: str) -> str:
     """The 18th character of a USCC whose first 17 characters are given."""
     total = sum(_USCC_VALUE[char] * weight for char, weight in zip(first17, USCC_WEIGHTS, strict=True))

@@ -17,6 +17,14 @@ The hash chain detects tampering by someone who does not recompute hashes; it is
 Anyone who can write the file and knows this format can rebuild a consistent chain, which again only
 the published records (or a head hash kept elsewhere) reveal.
 
+A ledger is never started afresh by accident: only `Ledger(path, create=True)` (the command
+`ledger init`) makes one; an emptied (0-byte) or damaged file is an error. Beside the ledger lies
+its *head file* (`<name>.head`, JSON: the ledger's random id, its number of entries and the last
+entry's hash), rewritten after every entry. A ledger whose id differs from the head's (another
+ledger copied over it, or a fresh one) or that lacks the entry the head names (truncated, or an
+older backup put back) is refused. The head file is a tripwire for accidents and casual rollback,
+not a seal: whoever replaces both files consistently is caught only by the published records.
+
 This module is I/O (it opens files); it never reads the clock: callers pass `created_at`.
 """
 
@@ -24,8 +32,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
@@ -40,6 +50,7 @@ from .record import canonical_json
 
 LEDGER_FILE = "shuangsuiji-ledger.sqlite"
 KIND = "shuangsuiji-ledger"
+HEAD_KIND = "shuangsuiji-ledger-head"
 SCHEMA_VERSION = "1"
 ZERO_HASH = "0" * 64
 STATUSES = ("drawn", "failed")
@@ -80,6 +91,37 @@ CREATE INDEX IF NOT EXISTS entries_plan ON entries (plan_id);
 
 class LedgerError(ShuangsuijiError):
     """The ledger cannot be opened, is not a ledger, is locked, or lacks a requested entry."""
+
+
+class LedgerDamaged(LedgerError):
+    """The ledger file was emptied, damaged, replaced or rolled back: `ledger check` reports it as a finding."""
+
+
+def head_path(path: Path) -> Path:
+    """The head file beside a ledger: same name, suffix .head."""
+    return path.with_suffix(".head")
+
+
+def _read_head(path: Path) -> dict[str, Any] | None:
+    """The head file's content, None when there is none; LedgerDamaged when it is not one."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise LedgerDamaged(f"台账的校验文件“{path}”无法读取（{exc}）", hint="请从备份中找回该文件") from exc
+    if not (isinstance(value, dict) and value.get("kind") == HEAD_KIND and isinstance(value.get("ledger_id"), str)
+            and isinstance(value.get("entries"), int) and isinstance(value.get("entry_hash"), str)):
+        raise LedgerDamaged(f"文件“{path}”不是抽取台账的校验文件，或已损坏", hint="请从备份中找回该文件")
+    return value
+
+
+def _write_head(path: Path, ledger_id: str, entries: int, entry_hash: str) -> None:
+    """Replace the head file atomically (a reader never sees half of it)."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_text(json.dumps({"kind": HEAD_KIND, "ledger_id": ledger_id, "entries": entries,
+                                "entry_hash": entry_hash}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, path)
 
 
 @dataclass(frozen=True)
@@ -170,9 +212,12 @@ class Ledger:
     seconds, then LedgerError.
     """
 
-    def __init__(self, path: Path, *, create: bool = True, timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(self, path: Path, *, create: bool = True, strict: bool = True, timeout: float = BUSY_TIMEOUT) -> None:
         self.path = Path(path)
+        self.strict = strict  # refuse a ledger its head file does not describe (off for `check`, which reports it)
         self._conn: sqlite3.Connection | None = None
+        self.notices: list[str] = []  # things the user should hear about, e.g. a head file made anew
+        created = not self.path.exists()
         self._precheck(create)
         try:
             self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -180,6 +225,9 @@ class Ledger:
             raise LedgerError(f"无法打开抽取台账“{self.path}”：{exc}", hint="请检查文件权限") from exc
         try:
             self._open(timeout)
+            if created:
+                meta = self._meta()
+                _write_head(head_path(self.path), meta["ledger_id"], *self.head())
         except BaseException:
             self.close()
             raise
@@ -194,16 +242,23 @@ class Ledger:
         if self.path.is_dir():
             raise LedgerError(f"“{self.path}”是一个文件夹，不是抽取台账文件", hint="请指定台账文件的路径")
         if not self.path.exists():
+            if head_path(self.path).exists():
+                raise LedgerError(f"{where}不见了，但它旁边的校验文件“{head_path(self.path).name}”还在：台账可能被删除或移走",
+                                  hint="请从备份中找回台账文件；不能新建一个空台账来代替它")
             if not create:
-                raise LedgerError(f"{where}不存在", hint="请检查路径，或先在该文件夹中进行一次抽取")
+                raise LedgerError(f"{where}不存在",
+                                  hint="请检查路径；还没有台账时，请在工作文件夹中运行 shuangsuiji ledger init 建立")
             return
         try:
             with self.path.open("rb") as handle:
                 header = handle.read(len(_SQLITE_HEADER))
         except OSError as exc:
             raise LedgerError(f"无法读取{where}：{exc.strerror or exc}", hint="请检查文件权限") from exc
-        if header and header != _SQLITE_HEADER:
-            raise LedgerError(f"文件“{self.path}”不是抽取台账（不是 SQLite 数据库文件）",
+        if not header:
+            raise LedgerDamaged(f"{where}是空文件（0 字节），可能被清空了",
+                              hint="台账不会被当作新台账重新开始；请从备份中找回台账文件")
+        if header != _SQLITE_HEADER:
+            raise LedgerDamaged(f"文件“{self.path}”不是抽取台账（不是 SQLite 数据库文件）",
                               hint="请检查文件名；本程序不会覆盖它，如需新建台账请将该文件移走或改名")
 
     def _open(self, timeout: float) -> None:
@@ -222,6 +277,30 @@ class Ledger:
                     time.sleep(0.05)
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            if self.strict and (problem := self._head_problem()):
+                raise problem
+
+    def _head_problem(self) -> LedgerDamaged | None:
+        """Why this is not the ledger its head file describes (replaced, truncated, rolled back), or None."""
+        try:
+            head = _read_head(head_path(self.path))
+        except LedgerDamaged as damaged:
+            return damaged
+        tables = self._tables()
+        if head is None or "meta" not in tables:
+            return None  # no head yet (a ledger of version 0.2), or no meta at all: check() says so
+        if self._meta().get("ledger_id") != head["ledger_id"]:
+            return LedgerDamaged(
+                f"抽取台账“{self.path}”不是它旁边的校验文件所记的那本台账：台账文件可能被别的台账或新建的空台账替换了",
+                hint="请从备份中找回原来的台账文件；台账不能换成另一本重新开始")
+        row = None
+        if head["entries"] and "entries" in tables:
+            row = self._db.execute("SELECT entry_hash FROM entries WHERE id = ?", (head["entries"],)).fetchone()
+        if head["entries"] and (row is None or row[0] != head["entry_hash"]):
+            return LedgerDamaged(
+                f"抽取台账“{self.path}”中没有校验文件记下的第 {head['entries']} 条：台账可能被截断、删改，或被换成了旧的备份",
+                hint="请从备份中找回最新的台账文件，并运行 shuangsuiji ledger check")
+        return None
 
     def _setup(self) -> None:
         """Create the schema in an empty file, or make sure the file is our ledger; then WAL mode."""
@@ -238,7 +317,7 @@ class Ledger:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                 [("kind", KIND), ("schema_version", SCHEMA_VERSION)])
+                                 [("kind", KIND), ("schema_version", SCHEMA_VERSION), ("ledger_id", uuid.uuid4().hex)])
             self._db.execute("COMMIT")
         except BaseException:
             self._rollback()
@@ -253,7 +332,7 @@ class Ledger:
         meta = self._meta() if "meta" in tables else {}
         ours = meta["kind"] == KIND if "kind" in meta else self._has_our_tables(tables)
         if not ours:
-            raise LedgerError(f"文件“{self.path}”是 SQLite 数据库，但不是本程序的抽取台账",
+            raise LedgerDamaged(f"文件“{self.path}”是 SQLite 数据库，但不是本程序的抽取台账",
                               hint="请检查文件名；本程序不会改动它，如需新建台账请将该文件移走或改名")
         version = meta.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
@@ -283,9 +362,9 @@ class Ledger:
             if _busy(exc):
                 raise LedgerError(f"抽取台账“{self.path}”正被另一个程序使用，{action}失败",
                                   hint="请等另一次抽取结束后重试") from exc
-            if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
-                raise LedgerError(f"文件“{self.path}”不是抽取台账（不是 SQLite 数据库文件或已损坏）",
-                                  hint="请检查文件名，或从备份恢复台账") from exc
+            if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in str(exc) or "malformed" in str(exc)):
+                raise LedgerDamaged(f"文件“{self.path}”不是完好的抽取台账（不是 SQLite 数据库文件，或已损坏、被截断）",
+                                    hint="请检查文件名，或从备份恢复台账") from exc
             raise LedgerError(f"抽取台账“{self.path}”{action}失败：{exc}",
                               hint="请检查文件权限和磁盘空间，并运行台账检查") from exc
 
@@ -362,6 +441,9 @@ class Ledger:
                 if expect_prev_hash is not None and prev_hash != expect_prev_hash:
                     raise LedgerError(f"抽取台账“{self.path}”在这次抽取进行期间记入了别的抽取，这次抽取未被记入",
                                       hint="请确认没有别人同时在做抽取，然后重新运行（同样的输入和种子得到同样的结果）")
+                if "ledger_id" not in meta:  # a ledger made by version 0.2 gets its id now
+                    meta["ledger_id"] = uuid.uuid4().hex
+                    self._db.execute("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)", (meta["ledger_id"],))
                 values["id"] = max(last_id, int(used[0]) if used else 0) + 1
                 values["prev_hash"] = prev_hash
                 values["entry_hash"] = entry_digest(values)
@@ -374,7 +456,25 @@ class Ledger:
             except BaseException:
                 self._rollback()
                 raise
+        self._advance_head(meta["ledger_id"], entry)
         return entry
+
+    def _advance_head(self, ledger_id: str, entry: LedgerEntry) -> None:
+        """Record the new last entry in the head file (never moving it back: another process may
+        have entered a later one meanwhile; any entry the ledger holds is a valid head)."""
+        path = head_path(self.path)
+        try:
+            head = _read_head(path)
+        except LedgerDamaged:
+            head = None
+        if head is None and entry.id > 1:
+            self.notices.append(f"抽取台账旁的校验文件“{path.name}”原先不存在（旧版本的台账，或被删除），已按台账现有的 {entry.id} 条重新建立")
+        if head is None or head["ledger_id"] != ledger_id or head["entries"] < entry.id:
+            try:
+                _write_head(path, ledger_id, entry.id, entry.entry_hash)
+            except OSError as exc:
+                raise LedgerError(f"无法写入台账的校验文件“{path}”（{exc.strerror or exc}）",
+                                  hint="这次抽取已记入台账；请检查文件夹的写权限后运行 shuangsuiji ledger check") from exc
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -456,6 +556,8 @@ class Ledger:
                 problems.append("台账缺少记录表（entries）或任务表（tasks），文件已损坏")
                 return problems
             problems += self._check_entries(tables)
+            if head := self._head_problem():
+                problems.append(head.message)
             orphans = [r[0] for r in self._db.execute(
                 "SELECT DISTINCT entry_id FROM tasks WHERE entry_id NOT IN (SELECT id FROM entries) ORDER BY 1")]
             if orphans:

@@ -13,7 +13,6 @@ from fractions import Fraction
 from typing import NamedTuple
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
-INACTIVE_STATUSES = ("注销", "吊销", "撤销", "迁出")
 ON_DUTY_STATUSES = ("", "在岗")
 
 # Columns a plan may stratify or scope by, mapped to the roster field that holds them.
@@ -181,7 +180,7 @@ class Exclusion:
 
     index: int
     enterprise_key: str
-    code: str  # "status" (注销/吊销/撤销/迁出) or "window" (inspected too recently)
+    code: str  # "status" (an excluded 经营状态, see plan.StatusWords) or "window" (inspected too recently)
     reason: str
 
 

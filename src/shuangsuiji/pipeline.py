@@ -6,6 +6,7 @@ The CLI and the tests both call `run_draw` and `run_validate`; nothing here prin
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -14,10 +15,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .ceremony import commitment_differences, make_commitment
+from .ceremony import COMMITMENT_FILE, commitment_differences, commitment_trace, make_commitment
 from .draw import compute_draw
 from .errors import DrawError, InputError, Problem, ShuangsuijiError, UsageError
 from .fairness import Draw, FairnessReport, simulate
+from .fields import InputKind
 from .io import readers
 from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
@@ -26,14 +28,23 @@ from .io.writers import (
     archive_inputs,
     ensure_new_output_dir,
     staged_output,
+    write_json,
     write_outputs,
     write_record,
 )
 from .ledger import Ledger, LedgerTask
-from .model import DrawResult, HistoryEntry, Inputs
+from .model import DrawResult, HistoryEntry, InputFile, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan
 from .progress import NullReporter, Reporter
-from .record import body_digest, build_record, encode_lists, result_body
+from .record import (
+    LEDGER_HISTORY,
+    LEDGER_HISTORY_FILE,
+    body_digest,
+    build_record,
+    encode_lists,
+    ledger_history_csv,
+    result_body,
+)
 from .tickets import normalize_seed
 from .validate import check_inputs
 
@@ -50,7 +61,7 @@ class InputOptions:
     sheet: str | None = None
     plan: Plan | None = None  # an already parsed plan (verify rebuilds it from a record); wins over plan_path
 
-    def overrides(self) -> dict[str, Path | None]:
+    def overrides(self) -> dict[InputKind, Path | None]:
         """The input paths given on the command line, by role."""
         return {
             "enterprises": self.enterprises,
@@ -76,7 +87,7 @@ class DrawOutcome:
 def load_plan_with(options: InputOptions) -> Plan:
     """The plan with command-line input paths applied."""
     plan = options.plan if options.plan is not None else load_plan(options.plan_path)
-    return plan.with_inputs(options.overrides())
+    return plan.with_inputs(options.overrides(), options.sheet)
 
 
 def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[Inputs, list[Problem]]:
@@ -99,22 +110,29 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
         problems.extend(found)
         return value
 
-    paths = plan.inputs
+    sources = plan.inputs
     enterprises = inspectors = None
     recusals: Sequence[Any] = ()
     history: Sequence[Any] = ()
+
+    def read(kind: InputKind, reader: Callable[..., tuple[Any, Any, list[Problem]]]) -> Any:
+        source = sources[kind]
+        return attempt(lambda: reader(source.path, sheet=source.sheet, columns=source.columns))
+
     # The big roster is read in a second thread: fastexcel parses without holding the GIL, so the
     # small files are read meanwhile. Only that thread reports progress until it is joined.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-enterprises") as pool:
         big = None
-        if "enterprises" in paths:
-            big = pool.submit(readers.read_enterprises, paths["enterprises"], sheet=options.sheet, reporter=reporter)
-        if "inspectors" in paths:
-            inspectors = attempt(lambda: readers.read_inspectors(paths["inspectors"]))
-        if "conflicts" in paths:
-            recusals = attempt(lambda: readers.read_recusals(paths["conflicts"])) or ()
-        if "history" in paths:
-            history = attempt(lambda: readers.read_history(paths["history"])) or ()
+        if "enterprises" in sources:
+            source = sources["enterprises"]
+            big = pool.submit(readers.read_enterprises, source.path, sheet=source.sheet, columns=source.columns,
+                              reporter=reporter)
+        if "inspectors" in sources:
+            inspectors = read("inspectors", readers.read_inspectors)
+        if "conflicts" in sources:
+            recusals = read("conflicts", readers.read_recusals) or ()
+        if "history" in sources:
+            history = read("history", readers.read_history) or ()
         if big is not None:
             enterprises = attempt(big.result)
     if enterprises is None or inspectors is None or any(p.severity == "error" for p in problems):
@@ -166,17 +184,21 @@ def _without_cyclic_gc() -> Iterator[None]:
 def input_fingerprints(plan: Plan) -> dict[str, tuple[str, str]]:
     """role → (file name, SHA-256 of its bytes) for every input the plan names."""
     found = {}
-    for role, path in plan.inputs.items():
+    for role, source in plan.inputs.items():
         try:
-            found[role] = (path.name, readers.file_sha256(path))
+            found[role] = (source.path.name, readers.file_sha256(source.path))
         except OSError:
-            raise InputError([Problem("文件不存在或无法读取", file=str(path), hint="请检查计划文件 [inputs] 或命令行给出的路径")]) from None
+            raise InputError([Problem("文件不存在或无法读取", file=str(source.path), hint="请检查计划文件 [inputs] 或命令行给出的路径")]) from None
     return found
 
 
 def run_commit(options: InputOptions, sources: Sequence[str], clock: Callable[[], str] | None = None) -> dict[str, Any]:
-    """The commitment to publish before the seed exists (see ceremony.make_commitment)."""
-    plan = load_plan_with(options)
+    """The commitment to publish before the seed exists (see ceremony.make_commitment).
+
+    The plan and inputs are checked first, exactly as `validate` does: committing to a roster that
+    cannot be drawn from would force a second commitment, and a second chance is what it prevents.
+    """
+    plan, _inputs, _warnings = load_and_check(options, NullReporter())
     return make_commitment(plan.canonical(), input_fingerprints(plan), sources, (clock or utc_now)())
 
 
@@ -261,18 +283,24 @@ def run_draw(
     ensure_new_output_dir(out_dir)
     if commitment is not None:
         check_commitment(options, commitment)
-    with _without_cyclic_gc(), (Ledger(ledger) if ledger is not None else nullcontext()) as book:
+    with _without_cyclic_gc(), (Ledger(ledger, create=False) if ledger is not None else nullcontext()) as book:
         plan = load_plan_with(options)
         replaced = _redraw_check(book, plan, redraw, reason)  # before the long read: refuse early
         anchor = book.head()[1] if book is not None else None  # the entry this draw follows
         plan, inputs, warnings = load_and_check(options, reporter, plan)
-        history = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
-        if history:
-            inputs = replace(inputs, history=inputs.history + tuple(history))
+        # Earlier draws count as inspections; what was taken from the ledger is kept in the output
+        # folder like an input file, so that the folder alone verifies.
+        from_ledger = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
+        kept_history = ledger_history_csv(from_ledger) if from_ledger else b""
+        if from_ledger:
+            source = str(ledger) if ledger is not None else LEDGER_HISTORY_FILE
+            kept = InputFile(LEDGER_HISTORY, source, hashlib.sha256(kept_history).hexdigest(),
+                             kept_history.count(b"\n") - 1)
+            inputs = replace(inputs, history=inputs.history + tuple(from_ledger), files=(*inputs.files, kept))
         # The copies of the inputs are made in a second thread (file I/O and hashing release the GIL)
         # while the draw is computed; the pool is left (joined) before the folder is kept or removed.
         with staged_output(out_dir) as folder, ThreadPoolExecutor(1, thread_name_prefix="archive") as pool:
-            archiving = pool.submit(archive_inputs, folder, inputs.files)
+            archiving = pool.submit(archive_inputs, folder, inputs.files, kept_history)
             reporter.stage("抽取检查对象并组成检查组")
             try:
                 result = compute_draw(inputs, plan, seed)
@@ -294,7 +322,10 @@ def run_draw(
             extra = {
                 "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
                 "ledger": {"prev_hash": anchor} if anchor is not None else None,
+                "commitment": commitment_trace(commitment) if commitment is not None else None,
             }
+            if commitment is not None:
+                write_json(folder / COMMITMENT_FILE, commitment)
             outputs, result_digest = write_outputs(folder, result, plan, summarize, note=note)
             archiving.result()  # an input changed during the draw stops it here
             record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
@@ -310,6 +341,8 @@ def run_draw(
                     expect_prev_hash=anchor,
                 )
     reporter.finish()
+    if book is not None:
+        warnings += [Problem(notice, file=ledger.name if ledger else "", severity="warning") for notice in book.notices]
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
 
 

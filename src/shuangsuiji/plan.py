@@ -1,21 +1,26 @@
 """The plan file (抽查计划, TOML): schema, parsing and validation with "字段: 问题" messages.
 
 `parse_plan` is pure (a dict in, a Plan or a PlanError with every problem out); `load_plan` adds
-the file reading. Ratios and weights are read as exact decimals, never as floats.
+the file reading. Ratios and weights are read as exact decimals, never as floats. Every value is
+typed and bounded (`LIMITS`), so that no plan can make the tool hang or crash: a ratio of
+"1e999999999" or a start date with a time of day is one Chinese sentence, at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import tomllib
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
 from .errors import PlanError, Problem
+from .fields import INPUT_KINDS, TABLES, InputKind
+from .ids import clean_text, compact
 from .model import CREDIT_CLASSES, STRATUM_FIELDS
 
 Rounding = Literal["ceil", "floor", "half_up"]
@@ -25,10 +30,10 @@ PLAN_TYPES = ("定向", "不定向")
 # Every section and key the schema knows; anything else is reported with a "did you mean".
 SCHEMA: dict[str, tuple[str, ...]] = {
     "plan": ("id", "name", "task_name", "type", "items", "authority", "start", "end"),
-    "inputs": ("enterprises", "inspectors", "conflicts", "history"),
+    "inputs": INPUT_KINDS,
     "scope": ("districts", "industries"),
     "selection": ("strata", "rounding", "ratio", "minimum", "total", "weights"),
-    "exclusion": ("inspected_within_days",),
+    "exclusion": ("inspected_within_days", "excluded_statuses", "active_statuses"),
     "teams": (
         "size",
         "certified",
@@ -43,7 +48,35 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     ),
 }
 ROLE_KEYS = ("certified", "specialist", "department")
-INPUT_ROLES = SCHEMA["inputs"]
+INPUT_ROLES = INPUT_KINDS
+SOURCE_KEYS = ("path", "sheet", "columns")  # [inputs.<kind>] written as a table
+
+# 经营状态 as real exports write it (the national enterprise credit information system's 登记状态 and
+# common bureau variants). Rows whose status is excluded are never drawn; a word in neither list
+# stops validate and draw (it is never taken as active in silence). 停业, 歇业 and 清算 are drawn:
+# such entities are still registered, and the national results vocabulary has 已关闭停业或正在清算
+# for what the inspectors find. A plan may replace either list.
+DEFAULT_EXCLUDED_STATUSES = (
+    "注销", "已注销", "注销企业", "吊销", "已吊销", "吊销企业", "吊销，未注销", "吊销未注销", "吊销，已注销",
+    "吊销已注销", "撤销", "已撤销", "撤销登记", "迁出", "已迁出", "迁移异地",
+)
+DEFAULT_ACTIVE_STATUSES = (
+    "存续（在营、开业、在册）", "存续", "在营", "在业", "开业", "在册", "在营（开业）", "在营（开业）企业", "正常",
+    "正常在业", "登记成立", "确立", "迁入", "停业", "歇业", "清算", "清算中",
+)
+
+# Bounds of every number and text a plan may hold: generous for any real plan, small enough that
+# nothing downstream can hang or overflow (a date minus 10**12 days raises; 10**999999999 never ends).
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+MAX_DAYS = 3660  # exclusion and rotation windows: ten years
+MAX_TEXT = 200  # plan name, items, authority, district and department names
+MAX_ID = 64  # 抽查计划编号
+MAX_LIST = 1000
+MAX_COUNT = 10_000_000  # total, minimum: more than any roster a workbook or a province holds
+MAX_TEAM = 10
+MAX_TASKS = 100_000
+MAX_FRACTION_TEXT = 40
+MAX_WEIGHT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -156,30 +189,57 @@ def roles_from_counts(size: int, certified: int, specialist: int, departments: t
 
 
 @dataclass(frozen=True)
+class InputSource:
+    """Where one input is and how to read it: the file, its worksheet, headers named otherwise."""
+
+    path: Path
+    sheet: str | None = None  # None: the one visible sheet whose header matches
+    columns: dict[str, str] = field(default_factory=dict)  # canonical header → the file's header
+
+
+@dataclass(frozen=True)
+class StatusWords:
+    """Which 经营状态 words exclude an enterprise from the draw, and which are known to be active.
+
+    Words are compared compacted (NFKC, no white space): "吊销, 未注销" is "吊销，未注销".
+    """
+
+    excluded: frozenset[str] = frozenset(map(compact, DEFAULT_EXCLUDED_STATUSES))
+    active: frozenset[str] = frozenset(map(compact, DEFAULT_ACTIVE_STATUSES))
+
+    def excludes(self, status: str) -> bool:
+        """The enterprise is never drawn."""
+        return compact(status) in self.excluded
+
+    def knows(self, status: str) -> bool:
+        """The word is in one of the lists; an empty status counts as active."""
+        word = compact(status)
+        return not word or word in self.excluded or word in self.active
+
+
+@dataclass(frozen=True)
 class Plan:
     """A validated plan. Input paths are absolute (resolved against the plan file's folder)."""
 
     info: PlanInfo
-    inputs: dict[str, Path]
+    inputs: dict[InputKind, InputSource]
     districts: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
     selection: SelectionRules = field(default_factory=SelectionRules)
     inspected_within_days: int = 0
     teams: TeamRules = field(default_factory=TeamRules)
+    statuses: StatusWords = field(default_factory=StatusWords)
 
-    def with_inputs(self, overrides: dict[str, Path | None]) -> Plan:
-        """The same plan with some input paths replaced (command-line options win)."""
+    def with_inputs(self, overrides: dict[InputKind, Path | None], sheet: str | None = None) -> Plan:
+        """The same plan with some input paths replaced (command-line options win); `sheet` names
+        the enterprise roster's worksheet (--sheet). Column mappings stay: the export is the same."""
         merged = dict(self.inputs)
-        merged.update({role: path.resolve() for role, path in overrides.items() if path is not None})
-        return Plan(
-            self.info,
-            merged,
-            self.districts,
-            self.industries,
-            self.selection,
-            self.inspected_within_days,
-            self.teams,
-        )
+        for kind, path in overrides.items():
+            if path is not None:
+                merged[kind] = replace(merged.get(kind, InputSource(path)), path=path.resolve())
+        if sheet is not None and "enterprises" in merged:
+            merged["enterprises"] = replace(merged["enterprises"], sheet=sheet)
+        return replace(self, inputs=merged)
 
     def canonical(self) -> dict[str, Any]:
         """The plan as plain JSON-ready data (no paths): recorded, hashed and compared by verify."""
@@ -204,7 +264,13 @@ class Plan:
                 "total": sel.total,
                 "weights": {k: fraction_text(v) for k, v in sorted(sel.weights.items())},
             },
-            "exclusion": {"inspected_within_days": self.inspected_within_days},
+            "exclusion": {
+                "inspected_within_days": self.inspected_within_days,
+                "excluded_statuses": sorted(self.statuses.excluded),
+                "active_statuses": sorted(self.statuses.active),
+            },
+            "columns": {kind: dict(sorted(source.columns.items()))
+                        for kind, source in sorted(self.inputs.items()) if source.columns},
             "teams": {
                 "roles": [r.canonical() for r in self.teams.roles],
                 "max_tasks": self.teams.max_tasks,
@@ -237,60 +303,103 @@ def _closest(word: str, choices: tuple[str, ...]) -> str:
     return f"，是否想写“{match[0]}”？" if match else ""
 
 
-def _text(c: _Collector, data: dict[str, Any], section: str, key: str, default: str | None = None) -> str:
+def _describe(value: Any) -> str:
+    """A value as the message shows it: repr, cut short (a plan may hold a megabyte string)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _name(key: Any) -> str:
+    """A key as the message shows it (TOML keys are text; a long one is cut short)."""
+    text = str(key)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _text(c: _Collector, data: dict[str, Any], section: str, key: str, default: str | None = None,
+          limit: int = MAX_TEXT) -> str:
     value = data.get(key, default)
     if value is None:
         c.add(f"{section}.{key}", "缺少此项", "请在计划文件中补上")
         return ""
-    if not isinstance(value, str) or not value.strip():
-        c.add(f"{section}.{key}", f"应为非空文字，实际为 {value!r}")
+    if not isinstance(value, str) or not clean_text(value):
+        c.add(f"{section}.{key}", f"应为非空文字，实际为 {_describe(value)}")
         return ""
-    return value.strip()
+    text = clean_text(value)
+    if len(text) > limit:
+        c.add(f"{section}.{key}", f"文字长度为 {len(text)} 个字符，超过上限 {limit}")
+        return ""
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
+        c.add(f"{section}.{key}", "含有换行符或控制字符", "请写在一行之内")
+        return ""
+    return text
 
 
 def _date(c: _Collector, data: dict[str, Any], key: str) -> date | None:
     value = data.get(key)
-    if isinstance(value, date):
-        return value
+    where = f"plan.{key}"
+    if isinstance(value, datetime | time):  # datetime is a date too: it must be caught first
+        c.add(where, f"应为日期（如 2026-12-01），不要带时间，实际为 {_describe(value)}")
+        return None
     if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    c.add(f"plan.{key}", f"应为日期（如 2026-12-01），实际为 {value!r}" if value is not None else "缺少此项")
-    return None
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value.strip())
+    if not isinstance(value, date):
+        c.add(where, f"应为日期（如 2026-12-01），实际为 {_describe(value)}" if value is not None else "缺少此项")
+        return None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        c.add(where, f"日期 {value} 超出合理范围（{EARLIEST_DATE.year}–{LATEST_DATE.year} 年）", "请核对年份")
+        return None
+    return value
 
 
-def _int(c: _Collector, data: dict[str, Any], section: str, key: str, default: int, low: int = 0) -> int:
+def _int(c: _Collector, data: dict[str, Any], section: str, key: str, default: int, low: int = 0,
+         high: int = MAX_COUNT) -> int:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        c.add(f"{section}.{key}", f"应为不小于 {low} 的整数，实际为 {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        c.add(f"{section}.{key}", f"应为 {low} 到 {high} 之间的整数，实际为 {_describe(value)}")
         return default
     return value
 
 
-def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str) -> tuple[str, ...]:
+def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limit: int = MAX_TEXT) -> tuple[str, ...]:
+    """A list of short texts, cleaned like the rosters' cells (NFKC, trimmed) so that both compare equal."""
     value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        c.add(f"{section}.{key}", f"应为文字列表（如 [\"云岩区\"]），实际为 {value!r}")
+    if not isinstance(value, list) or not all(isinstance(v, str) and clean_text(v) for v in value):
+        c.add(f"{section}.{key}", f"应为文字列表（如 [\"云岩区\"]），实际为 {_describe(value)}")
         return ()
-    return tuple(v.strip() for v in value)
+    if len(value) > MAX_LIST:
+        c.add(f"{section}.{key}", f"列表有 {len(value)} 项，超过上限 {MAX_LIST}")
+        return ()
+    texts = tuple(clean_text(v) for v in value)
+    if any(len(t) > limit for t in texts):
+        c.add(f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
+        return ()
+    return texts
 
 
 def parse_fraction(value: Any) -> Fraction:
-    """Read a ratio or weight exactly: "3%", "0.05", 0.05 (read as Decimal), 1, "1/20"."""
+    """Read a ratio or weight exactly: "3%", "0.05", 0.05 (read as Decimal), 1, "1/20".
+
+    Bounded: at most MAX_FRACTION_TEXT characters and a decimal exponent within ±30, so that a
+    value such as "1e999999999" is refused at once instead of building a billion-digit number.
+    """
     if isinstance(value, bool):
         raise ValueError(value)
-    if isinstance(value, int | Decimal):
+    if isinstance(value, int):
+        if abs(value) > 10**30:
+            raise ValueError(value)
         return Fraction(value)
-    if isinstance(value, str):
-        text = value.strip().replace("％", "%")
+    if isinstance(value, Decimal | str):
+        text = str(value).strip().replace("％", "%")
+        if len(text) > MAX_FRACTION_TEXT:
+            raise ValueError(value)
         try:
-            if text.endswith("%"):
-                return Fraction(Decimal(text[:-1].strip())) / 100
             if "/" in text:
                 return Fraction(text)
-            return Fraction(Decimal(text))
+            number = Decimal(text.removesuffix("%").strip())
+            if not number.is_finite() or not -30 <= number.adjusted() <= 30:
+                raise ValueError(value)
+            return Fraction(number) / (100 if text.endswith("%") else 1)
         except (InvalidOperation, ValueError, ZeroDivisionError):
             pass
     raise ValueError(value)
@@ -303,8 +412,25 @@ def _class_table(c: _Collector, data: dict[str, Any], key: str) -> dict[str, Any
         return {}
     for cls in table:
         if cls not in CREDIT_CLASSES:
-            c.add(f"selection.{key}.{cls}", "未知的信用风险等级", "等级只能是 A、B、C、D")
+            c.add(f"selection.{key}.{_name(cls)}", "未知的信用风险等级", "等级只能是 A、B、C、D")
     return {k: v for k, v in table.items() if k in CREDIT_CLASSES}
+
+
+def _fractions(c: _Collector, data: dict[str, Any], key: str, what: str, high: Fraction) -> dict[str, Fraction]:
+    """A table of exact fractions by credit class, each between 0 and `high`."""
+    found: dict[str, Fraction] = {}
+    for cls, raw in _class_table(c, data, key).items():
+        try:
+            value = parse_fraction(raw)
+        except ValueError:
+            c.add(f"selection.{key}.{cls}", f"无法识别的{what} {_describe(raw)}", "请写成 \"5%\"、\"0.05\" 或 \"1/20\"")
+            continue
+        if not 0 <= value <= high:
+            bounds = "0%–100%" if high == 1 else f"0 到 {high}"
+            c.add(f"selection.{key}.{cls}", f"{what} {_describe(raw)} 超出范围（{bounds}）")
+            continue
+        found[cls] = value
+    return found
 
 
 def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
@@ -313,45 +439,31 @@ def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
         if column not in STRATUM_FIELDS:
             c.add("selection.strata", f"不支持按“{column}”分层{_closest(column, tuple(STRATUM_FIELDS))}",
                   f"可用：{'、'.join(STRATUM_FIELDS)}")
+    if len(set(strata)) != len(strata):
+        c.add("selection.strata", "分层依据有重复")
     if "信用风险等级" not in strata:
         c.add("selection.strata", "分层依据必须包含“信用风险等级”", "比例按信用风险等级设定")
     rounding = data.get("rounding", "ceil")
     if rounding not in ROUNDINGS:
-        c.add("selection.rounding", f"应为 ceil、floor 或 half_up，实际为 {rounding!r}")
+        c.add("selection.rounding", f"应为 ceil、floor 或 half_up，实际为 {_describe(rounding)}")
         rounding = "ceil"
-    ratio: dict[str, Fraction] = {}
-    for cls, raw in _class_table(c, data, "ratio").items():
-        try:
-            ratio[cls] = parse_fraction(raw)
-        except ValueError:
-            c.add(f"selection.ratio.{cls}", f"无法识别的比例 {raw!r}", "请写成 \"5%\" 或 \"0.05\"")
-            continue
-        if not 0 <= ratio[cls] <= 1:
-            c.add(f"selection.ratio.{cls}", f"比例 {raw} 超出 0%–100%")
+    ratio = _fractions(c, data, "ratio", "比例", Fraction(1))
     minimum: dict[str, int] = {}
     for cls, raw in _class_table(c, data, "minimum").items():
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            c.add(f"selection.minimum.{cls}", f"应为不小于 0 的整数，实际为 {raw!r}")
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_COUNT:
+            c.add(f"selection.minimum.{cls}", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(raw)}")
         else:
             minimum[cls] = raw
-    weights: dict[str, Fraction] = {}
-    for cls, raw in _class_table(c, data, "weights").items():
-        try:
-            weights[cls] = parse_fraction(raw)
-        except ValueError:
-            c.add(f"selection.weights.{cls}", f"无法识别的权重 {raw!r}")
-            continue
-        if weights[cls] < 0:
-            c.add(f"selection.weights.{cls}", "权重不能为负数")
+    weights = _fractions(c, data, "weights", "权重", Fraction(MAX_WEIGHT))
     total = data.get("total")
-    if total is not None and (isinstance(total, bool) or not isinstance(total, int) or total < 0):
-        c.add("selection.total", f"应为不小于 0 的整数，实际为 {total!r}")
+    if total is not None and (isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MAX_COUNT):
+        c.add("selection.total", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(total)}")
         total = None
     if "total" in data and ratio:
         c.add("selection", "ratio（按比例）与 total（按总数）只能二选一")
     if "total" in data and not weights:
         c.add("selection.weights", "按总数抽取时须给出各等级的权重", "例如 weights = { A = 1, B = 2, C = 4, D = 8 }")
-    if "total" not in data and not ratio:
+    if "total" not in data and not ratio and "ratio" not in data:
         c.add("selection.ratio", "缺少抽取比例", "请给出 ratio，或改用 total 与 weights")
     if "total" not in data and weights:
         c.add("selection.weights", "weights 只用于按总数抽取（须同时给出 total）")
@@ -361,7 +473,7 @@ def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
 def _bool(c: _Collector, data: dict[str, Any], key: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
-        c.add(f"teams.{key}", f"应为 true 或 false，实际为 {value!r}")
+        c.add(f"teams.{key}", f"应为 true 或 false，实际为 {_describe(value)}")
         return default
     return value
 
@@ -374,25 +486,29 @@ def _listed_roles(c: _Collector, raw: Any) -> tuple[Role, ...]:
     if not isinstance(raw, list) or not raw or not all(isinstance(r, dict) for r in raw):
         c.add("teams.roles", "应为一个或多个 [[teams.roles]] 表，每个表是组里的一个岗位")
         return ()
+    if len(raw) > MAX_TEAM:
+        c.add("teams.roles", f"写了 {len(raw)} 个岗位，每组最多 {MAX_TEAM} 人")
+        return ()
     roles = []
     for number, entry in enumerate(raw, start=1):
         where = f"teams.roles 第 {number} 个岗位"
         for key in entry:
             if key not in ROLE_KEYS:
-                c.add(where, f"不认识的设置“{key}”{_closest(key, ROLE_KEYS)}", "岗位可写 certified、specialist、department")
+                c.add(where, f"不认识的设置“{_name(key)}”{_closest(str(key), ROLE_KEYS)}",
+                      "岗位可写 certified、specialist、department")
         flags = [entry.get(k, False) for k in ("certified", "specialist")]
         department = entry.get("department", "")
-        if not all(isinstance(f, bool) for f in flags) or not isinstance(department, str):
+        if not all(isinstance(f, bool) for f in flags) or not isinstance(department, str) or len(department) > MAX_TEXT:
             c.add(where, "certified、specialist 应为 true 或 false，department 应为部门名称")
             continue
-        roles.append(Role(flags[0], flags[1], department.strip()))
+        roles.append(Role(flags[0], flags[1], clean_text(department)))
     return tuple(roles)
 
 
 def _counted_roles(c: _Collector, data: dict[str, Any]) -> tuple[Role, ...]:
-    size = _int(c, data, "teams", "size", 2, low=1)
-    certified = _int(c, data, "teams", "certified", min(2, size))
-    specialist = _int(c, data, "teams", "specialist", 0)
+    size = _int(c, data, "teams", "size", 2, low=1, high=MAX_TEAM)
+    certified = _int(c, data, "teams", "certified", min(2, size), high=MAX_TEAM)
+    specialist = _int(c, data, "teams", "specialist", 0, high=MAX_TEAM)
     departments = _text_list(c, data, "teams", "departments")
     for key, value in (("certified", certified), ("specialist", specialist), ("departments", len(departments))):
         if value > size:
@@ -414,6 +530,19 @@ def _counted_roles(c: _Collector, data: dict[str, Any]) -> tuple[Role, ...]:
     return roles
 
 
+def _specialty_map(c: _Collector, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    raw_map = data.get("specialty_map", {})
+    found: dict[str, tuple[str, ...]] = {}
+    if not isinstance(raw_map, dict) or len(raw_map) > MAX_LIST:
+        c.add("teams.specialty_map", "应为“行业类别 = [专业领域, …]”的表")
+        return found
+    for industry, names in raw_map.items():
+        names = _text_list(c, raw_map, "teams.specialty_map", industry)
+        if names and clean_text(industry):
+            found[clean_text(industry)] = names
+    return found
+
+
 def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
     if "roles" in data:
         for key in _COUNT_KEYS:
@@ -424,24 +553,63 @@ def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
         roles = _counted_roles(c, data)
     if roles and not any(r.certified for r in roles):
         c.add("teams", "每组至少要有 1 个持证岗位（组长由持证人员担任）", "请把 certified 设为 1 或更多")
-    raw_map = data.get("specialty_map", {})
-    specialty_map: dict[str, tuple[str, ...]] = {}
-    if not isinstance(raw_map, dict):
-        c.add("teams.specialty_map", "应为“行业类别 = [专业领域, …]”的表")
-    else:
-        for industry, names in raw_map.items():
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                c.add(f"teams.specialty_map.{industry}", "应为专业领域的文字列表")
-            else:
-                specialty_map[industry] = tuple(n.strip() for n in names)
     return TeamRules(
         roles=roles or TeamRules().roles,
-        max_tasks=_int(c, data, "teams", "max_tasks", 8, low=1),
+        max_tasks=_int(c, data, "teams", "max_tasks", 8, low=1, high=MAX_TASKS),
         cross_district=_bool(c, data, "cross_district", False),
-        rotation_days=_int(c, data, "teams", "rotation_days", 365),
-        specialty_map=specialty_map,
+        rotation_days=_int(c, data, "teams", "rotation_days", 365, high=MAX_DAYS),
+        specialty_map=_specialty_map(c, data),
         balance=_bool(c, data, "balance", True),
     )
+
+
+def _statuses(c: _Collector, data: dict[str, Any]) -> StatusWords:
+    """[exclusion] excluded_statuses / active_statuses: each replaces its default list."""
+    lists = []
+    for key, default in (("excluded_statuses", DEFAULT_EXCLUDED_STATUSES), ("active_statuses", DEFAULT_ACTIVE_STATUSES)):
+        words = _text_list(c, data, "exclusion", key) if key in data else default
+        lists.append(frozenset(map(compact, words)))
+    excluded, active = lists
+    if both := sorted(excluded & active):
+        c.add("exclusion", f"经营状态“{'”“'.join(both)}”同时出现在 excluded_statuses 和 active_statuses 中",
+              "每个词只能在其中一个列表里")
+    return StatusWords(excluded, active)
+
+
+def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputKind, InputSource]:
+    """[inputs]: each input as a path, or as a table with path, sheet and columns (the file's
+    headers for our canonical ones, e.g. 统一社会信用代码 = "TYXYDM")."""
+    found: dict[InputKind, InputSource] = {}
+    for kind in INPUT_KINDS:
+        if kind not in data:
+            continue
+        value = data[kind]
+        where = f"inputs.{kind}"
+        table = value if isinstance(value, dict) else {"path": value}
+        for key in table:
+            if key not in SOURCE_KEYS:
+                c.add(where, f"未知的设置项“{_name(key)}”{_closest(str(key), SOURCE_KEYS)}", f"可用：{'、'.join(SOURCE_KEYS)}")
+        path = table.get("path")
+        if not isinstance(path, str) or not path.strip() or len(path) > 1000 or "\x00" in path:
+            c.add(f"{where}{'.path' if isinstance(value, dict) else ''}", f"应为文件路径，实际为 {_describe(path)}")
+            continue
+        sheet = _text(c, table, where, "sheet", limit=31) if "sheet" in table else None
+        columns: dict[str, str] = {}
+        raw_columns = table.get("columns", {})
+        known = TABLES[kind].names()
+        if not isinstance(raw_columns, dict):
+            c.add(f"{where}.columns", "应为“我们的列名 = 文件中的列名”的表，如 { 统一社会信用代码 = \"TYXYDM\" }")
+            raw_columns = {}
+        for name in raw_columns:
+            if name not in known:
+                c.add(f"{where}.columns", f"“{_name(name)}”不是{TABLES[kind].label}的列{_closest(str(name), known)}",
+                      f"可写的列：{'、'.join(known)}")
+            elif header := _text(c, raw_columns, f"{where}.columns", name, limit=MAX_TEXT):
+                columns[name] = header
+        if len(set(columns.values())) != len(columns):
+            c.add(f"{where}.columns", "同一个文件列被对应到了两个列名")
+        found[kind] = InputSource((base_dir / path.strip()).resolve(), sheet, columns)
+    return found
 
 
 def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") -> Plan:
@@ -450,14 +618,14 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
     sections: dict[str, dict[str, Any]] = {}
     for name, value in data.items():
         if name not in SCHEMA:
-            c.add(f"[{name}]", f"未知的节{_closest(name, tuple(SCHEMA))}", f"可用的节：{'、'.join(SCHEMA)}")
+            c.add(f"[{_name(name)}]", f"未知的节{_closest(str(name), tuple(SCHEMA))}", f"可用的节：{'、'.join(SCHEMA)}")
         elif not isinstance(value, dict):
             c.add(f"[{name}]", "应为一个节（表）")
         else:
             sections[name] = value
             for key in value:
                 if key not in SCHEMA[name]:
-                    c.add(f"{name}.{key}", f"未知的设置项{_closest(key, SCHEMA[name])}",
+                    c.add(f"{name}.{_name(key)}", f"未知的设置项{_closest(str(key), SCHEMA[name])}",
                           f"[{name}] 可用：{'、'.join(SCHEMA[name])}")
     if "plan" not in sections:
         c.add("[plan]", "缺少此节", "请给出 id、name、start、end 等计划信息")
@@ -467,46 +635,47 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
         c.add("plan.start", f"开始日期 {start} 晚于结束日期 {end}")
     plan_type = p.get("type", "不定向")
     if plan_type not in PLAN_TYPES:
-        c.add("plan.type", f"应为“定向”或“不定向”，实际为 {plan_type!r}")
-    plan_id = _text(c, p, "plan", "id")
+        c.add("plan.type", f"应为“定向”或“不定向”，实际为 {_describe(plan_type)}")
+    plan_id = _text(c, p, "plan", "id", limit=MAX_ID)
     if "|" in plan_id:
         c.add("plan.id", "计划编号中不能含有竖线“|”")
+    default_task = p.get("name", "") if isinstance(p.get("name"), str) else ""
     info = PlanInfo(
         id=plan_id,
         name=_text(c, p, "plan", "name"),
-        task_name=_text(c, p, "plan", "task_name", p.get("name", "")),
+        task_name=_text(c, p, "plan", "task_name", default_task),
         type=str(plan_type),
         items=_text_list(c, p, "plan", "items"),
         authority=_text(c, p, "plan", "authority"),
         start=start or date.min,
         end=end or date.max,
     )
-    inputs: dict[str, Path] = {}
-    for role, value in sections.get("inputs", {}).items():
-        if role in INPUT_ROLES:
-            if isinstance(value, str) and value.strip():
-                inputs[role] = (base_dir / value.strip()).resolve()
-            else:
-                c.add(f"inputs.{role}", f"应为文件路径，实际为 {value!r}")
     scope = sections.get("scope", {})
     exclusion = sections.get("exclusion", {})
     plan = Plan(
         info=info,
-        inputs=inputs,
+        inputs=_sources(c, sections.get("inputs", {}), base_dir),
         districts=_text_list(c, scope, "scope", "districts"),
         industries=_text_list(c, scope, "scope", "industries"),
         selection=_selection(c, sections.get("selection", {})),
-        inspected_within_days=_int(c, exclusion, "exclusion", "inspected_within_days", 0),
+        inspected_within_days=_int(c, exclusion, "exclusion", "inspected_within_days", 0, high=MAX_DAYS),
         teams=_teams(c, sections.get("teams", {})),
+        statuses=_statuses(c, exclusion),
     )
     if c.problems:
         raise PlanError(c.problems)
     return plan
 
 
+MAX_PLAN_BYTES = 1 << 20  # a plan file is a page of settings; a bigger file is not a plan
+
+
 def load_plan(path: Path) -> Plan:
     """Read and validate a plan file."""
     try:
+        if path.stat().st_size > MAX_PLAN_BYTES:
+            raise PlanError([Problem(f"计划文件大于 {MAX_PLAN_BYTES // 1024} KB，不像是抽查计划", file=str(path),
+                                     hint="请检查 --plan 给出的路径")])
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise PlanError([Problem("计划文件不存在", file=str(path), hint="请检查 --plan 给出的路径")]) from None
@@ -518,12 +687,15 @@ def load_plan(path: Path) -> Plan:
         raise PlanError(
             [Problem(f"不是有效的 TOML 格式：{exc}", file=str(path), hint="请检查引号、括号和等号")]
         ) from None
+    except RecursionError:  # thousands of nested arrays
+        raise PlanError([Problem("计划文件嵌套过深，不是有效的抽查计划", file=str(path))]) from None
     return parse_plan(data, path.parent, file=str(path))
 
 
-def plan_from_record(canonical: dict[str, Any], inputs: dict[str, Path]) -> Plan:
-    """Rebuild a plan from its normalised form in a draw record (`Plan.canonical`), with input paths."""
-    data = {section: dict(values) for section, values in canonical.items()}
+def plan_from_record(canonical: dict[str, Any], inputs: dict[InputKind, InputSource]) -> Plan:
+    """Rebuild a plan from its normalised form in a draw record (`Plan.canonical`), reading its
+    inputs from `inputs` (the column mappings are the recorded ones)."""
+    data = {section: dict(values) for section, values in canonical.items() if section != "columns"}
     selection = data.get("selection", {})
     for key in ("total", "weights", "ratio", "minimum"):
         if selection.get(key) in (None, {}):
@@ -531,5 +703,10 @@ def plan_from_record(canonical: dict[str, Any], inputs: dict[str, Path]) -> Plan
     teams = data.get("teams", {})
     if not teams.get("specialty_map"):
         teams.pop("specialty_map", None)
-    data["inputs"] = {role: str(path) for role, path in inputs.items()}
+    recorded_columns = canonical.get("columns", {})
+    data["inputs"] = {
+        kind: {"path": str(source.path), **({"sheet": source.sheet} if source.sheet else {}),
+               "columns": recorded_columns.get(kind, {})}
+        for kind, source in inputs.items()
+    }
     return parse_plan(data, Path("."), file="draw-record.json")

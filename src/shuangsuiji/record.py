@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
 from . import __version__
 from .assign import TEAM_ALGORITHM
-from .model import DrawResult, InputFile, Stratum
+from .model import DrawResult, HistoryEntry, InputFile, Stratum
 from .plan import Plan, fraction_text
 from .tickets import ALGORITHM
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
+LEDGER_HISTORY = "ledger_history"  # the role of the history a draw took from the ledger
+LEDGER_HISTORY_FILE = "inputs/ledger-history.csv"
 
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -31,7 +33,18 @@ _ENCODE = (
 
 def archived_name(role: str, path: str) -> str:
     """Where an input file is kept inside the output folder: inputs/<role><suffix>."""
+    if role == LEDGER_HISTORY:
+        return LEDGER_HISTORY_FILE
     return f"inputs/{role}{PurePath(path).suffix.lower()}"
+
+
+def ledger_history_csv(entries: Iterable[HistoryEntry]) -> bytes:
+    """The inspections a draw took from the ledger, as the history file kept in its output folder:
+    UTF-8 CSV (with BOM, for Excel) in the 检查记录 format, one row per distinct entry, sorted, so
+    that the same history always gives the same bytes (verify recomputes them from this file)."""
+    rows = sorted({(e.enterprise_key, e.inspected_on.isoformat(), e.inspector_id) for e in entries})
+    lines = ["统一社会信用代码,检查日期,人员编号", *(",".join(row) for row in rows)]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def canonical_json(value: Any) -> bytes:

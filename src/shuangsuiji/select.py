@@ -19,7 +19,6 @@ from typing import Any
 
 from .model import (
     CREDIT_CLASSES,
-    INACTIVE_STATUSES,
     EnterpriseRoster,
     Exclusion,
     HistoryEntry,
@@ -177,7 +176,7 @@ def select(
     grouped_must: dict[Any, list[int]] = defaultdict(list)
     exclusions: list[Exclusion] = []
     out_of_scope = 0
-    inactive = frozenset(INACTIVE_STATUSES)
+    inactive = {status for status in set(roster.status) if plan.statuses.excludes(status)}
     # One stratum column (the usual case) needs no per-row tuple; keys are wrapped once below.
     values: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
     # Most rows are plainly eligible. Flags computed once per distinct value (a pass at C speed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .errors import Problem, Severity
 from .model import Inputs, Inspector
 from .plan import Plan
@@ -43,6 +45,7 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
         if d not in departments
     )
     problems.extend(_unstaffable_industries(inputs, plan, on_duty))
+    problems.extend(_status_words(inputs, plan))
     for label, wanted, column in (
         ("区域", plan.districts, inputs.enterprises.district),
         ("行业", plan.industries, inputs.enterprises.industry),
@@ -97,4 +100,27 @@ def _unstaffable_industries(inputs: Inputs, plan: Plan, on_duty: list[Inspector]
                     hint="请补充具备该专业领域的人员，或在 teams.specialty_map 中为该行业指定可以替代的专业领域",
                     severity="warning",
                 ))
+    return problems
+
+
+def _status_words(inputs: Inputs, plan: Plan) -> list[Problem]:
+    """Every 经营状态 word the plan does not know, with its count: such a row is neither drawn nor
+    left out in silence; and how many rows have no status at all."""
+    column = inputs.enterprises.status
+    counts = Counter(column)
+    problems = [
+        _problem(
+            inputs, "enterprises", f"经营状态“{word}”不在计划的经营状态词表中（{count} 行，首见第 {inputs.enterprises.row[column.index(word)]} 行）",
+            column="经营状态",
+            hint="请在计划文件 [exclusion] 的 excluded_statuses（不参加抽取）或 active_statuses（参加抽取）中加入这个词",
+        )
+        for word, count in sorted(counts.items())
+        if not plan.statuses.knows(word)
+    ]
+    blank = counts.get("", 0)
+    if 0 < blank < len(column):
+        problems.append(_problem(
+            inputs, "enterprises", f"{blank} 行的经营状态为空，按正常经营（参加抽取）处理", column="经营状态",
+            severity="warning", hint="如果这些企业已注销或吊销，请补填经营状态",
+        ))
     return problems

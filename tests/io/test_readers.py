@@ -278,10 +278,10 @@ def test_aliases_and_header_spelling_variants_are_recognised(tmp_path: Path) -> 
 
 
 def test_two_columns_for_one_field_use_the_canonical_one_and_warn(tmp_path: Path) -> None:
-    header = ["注册号", "统一社会信用代码", "企业名称", "信用风险等级"]
+    header = ["信用代码", "统一社会信用代码", "企业名称", "信用风险等级"]
     roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", [["x", uscc(1), "甲", "A"]], header=header))
     assert list(roster.key) == [uscc(1)]
-    assert [(p.severity, p.row, p.column) for p in problems] == [("warning", 1, "注册号")]
+    assert [(p.severity, p.row, p.column) for p in problems] == [("warning", 1, "信用代码")]
     header = ["统一社会信用代码", "企业名称", "信用风险等级", "企业名称"]
     roster, _, problems = read_enterprises(workbook(tmp_path / "f.xlsx", [[uscc(1), "甲", "A", "乙"]], header=header))
     assert list(roster.name) == ["甲"]
@@ -416,8 +416,14 @@ def test_sheets_are_chosen_by_name_and_an_unknown_one_lists_the_sheets(tmp_path:
     write_workbook(path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("名录", HEADER, [row(uscc(1))])])
     roster, file, _ = read_enterprises(path, sheet="名录")
     assert list(roster.key) == [uscc(1)] and file.sheet == "名录"
-    first = raised(lambda: read_enterprises(path))  # the first sheet is read by default: no header there
-    assert first[0].sheet == "说明" and "--sheet" in first[0].hint and "“名录”" in first[0].hint
+    # Without --sheet, the one visible sheet whose first rows hold the header is read, and said so.
+    roster, file, problems = read_enterprises(path)
+    assert list(roster.key) == [uscc(1)] and file.sheet == "名录"
+    assert [p.severity for p in problems] == ["warning"] and "“名录”" in problems[0].message
+    write_workbook(path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("附表", ["备注"], [["无"]])])
+    first = raised(lambda: read_enterprises(path))  # no sheet has the header: the first visible one is named
+    assert first[0].sheet == "说明" and "--sheet" in first[0].hint and "“附表”" in first[0].hint
+    write_workbook(path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("名录", HEADER, [row(uscc(1))])])
     [problem] = raised(lambda: read_enterprises(path, sheet="企业"))
     assert "找不到工作表“企业”" in problem.message and "“说明”、“名录”" in problem.hint and "--sheet" in problem.hint
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.ledger import LEDGER_FILE, Ledger, LedgerEntry, LedgerError, LedgerTask
+from shuangsuiji.ledger import LEDGER_FILE, Ledger, LedgerEntry, LedgerError, LedgerTask, head_path
 from shuangsuiji.model import HistoryEntry
 from shuangsuiji.record import canonical_json
 
@@ -51,7 +51,7 @@ def raw(path: Path, *statements: str) -> None:
 
 
 def check(path: Path) -> list[str]:
-    with Ledger(path) as ledger:
+    with Ledger(path, strict=False) as ledger:
         return ledger.check()
 
 
@@ -142,6 +142,10 @@ def test_check_detects_a_rechained_swap(path: Path) -> None:
 def test_check_detects_deleted_last_entry_when_counter_untouched(path: Path) -> None:
     raw(path, "DELETE FROM tasks WHERE entry_id = 3", "DELETE FROM entries WHERE id = 3")
     assert any("缺少编号 3" in p for p in check(path))
+    assert any("没有校验文件记下的第 3 条" in p for p in check(path))
+    with pytest.raises(LedgerError, match="没有校验文件记下的第 3 条"):
+        Ledger(path)  # a draw is refused
+    head_path(path).unlink()  # whoever deletes the head file too can draw again, but the gap stays visible
     with Ledger(path) as ledger:
         # The next entry does not reuse id 3, so the gap stays visible.
         assert add(ledger, 4).id == 4
@@ -239,10 +243,19 @@ def test_missing_folder_and_missing_file(tmp_path: Path) -> None:
         Ledger(tmp_path)
 
 
+def tmp_path_ledger(path: Path) -> Path:
+    """Another new ledger beside `path`."""
+    other = path.with_name("other.sqlite")
+    Ledger(other).close()
+    return other
+
+
 def test_file_settings(path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert dict(conn.execute("SELECT key, value FROM meta")) == {"kind": "shuangsuiji-ledger", "schema_version": "1"}
+    meta = dict(conn.execute("SELECT key, value FROM meta"))
+    assert meta.pop("ledger_id") != dict(sqlite3.connect(tmp_path_ledger(path)).execute("SELECT key, value FROM meta"))["ledger_id"]
+    assert meta == {"kind": "shuangsuiji-ledger", "schema_version": "1"}
     conn.close()
     with Ledger(path) as ledger:
         assert ledger._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1

@@ -35,7 +35,7 @@ import zipfile
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,7 +51,16 @@ import pyarrow.csv as pa_csv
 from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
 
 from ..errors import InputError, Problem, Severity
-from ..ids import USCC_ALPHABET, USCC_WEIGHTS, clean_text, key_problem, normalize_key
+from ..fields import ENTERPRISES, HISTORY, INSPECTORS, KEY, PERSON_ID, RECUSALS, REGISTRATION_NO, Field, Table
+from ..ids import (
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+    clean_text,
+    compact,
+    key_problem,
+    normalize_key,
+    normalize_person_id,
+)
 from ..model import EnterpriseRoster, HistoryEntry, InputFile, Inspector, Recusal
 from ..progress import NullReporter, Reporter
 from .guard import Refused, check_workbook
@@ -66,78 +75,25 @@ SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 HEADER_SEARCH_ROWS = 10  # the header row may sit below title rows, within the first 10 rows
 PROBLEMS_PER_COLUMN = 1000  # beyond this, one summary problem per column (a broken column of 1M rows)
 CHUNK_ROWS = 100_000  # progress is reported every CHUNK_ROWS enterprises
+SUMMARY_FROM = 10  # more rows than this with unknown words: one more line lists each word with its count
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EARLIEST = date(1950, 1, 1)  # dates (and Excel serial numbers) outside these bounds are typos
 _LATEST = date(2199, 12, 31)
 
 # ----------------------------------------------------------------------------------------------
-# Columns: canonical header, accepted aliases, required or not.
+# Columns: which header names which field (the fields themselves are declared in fields.py).
 
 
-@dataclass(frozen=True)
-class _Column:
-    name: str
-    aliases: tuple[str, ...] = ()
-    required: bool = False
+def _lookup(table: Table, mapping: Mapping[str, str]) -> dict[str, tuple[str, int]]:
+    """Header token → (canonical name, priority); the plan's mapping has priority -1, the canonical
+    name 0, aliases after it in their order."""
+    found: dict[str, tuple[str, int]] = {_header_token(header): (name, -1) for name, header in mapping.items()}
+    for column in table.fields:
+        for priority, text in enumerate((column.name, *column.aliases)):
+            found.setdefault(_header_token(text), (column.name, priority))
+    return found
 
-
-@dataclass(frozen=True)
-class _Spec:
-    role: str
-    label: str
-    columns: tuple[_Column, ...]
-
-    def lookup(self) -> dict[str, tuple[str, int]]:
-        """Header token → (canonical name, priority); the canonical name itself has priority 0."""
-        found: dict[str, tuple[str, int]] = {}
-        for column in self.columns:
-            for priority, text in enumerate((column.name, *column.aliases)):
-                found.setdefault(_header_token(text), (column.name, priority))
-        return found
-
-
-_KEY = _Column(
-    "统一社会信用代码",
-    ("统一社会信用代码/注册号", "统一社会信用代码(注册号)", "社会信用代码", "信用代码", "注册号", "统一代码",
-     "TYXYDM"),
-    required=True,
-)
-_PERSON_ID = _Column("人员编号", ("执法人员编号", "执法编号", "工号", "编号"), required=True)
-
-ENTERPRISE = _Spec("enterprises", "检查对象名录", (
-    _KEY,
-    _Column("企业名称", ("企业(单位)名称", "市场主体名称", "单位名称", "名称"), required=True),
-    _Column("信用风险等级", ("风险等级", "信用等级", "信用风险分类", "信用风险类别"), required=True),
-    _Column("所属区域", ("区域", "所属辖区", "辖区", "行政区划")),
-    _Column("行业类别", ("行业", "行业类型", "所属行业")),
-    _Column("登记机关"),
-    _Column("经营状态", ("登记状态", "状态")),
-    _Column("最近检查日期", ("上次检查日期", "最近一次检查日期")),
-    _Column("重点检查", ("是否重点检查",)),
-    _Column("地址", ("经营地址", "住所")),
-    _Column("法定代表人", ("法定代表人(负责人)", "负责人")),
-    _Column("联系电话", ("电话", "联系方式")),
-))
-INSPECTOR = _Spec("inspectors", "执法检查人员名录", (
-    _PERSON_ID,
-    _Column("姓名", ("执法人员姓名", "执法姓名"), required=True),
-    _Column("所属部门", ("部门", "科室"), required=True),
-    _Column("执法证号", ("执法证件号", "执法证编号")),
-    _Column("执法证有效期至", ("执法证有效期", "证件有效期至")),
-    _Column("专业领域", ("专业", "专长")),
-    _Column("所属区域", ("区域", "执法区域")),
-    _Column("在岗状态", ("岗位状态", "状态")),
-    _Column("任务上限"),
-    _Column("身份证号"),
-    _Column("手机号", ("联系电话", "手机")),
-))
-RECUSAL = _Spec("conflicts", "回避名单", (_PERSON_ID, _KEY, _Column("回避原因", ("原因",))))
-HISTORY = _Spec("history", "检查记录", (
-    _KEY,
-    _Column("检查日期", required=True),
-    _Column("人员编号", _PERSON_ID.aliases),
-))
 
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "﹙": "(", "﹚": ")"})
 _HEADER_NOTE = re.compile(r"\((必填|选填|可选|必须)\)$")
@@ -173,8 +129,12 @@ _KEY_NFKC_SAFE = r"^[\x{20}-\x{7e}\x{3000}\x{ff01}-\x{ff5e}]*$"  # becomes ASCII
 # A character that is not white space or invisible: a cell without one is blank.
 _NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
 
+# 国市监信发〔2022〕6号 names the four classes 信用风险低 (A), 一般 (B), 较高 (C), 高 (D); classification
+# exports write them as A类, 低风险, 风险低, 信用风险低（A类）, A（低风险） and the like.
 CREDIT_WORDS = {"低": "A", "一般": "B", "较高": "C", "高": "D"}
-_CLASS_SUFFIX = re.compile(r"^([ABCD])(类|级|类企业)?$")
+_CLASS_LETTER = re.compile(r"([ABCD])(?:类|级)?(?:企业)?")
+_CLASS_AFFIXES = (("信用风险等级", "信用风险", "风险等级", "风险"), ("企业", "类", "级", "风险"))
+_WITH_NOTE = re.compile(r"(.+?)\((.+)\)")
 _FLAGS = {"是": True, "Y": True, "YES": True, "1": True, "TRUE": True,
           "否": False, "N": False, "NO": False, "0": False, "FALSE": False, "": False}
 _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
@@ -186,17 +146,29 @@ _SPECIALTY_SEPARATORS = re.compile(r"[、,，;；\s]+")
 Parsed = tuple[T, str | None]  # (value, why the text is invalid or None)
 
 
+def _credit_part(text: str) -> str | None:
+    """One way of writing a class: a letter (A, A类, A级企业) or a word (低, 低风险, 信用风险低, 较高风险企业)."""
+    if match := _CLASS_LETTER.fullmatch(text.upper()):
+        return match.group(1)
+    prefixes, suffixes = _CLASS_AFFIXES
+    word = next((text.removeprefix(p) for p in prefixes if text.startswith(p)), text)
+    while stripped := next((word.removesuffix(x) for x in suffixes if word.endswith(x) and word != x), None):
+        word = stripped
+    return CREDIT_WORDS.get(word)
+
+
 def parse_credit_class(text: str) -> Parsed[str]:
-    """A/B/C/D (any case; 类/级 allowed) or 低/一般/较高/高 with optional 信用风险…/…风险 → A–D."""
-    upper = text.upper()
-    if match := _CLASS_SUFFIX.match(upper):
-        return match.group(1), None
-    word = text.removeprefix("信用风险").removesuffix("风险").removesuffix("等级")
-    if word in CREDIT_WORDS:
-        return CREDIT_WORDS[word], None
+    """The credit class A–D from its letter, its word, or both (信用风险低（A类）: both must agree)."""
     if not text:
         return "", "信用风险等级为空"
-    return "", f"信用风险等级“{text}”无法识别"
+    compacted = compact(text).translate(_BRACKETS)
+    parts = list(match.groups()) if (match := _WITH_NOTE.fullmatch(compacted)) else [compacted]
+    classes = {_credit_part(part) for part in parts}
+    if None in classes:
+        return "", f"信用风险等级“{text}”无法识别"
+    if len(classes) > 1:
+        return "", f"信用风险等级“{text}”前后不一致（{'与'.join(sorted(map(str, classes)))}）"
+    return classes.pop() or "", None
 
 
 def parse_flag(text: str) -> Parsed[bool]:
@@ -276,6 +248,7 @@ class _Problems:
     listed: Counter[str] = field(default_factory=Counter)
     hidden: Counter[str] = field(default_factory=Counter)
     hidden_errors: set[str] = field(default_factory=set)
+    summaries: list[Problem] = field(default_factory=list)  # about a whole column, listed last
 
     def add(self, message: str, *, row: int | None, column: str = "", hint: str = "",
             severity: Severity = "error") -> None:
@@ -288,9 +261,14 @@ class _Problems:
         self.items.append(Problem(message, file=self.file, sheet=self.sheet, row=row, column=column,
                                   severity=severity, hint=hint))
 
+    def summarise(self, message: str, *, column: str, hint: str, severity: Severity = "error") -> None:
+        """A finding about a whole column (not counted against its per-column limit)."""
+        self.summaries.append(Problem(message, file=self.file, sheet=self.sheet, column=column, severity=severity,
+                                      hint=hint))
+
     def result(self) -> list[Problem]:
         """Problems in row order, then one summary per column whose problems were cut short."""
-        found = sorted(self.items, key=lambda p: p.row or 0)
+        found = sorted(self.items, key=lambda p: p.row or 0) + self.summaries
         found.extend(
             Problem(f"另有 {count} 行的“{column}”也有问题，未逐一列出（每列最多列出 {PROBLEMS_PER_COLUMN} 处）",
                     file=self.file, sheet=self.sheet, column=column,
@@ -413,6 +391,8 @@ class _Grid:
     columns: list[Column]
     first_row: int
     sheets: tuple[str, ...] = ()  # every sheet of the workbook, for hints
+    hidden: frozenset[str] = frozenset()  # the hidden (or very hidden) ones among them
+    notes: list[str] = field(default_factory=list)  # what the user should know about the choice of sheet
 
     def __post_init__(self) -> None:
         self.columns = [c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.string()) for c in self.columns]
@@ -420,6 +400,10 @@ class _Grid:
     @property
     def height(self) -> int:
         return len(self.columns[0]) if self.columns else 0
+
+    def sheet_label(self, name: str) -> str:
+        """“名称” or “名称”（隐藏） for messages."""
+        return f"“{name}”（隐藏）" if name in self.hidden else f"“{name}”"
 
 
 def _check_path(path: Path) -> None:
@@ -436,7 +420,7 @@ def _check_path(path: Path) -> None:
                     "支持的格式：.xlsx、.xlsm、.csv；请在 Excel 或 WPS 中另存为 Excel 工作簿(.xlsx)")
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
+def _read_xlsx(path: Path, sheet: str | None, table: Table, mapping: Mapping[str, str]) -> _Grid:
     with path.open("rb") as stream:
         magic = stream.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
@@ -455,7 +439,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
     try:
         reader = fastexcel.read_excel(str(path))
         names: list[str] = list(reader.sheet_names)
-        name = _choose_sheet(path, names, sheet)
+        hidden = frozenset(name for name, state in _sheet_states(path).items() if state != "visible")
+        name, notes = _choose_sheet(path, names, hidden, sheet, lambda n: _has_header(reader, n, table, mapping), table)
         batch: pa.RecordBatch = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
     except InputError:
         raise
@@ -467,21 +452,80 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Grid:
         raise
     columns = [batch.column(i) for i in range(batch.num_columns)]
     first_row = _first_row_number(path, name) if columns and len(columns[0]) else 1
-    return _Grid(name, columns, first_row, tuple(names))
+    return _Grid(name, columns, first_row, tuple(names), hidden, notes)
 
 
-def _choose_sheet(path: Path, names: list[str], wanted: str | None) -> str:
+def _sheet_hint(table: Table) -> str:
+    """How the user names the sheet to read, for this input."""
+    if table.kind == "enterprises":
+        return "请用 --sheet 或计划文件 [inputs.enterprises] 中的 sheet 指定"
+    return f"请在计划文件 [inputs.{table.kind}] 中用 sheet 指定"
+
+
+def _choose_sheet(path: Path, names: list[str], hidden: frozenset[str], wanted: str | None,
+                  has_header: Callable[[str], bool], table: Table) -> tuple[str, list[str]]:
+    """The sheet to read, and notes for the user.
+
+    A named sheet is read even when hidden (said in a note). Otherwise only visible sheets are
+    candidates, never a hidden one (an old roster a clerk keeps out of sight): the only visible
+    sheet, or among several the one whose first rows hold the header; several such is ambiguous.
+    """
     if not names:
         raise _fail(path, "工作簿中没有工作表", "请检查文件是否导出完整")
-    if wanted is None:
-        return names[0]
-    if wanted in names:
-        return wanted
-    cleaned = {clean_text(n): n for n in names}
-    if clean_text(wanted) in cleaned:
-        return cleaned[clean_text(wanted)]
-    listed = "、".join(f"“{n}”" for n in names)
-    raise _fail(path, f"找不到工作表“{wanted}”", f"该文件中的工作表有：{listed}；请用 --sheet 指定其中之一")
+    listed = "、".join(f"“{n}”（隐藏）" if n in hidden else f"“{n}”" for n in names)
+    if wanted is not None:
+        cleaned = {clean_text(n): n for n in names}
+        name = wanted if wanted in names else cleaned.get(clean_text(wanted))
+        if name is None:
+            raise _fail(path, f"找不到工作表“{wanted}”", f"该文件中的工作表有：{listed}；{_sheet_hint(table)}")
+        return name, [f"按指定读取了隐藏的工作表“{name}”"] if name in hidden else []
+    visible = [n for n in names if n not in hidden]
+    if not visible:
+        raise _fail(path, f"工作簿中的工作表都是隐藏的（{listed}），不会自动读取隐藏的工作表",
+                    f"请在 Excel 或 WPS 中取消隐藏要用的工作表，或{_sheet_hint(table).removeprefix('请')}")
+    if len(visible) == 1:
+        name = visible[0]
+    else:
+        matching = [n for n in visible if has_header(n)]
+        if len(matching) > 1:
+            found = "、".join(f"“{n}”" for n in matching)
+            raise _fail(path, f"有 {len(matching)} 个工作表都有{table.label}的表头（{found}），不能确定用哪一个",
+                        _sheet_hint(table))
+        name = matching[0] if matching else visible[0]
+    notes = []
+    if skipped := [n for n in names[: names.index(name)] if n in hidden]:
+        notes.append(f"读取的是工作表“{name}”；隐藏的工作表{'、'.join(f'“{n}”' for n in skipped)}没有读取")
+    elif len(visible) > 1 and name != visible[0]:
+        notes.append(f"读取的是工作表“{name}”（其他工作表没有{table.label}的表头）")
+    return name, notes
+
+
+def _has_header(reader: Any, name: str, table: Table, mapping: Mapping[str, str]) -> bool:
+    """Whether the sheet's first HEADER_SEARCH_ROWS rows hold a header row of `table`.
+
+    (calamine parses a whole sheet even for a few rows, so this costs a full read of the sheet;
+    it runs only for workbooks with several visible sheets.)
+    """
+    batch = reader.load_sheet(name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string", eager=True)
+    head = [[clean_text(v) if v else "" for v in batch.column(i).to_pylist()] for i in range(batch.num_columns)]
+    return any(_header_row(cells, table, mapping)[0] for cells in zip(*head, strict=True))
+
+
+def _sheet_states(path: Path) -> dict[str, str]:
+    """Sheet name → "visible", "hidden" or "veryHidden", from the workbook part; {} when unreadable
+    (fastexcel read the file, so it is a workbook: every sheet then counts as visible)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            workbook = _workbook_part(book)
+            if workbook is None:
+                return {}
+            return {
+                element.get("name", ""): element.get("state", "visible")
+                for element in SafeET.fromstring(book.read(workbook)).iter()
+                if _local(element.tag) == "sheet"
+            }
+    except Exception:  # only the choice among several sheets is at stake, never the data
+        return {}
 
 
 def _local(tag: str) -> str:
@@ -518,8 +562,12 @@ def _relationships(book: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str
     return found
 
 
+def _workbook_part(book: zipfile.ZipFile) -> str | None:
+    return next((t for kind, t in _relationships(book, "").values() if kind.endswith("/officeDocument")), None)
+
+
 def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:
-    workbook = next((t for kind, t in _relationships(book, "").values() if kind.endswith("/officeDocument")), None)
+    workbook = _workbook_part(book)
     if workbook is None:
         return None
     targets = _relationships(book, workbook)
@@ -636,9 +684,8 @@ class _Table:
         return self.headers.get(name, name)
 
 
-def _resolve(cells: Sequence[str], spec: _Spec) -> tuple[dict[str, int], list[tuple[str, int, int]]]:
+def _resolve(cells: Sequence[str], lookup: Mapping[str, tuple[str, int]]) -> tuple[dict[str, int], list[tuple[str, int, int]]]:
     """Column index of every recognised field, and the extra columns that matched a field too."""
-    lookup = spec.lookup()
     best: dict[str, tuple[int, int]] = {}
     extra: list[tuple[str, int, int]] = []
     for index, cell in enumerate(cells):
@@ -656,7 +703,18 @@ def _resolve(cells: Sequence[str], spec: _Spec) -> tuple[dict[str, int], list[tu
     return {name: index for name, (_, index) in best.items()}, extra
 
 
-def _suggest(column: _Column, cells: Sequence[str], taken: set[int]) -> str | None:
+def _missing(table: Table, found: Mapping[str, int]) -> list[Field]:
+    """The required fields a header row lacks (a field whose stand-in is present is not lacking)."""
+    return [f for f in table.fields if f.required and f.name not in found and f.stand_in not in found]
+
+
+def _header_row(cells: Sequence[str], table: Table, mapping: Mapping[str, str]) -> tuple[bool, dict[str, int], list[tuple[str, int, int]]]:
+    """Whether `cells` is a header row of `table` (no required field missing), and its columns."""
+    found, extra = _resolve(cells, _lookup(table, mapping))
+    return not _missing(table, found), found, extra
+
+
+def _suggest(column: Field, cells: Sequence[str], taken: set[int]) -> str | None:
     """The header present that looks most like `column` (difflib), if any is close enough."""
     known = [_header_token(t) for t in (column.name, *column.aliases)]
     scored = [
@@ -668,59 +726,73 @@ def _suggest(column: _Column, cells: Sequence[str], taken: set[int]) -> str | No
     return cell if score >= 0.5 else None
 
 
-def _other_sheets(grid: _Grid) -> str:
+def _other_sheets(grid: _Grid, table: Table) -> str:
     """A hint naming the workbook's other sheets, when it has any."""
     others = [name for name in grid.sheets if name != grid.sheet]
     if not others:
         return ""
-    return "如果数据在别的工作表，请用 --sheet 指定：" + "、".join(f"“{name}”" for name in others)
+    return f"如果数据在别的工作表（{'、'.join(map(grid.sheet_label, others))}），{_sheet_hint(table).removeprefix('请')}"
 
 
-def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table:
+def _missing_columns(path: Path, grid: _Grid, table: Table, mapping: Mapping[str, str], rows: list[list[str]]) -> InputError:
+    """Why no row among the first ones is a header row: the required columns the likeliest row lacks."""
+    lookup = _lookup(table, mapping)
+    scores = [len(_resolve(cells, lookup)[0]) for cells in rows]
+    number = scores.index(max(scores)) if any(scores) else next((i for i, cells in enumerate(rows) if any(cells)), 0)
+    cells = rows[number]
+    found, _ = _resolve(cells, lookup)
+    taken = set(found.values())
+    present = "、".join(f"“{c}”" for c in cells if c) or "（空行）"
+    failures = []
+    for column in _missing(table, found):
+        if column.name in mapping:
+            message = f"{table.label}中找不到计划文件指定的“{mapping[column.name]}”列（对应“{column.name}”）"
+            hint = f"请核对计划文件 [inputs.{table.kind}.columns] 中“{column.name}”的写法，应与文件中的表头一字不差"
+        else:
+            message = f"{table.label}缺少必填列“{column.name}”"
+            guess = _suggest(column, cells, taken)
+            also = "、".join(column.aliases[:4])
+            hint = (f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”，"
+                    f"或在计划文件中写明 [inputs.{table.kind}.columns] {column.name} = \"{guess}\"" if guess else
+                    f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else "")
+                    + (f"，没有代码的旧个体工商户可另设“{column.stand_in}”列" if column.stand_in else "")
+                    + f"；如果这一列在文件中叫别的名字（例如拼音缩写），请在计划文件中写明 "
+                    f"[inputs.{table.kind}.columns] {column.name} = \"文件中的列名\"")
+        if other := _other_sheets(grid, table):
+            hint = f"{hint}；{other}"
+        failures.append(Problem(
+            f"{message}（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 {grid.first_row + number} 行现有：{present}）",
+            file=path.name, sheet=grid.sheet, row=grid.first_row + number, hint=hint,
+        ))
+    return InputError(failures)
+
+
+def _locate(path: Path, grid: _Grid, table: Table, mapping: Mapping[str, str], problems: _Problems) -> _Table:
     """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
     if not grid.columns or grid.height == 0:
         where = "工作表" if grid.sheet else "文件"
-        raise _fail(path, f"{where}是空的，找不到{spec.label}的表头", _other_sheets(grid) or "请检查是否选错了文件",
-                    sheet=grid.sheet)
+        raise _fail(path, f"{where}是空的，找不到{table.label}的表头",
+                    _other_sheets(grid, table) or "请检查是否选错了文件", sheet=grid.sheet)
     head = [_python(column.slice(0, HEADER_SEARCH_ROWS)) for column in grid.columns]
     rows = [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
-    required = [c for c in spec.columns if c.required]
-    chosen: tuple[int, dict[str, int], list[tuple[str, int, int]]] | None = None
-    best_found = (-1, 0)
-    for number, cells in enumerate(rows):
-        found, extra = _resolve(cells, spec)
-        if all(c.name in found for c in required):
-            chosen = (number, found, extra)
-            break
-        if len(found) > best_found[0]:
-            best_found = (len(found), number)
+    chosen = next(((number, found, extra) for number, cells in enumerate(rows)
+                   for ok, found, extra in [_header_row(cells, table, mapping)] if ok), None)
     if chosen is None:
-        _, number = best_found
-        if best_found[0] == 0:
-            number = next((i for i, cells in enumerate(rows) if any(cells)), 0)
-        cells = rows[number]
-        found, _ = _resolve(cells, spec)
-        taken = set(found.values())
-        missing = [c for c in required if c.name not in found]
-        present = "、".join(f"“{c}”" for c in cells if c) or "（空行）"
-        failures = []
-        for column in missing:
-            guess = _suggest(column, cells, taken)
-            also = "、".join(column.aliases[:4])
-            hint = (f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”" if guess else
-                    f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else ""))
-            if other := _other_sheets(grid):
-                hint = f"{hint}；{other}"
-            failures.append(Problem(
-                f"{spec.label}缺少必填列“{column.name}”（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 "
-                f"{grid.first_row + number} 行现有：{present}）",
-                file=path.name, sheet=grid.sheet, row=grid.first_row + number, hint=hint,
-            ))
-        raise InputError(failures)
+        raise _missing_columns(path, grid, table, mapping, rows)
 
     number, found, extra = chosen
     header_row = grid.first_row + number
     headers = {name: rows[number][index] for name, index in found.items()}
+    unmapped = [(name, header) for name, header in mapping.items()
+                if headers.get(name) is None or _header_token(headers[name]) != _header_token(header)]
+    if unmapped:
+        raise InputError([Problem(
+            f"计划文件把“{name}”对应到“{header}”列，但{table.label}的表头（第 {header_row} 行）中没有“{header}”",
+            file=path.name, sheet=grid.sheet, row=header_row,
+            hint=f"请核对计划文件 [inputs.{table.kind}.columns]，列名应与文件中的表头一字不差",
+        ) for name, header in unmapped])
+    for note in grid.notes:
+        problems.add(note, row=None, severity="warning", hint="如果读错了工作表，" + _sheet_hint(table).removeprefix("请"))
     for name, ignored, used in extra:
         problems.add(f"“{rows[number][ignored]}”列与“{rows[number][used]}”列都是“{name}”，只使用了后者",
                      row=header_row, column=rows[number][ignored], severity="warning",
@@ -728,8 +800,8 @@ def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table
     start = number + 1
     data = {name: grid.columns[index].slice(start) for name, index in found.items()}
     excel_rows = np.arange(header_row + 1, header_row + 1 + grid.height - start, dtype=np.int64)
-    # Blank rows (every cell empty) are skipped: only rows whose key column is blank can be blank.
-    candidates = np.flatnonzero(~_matches(data[required[0].name], _NOT_BLANK))
+    # Blank rows (every cell empty) are skipped: only rows blank in one column can be blank.
+    candidates = np.flatnonzero(~_matches(next(iter(data.values())), _NOT_BLANK))
     if len(candidates):
         picked = _arrow_indices(candidates)
         blank = np.ones(len(candidates), dtype=np.bool_)
@@ -742,19 +814,22 @@ def _locate(path: Path, grid: _Grid, spec: _Spec, problems: _Problems) -> _Table
             data = {name: values.filter(mask) for name, values in data.items()}
             excel_rows = excel_rows[keep]
     if len(excel_rows) == 0:
-        raise _fail(path, f"{spec.label}在表头下方没有数据行", "请检查是否选错了文件或工作表（--sheet）",
-                    sheet=grid.sheet, row=header_row)
+        if not table.may_be_empty:
+            raise _fail(path, f"{table.label}在表头下方没有数据行", f"请检查是否选错了文件或工作表（{_sheet_hint(table)}）",
+                        sheet=grid.sheet, row=header_row)
+        problems.add(f"{table.label}只有表头，没有记录（视为空的{table.label}）", row=header_row,
+                     severity="warning", hint="如果本应有记录，请检查是否选错了文件或工作表")
     return _Table(path.name, grid.sheet, headers, data, excel_rows)
 
 
-def _open(path: Path, spec: _Spec, sheet: str | None) -> tuple[_Table, InputFile, _Problems]:
+def _open(path: Path, table: Table, sheet: str | None, mapping: Mapping[str, str]) -> tuple[_Table, InputFile, _Problems]:
     """Read a file of any supported kind, fingerprint it and locate its header."""
     _check_path(path)
     try:
         before = path.stat()
         with ThreadPoolExecutor(max_workers=1) as worker:
             digest = worker.submit(file_sha256, path)  # hashing overlaps parsing (both release the GIL)
-            grid = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet)
+            grid = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet, table, mapping)
             sha256 = digest.result()
         after = path.stat()
     except PermissionError as exc:
@@ -765,10 +840,10 @@ def _open(path: Path, spec: _Spec, sheet: str | None) -> tuple[_Table, InputFile
         raise _fail(path, "文件在读取过程中被修改了", "请关闭正在编辑它的程序，然后重新运行")
     problems = _Problems(path.name, grid.sheet)
     if sheet is not None and not grid.sheet:
-        problems.add("CSV 文件没有工作表，已忽略 --sheet", row=None, severity="warning")
-    table = _locate(path, grid, spec, problems)
-    file = InputFile(role=spec.role, path=str(path), sha256=sha256, rows=len(table), sheet=grid.sheet)
-    return table, file, problems
+        problems.add("CSV 文件没有工作表，已忽略指定的工作表", row=None, severity="warning")
+    located = _locate(path, grid, table, mapping, problems)
+    file = InputFile(role=table.kind, path=str(path), sha256=sha256, rows=len(located), sheet=grid.sheet)
+    return located, file, problems
 
 
 # ----------------------------------------------------------------------------------------------
@@ -968,11 +1043,16 @@ def _as_text(text: str) -> Parsed[str]:
     return text, None
 
 
+def _as_word(text: str) -> Parsed[str]:
+    """A name compared with names in other files or the plan (区域, 行业): no white space inside."""
+    return compact(text), None
+
+
 _ENTERPRISE_CODED: dict[str, tuple[str, Callable[[str], Parsed[Any]], str]] = {
     # roster field: (column, converter, hint when a value does not convert)
     "credit_class": ("信用风险等级", parse_credit_class, "请填写 A、B、C、D，或 低风险、一般风险、较高风险、高风险"),
-    "district": ("所属区域", _as_text, ""),
-    "industry": ("行业类别", _as_text, ""),
+    "district": ("所属区域", _as_word, ""),
+    "industry": ("行业类别", _as_word, ""),
     "authority": ("登记机关", _as_text, ""),
     "status": ("经营状态", _as_text, ""),
     "last_inspected": ("最近检查日期", parse_date, _DATE_HINT),
@@ -982,9 +1062,11 @@ _ENTERPRISE_TEXT = {"name": "企业名称", "address": "地址", "legal_rep": "�
 _EMPTY_CODED: dict[str, Any] = {"last_inspected": None, "must_inspect": False}
 
 
-def _key_message(raw: str, key: str) -> tuple[str, str] | None:
+def _key_message(raw: str, key: str, *, with_registration: bool = False) -> tuple[str, str] | None:
     """(message, hint) for a key that is not usable, else None."""
     if not key:
+        if with_registration:
+            return "统一社会信用代码和注册号都为空", "每一行都要填写统一社会信用代码，没有代码的旧个体工商户填写 15 位注册号"
         return "统一社会信用代码为空", "每一行都要填写统一社会信用代码（旧个体工商户可填 15 位注册号）"
     if "|" in key:
         return f"代码“{raw}”中含有竖线“|”", "竖线是抽取车票中的分隔符，代码中不能出现"
@@ -1016,11 +1098,42 @@ def _normalise_keys_in_arrow(
     return dirty[left], fingerprints
 
 
+@dataclass(frozen=True)
+class _KeyColumn:
+    """The enterprise key as a file gives it: the 统一社会信用代码 column, or, on rows where that is
+    blank, the 注册号 column beside it (old 个体工商户 have no USCC)."""
+
+    raw: Column
+    key_header: str
+    registration_header: str = ""  # "" when the file has no 注册号 column
+    from_registration: npt.NDArray[np.bool_] | None = None  # rows whose key is the 注册号
+
+    def header(self, index: int) -> str:
+        """The header of the column row `index` took its key from."""
+        used = self.from_registration is not None and self.from_registration[index]
+        return self.registration_header if used else self.key_header
+
+    def message(self, raw: str, key: str) -> tuple[str, str] | None:
+        return _key_message(raw, key, with_registration=bool(self.registration_header))
+
+
+def _key_column(table: _Table) -> _KeyColumn:
+    key, registration = table.data.get(KEY), table.data.get(REGISTRATION_NO)
+    if registration is None:
+        assert key is not None  # _locate made sure one of the two is there
+        return _KeyColumn(key, table.header(KEY))
+    if key is None:
+        return _KeyColumn(registration, table.header(KEY), table.header(REGISTRATION_NO), np.ones(len(table), np.bool_))
+    use = ~_matches(key, _NOT_BLANK) & _matches(registration, _NOT_BLANK)
+    raw = cast(Column, pc.if_else(_arrow_mask(use), registration.cast(key.type), key)) if use.any() else key
+    return _KeyColumn(raw, table.header(KEY), table.header(REGISTRATION_NO), use)
+
+
 @dataclass
 class _KeyCheck:
     """Per-row key checks, and what the duplicate check needs at the end."""
 
-    header: str
+    source: _KeyColumn
     problems: _Problems
     fingerprints: npt.NDArray[np.uint64]
     slow: list[int] = field(default_factory=list)
@@ -1032,11 +1145,11 @@ class _KeyCheck:
         for i in dirty.tolist():
             raw = clean_text(keys[i] or "")
             key = keys[i] = raw.upper()
-            found = _key_message(raw, key)
+            found = self.source.message(raw, key)
             if found is None:
                 self.slow.append(key_fingerprint(key))
                 continue
-            self.problems.add(found[0], row=int(rows[i]), column=self.header, hint=found[1])
+            self.problems.add(found[0], row=int(rows[i]), column=self.source.header(i), hint=found[1])
             if key:
                 self.invalid_repeats |= key in self.invalid
                 self.invalid.add(key)
@@ -1075,25 +1188,24 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
     n = len(table)
     reporter.stage("检查企业名录", total=n)
     progress = _Progress(reporter, n)
-    key_header = "统一社会信用代码"
     texts = [(name, h) for name, h in _ENTERPRISE_TEXT.items() if h in table.data]
     steps = len(texts) + 2
 
-    def python_list(header: str, step: int) -> list[Any]:
+    def python_list(column: Column, step: int) -> list[Any]:
         values: list[Any] = []
         for start in range(0, n, CHUNK_ROWS):
-            values.extend(_python(table.data[header].slice(start, CHUNK_ROWS)))
+            values.extend(_python(column.slice(start, CHUNK_ROWS)))
             progress.to((step + min(1.0, (start + CHUNK_ROWS) / n)) / steps)
         return values
 
-    raw_keys = table.data[key_header]
-    fast, fingerprints = scan_keys(raw_keys)
-    keys = python_list(key_header, 0)
+    source = _key_column(table)
+    fast, fingerprints = scan_keys(source.raw)
+    keys = python_list(source.raw, 0)
     dirty = np.flatnonzero(~fast)
     if len(dirty) > 64:
-        dirty, more = _normalise_keys_in_arrow(raw_keys, dirty, keys)
+        dirty, more = _normalise_keys_in_arrow(source.raw, dirty, keys)
         fingerprints = np.concatenate([fingerprints, more])
-    checker = _KeyCheck(table.header(key_header), problems, fingerprints)
+    checker = _KeyCheck(source, problems, fingerprints)
     keys = checker.check(keys, dirty, table.rows)
     columns: dict[str, Any] = {name: [""] * n for name in _ENTERPRISE_TEXT}
     for step, (name, header) in enumerate(texts, start=1):
@@ -1111,20 +1223,33 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
         for i, message, severity in failed:
             problems.add(message, row=int(table.rows[i]), column=table.header(header), severity=severity,
                          hint=hint if severity == "error" else _FUTURE_HINT)
+        if name == "credit_class" and failed:
+            _summarise_unknown(table, header, failed, problems)
     if checker.may_repeat():
-        _report_duplicates(keys, table.rows, table.header(key_header), problems)
+        _report_duplicates(keys, table.rows, source, problems)
     progress.to(1.0)
     return EnterpriseRoster(key=keys, row=table.rows.tolist(), **columns)
 
 
-def _report_duplicates(keys: Sequence[str], rows: npt.NDArray[np.int64], header: str, problems: _Problems) -> None:
+def _summarise_unknown(table: _Table, header: str, failed: list[tuple[int, str, Severity]], problems: _Problems) -> None:
+    """One line listing every way of writing the column that was not understood, with its count."""
+    raw = table.data[header]
+    counts = Counter(clean_text(raw[i].as_py() or "") for i, _, severity in failed if severity == "error")
+    if sum(counts.values()) > SUMMARY_FROM:
+        words = "、".join(f"“{word}”（{count} 行）" for word, count in counts.most_common(20))
+        more = f"等 {len(counts)} 种" if len(counts) > 20 else ""
+        problems.summarise(f"“{table.header(header)}”中无法识别的写法：{words}{more}", column=table.header(header),
+                           hint="请改为 A、B、C、D，或 低风险、一般风险、较高风险、高风险（信用风险低（A类）等写法也可）")
+
+
+def _report_duplicates(keys: Sequence[str], rows: npt.NDArray[np.int64], source: _KeyColumn, problems: _Problems) -> None:
     """Every repeat of a non-empty key, naming the row where it first appeared."""
     first: dict[str, int] = {}
-    for key, row in zip(keys, rows.tolist(), strict=True):
+    for index, (key, row) in enumerate(zip(keys, rows.tolist(), strict=True)):
         if not key:
             continue
         if key in first:
-            problems.add(f"统一社会信用代码“{key}”与第 {first[key]} 行重复", row=row, column=header,
+            problems.add(f"{source.header(index)}“{key}”与第 {first[key]} 行重复", row=row, column=source.header(index),
                          hint=f"同一市场主体只能出现一次，请删除或合并第 {first[key]} 行和第 {row} 行")
         else:
             first[key] = row
@@ -1133,12 +1258,15 @@ def _report_duplicates(keys: Sequence[str], rows: npt.NDArray[np.int64], header:
 _SILENT = NullReporter()
 
 
+_NO_MAPPING: Mapping[str, str] = {}
+
+
 def read_enterprises(
-    path: Path, *, sheet: str | None = None, reporter: Reporter = _SILENT
+    path: Path, *, sheet: str | None = None, columns: Mapping[str, str] = _NO_MAPPING, reporter: Reporter = _SILENT
 ) -> tuple[EnterpriseRoster, InputFile, list[Problem]]:
-    """Read and check the enterprise roster (检查对象名录库)."""
+    """Read and check the enterprise roster (检查对象名录库); `columns` maps our headers to the file's."""
     reporter.stage("读取企业名录", total=None)
-    table, file, problems = _open(path, ENTERPRISE, sheet)
+    table, file, problems = _open(path, ENTERPRISES, sheet, columns)
     roster = _build_roster(table, problems, reporter)
     return roster, file, problems.result()
 
@@ -1148,8 +1276,9 @@ def read_enterprises(
 
 
 def _person_ids(table: _Table, problems: _Problems, *, unique: bool, required: bool = True) -> list[str]:
-    ids = table.texts("人员编号")
-    header = table.header("人员编号")
+    """人员编号, normalised alike in every file (width, case, spaces, invisible characters)."""
+    ids = [normalize_person_id(text) for text in table.texts(PERSON_ID)]
+    header = table.header(PERSON_ID)
     seen: dict[str, int] = {}
     for person, row in zip(ids, table.rows.tolist(), strict=True):
         if not person:
@@ -1160,24 +1289,23 @@ def _person_ids(table: _Table, problems: _Problems, *, unique: bool, required: b
                          hint="竖线是抽取车票中的分隔符，编号中不能出现")
         elif unique and person in seen:
             problems.add(f"人员编号“{person}”与第 {seen[person]} 行重复", row=row, column=header,
-                         hint=f"每人只能出现一次，请核对第 {seen[person]} 行和第 {row} 行")
+                         hint=f"每人只能出现一次（编号不分大小写、全角半角），请核对第 {seen[person]} 行和第 {row} 行")
         else:
             seen.setdefault(person, row)
     return ids
 
 
 def _enterprise_keys(table: _Table, problems: _Problems, *, severity: Severity) -> list[str]:
-    keys = table.texts("统一社会信用代码")
-    header = table.header("统一社会信用代码")
-    column = table.data.get("统一社会信用代码")
+    source = _key_column(table)
+    keys = _clean_texts(source.raw, _python(source.raw))
     # Keys that are already valid and normalised (nearly all) skip the per-value Python checks.
-    unchecked = np.flatnonzero(~scan_keys(column)[0]) if column is not None else np.arange(len(keys))
+    unchecked = np.flatnonzero(~scan_keys(source.raw)[0])
     rows = table.rows
     for i in unchecked.tolist():
         raw = keys[i]
         keys[i] = normalize_key(raw)
-        if found := _key_message(raw, keys[i]):
-            problems.add(found[0], row=int(rows[i]), column=header, hint=found[1],
+        if found := source.message(raw, keys[i]):
+            problems.add(found[0], row=int(rows[i]), column=source.header(i), hint=found[1],
                          severity="error" if not keys[i] else severity)
     return keys
 
@@ -1197,12 +1325,14 @@ def _parsed(table: _Table, name: str, parse: Callable[[str], Parsed[T]], hint: s
     return values
 
 
-def read_inspectors(path: Path, *, sheet: str | None = None) -> tuple[tuple[Inspector, ...], InputFile, list[Problem]]:
+def read_inspectors(
+    path: Path, *, sheet: str | None = None, columns: Mapping[str, str] = _NO_MAPPING
+) -> tuple[tuple[Inspector, ...], InputFile, list[Problem]]:
     """Read and check the inspector roster (执法检查人员名录库)."""
-    table, file, problems = _open(path, INSPECTOR, sheet)
+    table, file, problems = _open(path, INSPECTORS, sheet, columns)
     ids = _person_ids(table, problems, unique=True)
     names = table.texts("姓名")
-    departments = table.texts("所属部门")
+    departments = list(map(compact, table.texts("所属部门")))
     expiry = _parsed(table, "执法证有效期至", parse_date, _DATE_HINT, problems)
     limits = _parsed(table, "任务上限", parse_task_limit, "请填写 0 或正整数；留空则使用计划中的 max_tasks", problems)
     rows = table.rows.tolist()
@@ -1218,15 +1348,17 @@ def read_inspectors(path: Path, *, sheet: str | None = None) -> tuple[tuple[Insp
                   status=status, max_tasks=limit, row=row, id_card=id_card, phone=phone)
         for person, name, department, certificate, until, specialties, district, status, limit, row, id_card, phone
         in zip(ids, names, departments, table.texts("执法证号"), expiry, table.texts("专业领域"),
-               table.texts("所属区域"), table.texts("在岗状态"), limits, rows, table.texts("身份证号"),
+               map(compact, table.texts("所属区域")), table.texts("在岗状态"), limits, rows, table.texts("身份证号"),
                table.texts("手机号"), strict=True)
     )
     return inspectors, file, problems.result()
 
 
-def read_recusals(path: Path, *, sheet: str | None = None) -> tuple[tuple[Recusal, ...], InputFile, list[Problem]]:
+def read_recusals(
+    path: Path, *, sheet: str | None = None, columns: Mapping[str, str] = _NO_MAPPING
+) -> tuple[tuple[Recusal, ...], InputFile, list[Problem]]:
     """Read and check the recusal list (回避名单); a malformed code is an error (the recusal would be lost)."""
-    table, file, problems = _open(path, RECUSAL, sheet)
+    table, file, problems = _open(path, RECUSALS, sheet, columns)
     ids = _person_ids(table, problems, unique=False)
     keys = _enterprise_keys(table, problems, severity="error")
     recusals = tuple(
@@ -1236,9 +1368,11 @@ def read_recusals(path: Path, *, sheet: str | None = None) -> tuple[tuple[Recusa
     return recusals, file, problems.result()
 
 
-def read_history(path: Path, *, sheet: str | None = None) -> tuple[tuple[HistoryEntry, ...], InputFile, list[Problem]]:
+def read_history(
+    path: Path, *, sheet: str | None = None, columns: Mapping[str, str] = _NO_MAPPING
+) -> tuple[tuple[HistoryEntry, ...], InputFile, list[Problem]]:
     """Read and check the inspection history (检查记录); a malformed code is only a warning there."""
-    table, file, problems = _open(path, HISTORY, sheet)
+    table, file, problems = _open(path, HISTORY, sheet, columns)
     keys = _enterprise_keys(table, problems, severity="warning")
     ids = _person_ids(table, problems, unique=False, required=False)
     dates = _parsed(table, "检查日期", parse_date, _DATE_HINT, problems)

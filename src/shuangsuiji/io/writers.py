@@ -22,7 +22,7 @@ from ..assign import TEAM_ALGORITHM
 from ..errors import OutputError, UsageError
 from ..model import DrawResult, Enterprise, InputFile, Inspector, Task
 from ..plan import Plan, fraction_text
-from ..record import archived_name, encode_lists
+from ..record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, encode_lists
 from ..tickets import ALGORITHM
 from .helper import WorkbookHelper
 from .readers import file_sha256
@@ -102,13 +102,17 @@ def staged_output(out: Path) -> Iterator[Path]:
         raise
 
 
-def archive_inputs(folder: Path, files: Sequence[InputFile]) -> None:
-    """Keep a copy of every input file as read, so that `verify` can name changed rows later.
+def archive_inputs(folder: Path, files: Sequence[InputFile], ledger_history: bytes = b"") -> None:
+    """Keep a copy of every input file as read, and the history taken from the ledger, so that the
+    output folder alone verifies and `verify` can name changed rows later.
 
     The copy is hashed from the very bytes written, and must match what the draw read.
     """
     (folder / "inputs").mkdir()
     for file in files:
+        if file.role == LEDGER_HISTORY:
+            (folder / LEDGER_HISTORY_FILE).write_bytes(ledger_history)
+            continue
         sha = hashlib.sha256()
         try:
             with open(file.path, "rb") as source, (folder / archived_name(file.role, file.path)).open("wb") as copy:
@@ -373,6 +377,11 @@ def _record_parts(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> I
         else:
             yield name + b": " + json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
     yield b"\n}\n"
+
+
+def write_json(path: Path, value: Mapping[str, Any]) -> None:
+    """A small JSON document, readable: UTF-8, keys sorted, indented."""
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def write_record(folder: Path, record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> None:

@@ -1,0 +1,97 @@
+"""The columns of each input table: canonical header, accepted aliases, required or not.
+
+Declared once: the readers find a file's columns by these, and the plan checks its column mapping
+(`[inputs.<kind>.columns]`, for exports whose headers are pinyin codes such as TYXYDM) against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+InputKind = Literal["enterprises", "inspectors", "conflicts", "history"]
+INPUT_KINDS: tuple[InputKind, ...] = ("enterprises", "inspectors", "conflicts", "history")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an input table."""
+
+    name: str  # the canonical header, as our templates and messages write it
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    # A required column may be missing when this other column is present and stands in for it:
+    # old 个体工商户 have a 15-digit 注册号 in a column of its own and no 统一社会信用代码.
+    stand_in: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input table: its kind, its name in messages, its columns."""
+
+    kind: InputKind
+    label: str
+    fields: tuple[Field, ...]
+    may_be_empty: bool = False  # an optional list may hold only its header row
+
+    def names(self) -> tuple[str, ...]:
+        """The canonical headers, in template order."""
+        return tuple(f.name for f in self.fields)
+
+    def field(self, name: str) -> Field:
+        """The field with this canonical header."""
+        return next(f for f in self.fields if f.name == name)
+
+
+KEY = "统一社会信用代码"
+REGISTRATION_NO = "注册号"
+PERSON_ID = "人员编号"
+
+_KEY = Field(
+    KEY,
+    ("统一社会信用代码/注册号", "统一社会信用代码(注册号)", "社会信用代码", "信用代码", "统一代码", "TYXYDM"),
+    required=True,
+    stand_in=REGISTRATION_NO,
+)
+_REGISTRATION_NO = Field(REGISTRATION_NO, ("工商注册号", "营业执照注册号", "注册号码"))
+_PERSON_ID = Field(PERSON_ID, ("执法人员编号", "执法编号", "工号", "单位工号", "编号"), required=True)
+
+ENTERPRISES = Table("enterprises", "检查对象名录", (
+    _KEY,
+    _REGISTRATION_NO,
+    Field("企业名称", ("企业(单位)名称", "市场主体名称", "主体名称", "单位名称", "名称"), required=True),
+    Field("信用风险等级", ("风险等级", "信用等级", "信用风险分类", "信用风险类别", "信用风险分类结果"), required=True),
+    Field("所属区域", ("区域", "所属辖区", "辖区", "行政区划")),
+    Field("行业类别", ("行业", "行业类型", "所属行业")),
+    Field("登记机关"),
+    Field("经营状态", ("登记状态", "企业状态", "状态")),
+    Field("最近检查日期", ("上次检查日期", "最近一次检查日期")),
+    Field("重点检查", ("是否重点检查",)),
+    Field("地址", ("经营地址", "住所", "经营场所")),
+    Field("法定代表人", ("法定代表人(负责人)", "负责人", "经营者")),
+    Field("联系电话", ("电话", "联系方式")),
+))
+INSPECTORS = Table("inspectors", "执法检查人员名录", (
+    _PERSON_ID,
+    Field("姓名", ("执法人员姓名", "执法姓名"), required=True),
+    Field("所属部门", ("部门", "科室", "部门/机构"), required=True),
+    Field("执法证号", ("执法证件号", "执法证编号")),
+    Field("执法证有效期至", ("执法证有效期", "证件有效期至")),
+    Field("专业领域", ("专业", "专长")),
+    Field("所属区域", ("区域", "执法区域")),
+    Field("在岗状态", ("岗位状态", "状态")),
+    Field("任务上限"),
+    Field("身份证号"),
+    Field("手机号", ("联系电话", "手机")),
+))
+RECUSALS = Table(
+    "conflicts", "回避名单",
+    (_PERSON_ID, _KEY, _REGISTRATION_NO, Field("回避原因", ("原因",))),
+    may_be_empty=True,
+)
+HISTORY = Table(
+    "history", "检查记录",
+    (_KEY, _REGISTRATION_NO, Field("检查日期", required=True), Field(PERSON_ID, _PERSON_ID.aliases)),
+    may_be_empty=True,
+)
+TABLES: dict[InputKind, Table] = {t.kind: t for t in (ENTERPRISES, INSPECTORS, RECUSALS, HISTORY)}

@@ -1,0 +1,53 @@
+"""The workspace: the folder that holds a bureau's ledger, and how a command finds it.
+
+One bureau, one ledger, whatever folder a command is run from: the ledger is looked for in the
+plan file's folder and then in each folder above it, the way git finds its repository. Nothing
+here ever creates a ledger except `init_ledger`, which a user calls on purpose (`ledger init`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import UsageError
+from .ledger import LEDGER_FILE, Ledger, head_path
+
+
+def find_ledger(start: Path) -> Path | None:
+    """The ledger of the workspace `start` lies in, or None. A folder whose ledger is gone but whose
+    head file is still there counts too: opening it then says the ledger is missing."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        ledger = candidate / LEDGER_FILE
+        if ledger.exists() or head_path(ledger).exists():
+            return ledger
+    return None
+
+
+def ledger_for(given: Path | None, start: Path, *, purpose: str) -> Path:
+    """The ledger named with --ledger, or the one found from `start` upwards; UsageError when none."""
+    if given is not None:
+        return given
+    found = find_ledger(start)
+    if found is None:
+        raise UsageError(
+            f"在“{start.resolve()}”及其上级文件夹中找不到抽取台账（{LEDGER_FILE}），无法{purpose}",
+            hint="台账放在工作文件夹中，计划文件放在它或它的子文件夹里；第一次使用时请在工作文件夹中运行 "
+            "shuangsuiji ledger init 建立台账，或用 --ledger 指定已有的台账",
+        )
+    return found
+
+
+def init_ledger(folder: Path) -> Path:
+    """Make a new, empty ledger in `folder`; refuse when the folder's workspace already has one."""
+    if not folder.is_dir():
+        raise UsageError(f"文件夹“{folder}”不存在", hint="请先建立这个文件夹")
+    existing = find_ledger(folder)
+    if existing is not None:
+        raise UsageError(
+            f"“{folder.resolve()}”已经在一个工作区中，它的抽取台账是“{existing}”",
+            hint="一个工作区只有一本抽取台账，台账只能在第一次使用时建立一次",
+        )
+    path = folder.resolve() / LEDGER_FILE
+    Ledger(path, create=True).close()
+    return path
