@@ -1,7 +1,9 @@
-"""Staging: the atomic output folder."""
+"""Staging: the atomic output folder, private while it is built."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,20 @@ def test_an_existing_folder_with_files_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         ensure_new_output_dir(tmp_path)
     ensure_new_output_dir(tmp_path / "new")  # a new or empty folder is fine
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_staging_folder_is_private_until_renamed(tmp_path: Path) -> None:
+    seen = []
+    with staged_output(tmp_path / "out") as folder:
+        (folder / "inputs").mkdir()
+        seen.append(stat.S_IMODE(folder.stat().st_mode))
+        (folder / "inputs" / "enterprises.csv").write_text("13812345678", encoding="utf-8")
+        seen.append(stat.S_IMODE(folder.stat().st_mode))
+    assert seen == [0o700, 0o700]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o777 & ~umask
 
 
 def test_output_folder_gets_ordinary_permissions(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Staging: outputs are built in a hidden folder beside the target and renamed into place when complete.
 
-A crash leaves no half-written output, and nothing is overwritten.
+A crash leaves no half-written output, and nothing is overwritten. While it is built, a staging
+folder holds copies of the rosters (phone and ID numbers), so it stays private until it is renamed.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def remove_abandoned(out: Path) -> None:
 
 @contextmanager
 def staged_output(out: Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success rename it to `out`, on any failure remove it."""
+    """Yield a private staging folder; on success rename it to `out`, on any failure remove it."""
     ensure_new_output_dir(out)
     parent = out.parent
     try:
@@ -56,7 +57,6 @@ def staged_output(out: Path) -> Iterator[Path]:
         temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".partial", dir=parent))
         umask = os.umask(0o022)  # read the umask (there is no other way), then put it back
         os.umask(umask)
-        os.chmod(temp, 0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     except OSError as exc:
         raise OutputError(f"无法在“{parent}”创建输出文件夹（{exc.strerror}）", hint="请检查路径和写权限") from None
     try:
@@ -68,6 +68,9 @@ def staged_output(out: Path) -> Iterator[Path]:
         ensure_new_output_dir(out)
         if out.exists():
             out.rmdir()
+        # mkdtemp made it private (0o700): it holds copies of the rosters until it is complete.
+        # The finished output is an ordinary folder, like any other.
+        os.chmod(temp, 0o777 & ~umask)
         os.rename(temp, out)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
