@@ -388,7 +388,9 @@ def ledger_check(ledger: LedgerOption = None) -> None:
     示例：shuangsuiji ledger check
     """
     from . import ui
+    from .io.staging import remove_abandoned
 
+    remove_abandoned()  # what killed draws left anywhere (copies of the rosters) goes at the latest now
     problems = _guarded(lambda: _open_ledger(ledger).check())
     for problem in problems:
         ui.console.print(f"[bold red]不一致：[/]{ui.plain(problem)}")
