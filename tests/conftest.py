@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from rich import get_console
 
@@ -22,3 +25,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _own_working_folder(tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     # The ledger lives in the working folder by default: every test gets its own.
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # Module-scoped fixtures draw before any per-test fixture runs: they register here, not at home.
+    from shuangsuiji.io.staging import STATE_DIR_VARIABLE
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(STATE_DIR_VARIABLE, str(tmp_path_factory.mktemp("state-shared")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The registry of staging folders lives in the user's state folder: never the real home in
+    # tests, and not inside tmp_path either, where tests look for what a draw left behind.
+    from shuangsuiji.io.staging import STATE_DIR_VARIABLE
+
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv(STATE_DIR_VARIABLE, str(state))
+    return state

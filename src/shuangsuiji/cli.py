@@ -404,7 +404,9 @@ def ledger_check(ledger: LedgerOption = None) -> None:
     示例：shuangsuiji ledger check
     """
     from . import ui
+    from .io.staging import remove_abandoned
 
+    remove_abandoned()  # what killed draws left anywhere (copies of the rosters) goes at the latest now
     path = _guarded(lambda: ledger_for(ledger, Path.cwd(), purpose="检查台账"))
 
     def check() -> list[str]:

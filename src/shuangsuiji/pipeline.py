@@ -23,15 +23,8 @@ from .fields import InputKind
 from .io import readers
 from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
-from .io.writers import (
-    RECORD,
-    archive_inputs,
-    ensure_new_output_dir,
-    staged_output,
-    write_json,
-    write_outputs,
-    write_record,
-)
+from .io.staging import ensure_new_output_dir, staged_output
+from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
 from .ledger import Ledger, LedgerTask
 from .model import DrawResult, HistoryEntry, InputFile, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan

@@ -1,13 +1,12 @@
 """`verify`: recompute a draw from its record and inputs, and say exactly what differs.
 
-The draw itself is recomputed by the one pipeline (`run_draw`, into a temporary folder); this
-module only gathers the evidence and compares. Nothing here changes the folder being verified.
+The draw itself is recomputed by the one pipeline (`run_draw`, into a private scratch folder);
+this module only gathers the evidence and compares. Nothing here changes the folder being verified.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from .assign import TEAM_ALGORITHM
 from .errors import DrawError, InputError, UsageError
 from .io import readers
 from .io.readers import file_sha256
+from .io.staging import private_scratch
 from .io.writers import RECORD
 from .io.xlsx import column_letter
 from .ledger import LEDGER_FILE, Ledger
@@ -312,8 +312,8 @@ def verify(
     plan = plan_from_record(record["plan"], paths)
     ledger_findings, earlier = _ledger(record, folder, plan, ledger)
     findings += ledger_findings
-    with tempfile.TemporaryDirectory(prefix="shuangsuiji-verify-") as scratch:
-        again = Path(scratch) / "out"
+    with private_scratch() as scratch:  # registered: a killed verify leaves no roster copies behind for long
+        again = scratch / "out"
         options = InputOptions(folder / RECORD, plan=plan, sheet=sheet)
         try:
             outcome = run_draw(options, record["seed"], again, reporter=reporter or NullReporter(),

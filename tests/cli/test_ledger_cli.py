@@ -80,6 +80,20 @@ def test_an_interrupted_draw_leaves_no_folder_and_a_consistent_ledger(tmp_path: 
         assert book.entries() == [] and book.check() == []
 
 
+def test_ledger_check_removes_what_a_killed_draw_left(tmp_path: Path) -> None:
+    from shuangsuiji.io.staging import registry_dir
+    from tests.killed import kill, staging_process
+
+    assert draw(tmp_path / "first").exit_code == 0  # type: ignore[attr-defined]
+    with staging_process(tmp_path / "elsewhere" / "out") as (child, abandoned):
+        kill(child)
+        assert (abandoned / "inputs" / "enterprises.csv").exists()
+        checked = runner.invoke(app, ["ledger", "check", "--ledger", "台账.sqlite"])
+    assert checked.exit_code == 0, checked.output
+    assert not abandoned.exists()
+    assert list(registry_dir().glob("*.entry")) == []
+
+
 def test_earlier_draws_count_as_inspections(tmp_path: Path) -> None:
     first = run_draw(InputOptions(SAMPLE_PLAN), "s", tmp_path / "december", ledger=tmp_path / "l.sqlite")
     later = tmp_path / "plan.toml"

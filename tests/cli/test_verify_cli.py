@@ -132,3 +132,22 @@ def test_verify_never_writes_into_the_folder(drawn: Path) -> None:
     before = {p.name: p.stat().st_mtime_ns for p in drawn.iterdir()}
     verify(drawn)
     assert {p.name: p.stat().st_mtime_ns for p in drawn.iterdir()} == before
+
+
+def test_verify_recomputes_in_a_registered_scratch_folder_that_it_removes(drawn: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shuangsuiji import verify as verifying
+    from shuangsuiji.io.staging import registry_dir
+
+    seen: list[tuple[Path, set[Path]]] = []
+    real = verifying.run_draw
+
+    def spy(options: Any, seed: str, out: Path, **kwargs: Any) -> Any:
+        seen.append((out.parent, {Path(e.read_text(encoding="utf-8")) for e in registry_dir().glob("*.entry")}))
+        return real(options, seed, out, **kwargs)
+
+    monkeypatch.setattr(verifying, "run_draw", spy)
+    assert verify(drawn)[0] == 0
+    [(scratch, live)] = seen
+    assert scratch.name.startswith("shuangsuiji-verify-") and live == {scratch.absolute()}
+    assert not scratch.exists()
+    assert list(registry_dir().glob("*.entry")) == []

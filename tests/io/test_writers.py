@@ -1,4 +1,4 @@
-"""The disclosure guard and the atomic output folder."""
+"""The disclosure guard, the workbook helpers and the archived inputs (staging: test_staging.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from shuangsuiji.errors import OutputError, UsageError
-from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, check_public, ensure_new_output_dir, staged_output
+from shuangsuiji.errors import OutputError
+from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, check_public
 
 
 def row(name: str = "贵阳某餐饮有限公司", key: str = "91520102MA6DR7UX8D") -> list[object]:
@@ -31,35 +31,6 @@ def test_private_numbers_are_refused(name: str) -> None:
 def test_extra_columns_are_refused() -> None:
     with pytest.raises(OutputError):
         check_public([[*row(), "13812345678"]], (*DISCLOSURE_COLUMNS, "联系电话"))
-
-
-def test_staged_output_appears_only_when_complete(tmp_path: Path) -> None:
-    target = tmp_path / "out"
-    with pytest.raises(RuntimeError), staged_output(target) as folder:
-        (folder / "a.txt").write_text("half", encoding="utf-8")
-        raise RuntimeError("interrupted")
-    assert not target.exists()
-    assert list(tmp_path.iterdir()) == []
-    with staged_output(target) as folder:
-        (folder / "a.txt").write_text("whole", encoding="utf-8")
-    assert (target / "a.txt").read_text(encoding="utf-8") == "whole"
-
-
-def test_an_existing_folder_with_files_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "keep.txt").write_text("earlier draw", encoding="utf-8")
-    with pytest.raises(UsageError):
-        ensure_new_output_dir(tmp_path)
-    ensure_new_output_dir(tmp_path / "new")  # a new or empty folder is fine
-
-
-def test_output_folder_gets_ordinary_permissions(tmp_path: Path) -> None:
-    import os
-
-    with staged_output(tmp_path / "out"):
-        pass
-    umask = os.umask(0o022)
-    os.umask(umask)
-    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask
 
 
 def test_failed_helper_is_reported_and_an_abandoned_one_is_stopped(tmp_path: Path) -> None:
@@ -119,20 +90,3 @@ def test_inputs_are_archived_byte_for_byte_and_a_changed_one_is_refused(tmp_path
     (tmp_path / "b").mkdir()
     with pytest.raises(OutputError, match="被改动"):
         archive_inputs(tmp_path / "b", [stale])
-
-
-def test_folders_of_killed_draws_are_removed_but_live_ones_kept(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
-    dead = tmp_path / f".out.{finished.stdout.strip()}.abc.partial"
-    alive = tmp_path / f".out.{os.getppid()}.def.partial"
-    other = tmp_path / ".other.1.xyz.partial"
-    for folder in (dead, alive, other):
-        folder.mkdir()
-    with staged_output(tmp_path / "out"):
-        pass
-    assert not dead.exists()
-    assert alive.exists() and other.exists()
