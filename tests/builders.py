@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from shuangsuiji.ledger import Ledger
 from shuangsuiji.model import Enterprise, EnterpriseRoster, Inspector
 from shuangsuiji.plan import Plan, parse_plan
 
@@ -52,3 +53,10 @@ def inspector(pid: str, **fields: Any) -> Inspector:
     values: dict[str, Any] = {"id": pid, "name": f"人员{pid}", "department": "食品科", "certificate": f"Z{pid}"}
     values.update(fields)
     return Inspector(**values)
+
+
+def ledger_at(path: Path) -> Path:
+    """A ledger at `path`, made (as `ledger init` would) when there is none yet."""
+    if not path.exists():
+        Ledger(path, create=True).close()
+    return path

@@ -16,14 +16,14 @@ from typer.testing import CliRunner
 from shuangsuiji.cli import DEMO_SEED, app
 from shuangsuiji.io.writers import DISCLOSURE_COLUMNS
 from shuangsuiji.io.xlsx import Sheet, write_workbook
-from tests.builders import SAMPLE, SAMPLE_PLAN
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()
 
 
 def draw(out: Path, *extra: str, seed: str = DEMO_SEED) -> Any:
     """A draw of the sample plan with a ledger of its own (the plan may be drawn only once per ledger)."""
-    ledger = out.parent / f"{out.name}.ledger.sqlite"
+    ledger = ledger_at(out.parent / f"{out.name}.ledger.sqlite")
     return runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", seed, "--out", str(out), "--ledger", str(ledger), *extra])
 
 
@@ -161,13 +161,14 @@ def test_unstaffable_plan_exits_1_and_explains(tmp_path: Path) -> None:
     plan = tmp_path / "plan.toml"
     text = SAMPLE_PLAN.read_text(encoding="utf-8").replace("max_tasks = 8", "max_tasks = 1")
     plan.write_text(text.replace('"../sample_data/', f'"{SAMPLE}/'), encoding="utf-8")
+    assert runner.invoke(app, ["ledger", "init", str(tmp_path)]).exit_code == 0
     result = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert "无法为" in result.output and "组成检查组" in result.output
     assert re.search(r"最多只能承担 \d+ 人次，缺 \d+ 人次", result.output.replace("\n", ""))
     assert "任务上限" in result.output  # what would help
     assert not (tmp_path / "out").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.toml", "shuangsuiji-ledger.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.toml", "shuangsuiji-ledger.head", "shuangsuiji-ledger.sqlite"]
     from shuangsuiji.ledger import Ledger
 
     with Ledger(tmp_path / "shuangsuiji-ledger.sqlite", create=False) as book:

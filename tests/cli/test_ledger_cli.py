@@ -14,12 +14,13 @@ from shuangsuiji.cli import app
 from shuangsuiji.io import writers
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.pipeline import InputOptions, run_draw
-from tests.builders import SAMPLE, SAMPLE_PLAN
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()
 
 
 def draw(out: Path, *extra: str, plan: Path = SAMPLE_PLAN) -> object:
+    ledger_at(Path("台账.sqlite"))
     return runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--ledger", "台账.sqlite", *extra])
 
 

@@ -10,7 +10,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
-from tests.builders import SAMPLE, SAMPLE_PLAN
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()
 
@@ -26,7 +26,7 @@ def plan_with(tmp_path: Path, replace: dict[str, str]) -> Path:
 
 
 def record_of(args: list[str]) -> dict:  # type: ignore[type-arg]
-    ledger = Path(args[args.index("--out") + 1]).with_suffix(".ledger.sqlite")  # one draw per ledger
+    ledger = ledger_at(Path(args[args.index("--out") + 1]).with_suffix(".ledger.sqlite"))  # one draw per ledger
     result = runner.invoke(app, [*args, "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
     out = Path(args[args.index("--out") + 1])

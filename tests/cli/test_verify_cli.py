@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
 from shuangsuiji.io.xlsx import Sheet, write_workbook
-from tests.builders import SAMPLE, SAMPLE_PLAN
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()
 
@@ -21,7 +21,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("verify") / "draw"
-    ledger = out.parent / "ledger.sqlite"
+    ledger = ledger_at(out.parent / "ledger.sqlite")
     result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "2026120188", "--out", str(out), "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
     LEDGERS["drawn"] = ledger
