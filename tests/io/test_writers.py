@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shuangsuiji.errors import OutputError
 from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, check_public
+from shuangsuiji.privacy import personal_data
 
 
 def row(name: str = "贵阳某餐饮有限公司", key: str = "91520102MA6DR7UX8D") -> list[object]:
@@ -26,6 +29,68 @@ def test_private_numbers_are_refused(name: str) -> None:
     with pytest.raises(OutputError) as caught:
         check_public([row(), row(name)], DISCLOSURE_COLUMNS)
     assert "第 3 行" in str(caught.value) and "市场主体名称" in str(caught.value)
+
+
+def test_an_all_digit_uscc_is_published() -> None:
+    # Real, published codes (python-stdnum's test data) of the very shape of a resident ID.
+    rows = [row(key=key) for key in ("911522010783710635", "913101127033980359", "121200004013590816")]
+    check_public([*rows, row("某某公司（911522010783710635）")], DISCLOSURE_COLUMNS)
+
+
+def test_a_resident_id_in_a_name_is_refused_masked() -> None:
+    with pytest.raises(OutputError) as caught:
+        check_public([row(), row(), row("王兵小吃店（店主 52010219900101123X）")], DISCLOSURE_COLUMNS)
+    message = str(caught.value)
+    assert "第 4 行" in message and "“市场主体名称”列" in message
+    assert "疑似身份证号“5201**********123X”" in message
+    assert "52010219900101123X" not in message
+
+
+def test_the_first_row_with_a_finding_is_named() -> None:
+    rows = [row(), row(), row("某店 138 0013 8000"), row(), row("张三 13812345678")]
+    with pytest.raises(OutputError, match=r"第 4 行.*疑似手机号“138\*\*\*\*8000”"):
+        check_public(rows, DISCLOSURE_COLUMNS)
+
+
+@pytest.mark.parametrize("column", ["市场主体名称", "登记机关", "备注"])
+@pytest.mark.parametrize(
+    "phone", ["138 0013 8000", "138-0013-8000", "138 00138000", "1380013-8000", "＋８６　１３８－００１３－８０００"]
+)
+def test_a_written_out_mobile_is_refused_in_any_text_column(column: str, phone: str) -> None:
+    values = row()
+    values[DISCLOSURE_COLUMNS.index(column)] = f"联系电话：{phone}"
+    with pytest.raises(OutputError, match=f"第 3 行“{column}”列含有疑似手机号“138\\*\\*\\*\\*8000”"):
+        check_public([row(), values], DISCLOSURE_COLUMNS)
+
+
+def test_a_valid_key_is_published_even_when_it_reads_as_an_id() -> None:
+    # 520102199001011096 is a valid USCC and a valid resident ID: as the key it stays, in a name it goes.
+    check_public([row(key="520102199001011096")], DISCLOSURE_COLUMNS)
+    with pytest.raises(OutputError, match="“市场主体名称”列"):
+        check_public([row(name="某店520102199001011096")], DISCLOSURE_COLUMNS)
+
+
+def test_an_invalid_key_that_is_an_id_is_refused() -> None:
+    with pytest.raises(OutputError, match="第 2 行“统一社会信用代码/注册号”列含有疑似身份证号"):
+        check_public([row(key="52010219900101123X")], DISCLOSURE_COLUMNS)
+
+
+NUMBERISH = st.text(alphabet=st.sampled_from("0123456789 -+Xx１３８０－　＋贵（"), max_size=24)
+FINDABLE = st.sampled_from(["", "13800138000", "+86 139-1234-5678", "８６１５０１２３４５６７８", "138 00138000",
+                            "1380013-8000", "52010219900101123X"])
+
+
+@given(NUMBERISH, FINDABLE, NUMBERISH)
+def test_the_column_prefilter_misses_nothing(before: str, middle: str, after: str) -> None:
+    # check_public clears whole columns at once: it must refuse exactly what personal_data finds.
+    text = before + middle + after
+    values = row()
+    values[DISCLOSURE_COLUMNS.index("登记机关")] = text
+    if personal_data(text) is None:
+        check_public([row(), values], DISCLOSURE_COLUMNS)
+    else:
+        with pytest.raises(OutputError, match="第 3 行“登记机关”列"):
+            check_public([row(), values], DISCLOSURE_COLUMNS)
 
 
 def test_extra_columns_are_refused() -> None:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..assign import TEAM_ALGORITHM
 from ..errors import OutputError
+from ..ids import key_problem
 from ..model import DrawResult, Enterprise, InputFile, Inspector, Task
 from ..plan import Plan, fraction_text
+from ..privacy import personal_data
 from ..record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, encode_lists
 from ..tickets import ALGORITHM
 from .helper import WorkbookHelper
@@ -32,11 +34,14 @@ DISCLOSURE_COLUMNS = (
     "检查机关", "检查日期自", "检查日期至", "市场主体名称", "统一社会信用代码/注册号", "登记机关",
     "检查结果", "备注",
 )
-# A public cell must never carry these (mobile numbers, ID-card numbers).
-_PRIVATE_PATTERNS = (
-    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
-    re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"),
+_KEY_COLUMN = "统一社会信用代码/注册号"
+# Whatever personal_data finds holds 11 ASCII digits in a row (NFKC'd), perhaps split by a space or
+# hyphen after the 3rd and the 7th. With digits read as 0, those separators as s and every other byte
+# as x, four substring searches clear a column (4 ms for 50,000 keys; a regex over the digits took 13–80).
+_DIGIT_SHAPES = bytes(
+    ord("0") if byte in b"0123456789" else ord("s") if byte in b" -" else ord("x") for byte in range(256)
 )
+_LONG_NUMBER_SHAPES = (b"0" * 11, b"000s00000000", b"0000000s0000", b"000s0000s0000")
 
 
 def archive_inputs(folder: Path, files: Sequence[InputFile], ledger_history: bytes = b"") -> None:
@@ -216,24 +221,33 @@ def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
 
 
 def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
-    """Refuse to publish anything that looks like a phone or ID-card number."""
+    """Refuse to publish anything that holds a mobile or resident ID number (privacy.personal_data)."""
     if tuple(header) != DISCLOSURE_COLUMNS:
         raise OutputError("公示表的列与规定的公示列不一致，已停止写出")
     for position, (column, values) in enumerate(zip(header, zip(*rows, strict=True), strict=False)):
-        # One search over all the column's distinct texts, a line each: neither pattern matches
-        # across a line break, so this finds a match exactly when some text holds one.
+        # The column's distinct texts, NFKC'd as personal_data sees them, a line each: no finding
+        # spans a line break, so the joined text has one exactly when some cell has one.
         distinct = set(values)
         try:
             joined = "\n".join(distinct)
         except TypeError:  # numbers, dates: only text can hold a phone or ID number
-            joined = "\n".join(value for value in distinct if isinstance(value, str))
-        if not any(p.search(joined) for p in _PRIVATE_PATTERNS):
+            distinct = {value for value in distinct if isinstance(value, str)}
+            joined = "\n".join(distinct)
+        joined = unicodedata.normalize("NFKC", joined)
+        # In UTF-8 no byte of a non-ASCII character is an ASCII digit, space or hyphen.
+        shape = joined.encode("utf-8", "surrogatepass").translate(_DIGIT_SHAPES)
+        if not any(number in shape for number in _LONG_NUMBER_SHAPES) or personal_data(joined) is None:
             continue
+        findings: dict[Cell, str] = {}
+        for text in distinct:
+            finding = personal_data(text)
+            # The key column holds the validated enterprise key: a valid one is published by design.
+            if finding and not (column == _KEY_COLUMN and key_problem(text) is None):
+                findings[text] = finding
         for number, row in enumerate(rows, start=2):
-            value = row[position]
-            if isinstance(value, str) and any(p.search(value) for p in _PRIVATE_PATTERNS):
+            if (finding := findings.get(row[position])) is not None:
                 raise OutputError(
-                    f"公示表第 {number} 行“{column}”列含有疑似手机号或身份证号的内容，已停止写出",
+                    f"公示表第 {number} 行“{column}”列含有{finding}，已停止写出",
                     hint="请核对名录中该企业的名称与代码，公示表不得含有个人信息",
                 )
 
