@@ -22,6 +22,7 @@ from .ceremony import combine_seeds, fresh_seed
 from .errors import Problem, SeedError, ShuangsuijiError, UsageError
 from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, head_path
 from .pipeline import InputOptions, run_commit, run_draw, run_fairness, run_validate
+from .plan import load_plan
 from .progress import NullReporter, Reporter
 from .tickets import normalize_seed
 from .workspace import init_ledger, ledger_for
@@ -120,7 +121,12 @@ def draw(
 
     options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
     promised = _guarded(lambda: _read_json(commitment, "承诺文件")) if commitment is not None else None
-    book = _guarded(lambda: ledger_for(ledger, plan.parent, purpose="抽取"))
+    def find_ledger() -> Path:
+        normalize_seed(seed)  # a bad seed or plan is named before a missing ledger
+        load_plan(plan)
+        return ledger_for(ledger, plan.parent, purpose="抽取")  # the plan file's workspace
+
+    book = _guarded(find_ledger)
     progress = _reporter(quiet)
     outcome = _guarded(
         lambda: run_draw(options, seed, out, reporter=progress, operator=operator, witnesses=witness or (),

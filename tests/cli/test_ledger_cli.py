@@ -72,11 +72,11 @@ def test_an_interrupted_draw_leaves_no_folder_and_a_consistent_ledger(tmp_path: 
         written.append(path)
 
     monkeypatch.setattr(writers, "write_workbook", interrupted)
-    ledger = tmp_path / "台账.sqlite"
+    ledger = ledger_at(tmp_path / "台账.sqlite")
     with pytest.raises(KeyboardInterrupt):
         run_draw(InputOptions(SAMPLE_PLAN), "s", tmp_path / "out", ledger=ledger)
     assert written and written[0].name == "assignments.xlsx"
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("台账.sqlite")) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("台账.sqlite", "台账.head"))) == []
     with Ledger(ledger, create=False) as book:
         assert book.entries() == [] and book.check() == []
 
@@ -96,7 +96,7 @@ def test_ledger_check_removes_what_a_killed_draw_left(tmp_path: Path) -> None:
 
 
 def test_earlier_draws_count_as_inspections(tmp_path: Path) -> None:
-    first = run_draw(InputOptions(SAMPLE_PLAN), "s", tmp_path / "december", ledger=tmp_path / "l.sqlite")
+    first = run_draw(InputOptions(SAMPLE_PLAN), "s", tmp_path / "december", ledger=ledger_at(tmp_path / "l.sqlite"))
     later = tmp_path / "plan.toml"
     text = SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{SAMPLE}/')
     text = text.replace('id = "GY-SJ-2026-12"', 'id = "GY-SJ-2027-01"').replace("start = 2026-12-01", "start = 2027-01-01")
@@ -113,7 +113,7 @@ def test_a_draw_entered_meanwhile_stops_this_one(tmp_path: Path, monkeypatch: py
     from shuangsuiji import pipeline
     from shuangsuiji.ledger import LedgerError
 
-    ledger = tmp_path / "台账.sqlite"
+    ledger = ledger_at(tmp_path / "台账.sqlite")
     real = pipeline.compute_draw
 
     def with_a_rival(*args: object, **kwargs: object) -> object:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
 from shuangsuiji.io.xlsx import Sheet, write_workbook
-from tests.builders import SAMPLE, SAMPLE_PLAN
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()
 HOSTILE = ['=HYPERLINK("http://example.invalid","点击领奖")', "+86贵阳某店", "-1+1餐饮店", "@SUM(A1)小吃", "=1+1餐馆"]
@@ -33,7 +33,8 @@ def roster_with_names(tmp_path: Path, names: list[str]) -> tuple[Path, list[str]
 def test_formula_like_names_are_written_as_text_cells(tmp_path: Path) -> None:
     roster, keys = roster_with_names(tmp_path, HOSTILE)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(out), "--enterprises", str(roster)])
+    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(out), "--enterprises", str(roster),
+                                 "--ledger", str(ledger_at(tmp_path / "l.sqlite"))])
     assert result.exit_code == 0, result.output
     drawn = {t["enterprise_id"] for t in json.loads((out / "draw-record.json").read_text(encoding="utf-8"))["tasks"]}
     assert set(keys) <= drawn  # must-inspect rows: all of them are in the outputs
@@ -47,7 +48,8 @@ def test_formula_like_names_are_written_as_text_cells(tmp_path: Path) -> None:
 def test_a_name_carrying_a_phone_number_stops_the_disclosure(tmp_path: Path) -> None:
     roster, _ = roster_with_names(tmp_path, ["张三13812345678小吃店"])
     out = tmp_path / "out"
-    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(out), "--enterprises", str(roster)])
+    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(out), "--enterprises", str(roster),
+                                 "--ledger", str(ledger_at(tmp_path / "l.sqlite"))])
     assert result.exit_code == 2
     assert "公示表" in result.output and "手机号" in result.output
     assert not out.exists()

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from shuangsuiji.ceremony import combine_seeds
 from shuangsuiji.cli import app
 from shuangsuiji.errors import SeedError
-from tests.builders import SAMPLE, SAMPLE_PLAN
+from shuangsuiji.ledger import LEDGER_FILE
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()
 
@@ -56,6 +57,7 @@ def test_commitment_then_draw_and_refusal_when_an_input_changed(tmp_path: Path) 
     assert made["seed_sources"] == ["福利彩票3D 2026-12-01"]
     assert set(made["inputs"]) == {"enterprises", "inspectors", "conflicts", "history"}
 
+    ledger_at(tmp_path / LEDGER_FILE)  # the plan's workspace
     ok = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "a"), "--commitment", str(promise)])
     assert ok.exit_code == 0, ok.output
 
@@ -70,6 +72,7 @@ def test_a_changed_plan_is_refused_and_the_section_named(tmp_path: Path) -> None
     plan, _ = plan_copy(tmp_path)
     promise = tmp_path / "承诺.json"
     assert runner.invoke(app, ["seed", "commit", "--plan", str(plan), "--out", str(promise)]).exit_code == 0
+    ledger_at(tmp_path / LEDGER_FILE)
     plan.write_text(plan.read_text(encoding="utf-8").replace('D = "20%"', 'D = "25%"'), encoding="utf-8")
     refused = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "b"), "--commitment", str(promise)])
     assert refused.exit_code == 2
