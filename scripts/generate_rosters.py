@@ -7,11 +7,20 @@ As a library: `generate(...)` returns the four rosters (the same rows for the sa
 number is made up; codes and ID numbers carry valid check characters so that they pass validation.
 The enterprise roster is rendered lazily from a few compact columns, so a million rows never sit in
 memory as text.
+
+The rosters take the shapes real bureau exports have (tests/exports.py has the facts): about a third
+of the companies carry an old-style, often all-digit 统一社会信用代码 with the 9-character
+组织机构代码 (GB 11714) inside; old 个体工商户 have only a 15-digit 注册号, in a column of its own
+beside an empty code; 经营状态 uses the national system's words (存续（在营、开业、在册）, 吊销，未注销,
+…); credit classes are sometimes words (低风险, 信用风险较高（C类）); a few codes and staff ids are
+lower-case or full-width; and `write_rosters(..., old_sheet=True)` puts last year's roster in a
+hidden first sheet, as clerks keep it.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import random
 import sys
@@ -29,10 +38,10 @@ from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
 Row = tuple[Cell, ...]
 
 ENTERPRISE_HEADER = (
-    "统一社会信用代码", "企业名称", "信用风险等级", "所属区域", "行业类别", "登记机关",
+    "统一社会信用代码", "注册号", "企业名称", "信用风险等级", "所属区域", "行业类别", "登记机关",
     "经营状态", "最近检查日期", "重点检查", "地址", "法定代表人", "联系电话",
 )  # fmt: skip
-ENTERPRISE_WIDTHS = (22, 38, 12, 10, 13, 28, 10, 13, 9, 46, 11, 14)
+ENTERPRISE_WIDTHS = (22, 18, 38, 18, 10, 13, 28, 24, 13, 9, 46, 11, 14)
 INSPECTOR_HEADER = (
     "人员编号", "姓名", "所属部门", "执法证号", "执法证有效期至", "专业领域",
     "所属区域", "在岗状态", "任务上限", "身份证号", "手机号",
@@ -129,8 +138,12 @@ MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139"
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
 CREDIT_WEIGHTS = (45, 35, 14, 6)
-CREDIT_WORDS = {"A": "低风险", "B": "一般风险", "C": "较高风险", "D": "高风险"}
-INACTIVE_STATUSES = ("注销", "吊销", "迁出")
+CREDIT_WORDS = {"A": ("低风险", "A类", "信用风险低（A类）"), "B": ("一般风险", "B类", "信用风险一般（B类）"),
+                "C": ("较高风险", "C类", "信用风险较高（C类）"), "D": ("高风险", "D类", "信用风险高（D类）")}
+# 登记状态 as the national enterprise credit information system writes them.
+INACTIVE_STATUSES = ("吊销，未注销", "吊销，已注销", "注销", "迁出")
+SUSPENDED_STATUSES = ("停业", "歇业", "清算")  # still registered: drawn
+ACTIVE_STATUS = {"1": "存续（在营、开业、在册）", "3": "存续（在营、开业、在册）", "2": "在业", "R": "开业"}
 
 # Kinds of market entity; the digit is position 2 of the USCC. REGISTRATION is an old 个体工商户
 # that still carries only its 15-digit 注册号.
@@ -152,6 +165,8 @@ _KEY_SPACE = 31**6  # "MA6" + six characters of the USCC alphabet
 # 0.618·_KEY_SPACE, so neighbouring rows get unrelated codes.
 _KEY_STEP = 548_477_279
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+OLD_STYLE_SHARE = 3  # in 10 companies: a code issued before 2015, the old 组织机构代码 inside
 BIRTH_DAYS = (date(1998, 12, 31) - date(1970, 1, 1)).days + 1  # inspectors were born 1970–1998
 
 
@@ -162,6 +177,12 @@ def registration_check_digit(first14: str) -> str:
         total = (product + int(char)) % 10 or 10
         product = total * 2 % 11
     return str((11 - product) % 10)
+
+
+def organization_check_char(first8: str) -> str:
+    """The 9th character of a 组织机构代码 (GB 11714-1997): 0–9 or X."""
+    check = 11 - sum(int(char) * weight for char, weight in zip(first8, _ORG_WEIGHTS, strict=True)) % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
 def id_card_check_char(first17: str) -> str:
@@ -193,6 +214,10 @@ class EnterpriseFacts:
         if self.kinds[i] == REGISTRATION:
             first14 = f"{code}{number % 10**8:08d}"
             return first14 + registration_check_digit(first14)
+        if self.kinds[i] == COMPANY and i * 7919 % 10 < OLD_STYLE_SHARE:
+            organization = f"{number % 10**8:08d}"
+            first17 = f"91{code}{organization}{organization_check_char(organization)}"
+            return first17 + uscc_check_char(first17)
         number %= _KEY_SPACE
         body = ""
         for _ in range(6):
@@ -308,21 +333,32 @@ def _kind(rng: random.Random, industry: str) -> str:
 
 
 def _status(rng: random.Random, kind: str) -> str:
-    """经营状态: 存续 (在业 for 个体工商户), about 2% 注销/吊销/迁出."""
-    if rng.random() < 0.02:
+    """经营状态 in the national system's words: about 2% revoked, cancelled or moved out, 0.5% suspended."""
+    draw = rng.random()
+    if draw < 0.02:
         return rng.choice(INACTIVE_STATUSES)
-    return "在业" if kind in (INDIVIDUAL, REGISTRATION) else "存续"
+    if draw < 0.025:
+        return rng.choice(SUSPENDED_STATUSES)
+    return ACTIVE_STATUS[kind]
 
 
 def _render_enterprises(facts: EnterpriseFacts, rng: random.Random) -> Iterator[Row]:
-    """The enterprise rows in roster order (about 10% of credit classes written as words)."""
+    """The enterprise rows in roster order (about 10% of credit classes written as words; a 注册号 in
+    its own column; a few codes typed in lower case or full width)."""
     columns = (facts.kinds, facts.districts, facts.industries, facts.credits, facts.statuses, facts.last_inspected)
     for i, (kind, district_name, industry, credit, status, last) in enumerate(zip(*columns, strict=True)):
         district = DISTRICTS[district_name]
+        key = facts.key(i)
+        typed = rng.random()
+        if typed < 0.004:
+            key = key.lower()
+        elif typed < 0.006:
+            key = _full_width(key)
         yield (
-            facts.key(i),
+            None if kind == REGISTRATION else key,
+            key if kind == REGISTRATION else None,
             _enterprise_name(rng, kind, district, industry),
-            CREDIT_WORDS[credit] if rng.random() < 0.1 else credit,
+            rng.choice(CREDIT_WORDS[credit]) if rng.random() < 0.1 else credit,
             district_name,
             industry,
             district.authority,
@@ -333,6 +369,11 @@ def _render_enterprises(facts: EnterpriseFacts, rng: random.Random) -> Iterator[
             _person_name(rng),
             _mobile(rng),
         )
+
+
+def _full_width(text: str) -> str:
+    """ASCII letters and digits as their full-width forms (as some input methods type them)."""
+    return "".join(chr(ord(char) + 0xFEE0) if char.isascii() and char.isalnum() else char for char in text)
 
 
 def _enterprise_name(rng: random.Random, kind: str, district: District, industry: str) -> str:
@@ -548,24 +589,37 @@ def _conflicts(rng: random.Random, facts: EnterpriseFacts, staff: list[StaffMemb
         candidates = specialists[facts.industries[i]]
         staff_id = rng.choice(candidates if candidates and rng.random() < 0.75 else everyone)
         pairs.setdefault((staff_id, i), rng.choice(RECUSAL_REASONS))
-    return sorted((staff_id, facts.key(i), reason) for (staff_id, i), reason in pairs.items())
+    # A few staff ids as a clerk types them in another file: lower case.
+    return sorted((staff_id.lower() if n % 9 == 4 else staff_id, facts.key(i), reason)
+                  for n, ((staff_id, i), reason) in enumerate(sorted(pairs.items())))
 
 
-def write_rosters(rosters: Rosters, out_dir: Path) -> list[Path]:
-    """Write enterprises.xlsx, inspectors.xlsx, conflicts.xlsx and history.xlsx into out_dir."""
+def write_rosters(rosters: Rosters, out_dir: Path, *, old_sheet: bool = False) -> list[Path]:
+    """Write enterprises.xlsx, inspectors.xlsx, conflicts.xlsx and history.xlsx into out_dir; with
+    `old_sheet`, the enterprise workbook starts with last year's roster in a hidden sheet."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    enterprises = [Sheet("检查对象名录库", ENTERPRISE_HEADER, rosters.enterprises, widths=ENTERPRISE_WIDTHS)]
+    if old_sheet:
+        enterprises.insert(0, _old_roster(rosters))
     books = (
-        ("enterprises.xlsx", Sheet("检查对象名录库", ENTERPRISE_HEADER, rosters.enterprises, widths=ENTERPRISE_WIDTHS)),
-        ("inspectors.xlsx", Sheet("执法检查人员名录库", INSPECTOR_HEADER, rosters.inspectors, widths=INSPECTOR_WIDTHS)),
-        ("conflicts.xlsx", Sheet("回避名单", CONFLICT_HEADER, rosters.conflicts, widths=CONFLICT_WIDTHS)),
-        ("history.xlsx", Sheet("检查记录", HISTORY_HEADER, rosters.history, widths=HISTORY_WIDTHS)),
+        ("enterprises.xlsx", enterprises),
+        ("inspectors.xlsx", [Sheet("执法检查人员名录库", INSPECTOR_HEADER, rosters.inspectors, widths=INSPECTOR_WIDTHS)]),
+        ("conflicts.xlsx", [Sheet("回避名单", CONFLICT_HEADER, rosters.conflicts, widths=CONFLICT_WIDTHS)]),
+        ("history.xlsx", [Sheet("检查记录", HISTORY_HEADER, rosters.history, widths=HISTORY_WIDTHS)]),
     )
     paths = []
-    for file_name, sheet in books:
+    for file_name, sheets in books:
         path = out_dir / file_name
-        write_workbook(path, [sheet], title=sheet.name)
+        write_workbook(path, sheets, title=sheets[-1].name)
         paths.append(path)
     return paths
+
+
+def _old_roster(rosters: Rosters) -> Sheet:
+    """Last year's roster, hidden: a fifth of this year's rows as they stood then (other classes)."""
+    rng = random.Random("old-roster")
+    rows = [row[:3] + (rng.choice(CREDIT_CLASSES),) + row[4:] for row in itertools.islice(rosters.enterprises, 0, None, 5)]
+    return Sheet("2025年名录（旧）", ENTERPRISE_HEADER, rows, widths=ENTERPRISE_WIDTHS, hidden=True)
 
 
 def summary(rosters: Rosters) -> list[str]:
@@ -583,6 +637,7 @@ def summary(rosters: Rosters) -> list[str]:
     )
     return [
         f"企业 {len(facts)} 户：{classes}；重点检查 {len(facts.must_inspect)}；注销/吊销/迁出 {inactive}；"
+        f"旧式代码 {sum(k == COMPANY and i * 7919 % 10 < OLD_STYLE_SHARE for i, k in enumerate(facts.kinds))}；"
         f"15 位注册号 {facts.kinds.count(REGISTRATION)}；名录中一年内检查过 {recent}",
         f"人员 {len(rows)} 名：无执法证 {sum(row[3] is None for row in rows)}，执法证计划期内到期 {len(expired)}，"
         f"不在岗 {sum(row[7] not in (None, '在岗') for row in rows)}，可派 {len(available)}",
@@ -606,12 +661,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--plan-start", type=date.fromisoformat, default=date(2026, 12, 1), help="计划检查日期自")
     parser.add_argument("--plan-end", type=date.fromisoformat, default=date(2026, 12, 31), help="计划检查日期至")
     parser.add_argument("--out", type=Path, default=Path("sample_data"), help="输出文件夹（默认 sample_data）")
+    parser.add_argument("--old-sheet", action="store_true", help="在企业名录中加一张隐藏的旧名录工作表（示例数据用）")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     rosters = generate(
         args.enterprises, args.inspectors, seed=args.seed, plan_start=args.plan_start, plan_end=args.plan_end
     )
-    paths = write_rosters(rosters, args.out)
+    paths = write_rosters(rosters, args.out, old_sheet=args.old_sheet)
     elapsed = time.perf_counter() - started
     for line in summary(rosters):
         print(line)

@@ -285,19 +285,21 @@ def verify_command(
     conflicts: ConflictsOption = None,
     history: HistoryOption = None,
     sheet: SheetOption = None,
-    ledger: LedgerOption = None,
+    ledger: Annotated[Path | None, typer.Option("--ledger", help="同时核对这次抽取在抽取台账中的记录（不给出时不核对台账）")] = None,
+    commitment: Annotated[Path | None, typer.Option("--commitment", help="核对事先公布的承诺文件（不给出时核对输出文件夹中保存的副本）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
 ) -> None:
-    """按抽取记录和名录复算一次抽取，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
+    """按抽取记录和输出文件夹中保存的名录复算一次抽取，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
 
+    只有输出文件夹也能复核（名录、台账中的以往抽取、承诺文件的副本都在其中）；给出 --ledger 时同时核对台账。
     示例：shuangsuiji verify 抽取结果/2026-12
     """
     from . import ui
     from .verify import verify
 
     overrides = {"enterprises": enterprises, "inspectors": inspectors, "conflicts": conflicts, "history": history}
-    verdict = _guarded(lambda: verify(folder, overrides=overrides, plan_path=plan, sheet=sheet,
-                                      ledger=ledger, reporter=_reporter(as_json)))
+    verdict = _guarded(lambda: verify(folder, overrides=overrides, plan_path=plan, sheet=sheet, ledger=ledger,
+                                      commitment=commitment, reporter=_reporter(as_json)))
     if as_json:
         sys.stdout.write(json.dumps(verdict.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:

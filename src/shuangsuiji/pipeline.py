@@ -28,6 +28,7 @@ from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write
 from .ledger import Ledger, LedgerTask
 from .model import DrawResult, HistoryEntry, InputFile, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan
+from .privacy import personal_data
 from .progress import NullReporter, Reporter
 from .record import (
     LEDGER_HISTORY,
@@ -176,7 +177,7 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 def input_fingerprints(plan: Plan) -> dict[str, tuple[str, str]]:
     """role → (file name, SHA-256 of its bytes) for every input the plan names."""
-    found = {}
+    found: dict[str, tuple[str, str]] = {}
     for role, source in plan.inputs.items():
         try:
             found[role] = (source.path.name, readers.file_sha256(source.path))
@@ -231,6 +232,16 @@ def earlier_draws(ledger: Ledger, plan: Plan, before_entry: int | None = None) -
     return found
 
 
+def check_published_text(seed: str, reason: str) -> None:
+    """The seed and a redraw's reason are printed in the disclosure: refuse personal data in them
+    before anything is drawn (the check on every public cell at writing time would come too late
+    to be anything but a refusal after the fact)."""
+    for what, text in (("种子", seed), ("重新抽取的原因", reason)):
+        if finding := personal_data(text):
+            raise UsageError(f"{what}中含有{finding}",
+                             hint="种子和重新抽取的原因都会写入公示表的“抽取说明”，不得含有手机号、身份证号等个人信息")
+
+
 def _redraw_check(ledger: Ledger | None, plan: Plan, redraw: bool, reason: str) -> list[int]:
     """The ledger entries a redraw replaces; refuses a silent second draw of the same plan."""
     if redraw and not reason.strip():
@@ -271,6 +282,7 @@ def run_draw(
     """
     reporter = reporter or NullReporter()
     seed = normalize_seed(seed)
+    check_published_text(seed, reason)
     if not str(out_dir).strip():
         raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
     ensure_new_output_dir(out_dir)

@@ -22,6 +22,7 @@ from .errors import PlanError, Problem
 from .fields import INPUT_KINDS, TABLES, InputKind
 from .ids import clean_text, compact
 from .model import CREDIT_CLASSES, STRATUM_FIELDS
+from .privacy import personal_data
 
 Rounding = Literal["ceil", "floor", "half_up"]
 ROUNDINGS: tuple[Rounding, ...] = ("ceil", "floor", "half_up")
@@ -316,7 +317,7 @@ def _name(key: Any) -> str:
 
 
 def _text(c: _Collector, data: dict[str, Any], section: str, key: str, default: str | None = None,
-          limit: int = MAX_TEXT) -> str:
+          limit: int = MAX_TEXT, public: bool = False) -> str:
     value = data.get(key, default)
     if value is None:
         c.add(f"{section}.{key}", "缺少此项", "请在计划文件中补上")
@@ -330,6 +331,9 @@ def _text(c: _Collector, data: dict[str, Any], section: str, key: str, default: 
         return ""
     if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
         c.add(f"{section}.{key}", "含有换行符或控制字符", "请写在一行之内")
+        return ""
+    if public and (finding := personal_data(text)):
+        c.add(f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
         return ""
     return text
 
@@ -361,7 +365,8 @@ def _int(c: _Collector, data: dict[str, Any], section: str, key: str, default: i
     return value
 
 
-def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limit: int = MAX_TEXT) -> tuple[str, ...]:
+def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limit: int = MAX_TEXT,
+               public: bool = False) -> tuple[str, ...]:
     """A list of short texts, cleaned like the rosters' cells (NFKC, trimmed) so that both compare equal."""
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and clean_text(v) for v in value):
@@ -373,6 +378,9 @@ def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limi
     texts = tuple(clean_text(v) for v in value)
     if any(len(t) > limit for t in texts):
         c.add(f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
+        return ()
+    if public and (finding := next(filter(None, map(personal_data, texts)), None)):
+        c.add(f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
         return ()
     return texts
 
@@ -636,17 +644,17 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
     plan_type = p.get("type", "不定向")
     if plan_type not in PLAN_TYPES:
         c.add("plan.type", f"应为“定向”或“不定向”，实际为 {_describe(plan_type)}")
-    plan_id = _text(c, p, "plan", "id", limit=MAX_ID)
+    plan_id = _text(c, p, "plan", "id", limit=MAX_ID, public=True)
     if "|" in plan_id:
         c.add("plan.id", "计划编号中不能含有竖线“|”")
     default_task = p.get("name", "") if isinstance(p.get("name"), str) else ""
     info = PlanInfo(
         id=plan_id,
-        name=_text(c, p, "plan", "name"),
-        task_name=_text(c, p, "plan", "task_name", default_task),
+        name=_text(c, p, "plan", "name", public=True),
+        task_name=_text(c, p, "plan", "task_name", default_task, public=True),
         type=str(plan_type),
-        items=_text_list(c, p, "plan", "items"),
-        authority=_text(c, p, "plan", "authority"),
+        items=_text_list(c, p, "plan", "items", public=True),
+        authority=_text(c, p, "plan", "authority", public=True),
         start=start or date.min,
         end=end or date.max,
     )

@@ -141,12 +141,14 @@ def print_verdict(verdict: Verdict) -> None:
     table = Table(title=f"复核：{plain(verdict.folder)}", header_style="bold")
     for header in ("项目", "对象", "结论", "说明"):
         table.add_column(header, overflow="fold")
+    colours = {"一致": "green", "未核对": "yellow", "不同": "bold red"}
     for area, item, same, detail in verdict_rows(verdict):
-        table.add_row(plain(area), plain(item), f"[green]{same}[/]" if same == "一致" else f"[bold red]{same}[/]",
-                      plain(detail))
+        table.add_row(plain(area), plain(item), f"[{colours[same]}]{same}[/]", plain(detail))
     console.print(table)
+    unchecked = "、".join(dict.fromkeys(f.area for f in verdict.findings if not f.checked))
     if verdict.identical:
-        console.print("[bold green]复核结论：完全一致[/]。这次抽取可以由记录和名录原样复算出来。")
+        also = f"（{unchecked}未核对，见上表）" if unchecked else ""
+        console.print(f"[bold green]复核结论：完全一致[/]{also}。这次抽取可以由记录和保存的名录原样复算出来。")
     else:
         console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")
 

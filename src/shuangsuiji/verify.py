@@ -7,26 +7,29 @@ this module only gathers the evidence and compares. Nothing here changes the fol
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import fastexcel
 
+from . import __version__
 from .assign import TEAM_ALGORITHM
+from .ceremony import COMMITMENT_FILE, commitment_differences
 from .errors import DrawError, InputError, UsageError
+from .fields import INPUT_KINDS
 from .io import readers
 from .io.readers import file_sha256
 from .io.staging import private_scratch
 from .io.writers import RECORD
-from .io.xlsx import column_letter
-from .ledger import LEDGER_FILE, Ledger
+from .io.xlsx import column_letter, content_digest
+from .ledger import Ledger
 from .model import HistoryEntry
 from .pipeline import InputOptions, earlier_draws, run_draw
-from .plan import Plan, load_plan, plan_from_record
+from .plan import InputSource, Plan, load_plan, plan_from_record
 from .progress import NullReporter, Reporter
-from .record import digest
+from .record import LEDGER_HISTORY, RECORD_VERSION, digest, ledger_history_csv
 from .tickets import ALGORITHM
 
 BODY_KEYS = ("algorithm", "team_algorithm", "seed", "plan", "strata", "tasks", "excluded")
@@ -35,12 +38,16 @@ MAX_CELL_DIFFERENCES = 50
 
 @dataclass(frozen=True)
 class Finding:
-    """One line of the verdict: what was compared, and whether it is the same."""
+    """One line of the verdict: what was compared, and whether it is the same.
+
+    A finding that could not be checked (no ledger given) is not a difference: `checked` is False.
+    """
 
     area: str
     item: str
     same: bool
     detail: str = ""
+    checked: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,8 @@ class Verdict:
         return {
             "folder": self.folder,
             "identical": self.identical,
-            "findings": [{"area": f.area, "item": f.item, "same": f.same, "detail": f.detail} for f in self.findings],
+            "findings": [{"area": f.area, "item": f.item, "same": f.same, "checked": f.checked, "detail": f.detail}
+                         for f in self.findings],
         }
 
 
@@ -73,7 +81,18 @@ def load_record(folder: Path) -> dict[str, Any]:
         raise UsageError(f"文件夹“{folder}”中没有抽取记录 {RECORD}", hint="请给出 shuangsuiji draw 写出的输出文件夹") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"抽取记录“{path}”无法读取（{exc}）", hint="记录文件已损坏，无法复核") from None
-    missing = [key for key in (*BODY_KEYS, "inputs", "outputs", "result_digest") if key not in record]
+    if not isinstance(record, dict):
+        raise UsageError(f"“{path}”不是抽取记录", hint="请给出 shuangsuiji draw 写出的输出文件夹")
+    version = record.get("record_version", 1)
+    if version != RECORD_VERSION:
+        made_by = record.get("tool", {}).get("version", "?") if isinstance(record.get("tool"), dict) else "?"
+        raise UsageError(
+            f"这份抽取记录的格式版本为 {version}（由 shuangsuiji {made_by} 写出），本程序（{__version__}）只能复核格式版本 "
+            f"{RECORD_VERSION} 的记录",
+            hint=f"请用写出它的版本复核（pip install \"shuangsuiji=={made_by}\"，或取该版本的源代码安装）；"
+            "记录格式的变化见 docs/record.md",
+        )
+    missing = [key for key in (*BODY_KEYS, "inputs", "outputs", "output_content", "result_digest") if key not in record]
     if missing:
         raise UsageError(f"抽取记录“{path}”缺少 {', '.join(missing)}", hint="这不是完整的抽取记录")
     return record
@@ -103,28 +122,31 @@ INSPECTOR_FIELDS = {
 MAX_ROW_DIFFERENCES = 20
 
 
-def _rows(role: str, path: Path) -> dict[str, tuple[int, dict[str, str]]]:
+def _rows(role: str, path: Path, sheet: str | None, columns: Mapping[str, str]) -> dict[str, tuple[int, dict[str, str]]]:
     """key → (Excel row, field label → text) for one input file, read with the draw's own readers."""
     def text(value: Any) -> str:
         return "、".join(sorted(value)) if isinstance(value, frozenset) else "" if value is None else str(value)
 
     if role == "enterprises":
-        roster = readers.read_enterprises(path)[0]
+        roster = readers.read_enterprises(path, sheet=sheet, columns=columns)[0]
         return {
             roster.key[i]: (roster.row[i], {label: text(getattr(roster, f)[i]) for f, label in ENTERPRISE_FIELDS.items()})
             for i in range(len(roster))
         }
     if role == "inspectors":
         return {p.id: (p.row, {label: text(getattr(p, f)) for f, label in INSPECTOR_FIELDS.items()})
-                for p in readers.read_inspectors(path)[0]}
+                for p in readers.read_inspectors(path, sheet=sheet, columns=columns)[0]}
     if role == "conflicts":
-        return {f"{r.inspector_id} / {r.enterprise_key}": (r.row, {"回避原因": r.reason}) for r in readers.read_recusals(path)[0]}
-    return {f"{h.enterprise_key} / {h.inspected_on} / {h.inspector_id}": (h.row, {}) for h in readers.read_history(path)[0]}
+        return {f"{r.inspector_id} / {r.enterprise_key}": (r.row, {"回避原因": r.reason})
+                for r in readers.read_recusals(path, sheet=sheet, columns=columns)[0]}
+    return {f"{h.enterprise_key} / {h.inspected_on} / {h.inspector_id}": (h.row, {})
+            for h in readers.read_history(path, sheet=sheet, columns=columns)[0]}
 
 
-def row_differences(role: str, before: Path, after: Path) -> list[str]:
+def row_differences(role: str, before: Path, after: Path, sheet: str | None = None,
+                    columns: Mapping[str, str] | None = None) -> list[str]:
     """Rows added, removed or changed between two versions of an input, by key and Excel row."""
-    old, new = _rows(role, before), _rows(role, after)
+    old, new = _rows(role, before, sheet, columns or {}), _rows(role, after, sheet, columns or {})
     found = [f"新增 {key}（现第 {new[key][0]} 行）" for key in sorted(set(new) - set(old))]
     found += [f"删除 {key}（原第 {old[key][0]} 行）" for key in sorted(set(old) - set(new))]
     for key in sorted(set(old) & set(new)):
@@ -136,31 +158,62 @@ def row_differences(role: str, before: Path, after: Path) -> list[str]:
     return found
 
 
-def _inputs(record: dict[str, Any], folder: Path, paths: dict[str, Path]) -> list[Finding]:
+@dataclass(frozen=True)
+class _Sources:
+    """Where each recorded input is read from for the recomputation, and what verify found."""
+
+    paths: dict[str, Path]
+    findings: list[Finding]
+
+
+def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str, Path | None]) -> _Sources:
+    """Each input from the copy kept in the output folder when its SHA-256 is the recorded one (the
+    folder alone verifies); a file given with --enterprises etc. when the auditor says so. A live
+    file at the recorded path that changed since is mentioned, never held against the draw."""
+    paths: dict[str, Path] = {}
     findings = []
     for entry in record["inputs"]:
-        path = paths[entry["role"]]
-        archived = folder / entry.get("archived", "")
-        if not path.exists() and entry.get("archived") and archived.exists():
-            paths[entry["role"]] = path = archived  # the recorded file is gone: use the copy kept with the draw
-            note = "原路径已不存在，使用输出文件夹中保存的副本"
+        role, recorded = entry["role"], entry["sha256"]
+        reading = (entry.get("sheet") or None, record["plan"].get("columns", {}).get(role, {}))
+        kept = folder / entry.get("archived", "")
+        kept_ok = bool(entry.get("archived")) and kept.is_file() and file_sha256(kept) == recorded
+        given = overrides.get(role)
+        if given is not None:
+            paths[role] = given
+            now = file_sha256(given) if given.is_file() else None
+            detail = "" if now == recorded else "找不到该文件" if now is None else _changes(role, kept if kept_ok else None, given, reading)
+            findings.append(Finding("输入文件", given.name, now == recorded, detail))
+            continue
+        live = Path(entry["path"])
+        if kept_ok:
+            paths[role] = kept
+            note = "使用输出文件夹中保存的副本"
+            if role != LEDGER_HISTORY and live.is_file() and file_sha256(live) != recorded:
+                note += f"；原路径的文件“{live}”在抽取后改动过（不影响复核）：{_changes(role, kept, live, reading)}"
+            findings.append(Finding("输入文件", Path(entry["path"]).name, True, note))
+        elif live.is_file() and file_sha256(live) == recorded:
+            paths[role] = live
+            lost = "缺失" if not kept.is_file() else "与记录不符"
+            findings.append(Finding("输入文件", live.name, kept.is_file() is False,
+                                    f"输出文件夹中保存的副本{lost}，使用原路径的文件"))
         else:
-            note = ""
-        try:
-            now = file_sha256(path)
-        except OSError:
-            findings.append(Finding("输入文件", path.name, False, f"找不到文件 {path}"))
-            continue
-        if now == entry["sha256"]:
-            findings.append(Finding("输入文件", path.name, True, note))
-            continue
-        detail = "文件内容与抽取时不同（SHA-256 不符）"
-        if entry.get("archived") and archived.exists() and file_sha256(archived) == entry["sha256"]:
-            changes = row_differences(entry["role"], archived, path)
-            more = f"（另有 {len(changes) - MAX_ROW_DIFFERENCES} 处）" if len(changes) > MAX_ROW_DIFFERENCES else ""
-            detail += "：" + ("；".join(changes[:MAX_ROW_DIFFERENCES]) + more if changes else "各行内容未变（可能只是重新保存）")
-        findings.append(Finding("输入文件", path.name, False, detail))
-    return findings
+            paths[role] = kept if kept.is_file() else live
+            findings.append(Finding("输入文件", live.name, False,
+                                    "输出文件夹中的副本和原路径的文件都与记录不符或找不到（SHA-256 不符）"))
+    return _Sources(paths, findings)
+
+
+def _changes(role: str, before: Path | None, after: Path, reading: tuple[str | None, Mapping[str, str]]) -> str:
+    """What changed in an input, row by row when the kept copy allows it."""
+    detail = "文件内容与抽取时不同（SHA-256 不符）"
+    if before is None or role == LEDGER_HISTORY:
+        return detail
+    try:
+        changes = row_differences(role, before, after, *reading)
+    except InputError as error:
+        return f"{detail}，且无法逐行比较：{error}"
+    more = f"（另有 {len(changes) - MAX_ROW_DIFFERENCES} 处）" if len(changes) > MAX_ROW_DIFFERENCES else ""
+    return detail + "：" + ("；".join(changes[:MAX_ROW_DIFFERENCES]) + more if changes else "各行内容未变（可能只是重新保存）")
 
 
 def _strata(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Finding]:
@@ -242,38 +295,46 @@ def cell_differences(expected: Path, actual: Path) -> list[str]:
     return found
 
 
-def _outputs(record: dict[str, Any], folder: Path, recomputed: Path, recomputed_outputs: dict[str, str]) -> list[Finding]:
+def _outputs(record: dict[str, Any], folder: Path, recomputed: Path, recomputed_content: Mapping[str, str]) -> list[Finding]:
+    """Each workbook compared by what it says (its content digest), not by its compressed bytes,
+    which differ with the zlib build; cell by cell where it differs."""
     findings = []
-    for name, recorded in sorted(record["outputs"].items()):
+    for name, recorded in sorted(record["output_content"].items()):
         path = folder / name
-        if not path.exists():
+        if not path.is_file():
             findings.append(Finding("输出文件", name, False, "文件不存在"))
             continue
-        now = file_sha256(path)
-        if now == recorded and recomputed_outputs.get(name) == recorded:
-            findings.append(Finding("输出文件", name, True))
+        try:
+            now = content_digest(path)
+        except ValueError:
+            findings.append(Finding("输出文件", name, False, "不是有效的工作簿（文件已损坏或被替换）"))
+            continue
+        if now == recorded == recomputed_content.get(name):
+            same_bytes = file_sha256(path) == record["outputs"].get(name)
+            findings.append(Finding("输出文件", name, True, "" if same_bytes else "内容一致；压缩后的字节与记录不同（例如用了另一版本的 zlib），不影响结论"))
             continue
         differences = cell_differences(recomputed / name, path)
-        if now != recorded and not differences:
-            detail = "文件字节与记录不符，但所有单元格与复算结果一致（可能被另存过）"
-        elif differences:
+        if differences:
             more = f"（另有 {len(differences) - MAX_CELL_DIFFERENCES} 处）" if len(differences) > MAX_CELL_DIFFERENCES else ""
             detail = "；".join(differences[:MAX_CELL_DIFFERENCES]) + more
+        elif now != recorded:
+            detail = "所有单元格与复算结果一致，但工作簿的其他内容（格式、隐藏、打印设置等）被改动过，或被另存过"
         else:
-            detail = "文件与记录一致，但复算得到的文件不同"
+            detail = "文件与记录一致，但复算得到的工作簿不同"
         findings.append(Finding("输出文件", name, False, detail))
     return findings
 
 
-def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None) -> tuple[list[Finding], list[HistoryEntry]]:
-    """Is the draw in the ledger, right after the entry it names? And the earlier draws it counted."""
+def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None, kept: Sequence[HistoryEntry]) -> list[Finding]:
+    """With --ledger: is the draw in it, right after the entry the record names, and does the ledger
+    hold the earlier draws the record kept? Without: said, not held against the draw."""
     anchor = record.get("ledger")
     if not anchor:
-        return [], []
-    name = path.name if path else LEDGER_FILE
-    if path is None or not path.exists():
-        detail = "找不到抽取台账，无法核对这次抽取是否已记入；之前的抽取也无法计入检查记录"
-        return [Finding("抽取台账", name, False, detail + "（请用 --ledger 指定）")], []
+        return [Finding("抽取台账", "—", True, "这次抽取没有记入抽取台账（例如演示抽取）", checked=False)]
+    if path is None:
+        return [Finding("抽取台账", "未核对", True,
+                        f"没有给出 --ledger；记录写明它在台账中紧接在哈希为 {anchor['prev_hash'][:16]}… 的一条之后，"
+                        "可用 --ledger 指定台账核对", checked=False)]
     with Ledger(path, create=False) as book:
         entries = book.entries()
         previous = next((e.id for e in entries if e.entry_hash == anchor["prev_hash"]), 0)
@@ -281,43 +342,86 @@ def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None)
         record_sha = file_sha256(folder / RECORD)
         mine = next((e for e in entries if e.record_sha256 == record_sha), None)
     if mine is None:
-        return [Finding("抽取台账", name, False, "台账中没有这份抽取记录（记录在抽取后被改动，或这次抽取未记入台账）")], earlier
+        return [Finding("抽取台账", path.name, False, "台账中没有这份抽取记录（记录在抽取后被改动，或这次抽取未记入台账）")]
     in_place = mine.prev_hash == anchor["prev_hash"] and mine.result_digest == record["result_digest"]
-    return [Finding("抽取台账", f"第 {mine.id} 条", in_place, "" if in_place else "台账中的位置或摘要与记录不符")], earlier
+    findings = [Finding("抽取台账", f"第 {mine.id} 条", in_place, "" if in_place else "台账中的位置或摘要与记录不符")]
+    same_history = ledger_history_csv(earlier) == ledger_history_csv(kept)
+    findings.append(Finding("抽取台账", "以往抽取", same_history, "" if same_history else
+                            "台账中这次抽取之前的抽取与输出文件夹中保存的（inputs/ledger-history.csv）不同"))
+    return findings
+
+
+def _commitment(record: dict[str, Any], folder: Path, given: Path | None) -> list[Finding]:
+    """The commitment the draw was checked against: the kept copy (or the one the auditor gives)
+    must be intact, be the one the record names, and commit to this plan and these inputs."""
+    trace = record.get("commitment")
+    if trace is None and given is None:
+        return []
+    if trace is None:
+        return [Finding("承诺", given.name if given else "", False, "抽取时没有使用承诺文件（抽取记录中没有承诺摘要）")]
+    path = given if given is not None else folder / trace.get("file", COMMITMENT_FILE)
+    try:
+        commitment = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [Finding("承诺", path.name, False, f"承诺文件无法读取（{exc}）")]
+    recorded_inputs = {e["role"]: e["sha256"] for e in record["inputs"]}
+    files = {role: (path.name, sha) for role, sha in recorded_inputs.items() if role != LEDGER_HISTORY}
+    try:
+        problems = commitment_differences(commitment, record["plan"], files)
+    except UsageError as error:
+        problems = [str(error)]
+    if commitment.get("commitment_sha256") != trace.get("commitment_sha256"):
+        problems.insert(0, f"承诺摘要为 {str(commitment.get('commitment_sha256'))[:16]}…，抽取记录中为 "
+                           f"{str(trace.get('commitment_sha256'))[:16]}…：不是这次抽取所用的承诺")
+    item = f"{path.name}（{str(trace.get('commitment_sha256'))[:16]}…）"
+    return [Finding("承诺", item, not problems, "；".join(problems))]
 
 
 def verify(
     folder: Path,
     *,
-    overrides: dict[str, Path | None] | None = None,
+    overrides: Mapping[str, Path | None] | None = None,
     plan_path: Path | None = None,
     sheet: str | None = None,
     ledger: Path | None = None,
+    commitment: Path | None = None,
     reporter: Reporter | None = None,
 ) -> Verdict:
-    """Recompute the draw recorded in `folder` and compare everything; never writes into `folder`."""
+    """Recompute the draw recorded in `folder` and compare everything; never writes into `folder`.
+
+    The folder alone is enough: the inputs, the history taken from the ledger and the commitment
+    are read from the copies kept in it. `ledger` also checks the draw's ledger entry, `commitment`
+    a commitment published before the draw, `overrides` compare other copies of the inputs.
+    """
     record = load_record(folder)
     findings = _record_integrity(record)
     for key, ours in (("algorithm", ALGORITHM), ("team_algorithm", TEAM_ALGORITHM)):
         if record[key] != ours:
             raise UsageError(f"记录使用的算法是 {record[key]}，本程序只能复算 {ours}", hint="请使用相应版本的 shuangsuiji")
-    paths = {entry["role"]: Path(entry["path"]) for entry in record["inputs"]}
-    paths.update({role: path for role, path in (overrides or {}).items() if path is not None})
-    findings += _inputs(record, folder, paths)
+    sources = _input_sources(record, folder, overrides or {})
+    findings += sources.findings
+    findings += _commitment(record, folder, commitment)
     if plan_path is not None:
         given = load_plan(plan_path).canonical()
         changed = sorted(k for k in set(given) | set(record["plan"]) if given.get(k) != record["plan"].get(k))
         findings.append(Finding("抽查计划", plan_path.name, not changed,
                                 f"与记录不同的部分：{'、'.join(changed)}" if changed else ""))
-    plan = plan_from_record(record["plan"], paths)
-    ledger_findings, earlier = _ledger(record, folder, plan, ledger)
-    findings += ledger_findings
+    sheets = {entry["role"]: entry.get("sheet") or None for entry in record["inputs"]}
+    if sheet is not None:
+        sheets["enterprises"] = sheet
+    plan = plan_from_record(record["plan"], {
+        role: InputSource(path, sheets.get(role)) for role, path in sources.paths.items() if role in INPUT_KINDS
+    })
+    kept: list[HistoryEntry] = []
+    if LEDGER_HISTORY in sources.paths:
+        kept = list(readers.read_history(sources.paths[LEDGER_HISTORY])[0])
+    findings += _ledger(record, folder, plan, ledger, kept)
     with private_scratch() as scratch:  # registered: a killed verify leaves no roster copies behind for long
         again = scratch / "out"
-        options = InputOptions(folder / RECORD, plan=plan, sheet=sheet)
+        options = InputOptions(folder / RECORD, plan=plan)
         try:
             outcome = run_draw(options, record["seed"], again, reporter=reporter or NullReporter(),
-                               clock=lambda: record.get("created_at", ""), earlier=earlier)
+                               clock=lambda: record.get("created_at", ""), earlier=kept)
         except DrawError as error:
             findings.append(Finding("复算", "抽取", False, f"复算无法完成：{error}"))
             return Verdict(str(folder), tuple(findings))
@@ -332,11 +436,11 @@ def verify(
         findings.append(_excluded(record["excluded"], new["excluded"]))
         findings.append(Finding("结果摘要", record["result_digest"][:16] + "…", new["result_digest"] == record["result_digest"],
                                 "" if new["result_digest"] == record["result_digest"] else f"复算摘要为 {new['result_digest']}"))
-        findings += _outputs(record, folder, again, new["outputs"])
+        findings += _outputs(record, folder, again, new["output_content"])
     return Verdict(str(folder), tuple(findings))
 
 
 def verdict_rows(verdict: Verdict) -> Sequence[tuple[str, str, str, str]]:
-    """(area, item, 一致/不同, detail) for display."""
-    return [(f.area, f.item, "一致" if f.same else "不同", f.detail) for f in verdict.findings]
+    """(area, item, 一致/不同/未核对, detail) for display."""
+    return [(f.area, f.item, "未核对" if not f.checked else "一致" if f.same else "不同", f.detail) for f in verdict.findings]
 

@@ -62,6 +62,7 @@ from ..ids import (
     normalize_person_id,
 )
 from ..model import EnterpriseRoster, HistoryEntry, InputFile, Inspector, Recusal
+from ..privacy import personal_data
 from ..progress import NullReporter, Reporter
 from .guard import Refused, check_workbook
 
@@ -126,6 +127,9 @@ NFKC_SAFE_RANGES = (
 )
 _NFKC_SAFE = "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in NFKC_SAFE_RANGES) + "]*$"
 _KEY_NFKC_SAFE = r"^[\x{20}-\x{7e}\x{3000}\x{ff01}-\x{ff5e}]*$"  # becomes ASCII: upper() agrees too
+# Eleven digits (ASCII or full-width), perhaps split by single spaces or hyphens: every mobile or ID
+# number privacy.personal_data recognises holds such a run, so cells without one are not looked at.
+_LONG_NUMBER = r"[0-9０-９](?:[ \-－\x{a0}\x{2000}-\x{200a}\x{3000}]?[0-9０-９]){10}"
 # A character that is not white space or invisible: a cell without one is blank.
 _NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
 
@@ -1043,6 +1047,12 @@ def _as_text(text: str) -> Parsed[str]:
     return text, None
 
 
+def _as_public_text(text: str) -> Parsed[str]:
+    """A column the disclosure publishes (登记机关): no mobile or ID number in it."""
+    finding = personal_data(text)
+    return text, f"含有{finding}，公示表不得含有个人信息" if finding else None
+
+
 def _as_word(text: str) -> Parsed[str]:
     """A name compared with names in other files or the plan (区域, 行业): no white space inside."""
     return compact(text), None
@@ -1053,7 +1063,7 @@ _ENTERPRISE_CODED: dict[str, tuple[str, Callable[[str], Parsed[Any]], str]] = {
     "credit_class": ("信用风险等级", parse_credit_class, "请填写 A、B、C、D，或 低风险、一般风险、较高风险、高风险"),
     "district": ("所属区域", _as_word, ""),
     "industry": ("行业类别", _as_word, ""),
-    "authority": ("登记机关", _as_text, ""),
+    "authority": ("登记机关", _as_public_text, "公示表会公开登记机关，请改为登记机关的名称"),
     "status": ("经营状态", _as_text, ""),
     "last_inspected": ("最近检查日期", parse_date, _DATE_HINT),
     "must_inspect": ("重点检查", parse_flag, "请填写“是”或“否”（也可用 Y/N、1/0）；不是重点检查可留空"),
@@ -1214,6 +1224,14 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
     for i in columns["name"].blanks():
         problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
                      hint="请填写市场主体名称")
+    if "企业名称" in table.data:
+        # The disclosure publishes the names of drawn enterprises: a name holding a mobile or ID
+        # number is found now, for every row, so that whether a draw can be published never
+        # depends on the seed. Only names with 11 digits or more are looked at closely.
+        for i in np.flatnonzero(_matches(table.data["企业名称"], _LONG_NUMBER)).tolist():
+            if finding := personal_data(columns["name"][i]):
+                problems.add(f"企业名称含有{finding}，公示表不得含有个人信息", row=int(table.rows[i]),
+                             column=table.header("企业名称"), hint="请核对该市场主体的名称（公示表会公开被抽中企业的名称）")
     for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
         if header not in table.data:
             columns[name] = [_EMPTY_CODED.get(name, "")] * n

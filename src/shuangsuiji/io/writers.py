@@ -220,10 +220,8 @@ def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
     ]
 
 
-def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
+def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str], sheet: str = "公示表") -> None:
     """Refuse to publish anything that holds a mobile or resident ID number (privacy.personal_data)."""
-    if tuple(header) != DISCLOSURE_COLUMNS:
-        raise OutputError("公示表的列与规定的公示列不一致，已停止写出")
     for position, (column, values) in enumerate(zip(header, zip(*rows, strict=True), strict=False)):
         # The column's distinct texts, NFKC'd as personal_data sees them, a line each: no finding
         # spans a line break, so the joined text has one exactly when some cell has one.
@@ -247,8 +245,8 @@ def check_public(rows: Sequence[Sequence[Cell]], header: Sequence[str]) -> None:
         for number, row in enumerate(rows, start=2):
             if (finding := findings.get(row[position])) is not None:
                 raise OutputError(
-                    f"公示表第 {number} 行“{column}”列含有{finding}，已停止写出",
-                    hint="请核对名录中该企业的名称与代码，公示表不得含有个人信息",
+                    f"{sheet}第 {number} 行“{column}”列含有{finding}，已停止写出",
+                    hint="请核对名录中该企业的名称与代码，以及计划文件、种子和重新抽取的原因；公示表不得含有个人信息",
                 )
 
 
@@ -293,6 +291,7 @@ def write_outputs(
                 helper.add(index, builders[index](result, plan))
         result_digest = summarize()
         notes = notes_sheet(result, plan, result_digest, note)
+        check_public(list(notes.rows), notes.header, notes.name)  # published with the disclosure
         for name, (book_title, builders, order) in books.items():
             if name in helpers:
                 helpers[name].add(len(builders), notes)
