@@ -295,7 +295,7 @@ def run_draw(
                 "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
                 "ledger": {"prev_hash": anchor} if anchor is not None else None,
             }
-            outputs, result_digest = write_outputs(folder, result, plan, summarize, note=note)
+            outputs, _content_digests, result_digest = write_outputs(folder, result, plan, summarize, note=note)
             archiving.result()  # an input changed during the draw stops it here
             record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
                                   operator=operator, witnesses=witnesses, extra=extra)
