@@ -618,7 +618,7 @@ def write_rosters(rosters: Rosters, out_dir: Path, *, old_sheet: bool = False) -
 def _old_roster(rosters: Rosters) -> Sheet:
     """Last year's roster, hidden: a fifth of this year's rows as they stood then (other classes)."""
     rng = random.Random("old-roster")
-    rows = [row[:3] + (rng.choice(CREDIT_CLASSES),) + row[4:] for row in itertools.islice(rosters.enterprises, 0, None, 5)]
+    rows = [(*row[:3], rng.choice(CREDIT_CLASSES), *row[4:]) for row in itertools.islice(rosters.enterprises, 0, None, 5)]
     return Sheet("2025年名录（旧）", ENTERPRISE_HEADER, rows, widths=ENTERPRISE_WIDTHS, hidden=True)
 
 

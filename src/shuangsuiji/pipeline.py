@@ -331,9 +331,9 @@ def run_draw(
             }
             if commitment is not None:
                 write_json(folder / COMMITMENT_FILE, commitment)
-            outputs, result_digest = write_outputs(folder, result, plan, summarize, note=note)
+            outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, note=note)
             archiving.result()  # an input changed during the draw stops it here
-            record = build_record(result, body, result_digest, inputs.files, outputs, created_at=clock(),
+            record = build_record(result, body, result_digest, inputs.files, outputs, contents, created_at=clock(),
                                   operator=operator, witnesses=witnesses, extra=extra)
             write_record(folder, record, lists)
             entry = None

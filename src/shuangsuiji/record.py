@@ -149,13 +149,15 @@ def build_record(
     result_digest: str,
     files: Sequence[InputFile],
     outputs: dict[str, str],
+    contents: Mapping[str, str],
     *,
     created_at: str,
     operator: str = "",
     witnesses: Sequence[str] = (),
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The complete record: the result body (see `result_body`), its digest, inputs, outputs."""
+    """The complete record: the result body (see `result_body`), its digest, inputs, outputs (the
+    SHA-256 of each file as written here, and its content digest, which no zlib build changes)."""
     selection = result.selection
     record: dict[str, Any] = {
         "record_version": RECORD_VERSION,
@@ -180,6 +182,7 @@ def build_record(
         },
         "workloads": result.workloads,
         "outputs": dict(sorted(outputs.items())),
+        "output_content": dict(sorted(contents.items())),
         "result_digest": result_digest,
         **(extra or {}),
     }

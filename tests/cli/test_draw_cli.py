@@ -243,10 +243,27 @@ def test_usage_errors_are_explained_in_chinese(args: list[str], message: str) ->
     assert "Traceback" not in done.stderr
 
 
-def test_helper_process_writes_the_same_bytes(first_draw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_helper_process_writes_the_same_bytes_and_content_digests(
+    first_draw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuangsuiji import pipeline
     from shuangsuiji.io import writers
+    from shuangsuiji.io.xlsx import content_digest
 
+    reported: list[dict[str, str]] = []  # the content digests write_outputs returned, draw by draw
+
+    def recording(folder: Path, *args: Any, **kwargs: Any) -> tuple[dict[str, str], dict[str, str], str]:
+        returned = writers.write_outputs(folder, *args, **kwargs)
+        reported.append(returned[1])
+        return returned
+
+    monkeypatch.setattr(pipeline, "write_outputs", recording)
+    assert draw(tmp_path / "here").exit_code == 0
     monkeypatch.setattr(writers, "PARALLEL_ROWS", 0)  # the sample is small: force the large-draw path
     assert draw(tmp_path / "helper").exit_code == 0
+    here, helper = reported
+    assert sorted(helper) == ["assignments.xlsx", "disclosure.xlsx"]
+    assert helper == here
     for name in ("assignments.xlsx", "disclosure.xlsx"):
         assert (tmp_path / "helper" / name).read_bytes() == (first_draw / name).read_bytes()
+        assert helper[name] == content_digest(tmp_path / "helper" / name)

@@ -119,20 +119,43 @@ def test_failed_helper_is_reported_and_an_abandoned_one_is_stopped(tmp_path: Pat
     assert helper.process.returncode is not None
 
 
+def test_a_helper_that_reports_no_digest_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+    from typing import Any
+
+    from shuangsuiji.io import helper as helper_module
+    from shuangsuiji.io.xlsx import Sheet
+
+    real = subprocess.Popen
+
+    def silent(args: object, **kwargs: Any) -> Any:
+        # exits 0, as if it had written the workbook, but prints nothing
+        return real([sys.executable, "-c", "import sys; sys.stdin.buffer.read()"], **kwargs)
+
+    monkeypatch.setattr(helper_module.subprocess, "Popen", silent)
+    helper = helper_module.WorkbookHelper()
+    helper.begin(tmp_path / "a.xlsx", 1, "t")
+    helper.add(0, Sheet("表", ["甲"], [["1"]]))
+    with pytest.raises(OutputError, match="没有报告内容摘要"):
+        helper.wait()
+
+
 def test_a_helper_writes_sheets_in_the_order_they_come(tmp_path: Path) -> None:
     import openpyxl
 
     from shuangsuiji.io.helper import WorkbookHelper
-    from shuangsuiji.io.xlsx import Sheet, write_workbook
+    from shuangsuiji.io.xlsx import Sheet, content_digest, write_workbook
 
     sheets = [Sheet("甲", ["a"], [["1"], ["2"]]), Sheet("乙", ["b"], []), Sheet("丙", ["c"], [[3]])]
     helper = WorkbookHelper()
     helper.begin(tmp_path / "helper.xlsx", 3, "t")
     for index in (2, 0, 1):
         helper.add(index, sheets[index])
-    helper.wait()
-    write_workbook(tmp_path / "here.xlsx", sheets, title="t", order=(2, 0, 1))
+    reported = helper.wait()
+    here = write_workbook(tmp_path / "here.xlsx", sheets, title="t", order=(2, 0, 1))
     assert (tmp_path / "helper.xlsx").read_bytes() == (tmp_path / "here.xlsx").read_bytes()
+    assert reported == here == content_digest(tmp_path / "helper.xlsx")
     book = openpyxl.load_workbook(tmp_path / "helper.xlsx")
     assert book.sheetnames == ["甲", "乙", "丙"]
     assert [[c.value for c in row] for row in book["甲"].iter_rows()] == [["a"], ["1"], ["2"]]

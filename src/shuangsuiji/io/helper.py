@@ -7,7 +7,8 @@ The payload is data this process just built, never anything read from outside.
 
 The sheets are sent one by one, each as soon as it is built, and the helper writes each as it
 arrives (xlsx.Workbook takes them in any order): the last one, the draw's notes sheet, needs the
-result digest, which is computed meanwhile.
+result digest, which is computed meanwhile. When the workbook is complete, the helper prints its
+content digest (see xlsx) on stdout, one line of hex: nothing to unpickle, easy to check.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -24,6 +26,8 @@ from typing import Any
 from ..errors import OutputError
 from .xlsx import Columns, Sheet, Workbook
 
+_DIGEST = re.compile(rb"[0-9a-f]{64}\n")
+
 
 class WorkbookHelper:
     """A helper process writing one workbook, sheet by sheet as they are sent."""
@@ -31,7 +35,8 @@ class WorkbookHelper:
     def __init__(self) -> None:
         self.path: Path | None = None
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "shuangsuiji.io.helper"], stdin=subprocess.PIPE, stderr=subprocess.PIPE
+            [sys.executable, "-m", "shuangsuiji.io.helper"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         # A thread feeds the pipe, which takes each payload only as fast as the helper reads it:
         # the sender never waits for a helper still busy with the sheet before.
@@ -64,7 +69,7 @@ class WorkbookHelper:
         rows = sheet.rows if isinstance(sheet.rows, Columns) else Columns(*zip(*sheet.rows, strict=True))
         # Column lists pickle several times faster than as many row tuples.
         columns = [list(c) for c in rows.columns] if len(rows) else [[] for _ in sheet.header]
-        self._send((index, (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap)))
+        self._send((index, (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap, sheet.hidden)))
 
     def abandon(self) -> None:
         """Stop the helper without a word: the draw is failing for another reason."""
@@ -73,26 +78,43 @@ class WorkbookHelper:
         self.process.wait()
         self._payloads.put(None)
         self._feeder.join()
+        self._close_pipes()
 
-    def wait(self) -> None:
-        """Wait until the workbook is complete; raise OutputError if the helper failed."""
+    def _close_pipes(self) -> None:
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def wait(self) -> str:
+        """Wait until the workbook is complete and return its content digest; raise OutputError
+        if the helper failed."""
         self._payloads.put(None)
         self._feeder.join()
+        # stderr first, to its end (the helper's exit): stdout carries one short line, which
+        # waits in the pipe meanwhile, and anything printed by mistake goes to stderr (_serve).
         errors = self.process.stderr.read() if self.process.stderr else b""
-        if self.process.wait() != 0:
-            detail = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["无输出"]
+        report = self.process.stdout.read() if self.process.stdout else b""
+        self._close_pipes()
+        if self.process.wait() != 0 or not _DIGEST.fullmatch(report):
+            lines = errors.decode("utf-8", "replace").strip().splitlines()
+            detail = lines[-1] if lines else ("无输出" if self.process.returncode else "没有报告内容摘要")
             name = self.path.name if self.path else "工作簿"
-            raise OutputError(f"写出“{name}”失败（{detail[0]}）", hint="请检查输出文件夹所在磁盘的空间和写权限")
+            raise OutputError(f"写出“{name}”失败（{detail}）", hint="请检查输出文件夹所在磁盘的空间和写权限")
+        return report.decode("ascii").strip()
 
 
 def _serve() -> None:
     """The helper's side: read the workbook's sheets from stdin and write each as it comes."""
     stream = sys.stdin.buffer
+    report = sys.stdout.buffer
+    sys.stdout = sys.stderr  # the parent reads stdout only at the end: a stray print must not fill it
     path, count, title = pickle.load(stream)
     with Workbook(Path(path), count, title=title) as book:
         for _ in range(count):
-            index, (name, header, columns, widths, wrap) = pickle.load(stream)
-            book.add(index, Sheet(name, header, Columns(*columns), widths or None, wrap))
+            index, (name, header, columns, widths, wrap, hidden) = pickle.load(stream)
+            book.add(index, Sheet(name, header, Columns(*columns), widths or None, wrap, hidden))
+    report.write(book.content_digest().encode("ascii") + b"\n")
+    report.flush()
 
 
 if __name__ == "__main__":

@@ -264,8 +264,9 @@ PARALLEL_ROWS = 20_000
 
 def write_outputs(
     folder: Path, result: DrawResult, plan: Plan, summarize: Callable[[], str], *, note: str = ""
-) -> tuple[dict[str, str], str]:
-    """Write both workbooks into `folder`; return (file name → SHA-256, result digest).
+) -> tuple[dict[str, str], dict[str, str], str]:
+    """Write both workbooks into `folder`; return (file name → SHA-256 of the file, file name →
+    content digest (xlsx.content_digest: independent of compression), result digest).
 
     `summarize` computes the result digest, which both notes sheets print. For a large draw each
     workbook is written by a helper process (io/helper.py), which gets each sheet as soon as it is
@@ -280,6 +281,7 @@ def write_outputs(
         DISCLOSURE: (f"{title} 公示表", (disclosure_sheet,), (0,)),
     }
     helpers: dict[str, WorkbookHelper] = {}
+    contents: dict[str, str] = {}
     try:
         if len(result.tasks) + len(result.selection.exclusions) >= PARALLEL_ROWS:
             for name in books:
@@ -297,14 +299,16 @@ def write_outputs(
                 helpers[name].add(len(builders), notes)
             else:
                 sheets = [build(result, plan) for build in builders]
-                write_workbook(folder / name, [*sheets, notes], title=book_title, order=(*order, len(builders)))
+                contents[name] = write_workbook(
+                    folder / name, [*sheets, notes], title=book_title, order=(*order, len(builders))
+                )
     except BaseException:
         for helper in helpers.values():
             helper.abandon()  # the original error (or Ctrl-C) is what the user must see
         raise
-    for helper in helpers.values():
-        helper.wait()
-    return {name: file_sha256(folder / name) for name in books}, result_digest
+    for name, helper in helpers.items():
+        contents[name] = helper.wait()
+    return {name: file_sha256(folder / name) for name in books}, {name: contents[name] for name in books}, result_digest
 
 
 def _record_parts(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> Iterator[bytes]:

@@ -5,16 +5,36 @@ longer than reading the million-row roster, and both stamp the current time into
 writer streams rows straight into the zip, writes every text as an inline string (so no cell can
 ever become a formula, whatever it starts with), and gives identical bytes for identical content,
 which lets an auditor compare output files by SHA-256.
+
+Compressed bytes, though, depend on the zlib build (newer Python builds on Windows use zlib-ng), so
+the same content written on another machine may differ byte for byte. What a workbook says is
+therefore also summed up by its *content digest*, which no compression setting can change:
+
+    The content digest of an .xlsx file is the SHA-256 (lowercase hex) of the canonical JSON
+    (record.canonical_json: UTF-8, sorted keys, no spaces) of the list
+    [[member name, SHA-256 (lowercase hex) of the member's uncompressed bytes], ...]
+    over every member of the zip, sorted by member name (by code point, the same as by UTF-8
+    bytes; an xlsx's names are ASCII). Nothing about compression (method, level, sizes),
+    timestamps, file attributes or the order of the members enters it. A zip with two members
+    of the same name has no content digest (readers disagree on which one counts).
+
+A test vector: a zip holding "b.xml" (the one byte "B") and then "a.xml" (the byte "A") has the list
+  [["a.xml","559aead08264d5795d3909718cdd05abd49572e84fe55590eef31a88a08fdffd"],["b.xml","df7e70e5021544f4834bbee64a9e3789febc4be81470df629cad6ddb03320a5c"]]
+and the content digest 944203d8e8ed4f1f8c4017a405ad49e3b7a5b2770cdccc2856107d38fc59659a.
+The writer hashes each member from the very bytes it writes (Workbook.content_digest); for a file
+written elsewhere, content_digest(path) inflates each member and hashes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import operator
 import queue
 import re
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +43,9 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, cast
 from unicodedata import east_asian_width
+
+from ..record import canonical_json
+from .guard import MAX_TOTAL
 
 Cell = str | int | float | Fraction | date | datetime | None
 
@@ -47,6 +70,7 @@ class Sheet:
     rows: Iterable[Sequence[Cell]]
     widths: Sequence[float] | None = None
     wrap: bool = False
+    hidden: bool = False  # a hidden tab (the sample roster keeps last year's list so, as clerks do)
 
 
 class Columns:
@@ -345,11 +369,16 @@ def _core(title: str) -> str:
     )
 
 
-def _workbook(names: Sequence[str], row_counts: Sequence[int], widths: Sequence[int]) -> str:
+def _workbook(names: Sequence[str], row_counts: Sequence[int], widths: Sequence[int],
+              hidden: Sequence[bool] | None = None) -> str:
+    hidden = hidden or [False] * len(names)
+    states = [' state="hidden"' if h else "" for h in hidden]
     sheets = "".join(
-        f'<sheet name="{_escape(n).replace(chr(34), "&quot;")}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, n in enumerate(names, start=1)
+        f'<sheet name="{_escape(n).replace(chr(34), "&quot;")}" sheetId="{i}"{state} r:id="rId{i}"/>'
+        for i, (n, state) in enumerate(zip(names, states, strict=True), start=1)
     )
+    active = next((i for i, h in enumerate(hidden) if not h), 0)  # a hidden tab cannot be the one shown
+    view = f'activeTab="{active}" firstSheet="{active}"' if active else 'activeTab="0"'
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
         f"'{_escape(n).replace(chr(39), chr(39) * 2)}'!$A$1:${column_letter(max(w, 1) - 1)}${max(r, 1)}</definedName>"
@@ -361,7 +390,7 @@ def _workbook(names: Sequence[str], row_counts: Sequence[int], widths: Sequence[
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<bookViews><workbookView activeTab="0"/></bookViews>'
+        f"<bookViews><workbookView {view}/></bookViews>"
         f"<sheets>{sheets}</sheets><definedNames>{filters}</definedNames></workbook>"
     )
 
@@ -394,19 +423,22 @@ def _member(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _write_stream(out: IO[bytes], parts: Iterable[str]) -> None:
-    """Write the parts in ~1 MB chunks, so a 50,000-row sheet never sits in memory whole.
+def _write_stream(out: IO[bytes], parts: Iterable[str]) -> str:
+    """Write the parts in ~1 MB chunks, so a 50,000-row sheet never sits in memory whole; return
+    the SHA-256 (hex) of the bytes written.
 
-    Compression and CRC run in a helper thread (zlib releases the GIL), overlapping the XML
-    generation on the other core.
+    Compression, CRC and SHA-256 run in a helper thread (zlib and hashlib release the GIL),
+    overlapping the XML generation on the other core.
     """
     chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
     failure: list[BaseException] = []
+    sha = hashlib.sha256()
 
     def drain() -> None:
         while (chunk := chunks.get()) is not None:
             if not failure:
                 try:
+                    sha.update(chunk)
                     out.write(chunk)
                 except BaseException as exc:  # re-raised in the caller's thread below
                     failure.append(exc)
@@ -431,44 +463,102 @@ def _write_stream(out: IO[bytes], parts: Iterable[str]) -> None:
         writer.join()
     if failure:
         raise failure[0]
+    return sha.hexdigest()
+
+
+def _digest_of_members(member_sha256: Iterable[tuple[str, str]]) -> str:
+    """The content digest (see the module's docstring) from (member name, SHA-256 hex) pairs."""
+    return hashlib.sha256(canonical_json(sorted([name, sha] for name, sha in member_sha256))).hexdigest()
+
+
+# content_digest inflates at most this much in all, the limit for the rosters we read: a zip bomb
+# among the files to verify is refused, not hashed for an hour.
+MAX_INFLATED = MAX_TOTAL
+_READ_BLOCK = 1 << 20
+
+
+def content_digest(path: Path) -> str:
+    """The content digest of an existing .xlsx (or any zip) file, each member streamed through
+    decompression: for files written elsewhere, whatever compressed them.
+
+    Raises ValueError for a file that is not a readable zip, one whose members are damaged
+    (CRC or deflate errors), one with two members of the same name (readers disagree on which
+    counts), or one inflating to more than MAX_INFLATED bytes.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = [info.filename for info in members]
+            if len(set(names)) != len(names):
+                raise ValueError(f"“{path.name}”中有同名的成员，无法确定其内容")
+            hashes = []
+            inflated = 0
+            for info in members:
+                sha = hashlib.sha256()
+                with archive.open(info) as member:
+                    while block := member.read(_READ_BLOCK):
+                        inflated += len(block)
+                        if inflated > MAX_INFLATED:
+                            raise ValueError(f"“{path.name}”解压后超过 {MAX_INFLATED >> 30} GB，可能是压缩炸弹")
+                        sha.update(block)
+                hashes.append((info.filename, sha.hexdigest()))
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method.
+        raise ValueError(f"“{path.name}”不是完好的 xlsx 工作簿（zip 文件）：{exc}") from exc
+    return _digest_of_members(hashes)
 
 
 class Workbook:
     """A new .xlsx at `path`, written a sheet at a time in any order: the zip holds each sheet's
     member in the order added (a helper writes whichever sheet is ready first), the workbook lists
-    the sheets by index, their tab order. Same content added in the same order → same bytes."""
+    the sheets by index, their tab order. Same content added in the same order → same bytes.
+    Each member is hashed as it is written; content_digest() gives the workbook's after close()."""
 
     def __init__(self, path: Path, count: int, *, title: str = "") -> None:
         self._count = count
-        self._added: dict[int, tuple[str, int, int]] = {}  # index → name, last row, width
+        self._added: dict[int, tuple[str, int, int, bool]] = {}  # index → name, last row, width, hidden
+        self._member_sha256: dict[str, str] = {}  # member name → SHA-256 of its uncompressed bytes
+        self._content_digest: str | None = None
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
-        self._zip.writestr(_member("[Content_Types].xml"), _content_types(count))
-        self._zip.writestr(_member("_rels/.rels"), _ROOT_RELS)
-        self._zip.writestr(_member("docProps/core.xml"), _core(title))
+        self._put("[Content_Types].xml", _content_types(count))
+        self._put("_rels/.rels", _ROOT_RELS)
+        self._put("docProps/core.xml", _core(title))
+
+    def _put(self, name: str, text: str) -> None:
+        data = text.encode("utf-8")
+        self._member_sha256[name] = hashlib.sha256(data).hexdigest()
+        self._zip.writestr(_member(name), data)
 
     def add(self, index: int, sheet: Sheet) -> None:
         """Write the sheet whose tab is number `index` (from 0)."""
-        names = [name for name, _, _ in self._added.values()]
+        names = [added[0] for added in self._added.values()]
         if not 0 <= index < self._count or index in self._added:
             raise ValueError(f"工作表序号 {index} 无效或重复")
         if not sheet.name or len(sheet.name) > 31 or sheet.name in names:
             raise ValueError(f"工作表名称无效：{[*names, sheet.name]}")
         last_row = [1]
-        with self._zip.open(_member(f"xl/worksheets/sheet{index + 1}.xml"), "w", force_zip64=True) as out:
-            _write_stream(out, _sheet_parts(sheet, last_row))
-        self._added[index] = (sheet.name, last_row[0], len(sheet.header))
+        member = f"xl/worksheets/sheet{index + 1}.xml"
+        with self._zip.open(_member(member), "w", force_zip64=True) as out:
+            self._member_sha256[member] = _write_stream(out, _sheet_parts(sheet, last_row))
+        self._added[index] = (sheet.name, last_row[0], len(sheet.header), sheet.hidden)
 
     def close(self) -> None:
         """Write the workbook's parts that list the sheets; every sheet must have been added."""
         if sorted(self._added) != list(range(self._count)):
             raise ValueError(f"工作簿缺少工作表：共 {self._count} 个，只写了 {len(self._added)} 个")
         tabs = [self._added[i] for i in range(self._count)]
-        self._zip.writestr(
-            _member("xl/workbook.xml"), _workbook([t[0] for t in tabs], [t[1] for t in tabs], [t[2] for t in tabs])
-        )
-        self._zip.writestr(_member("xl/_rels/workbook.xml.rels"), _workbook_rels(self._count))
-        self._zip.writestr(_member("xl/styles.xml"), _STYLES)
+        names, rows, widths, hidden = zip(*tabs, strict=True)
+        self._put("xl/workbook.xml", _workbook(names, rows, widths, hidden))
+        self._put("xl/_rels/workbook.xml.rels", _workbook_rels(self._count))
+        self._put("xl/styles.xml", _STYLES)
         self._zip.close()
+        self._content_digest = _digest_of_members(self._member_sha256.items())
+
+    def content_digest(self) -> str:
+        """The workbook's content digest (see the module's docstring); only once close() succeeded."""
+        if self._content_digest is None:
+            raise RuntimeError("工作簿尚未写完，还没有内容摘要")
+        return self._content_digest
 
     def __enter__(self) -> Workbook:
         return self
@@ -480,12 +570,13 @@ class Workbook:
             self._zip.close()  # an unfinished file: whoever failed throws it away
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str = "", order: Sequence[int] | None = None) -> None:
+def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str = "", order: Sequence[int] | None = None) -> str:
     """Write `sheets` (in tab order) to a new .xlsx at `path`, their zip members in `order`
-    (default: tab order)."""
+    (default: tab order); return its content digest."""
     names = [s.name for s in sheets]
     if len(set(names)) != len(names) or any(len(n) > 31 or not n for n in names):
         raise ValueError(f"工作表名称无效：{names}")
     with Workbook(path, len(sheets), title=title) as book:
         for index in range(len(sheets)) if order is None else order:
             book.add(index, sheets[index])
+    return book.content_digest()
