@@ -60,3 +60,11 @@ def ledger_at(path: Path) -> Path:
     if not path.exists():
         Ledger(path, create=True).close()
     return path
+
+
+def roster_sheet(path: Path) -> Any:
+    """The roster's worksheet as openpyxl reads it: the first visible one (the sample enterprise
+    roster keeps last year's list in a hidden first sheet, as clerks do)."""
+    import openpyxl
+
+    return next(sheet for sheet in openpyxl.load_workbook(path).worksheets if sheet.sheet_state == "visible")

@@ -88,7 +88,7 @@ inspectors = "{inspectors}"
 ratio = {{ A = "{ratio}", B = "{ratio}", C = "{ratio}", D = "{ratio}" }}
 
 [exclusion]
-inspected_within_days = 365
+inspected_within_days = {window}
 {exclusion}
 
 [teams]
@@ -102,12 +102,12 @@ max_tasks = {max_tasks}
 def plan_file(folder: Path, enterprises: Path | str, *, name: str = "plan.toml", plan_id: str = "GY-SJ-2026-12",
               start: str = "2026-12-01", end: str = "2026-12-31", ratio: str = "100%", max_tasks: int = 50,
               inspectors: Path = SAMPLE / "inspectors.xlsx", inputs: str = "", exclusion: str = "",
-              ledger: bool = True) -> Path:
+              window: int = 365, ledger: bool = True) -> Path:
     """A plan file in `folder` (a workspace with its ledger, unless `ledger` is False). `enterprises`
     is a path, or the TOML of an [inputs.enterprises] table."""
     enterprise_input = f'enterprises = "{enterprises}"' if isinstance(enterprises, Path) else ""
     text = PLAN.format(plan_id=plan_id, start=start, end=end, inspectors=inspectors.as_posix(), ratio=ratio,
-                       max_tasks=max_tasks, exclusion=exclusion, inputs="\n".join(filter(None, [enterprise_input, inputs])))
+                       max_tasks=max_tasks, exclusion=exclusion, window=window, inputs="\n".join(filter(None, [enterprise_input, inputs])))
     if not isinstance(enterprises, Path):
         text += "\n" + enterprises
     path = folder / name

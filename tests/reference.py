@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +19,9 @@ from typing import Any
 import openpyxl
 
 CLASS_WORDS = {"低": "A", "一般": "B", "较高": "C", "高": "D"}
+# The plan's default excluded 经营状态 words, restated (compared without spaces, after NFKC).
+EXCLUDED = {"注销", "已注销", "注销企业", "吊销", "已吊销", "吊销企业", "吊销,未注销", "吊销未注销", "吊销,已注销",
+            "吊销已注销", "撤销", "已撤销", "撤销登记", "迁出", "已迁出", "迁移异地"}
 
 
 @dataclass
@@ -34,9 +38,16 @@ def norm_key(value: Any) -> str:
 
 
 def norm_class(value: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(value)).strip().upper()
-    text = text.removeprefix("信用风险").removesuffix("风险")
-    return CLASS_WORDS.get(text, text)
+    """A, A类, 低风险, 信用风险低（A类）... → the letter."""
+    text = "".join(unicodedata.normalize("NFKC", str(value)).split()).upper()
+    if letter := re.search(r"[ABCD]", text):
+        return letter.group()
+    word = re.sub(r"^(信用风险|风险)|(风险|类|企业)+$", "", text)
+    return CLASS_WORDS[word]
+
+
+def norm_status(value: Any) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
 
 
 def as_date(value: Any) -> date | None:
@@ -50,7 +61,8 @@ def as_date(value: Any) -> date | None:
 
 
 def sheet_rows(path: Path) -> list[dict[str, Any]]:
-    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = next(s for s in book.worksheets if s.sheet_state == "visible")
     rows = list(sheet.iter_rows(values_only=True))
     header = [str(h) for h in rows[0]]
     return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v not in (None, "") for v in r)]
@@ -58,7 +70,7 @@ def sheet_rows(path: Path) -> list[dict[str, Any]]:
 
 def read_roster(path: Path) -> list[Row]:
     return [
-        Row(norm_key(r["统一社会信用代码"]), norm_class(r["信用风险等级"]), str(r.get("经营状态") or "").strip(),
+        Row(norm_key(r["统一社会信用代码"] or r.get("注册号")), norm_class(r["信用风险等级"]), norm_status(r.get("经营状态")),
             as_date(r.get("最近检查日期")), str(r.get("重点检查") or "").strip() == "是")
         for r in sheet_rows(path)
     ]
@@ -79,7 +91,7 @@ def select_keys(rows: list[Row], history: dict[str, date], *, seed: str, start: 
     chosen: set[str] = set()
     strata: dict[str, list[str]] = {}
     for r in rows:
-        if r.status in ("注销", "吊销", "撤销", "迁出"):
+        if r.status in EXCLUDED:
             continue
         dates = [d for d in (r.last, history.get(r.key)) if d is not None]
         if dates and (start - max(dates)).days < window:

@@ -606,16 +606,20 @@ def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputK
         raw_columns = table.get("columns", {})
         known = TABLES[kind].names()
         if not isinstance(raw_columns, dict):
-            c.add(f"{where}.columns", "应为“我们的列名 = 文件中的列名”的表，如 { 统一社会信用代码 = \"TYXYDM\" }")
+            c.add(f"{where}.columns", "应为“文件中的列名 = 我们的列名”的表，如 { TYXYDM = \"统一社会信用代码\" }")
             raw_columns = {}
-        for name in raw_columns:
-            if name not in known:
-                c.add(f"{where}.columns", f"“{_name(name)}”不是{TABLES[kind].label}的列{_closest(str(name), known)}",
+        # Written as the file's header = our canonical header: the pinyin codes that need mapping
+        # (TYXYDM, ZT, LXDH) are bare TOML keys, while a Chinese key would need quotes.
+        for header, name in raw_columns.items():
+            if not isinstance(name, str) or clean_text(name) not in known:
+                c.add(f"{where}.columns.{_name(header)}", f"“{_name(name)}”不是{TABLES[kind].label}的列{_closest(str(name), known)}",
                       f"可写的列：{'、'.join(known)}")
-            elif header := _text(c, raw_columns, f"{where}.columns", name, limit=MAX_TEXT):
-                columns[name] = header
-        if len(set(columns.values())) != len(columns):
-            c.add(f"{where}.columns", "同一个文件列被对应到了两个列名")
+            elif clean_text(name) in columns:
+                c.add(f"{where}.columns", f"“{clean_text(name)}”对应了两个文件列", "每个列名只能对应文件中的一列")
+            elif not clean_text(str(header)) or len(str(header)) > MAX_TEXT:
+                c.add(f"{where}.columns", f"文件中的列名 {_describe(header)} 为空或太长")
+            else:
+                columns[clean_text(name)] = clean_text(str(header))
         found[kind] = InputSource((base_dir / path.strip()).resolve(), sheet, columns)
     return found
 
@@ -714,7 +718,7 @@ def plan_from_record(canonical: dict[str, Any], inputs: dict[InputKind, InputSou
     recorded_columns = canonical.get("columns", {})
     data["inputs"] = {
         kind: {"path": str(source.path), **({"sheet": source.sheet} if source.sheet else {}),
-               "columns": recorded_columns.get(kind, {})}
+               "columns": {header: name for name, header in recorded_columns.get(kind, {}).items()}}
         for kind, source in inputs.items()
     }
     return parse_plan(data, Path("."), file="draw-record.json")

@@ -259,10 +259,12 @@ def test_plan_values_are_bounded_and_typed(tmp_path: Path, old: str, new: str, n
     assert old in text
     plan.write_text(text.replace(old, new, 1), encoding="utf-8")
     # A separate process with a deadline: a value that hangs the tool must fail this test, not CI.
-    done = subprocess.run([sys.executable, "-m", "shuangsuiji", "validate", "--plan", str(plan)],
+    done = subprocess.run([sys.executable, "-m", "shuangsuiji", "validate", "--plan", str(plan), "--json"],
                           capture_output=True, text=True, timeout=120, encoding="utf-8")
     assert done.returncode == 2, done.stderr
-    assert named in done.stderr and "Traceback" not in done.stderr and "内部错误" not in done.stderr
+    assert "Traceback" not in done.stderr and "内部错误" not in done.stderr
+    [problem] = json.loads(done.stdout)["problems"]
+    assert named in problem["message"]
 
 
 def test_a_header_only_hidden_or_mapped_roster_still_archives_what_it_read(workspace: Path) -> None:
@@ -272,7 +274,7 @@ def test_a_header_only_hidden_or_mapped_roster_still_archives_what_it_read(works
                     hidden=["旧"])
     table = f'''[inputs.enterprises]
 path = "{book.as_posix()}"
-columns = {{ 企业名称 = "MC", 信用风险等级 = "FXDJ" }}
+columns = {{ MC = "企业名称", FXDJ = "信用风险等级" }}
 '''
     plan = plan_file(workspace, table, name="mapped.toml", ratio="30%", max_tasks=30)
     assert draw(plan, workspace / "out").exit_code == 0

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from shuangsuiji.cli import DEMO_SEED, app
 from shuangsuiji.io.writers import DISCLOSURE_COLUMNS
 from shuangsuiji.io.xlsx import Sheet, write_workbook
-from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at, roster_sheet
 
 runner = CliRunner()
 
@@ -69,13 +69,13 @@ def test_disclosure_has_the_public_columns_and_no_private_data(first_draw: Path)
     # own (a 个体工商户 may be registered under its owner's name, e.g. 王兵小吃店, and that is public).
     numbers: set[str] = set()
     names: set[str] = set()
-    people = openpyxl.load_workbook(SAMPLE / "inspectors.xlsx").worksheets[0]
+    people = roster_sheet(SAMPLE / "inspectors.xlsx")
     header = [c.value for c in people[1]]
     for row in people.iter_rows(min_row=2, values_only=True):
         values = dict(zip(header, row, strict=True))
         numbers.update(str(values[k]) for k in ("人员编号", "身份证号", "手机号", "执法证号") if values[k])
         names.add(str(values["姓名"]))
-    firms = openpyxl.load_workbook(SAMPLE / "enterprises.xlsx").worksheets[0]
+    firms = roster_sheet(SAMPLE / "enterprises.xlsx")
     header = [c.value for c in firms[1]]
     for row in firms.iter_rows(min_row=2, values_only=True):
         values = dict(zip(header, row, strict=True))
@@ -119,7 +119,7 @@ def test_another_seed_gives_another_draw(first_draw: Path, tmp_path: Path) -> No
 
 def shuffled_copy(source: Path, target: Path, rng: random.Random) -> None:
     """Rewrite a roster with its data rows in another order (same cells)."""
-    sheet = openpyxl.load_workbook(source).worksheets[0]
+    sheet = roster_sheet(source)
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     body = rows[1:]
     rng.shuffle(body)

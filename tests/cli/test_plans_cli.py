@@ -10,7 +10,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
-from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at, roster_sheet
 
 runner = CliRunner()
 
@@ -69,7 +69,7 @@ def test_directed_scope_draws_only_inside_it(tmp_path: Path) -> None:
 
 def test_csv_rosters_in_gb18030_give_the_same_draw(tmp_path: Path) -> None:
     for name in ("enterprises", "inspectors", "conflicts", "history"):
-        sheet = openpyxl.load_workbook(SAMPLE / f"{name}.xlsx").worksheets[0]
+        sheet = roster_sheet(SAMPLE / f"{name}.xlsx")
         with (tmp_path / f"{name}.csv").open("w", encoding="gb18030", newline="") as handle:
             writer = csv.writer(handle)
             for row in sheet.iter_rows(values_only=True):

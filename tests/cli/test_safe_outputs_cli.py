@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
 from shuangsuiji.io.xlsx import Sheet, write_workbook
-from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at, roster_sheet
 
 runner = CliRunner()
 HOSTILE = ['=HYPERLINK("http://example.invalid","点击领奖")', "+86贵阳某店", "-1+1餐饮店", "@SUM(A1)小吃", "=1+1餐馆"]
@@ -20,11 +20,13 @@ HOSTILE = ['=HYPERLINK("http://example.invalid","点击领奖")', "+86贵阳某�
 
 def roster_with_names(tmp_path: Path, names: list[str]) -> tuple[Path, list[str]]:
     """The sample roster with the first rows renamed; returns the file and the renamed keys."""
-    sheet = openpyxl.load_workbook(SAMPLE / "enterprises.xlsx").worksheets[0]
+    sheet = roster_sheet(SAMPLE / "enterprises.xlsx")
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    must = [r for r in rows[1:] if r[8] == "是" and r[6] in ("存续", "在业") and r[7] is None][: len(names)]
+    at = {header: rows[0].index(header) for header in ("统一社会信用代码", "企业名称", "重点检查", "经营状态", "最近检查日期")}
+    must = [r for r in rows[1:] if r[at["重点检查"]] == "是" and r[at["统一社会信用代码"]]
+            and r[at["经营状态"]] in ("存续（在营、开业、在册）", "在业") and r[at["最近检查日期"]] is None][: len(names)]
     for row, name in zip(must, names, strict=True):
-        row[1] = name
+        row[at["企业名称"]] = name
     path = tmp_path / "enterprises.xlsx"
     write_workbook(path, [Sheet(sheet.title, [str(h) for h in rows[0]], rows[1:])])
     return path, [str(r[0]) for r in must]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
 from shuangsuiji.io.xlsx import Sheet, write_workbook
-from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at, roster_sheet
 
 runner = CliRunner()
 
@@ -70,19 +70,20 @@ def test_a_single_edited_cell_is_named(drawn: Path, tmp_path: Path, name: str, s
 
 
 def test_a_changed_roster_row_is_found(drawn: Path, tmp_path: Path) -> None:
-    sheet = openpyxl.load_workbook(SAMPLE / "enterprises.xlsx").worksheets[0]
+    sheet = roster_sheet(SAMPLE / "enterprises.xlsx")
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     record = json.loads((drawn / "draw-record.json").read_text(encoding="utf-8"))
     drawn_key = record["tasks"][-1]["enterprise_id"]
+    key, status = rows[0].index("统一社会信用代码"), rows[0].index("经营状态")
     for row in rows[1:]:
-        if row[0] == drawn_key:
-            row[6] = "注销"  # 经营状态: this enterprise can no longer be drawn
+        if row[key] == drawn_key:
+            row[status] = "注销"  # 经营状态: this enterprise can no longer be drawn
     write_workbook(tmp_path / "enterprises.xlsx", [Sheet(sheet.title, [str(h) for h in rows[0]], rows[1:])])
     code, report = verify(drawn, "--enterprises", str(tmp_path / "enterprises.xlsx"))
     assert code == 1
     areas = {f["area"]: f for f in different(report)}
     assert areas["输入文件"]["item"] == "enterprises.xlsx"
-    row = next(i for i, r in enumerate(rows, start=1) if r[0] == drawn_key)
+    row = next(i for i, r in enumerate(rows, start=1) if r[key] == drawn_key)
     assert f"改动 {drawn_key}（第 {row} 行）：经营状态" in areas["输入文件"]["detail"]
     assert "→“注销”" in areas["输入文件"]["detail"]
     assert drawn_key in areas["抽取结果"]["detail"]
@@ -93,7 +94,7 @@ def test_the_archived_inputs_stand_in_for_missing_ones(tmp_path: Path) -> None:
     shutil.copytree(SAMPLE, data)
     plan = tmp_path / "plan.toml"
     plan.write_text(SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{data}/'), encoding="utf-8")
-    out, ledger = tmp_path / "out", tmp_path / "ledger.sqlite"
+    out, ledger = tmp_path / "out", ledger_at(tmp_path / "ledger.sqlite")
     assert runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--ledger", str(ledger)]).exit_code == 0
     shutil.rmtree(data)  # the rosters have moved on; the draw kept its copies
     result = runner.invoke(app, ["verify", str(out), "--json", "--ledger", str(ledger)])

@@ -22,6 +22,7 @@ from shuangsuiji.ids import USCC_ALPHABET, clean_text, key_problem, normalize_ke
 from shuangsuiji.io import readers
 from shuangsuiji.io.readers import read_enterprises, read_history, read_inspectors, read_recusals
 from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
+from tests.builders import roster_sheet
 
 HEADER = ["统一社会信用代码", "企业名称", "信用风险等级", "所属区域", "行业类别", "登记机关", "经营状态",
           "最近检查日期", "重点检查", "地址", "法定代表人", "联系电话"]  # fmt: skip
@@ -528,14 +529,27 @@ def test_history_is_read_and_rows_without_a_date_are_dropped(tmp_path: Path) -> 
     ]  # fmt: skip
 
 
-def test_sample_data_reads_without_problems() -> None:
+def test_sample_data_reads_without_problems_and_looks_like_real_exports() -> None:
     sample = Path(__file__).resolve().parents[2] / "sample_data"
-    roster, _, problems = read_enterprises(sample / "enterprises.xlsx")
-    assert problems == [] and len(roster) > 100 and set(roster.credit_class) <= set("ABCD")
+    roster, file, problems = read_enterprises(sample / "enterprises.xlsx")
+    # The one note: last year's roster sits in a hidden first sheet, and is not read.
+    assert [(p.severity, p.message) for p in problems] == [
+        ("warning", "读取的是工作表“检查对象名录库”；隐藏的工作表“2025年名录（旧）”没有读取")]
+    assert file.sheet == "检查对象名录库" and len(roster) > 100 and set(roster.credit_class) <= set("ABCD")
+    keys = list(roster.key)
+    assert sum(key.isdigit() and len(key) == 18 for key in keys) > 20  # old-style, all-digit codes
+    assert sum(len(key) == 15 for key in keys) > 20  # 注册号 from its own column
+    statuses = set(roster.status)
+    assert {"存续(在营、开业、在册)", "在业", "开业", "吊销,未注销"} <= statuses  # as cleaned (NFKC)
+    raw = roster_sheet(sample / "enterprises.xlsx")
+    typed = [str(row[0]) for row in raw.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert any(code != code.upper() for code in typed) and any(not code.isascii() for code in typed)
     people, _, problems = read_inspectors(sample / "inspectors.xlsx")
     assert problems == [] and len(people) > 10
     recusals, _, problems = read_recusals(sample / "conflicts.xlsx")
-    assert problems == [] and len(recusals) > 0
+    assert problems == [] and len(recusals) > 0 and {r.inspector_id for r in recusals} <= {p.id for p in people}
+    typed_ids = [str(row[0]) for row in roster_sheet(sample / "conflicts.xlsx").iter_rows(min_row=2, values_only=True)]
+    assert any(person != person.upper() for person in typed_ids)  # lower-case ids, matched all the same
     history, _, problems = read_history(sample / "history.xlsx")
     assert problems == [] and len(history) > 0
 

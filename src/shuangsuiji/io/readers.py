@@ -738,6 +738,14 @@ def _other_sheets(grid: _Grid, table: Table) -> str:
     return f"如果数据在别的工作表（{'、'.join(map(grid.sheet_label, others))}），{_sheet_hint(table).removeprefix('请')}"
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(text: str) -> str:
+    """`text` as a TOML key: bare when it may be (TYXYDM), quoted otherwise (a Chinese header)."""
+    return text if _BARE_KEY.fullmatch(text) else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _missing_columns(path: Path, grid: _Grid, table: Table, mapping: Mapping[str, str], rows: list[list[str]]) -> InputError:
     """Why no row among the first ones is a header row: the required columns the likeliest row lacks."""
     lookup = _lookup(table, mapping)
@@ -750,18 +758,18 @@ def _missing_columns(path: Path, grid: _Grid, table: Table, mapping: Mapping[str
     failures = []
     for column in _missing(table, found):
         if column.name in mapping:
-            message = f"{table.label}中找不到计划文件指定的“{mapping[column.name]}”列（对应“{column.name}”）"
-            hint = f"请核对计划文件 [inputs.{table.kind}.columns] 中“{column.name}”的写法，应与文件中的表头一字不差"
+            message = f"{table.label}中找不到计划文件指定的“{mapping[column.name]}”列（对应为“{column.name}”）"
+            hint = f"请核对计划文件 [inputs.{table.kind}.columns] 中对应“{column.name}”的文件列名，应与文件中的表头一字不差"
         else:
             message = f"{table.label}缺少必填列“{column.name}”"
             guess = _suggest(column, cells, taken)
             also = "、".join(column.aliases[:4])
             hint = (f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”，"
-                    f"或在计划文件中写明 [inputs.{table.kind}.columns] {column.name} = \"{guess}\"" if guess else
+                    f"或在计划文件的 [inputs.{table.kind}.columns] 中写明 {toml_key(guess)} = \"{column.name}\"" if guess else
                     f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else "")
                     + (f"，没有代码的旧个体工商户可另设“{column.stand_in}”列" if column.stand_in else "")
-                    + f"；如果这一列在文件中叫别的名字（例如拼音缩写），请在计划文件中写明 "
-                    f"[inputs.{table.kind}.columns] {column.name} = \"文件中的列名\"")
+                    + f"；如果这一列在文件中叫别的名字（例如拼音缩写 TYXYDM），请在计划文件的 "
+                    f"[inputs.{table.kind}.columns] 中写明：文件中的列名 = \"{column.name}\"")
         if other := _other_sheets(grid, table):
             hint = f"{hint}；{other}"
         failures.append(Problem(
@@ -791,7 +799,7 @@ def _locate(path: Path, grid: _Grid, table: Table, mapping: Mapping[str, str], p
                 if headers.get(name) is None or _header_token(headers[name]) != _header_token(header)]
     if unmapped:
         raise InputError([Problem(
-            f"计划文件把“{name}”对应到“{header}”列，但{table.label}的表头（第 {header_row} 行）中没有“{header}”",
+            f"计划文件把“{header}”列对应为“{name}”，但{table.label}的表头（第 {header_row} 行）中没有“{header}”",
             file=path.name, sheet=grid.sheet, row=header_row,
             hint=f"请核对计划文件 [inputs.{table.kind}.columns]，列名应与文件中的表头一字不差",
         ) for name, header in unmapped])
