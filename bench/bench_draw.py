@@ -5,6 +5,9 @@ and noisy, so only ratios within one run mean anything). Peak memory is the chil
 
     python bench/bench_draw.py                 # 10k, 100k and 1M enterprises, 5,000 inspectors
     python bench/bench_draw.py --sizes 10000   # one size
+    python bench/bench_draw.py --sizes 1000000 --baseline ../old/.venv/bin/python --data bench/data-old
+        # also the draw of another version (an interpreter with that version installed), alternately,
+        # on the same files (made by that version's generator when its format differs)
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
 
 from generate_rosters import generate, write_rosters  # noqa: E402
+
+from shuangsuiji.ledger import Ledger  # noqa: E402
 
 PLAN = """
 [plan]
@@ -91,29 +96,43 @@ def timed(command: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def measure(size: int, inspectors: int, repeats: int, data: Path) -> dict[str, float]:
-    """Median draw time, median read-only time, their ratio, and the draw's peak memory."""
+def draw_once(python: str, plan: Path) -> tuple[float, float]:
+    """One draw of `plan` by the shuangsuiji that `python` imports, into a fresh folder and ledger."""
+    out = Path(tempfile.mkdtemp(prefix="bench-out-")) / "out"
+    try:
+        ledger = out.parent / "ledger.sqlite"  # a fresh ledger: the same plan is drawn once per ledger
+        Ledger(ledger, create=True).close()  # made outside the timing, as `ledger init` would
+        argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet",
+                "--ledger", str(ledger)]
+        code = f"import sys; sys.argv = {argv!r}; from shuangsuiji.cli import main; main()"
+        return timed([python, "-c", code])
+    finally:
+        shutil.rmtree(out.parent, ignore_errors=True)
+
+
+def measure(size: int, inspectors: int, repeats: int, data: Path, baseline: str | None) -> dict[str, float]:
+    """Median draw time, median read-only time, their ratio, and the draw's peak memory; with a
+    baseline interpreter, its median draw time too, measured alternately with ours."""
     plan = prepare(size, inspectors, data)
     files = [str(plan.parent / f"{n}.xlsx") for n in ("enterprises", "inspectors", "conflicts", "history")]
     draws: list[float] = []
     reads: list[float] = []
+    others: list[float] = []
     peak = 0.0
     for _ in range(repeats):
         reads.append(timed([sys.executable, "-c", READ_ONLY, *files])[0])
-        out = Path(tempfile.mkdtemp(prefix="bench-out-")) / "out"
-        try:
-            ledger = str(out.parent / "ledger.sqlite")  # a fresh ledger: the same plan is drawn once per ledger
-            argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet",
-                    "--ledger", ledger]
-            code = f"import sys; sys.argv = {argv!r}; from shuangsuiji.cli import main; main()"
-            elapsed, memory = timed([sys.executable, "-c", code])
-            draws.append(elapsed)
-            peak = max(peak, memory)
-        finally:
-            shutil.rmtree(out.parent, ignore_errors=True)
+        elapsed, memory = draw_once(sys.executable, plan)
+        draws.append(elapsed)
+        peak = max(peak, memory)
+        if baseline:
+            others.append(draw_once(baseline, plan)[0])
     draw, read = statistics.median(draws), statistics.median(reads)
-    return {"enterprises": size, "inspectors": inspectors, "draw_s": round(draw, 2), "read_s": round(read, 2),
-            "ratio": round(draw / read, 2), "peak_mb": round(peak)}  # fmt: skip
+    row = {"enterprises": size, "inspectors": inspectors, "draw_s": round(draw, 2), "read_s": round(read, 2),
+           "ratio": round(draw / read, 2), "peak_mb": round(peak)}  # fmt: skip
+    if others:
+        row["baseline_draw_s"] = round(statistics.median(others), 2)
+        row["draw_vs_baseline"] = round(draw / statistics.median(others), 3)
+    return row
 
 
 def main() -> None:
@@ -123,15 +142,18 @@ def main() -> None:
     parser.add_argument("--inspectors", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--data", type=Path, default=HERE / "data")
+    parser.add_argument("--baseline", help="另一个版本的 Python 解释器（已安装该版本的 shuangsuiji），交替测量它的抽取用时")
     args = parser.parse_args()
     rows = []
     print(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}", flush=True)
     for size in args.sizes:
-        row = measure(size, args.inspectors, args.repeats, args.data)
+        row = measure(size, args.inspectors, args.repeats, args.data, args.baseline)
         rows.append(row)
+        also = (f"；基准版本抽取 {row['baseline_draw_s']:.2f} s（本版/基准 {row['draw_vs_baseline']:.3f}）"
+                if "baseline_draw_s" in row else "")
         print(
             f"{size:>9} 户 × {args.inspectors} 人：抽取 {row['draw_s']:.2f} s，fastexcel 仅读取 {row['read_s']:.2f} s，"
-            f"比值 {row['ratio']:.2f}，峰值内存 {row['peak_mb']:.0f} MB",
+            f"比值 {row['ratio']:.2f}，峰值内存 {row['peak_mb']:.0f} MB{also}",
             flush=True,
         )
     results = HERE / "results"

@@ -510,7 +510,10 @@ def _has_header(reader: Any, name: str, table: Table, mapping: Mapping[str, str]
     (calamine parses a whole sheet even for a few rows, so this costs a full read of the sheet;
     it runs only for workbooks with several visible sheets.)
     """
-    batch = reader.load_sheet(name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string", eager=True)
+    try:
+        batch = reader.load_sheet(name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string", eager=True)
+    except (fastexcel.FastExcelError, ValueError):  # e.g. a chart sheet: it holds no roster
+        return False
     head = [[clean_text(v) if v else "" for v in batch.column(i).to_pylist()] for i in range(batch.num_columns)]
     return any(_header_row(cells, table, mapping)[0] for cells in zip(*head, strict=True))
 
@@ -1142,7 +1145,12 @@ def _key_column(table: _Table) -> _KeyColumn:
         return _KeyColumn(key, table.header(KEY))
     if key is None:
         return _KeyColumn(registration, table.header(KEY), table.header(REGISTRATION_NO), np.ones(len(table), np.bool_))
-    use = ~_matches(key, _NOT_BLANK) & _matches(registration, _NOT_BLANK)
+    # Only rows that have something in the 注册号 column can take their key from it (a few percent):
+    # the blank test runs on those alone (measured: 0.13 s for both whole columns at a million rows).
+    given = np.flatnonzero(_np_valid(registration) & (np.diff(_np_offsets(registration)) > 0))
+    picked = _arrow_indices(given)
+    use = np.zeros(len(table), dtype=np.bool_)
+    use[given] = ~_matches(key.take(picked), _NOT_BLANK) & _matches(registration.take(picked), _NOT_BLANK)
     raw = cast(Column, pc.if_else(_arrow_mask(use), registration.cast(key.type), key)) if use.any() else key
     return _KeyColumn(raw, table.header(KEY), table.header(REGISTRATION_NO), use)
 
