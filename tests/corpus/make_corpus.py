@@ -103,8 +103,13 @@ def fixed_zip(source: bytes, replace: dict[str, bytes | None] | None = None,
 
 def ours(header: Sequence[str], rows: Sequence[Sequence[Cell]], *, sheet: str = "名录") -> bytes:
     """A workbook from our own writer (inline strings, real dates)."""
+    return ours_sheets([Sheet(sheet, header, rows)])
+
+
+def ours_sheets(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook of several sheets (some perhaps hidden) from our own writer."""
     scratch = FILES.parent / ".scratch.xlsx"
-    write_workbook(scratch, [Sheet(sheet, header, rows)])
+    write_workbook(scratch, sheets)
     data = scratch.read_bytes()
     scratch.unlink()
     return fixed_zip(data)
@@ -459,6 +464,34 @@ def corpus() -> dict[str, bytes]:
                                                    ["GYSJ0002", uscc(424242, "91520199"), "曾任职"]])
     files["c_bad_key.xlsx"] = ours(c_head, [["GYSJ0002", "91520102MA6DL6CJ0", "亲属"]])
     files["c_missing_column.xlsx"] = ours(["人员编号", "企业统一代码号", "回避原因"], [["GYSJ0002", uscc(1), "亲属"]])
+    # Real export shapes (issue "Real rosters and real auditors").
+    real = ["121200004013590816", "911522010783710635", "913101127033980359"]  # published, all digits
+    e("e_all_digit_codes.xlsx", [enterprise(i, 统一社会信用代码=code) for i, code in enumerate(real, start=1)])
+    r_head = ["统一社会信用代码", "注册号", *e_head[1:]]
+    e("e_registration_column.xlsx", [[row[0], "", *row[1:]] for row in e_rows]
+      + [["", "520102000012345", *enterprise(7)[1:]]], r_head)
+    e("e_no_code_at_all.xlsx", [[row[0], "", *row[1:]] for row in e_rows] + [["", "", *enterprise(7)[1:]]], r_head)
+    words = ["存续（在营、开业、在册）", "吊销，未注销", "在业", "清算"]
+    e("e_national_status.xlsx", [enterprise(i, 经营状态=word) for i, word in enumerate(words, start=1)])
+    e("e_unknown_status.xlsx", [*e_rows, enterprise(7, 经营状态="营业中"), enterprise(8, 经营状态="营业中")])
+    e("e_class_words_national.xlsx", [enterprise(1, cls="信用风险低（A类）"), enterprise(2, cls="C类"),
+                                      enterprise(3, cls="高风险企业")])
+    e("e_typed_codes.xlsx", [*e_rows, enterprise(7, 统一社会信用代码=uscc(7).lower()),
+                             enterprise(8, 统一社会信用代码=" " + "".join(chr(ord(c) + 0xFEE0) for c in uscc(8)))])
+    e("e_id_in_name.xlsx", [*e_rows, enterprise(7, name="张三（520102199001011096）小吃店")])
+    pinyin = ["TYXYDM", "QYMC", "FXDJ", "ZT", "LXDH"]
+    e("e_pinyin_headers.xlsx", [[row[0], row[1], row[2], row[6], row[11]] for row in e_rows], pinyin)
+    files["e_hidden_first_sheet.xlsx"] = ours_sheets([
+        Sheet("旧名录", e_head, [enterprise(i, cls="A") for i in range(20, 26)], hidden=True),
+        Sheet("名录", e_head, e_rows)])
+    files["e_only_hidden_roster.xlsx"] = ours_sheets([
+        Sheet("名录", e_head, e_rows, hidden=True), Sheet("说明", ["填表说明"], [["请勿修改表头"]])])
+    files["e_two_roster_sheets.xlsx"] = ours_sheets([Sheet("11月", e_head, e_rows), Sheet("12月", e_head, e_rows)])
+    files["c_header_only.xlsx"] = ours(CONFLICT_HEADER, [])
+    files["c_typed_ids.xlsx"] = ours(CONFLICT_HEADER, [["gysj0002 ", uscc(2), "近亲属在该企业任职"]])
+    files["h_header_only.xlsx"] = ours(HISTORY_HEADER, [])
+    files["h_registration_column.xlsx"] = ours(["统一社会信用代码", "注册号", "检查日期", "人员编号"],
+                                               [["", "520102000012345", date(2025, 3, 1), "gysj0001"]])
     # History.
     h_head = HISTORY_HEADER
     files["h_bad_date.xlsx"] = ours(h_head, [[uscc(1), date(2025, 3, 1), "GYSJ0001"], [uscc(2), "2025-13-01", ""]])

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
 from shuangsuiji.io.readers import read_enterprises, read_history, read_inspectors, read_recusals
+from tests.builders import ledger_at
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -120,10 +121,11 @@ def test_draw_leaves_no_output_folder(case: dict[str, Any], generated: Path, tmp
     out = tmp_path / "抽取结果"
     result = CliRunner().invoke(app, [
         "draw", "--plan", str(PLAN), "--seed", "corpus-2026", "--out", str(out), "--quiet",
-        f"--{case['role']}", str(_path(case, generated)), "--ledger", str(tmp_path / "ledger.sqlite"),
+        f"--{case['role']}", str(_path(case, generated)), "--ledger", str(ledger_at(tmp_path / "ledger.sqlite")),
     ])
     assert "Traceback" not in result.output
     assert result.exit_code == 2, result.output
+    assert case.get("message", "").split("（")[0] in result.output.replace("\n", "")  # refused for its own reason
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == []
 
