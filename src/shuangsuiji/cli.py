@@ -21,7 +21,7 @@ from . import __version__
 from .ceremony import combine_seeds, fresh_seed
 from .errors import Problem, SeedError, ShuangsuijiError, UsageError
 from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, head_path
-from .pipeline import InputOptions, run_commit, run_draw, run_fairness, run_validate
+from .pipeline import InputOptions, check_published_text, run_commit, run_draw, run_fairness, run_validate
 from .plan import load_plan
 from .progress import NullReporter, Reporter
 from .tickets import normalize_seed
@@ -200,8 +200,8 @@ def validate(
     _checked_plan, problems = _guarded(lambda: run_validate(options, _reporter(as_json)))
     if seed is not None:
         try:
-            normalize_seed(seed)
-        except SeedError as error:
+            check_published_text(normalize_seed(seed), "")
+        except (SeedError, UsageError) as error:
             problems.append(Problem(f"种子无效：{error.message}", hint=error.hint))
     errors = [p for p in problems if p.severity == "error"]
     if as_json:

@@ -366,8 +366,9 @@ def _int(c: _Collector, data: dict[str, Any], section: str, key: str, default: i
 
 
 def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limit: int = MAX_TEXT,
-               public: bool = False) -> tuple[str, ...]:
-    """A list of short texts, cleaned like the rosters' cells (NFKC, trimmed) so that both compare equal."""
+               public: bool = False, names: bool = False) -> tuple[str, ...]:
+    """A list of short texts, cleaned like the rosters' cells (NFKC, trimmed) so that both compare
+    equal; `names` of districts, industries, departments are compacted as the readers compact them."""
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and clean_text(v) for v in value):
         c.add(f"{section}.{key}", f"应为文字列表（如 [\"云岩区\"]），实际为 {_describe(value)}")
@@ -375,7 +376,7 @@ def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limi
     if len(value) > MAX_LIST:
         c.add(f"{section}.{key}", f"列表有 {len(value)} 项，超过上限 {MAX_LIST}")
         return ()
-    texts = tuple(clean_text(v) for v in value)
+    texts = tuple((compact if names else clean_text)(v) for v in value)
     if any(len(t) > limit for t in texts):
         c.add(f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
         return ()
@@ -509,7 +510,7 @@ def _listed_roles(c: _Collector, raw: Any) -> tuple[Role, ...]:
         if not all(isinstance(f, bool) for f in flags) or not isinstance(department, str) or len(department) > MAX_TEXT:
             c.add(where, "certified、specialist 应为 true 或 false，department 应为部门名称")
             continue
-        roles.append(Role(flags[0], flags[1], clean_text(department)))
+        roles.append(Role(flags[0], flags[1], compact(department)))
     return tuple(roles)
 
 
@@ -517,7 +518,7 @@ def _counted_roles(c: _Collector, data: dict[str, Any]) -> tuple[Role, ...]:
     size = _int(c, data, "teams", "size", 2, low=1, high=MAX_TEAM)
     certified = _int(c, data, "teams", "certified", min(2, size), high=MAX_TEAM)
     specialist = _int(c, data, "teams", "specialist", 0, high=MAX_TEAM)
-    departments = _text_list(c, data, "teams", "departments")
+    departments = _text_list(c, data, "teams", "departments", names=True)
     for key, value in (("certified", certified), ("specialist", specialist), ("departments", len(departments))):
         if value > size:
             c.add(f"teams.{key}", f"要求 {value} 人，超过每组人数 size = {size}")
@@ -544,10 +545,10 @@ def _specialty_map(c: _Collector, data: dict[str, Any]) -> dict[str, tuple[str, 
     if not isinstance(raw_map, dict) or len(raw_map) > MAX_LIST:
         c.add("teams.specialty_map", "应为“行业类别 = [专业领域, …]”的表")
         return found
-    for industry, names in raw_map.items():
-        names = _text_list(c, raw_map, "teams.specialty_map", industry)
-        if names and clean_text(industry):
-            found[clean_text(industry)] = names
+    for industry in raw_map:
+        specialties = _text_list(c, raw_map, "teams.specialty_map", industry, names=True)
+        if specialties and compact(industry):
+            found[compact(industry)] = specialties
     return found
 
 
@@ -667,8 +668,8 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
     plan = Plan(
         info=info,
         inputs=_sources(c, sections.get("inputs", {}), base_dir),
-        districts=_text_list(c, scope, "scope", "districts"),
-        industries=_text_list(c, scope, "scope", "industries"),
+        districts=_text_list(c, scope, "scope", "districts", names=True),
+        industries=_text_list(c, scope, "scope", "industries", names=True),
         selection=_selection(c, sections.get("selection", {})),
         inspected_within_days=_int(c, exclusion, "exclusion", "inspected_within_days", 0, high=MAX_DAYS),
         teams=_teams(c, sections.get("teams", {})),

@@ -281,3 +281,10 @@ columns = {{ MC = "企业名称", FXDJ = "信用风险等级" }}
     shutil.move(book, workspace / "别处.xlsx")
     code, findings = verify(workspace / "out")
     assert code == 0, findings
+
+
+def test_validate_checks_that_the_seed_can_be_published(workspace: Path) -> None:
+    result = invoke("validate", "--plan", str(workspace / "plan.toml"), "--seed", "13800138000", "--json")
+    assert result.exit_code == 2
+    [problem] = json.loads(result.stdout)["problems"]
+    assert "种子无效：种子中含有疑似手机号" in problem["message"]

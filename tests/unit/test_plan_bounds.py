@@ -104,3 +104,11 @@ def test_column_mappings_are_checked_and_survive_the_record(tmp_path: Path) -> N
             assert any(message in p.message for p in error.problems), error.problems
         else:
             raise AssertionError(columns)
+
+
+def test_names_compared_with_the_rosters_are_compacted_like_theirs() -> None:
+    """所属区域, 行业类别, 所属部门 are read without inner spaces; the plan's names are too."""
+    plan = make_plan(scope={"districts": ["南明 区", "云岩区 "], "industries": ["餐饮　服务"]},
+                     teams={"size": 2, "certified": 2, "departments": ["食品 科", "执法支队"]})
+    assert plan.districts == ("南明区", "云岩区") and plan.industries == ("餐饮服务",)
+    assert plan.teams.departments == ("食品科", "执法支队")
