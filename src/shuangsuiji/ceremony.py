@@ -19,6 +19,11 @@ COMMITMENT_FILE = "commitment.json"  # the copy kept in a draw's output folder
 COMBINE_LABEL = "shuangsuiji:v1:seed-combine"
 
 
+def clean_seed_value(value: str) -> str:
+    """A public contribution as it enters the combination: NFC, trimmed."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
 def combine_seeds(values: Sequence[str]) -> str:
     """One seed from several public contributions, whatever their order.
 
@@ -26,7 +31,7 @@ def combine_seeds(values: Sequence[str]) -> str:
     ["shuangsuiji:v1:seed-combine", the values sorted by code point]. One honest contribution
     makes the result unpredictable to everyone else.
     """
-    cleaned = [unicodedata.normalize("NFC", v).strip() for v in values]
+    cleaned = [clean_seed_value(v) for v in values]
     if not cleaned or any(not v for v in cleaned):
         raise SeedError("每一份种子来源都不能为空", hint="例如：shuangsuiji seed combine 385 4271 6093")
     return hashlib.sha256(canonical_json([COMBINE_LABEL, sorted(cleaned)])).hexdigest()

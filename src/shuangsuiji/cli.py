@@ -46,7 +46,7 @@ EnterprisesOption = Annotated[Path | None, typer.Option("--enterprises", help="�
 InspectorsOption = Annotated[Path | None, typer.Option("--inspectors", help="执法检查人员名录库，优先于计划文件")]
 ConflictsOption = Annotated[Path | None, typer.Option("--conflicts", help="回避名单，优先于计划文件")]
 HistoryOption = Annotated[Path | None, typer.Option("--history", help="检查记录，优先于计划文件")]
-SheetOption = Annotated[str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认第一个）")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认：表头相符的那个可见工作表）")]
 LedgerOption = Annotated[Path | None, typer.Option(
     "--ledger", help=f"抽取台账（SQLite）；默认在计划文件（ledger 命令：当前文件夹）所在的文件夹及其上级文件夹中查找 {LEDGER_FILE}")]
 
@@ -98,8 +98,10 @@ def main_options(
 @app.command()
 def draw(
     plan: PlanOption,
-    seed: Annotated[str, typer.Option("--seed", "-s", help="随机种子（公开来源或见证人共同产生的文字）", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)],
+    seed: Annotated[str | None, typer.Option("--seed", "-s", help="随机种子（公开来源或见证人共同产生的文字）", show_default=False)] = None,
+    seed_value: Annotated[list[str] | None, typer.Option(
+        "--seed-value", help="代替 --seed：各份公开来源的值（可多次给出），按 seed combine 的规则合成种子，并写入抽取记录供复核")] = None,
     enterprises: EnterprisesOption = None,
     inspectors: InspectorsOption = None,
     conflicts: ConflictsOption = None,
@@ -116,10 +118,20 @@ def draw(
     """按抽查计划抽取检查对象、组成检查组，写出分派表、公示表和抽取记录，并记入抽取台账。
 
     示例：shuangsuiji draw --plan config/plan.toml --seed 2026120188 --out 抽取结果/2026-12
+    示例：shuangsuiji draw --plan config/plan.toml --seed-value "福彩3D 2026-12-01 385" --seed-value 4271 --out 抽取结果/2026-12
     """
     from . import ui
 
     options = InputOptions(plan, enterprises, inspectors, conflicts, history, sheet)
+    values = tuple(seed_value or ())
+
+    def chosen_seed() -> str:
+        if (seed is None) == (not values):
+            raise UsageError("请给出 --seed，或用 --seed-value 给出各份公开来源（二者只用其一）",
+                             hint="用 --seed-value 时，种子由这些值合成，抽取记录会写下它们，审计人员可以核对")
+        return seed if seed is not None else combine_seeds(values)
+
+    seed = _guarded(chosen_seed)
     promised = _guarded(lambda: _read_json(commitment, "承诺文件")) if commitment is not None else None
     def find_ledger() -> Path:
         normalize_seed(seed)  # a bad seed or plan is named before a missing ledger
@@ -130,7 +142,7 @@ def draw(
     progress = _reporter(quiet)
     outcome = _guarded(
         lambda: run_draw(options, seed, out, reporter=progress, operator=operator, witnesses=witness or (),
-                         commitment=promised, ledger=book, redraw=redraw, reason=reason),
+                         commitment=promised, ledger=book, redraw=redraw, reason=reason, seed_values=values),
         progress,
     )
     _state["outcome"] = outcome  # freed by main()'s quick exit, not object by object on return (0.17 s)
@@ -360,7 +372,7 @@ def seed_commit(
 
     made = _guarded(commit)
     ui.console.print(f"承诺已写出：[bold]{ui.plain(out)}[/]")
-    ui.console.print(f"承诺摘要（请与承诺文件一同公布）：[bold]{made['commitment_sha256']}[/]")
+    ui.console.print(f"承诺摘要（请与承诺文件一同公布）：[bold]{made['commitment_sha256']}[/]", soft_wrap=True)
 
 
 ledger_app = typer.Typer(help="抽取台账：每一次抽取（成功或失败）都按顺序记入，前后以哈希相连，不可删改。", no_args_is_help=True)

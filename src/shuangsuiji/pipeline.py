@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .ceremony import COMMITMENT_FILE, commitment_differences, commitment_trace, make_commitment
+from .ceremony import (
+    COMMITMENT_FILE,
+    clean_seed_value,
+    combine_seeds,
+    commitment_differences,
+    commitment_trace,
+    make_commitment,
+)
 from .draw import compute_draw
 from .errors import DrawError, InputError, Problem, ShuangsuijiError, UsageError
 from .fairness import Draw, FairnessReport, simulate
@@ -272,6 +279,7 @@ def run_draw(
     redraw: bool = False,
     reason: str = "",
     earlier: Sequence[HistoryEntry] = (),
+    seed_values: Sequence[str] = (),
 ) -> DrawOutcome:
     """Make a draw and write its three outputs into the new folder `out_dir`.
 
@@ -279,9 +287,13 @@ def run_draw(
     exactly as committed, or nothing is drawn. With a `ledger`, the draw (or its failure) is
     entered there, a second draw of the same plan needs `redraw` and a `reason`, and earlier
     draws count as inspection history. `earlier` adds such history directly (verify uses it).
+    With `seed_values` (the public sources' values), the seed must be their combination, and the
+    record keeps them so that anyone can check where the seed came from.
     """
     reporter = reporter or NullReporter()
     seed = normalize_seed(seed)
+    if seed_values and combine_seeds(seed_values) != seed:
+        raise UsageError("种子不是这些公开来源合成的结果", hint="请用 shuangsuiji seed combine 核对，或只给出 --seed")
     check_published_text(seed, reason)
     if not str(out_dir).strip():
         raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
@@ -328,6 +340,7 @@ def run_draw(
                 "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
                 "ledger": {"prev_hash": anchor} if anchor is not None else None,
                 "commitment": commitment_trace(commitment) if commitment is not None else None,
+                "seed_values": [clean_seed_value(v) for v in seed_values] if seed_values else None,
             }
             if commitment is not None:
                 write_json(folder / COMMITMENT_FILE, commitment)

@@ -16,7 +16,7 @@ import fastexcel
 
 from . import __version__
 from .assign import TEAM_ALGORITHM
-from .ceremony import COMMITMENT_FILE, commitment_differences
+from .ceremony import COMMITMENT_FILE, combine_seeds, commitment_differences
 from .errors import DrawError, InputError, UsageError
 from .fields import INPUT_KINDS
 from .io import readers
@@ -351,19 +351,45 @@ def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None,
     return findings
 
 
+def _seed_sources(record: dict[str, Any]) -> list[Finding]:
+    """When the draw named the public sources' values, the seed must be their combination."""
+    values = record.get("seed_values")
+    if not values:
+        return []
+    same = combine_seeds(values) == record["seed"]
+    listed = "、".join(f"“{v}”" for v in values)
+    return [Finding("种子", "由公开来源合成", same, f"来源：{listed}" + ("" if same else "；按 seed combine 的规则合成的结果与记录的种子不同"))]
+
+
+def _read_commitment(path: Path, given: bool) -> dict[str, Any] | str:
+    """The commitment file's content, or why the kept copy is unusable. A file the auditor names
+    that cannot be read is a usage error (a typo is no evidence against the draw)."""
+    try:
+        commitment = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if given:
+            raise UsageError(f"承诺文件“{path}”不存在", hint="请检查 --commitment 给出的路径") from None
+        return "输出文件夹中保存的承诺文件副本不见了"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        if given:
+            raise UsageError(f"承诺文件“{path}”无法读取或不是 JSON 格式",
+                             hint="请给出 shuangsuiji seed commit 写出的承诺文件") from None
+        return "输出文件夹中保存的承诺文件副本已损坏（不是 JSON 格式）"
+    return commitment if isinstance(commitment, dict) else "不是 shuangsuiji 的承诺文件"
+
+
 def _commitment(record: dict[str, Any], folder: Path, given: Path | None) -> list[Finding]:
     """The commitment the draw was checked against: the kept copy (or the one the auditor gives)
     must be intact, be the one the record names, and commit to this plan and these inputs."""
     trace = record.get("commitment")
     if trace is None and given is None:
         return []
+    path = given if given is not None else folder / (trace or {}).get("file", COMMITMENT_FILE)
+    commitment = _read_commitment(path, given is not None)
     if trace is None:
-        return [Finding("承诺", given.name if given else "", False, "抽取时没有使用承诺文件（抽取记录中没有承诺摘要）")]
-    path = given if given is not None else folder / trace.get("file", COMMITMENT_FILE)
-    try:
-        commitment = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [Finding("承诺", path.name, False, f"承诺文件无法读取（{exc}）")]
+        return [Finding("承诺", path.name, False, "抽取时没有使用承诺文件（抽取记录中没有承诺摘要）")]
+    if isinstance(commitment, str):
+        return [Finding("承诺", path.name, False, commitment)]
     recorded_inputs = {e["role"]: e["sha256"] for e in record["inputs"]}
     files = {role: (path.name, sha) for role, sha in recorded_inputs.items() if role != LEDGER_HISTORY}
     try:
@@ -431,6 +457,7 @@ def verify(
             raise
         new = outcome.record
         findings.append(Finding("种子", record["seed"], new["seed"] == record["seed"]))
+        findings += _seed_sources(record)
         findings += _strata(record["strata"], new["strata"])
         findings += _tasks(record["tasks"], new["tasks"])
         findings.append(_excluded(record["excluded"], new["excluded"]))

@@ -288,3 +288,28 @@ def test_validate_checks_that_the_seed_can_be_published(workspace: Path) -> None
     assert result.exit_code == 2
     [problem] = json.loads(result.stdout)["problems"]
     assert "种子无效：种子中含有疑似手机号" in problem["message"]
+
+
+def test_the_seed_can_be_traced_to_its_public_sources(workspace: Path) -> None:
+    plan = workspace / "plan.toml"
+    values = ("福彩3D 2026-12-01 385", "4271", "6093")
+    both = invoke("draw", "--plan", str(plan), "--seed", "x", "--seed-value", "1", "--out", str(workspace / "o"))
+    assert both.exit_code == 2 and "二者只用其一" in both.output
+    drawn = invoke("draw", "--plan", str(plan), *(a for v in values for a in ("--seed-value", v)), "--out", str(workspace / "out"))
+    assert drawn.exit_code == 0, drawn.output
+    record_path = workspace / "out" / "draw-record.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    combined = invoke("seed", "combine", *values).stdout.strip()
+    assert record["seed"] == combined and record["seed_values"] == list(values)
+    code, findings = verify(workspace / "out")
+    assert code == 0 and [f["same"] for f in findings if f["item"] == "由公开来源合成"] == [True]
+    record["seed_values"] = ["福彩3D 2026-12-01 386", "4271", "6093"]  # a source "remembered" otherwise
+    record_path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    code, findings = verify(workspace / "out")
+    assert code == 1 and [f["same"] for f in findings if f["item"] == "由公开来源合成"] == [False]
+
+
+def test_a_mistyped_commitment_path_is_a_usage_error_not_a_difference(workspace: Path) -> None:
+    assert draw(workspace / "plan.toml", workspace / "out").exit_code == 0
+    result = invoke("verify", str(workspace / "out"), "--commitment", str(workspace / "没有这个文件.json"))
+    assert result.exit_code == 2 and "承诺文件" in result.output and "不存在" in result.output
