@@ -23,6 +23,15 @@ def clean_text(value: str) -> str:
     return text.strip()
 
 
+def tidy_text(value: str) -> str:
+    """Text shown as it was written (enterprise names, addresses, the registering authority, the
+    plan's public texts): invisible characters removed and outer white space trimmed, but no NFKC,
+    so that a registered name keeps its full-width brackets in the disclosure."""
+    if any(char in value for char in _INVISIBLE):
+        value = value.translate({ord(char): None for char in _INVISIBLE})
+    return value.strip()
+
+
 def normalize_key(value: str) -> str:
     """The enterprise key of algorithm v1: NFKC, trimmed, upper-cased."""
     return clean_text(value).upper()

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from .errors import PlanError, Problem
 from .fields import INPUT_KINDS, TABLES, InputKind
-from .ids import clean_text, compact
+from .ids import clean_text, compact, tidy_text
 from .model import CREDIT_CLASSES, STRATUM_FIELDS
 from .privacy import personal_data
 
@@ -325,7 +325,7 @@ def _text(c: _Collector, data: dict[str, Any], section: str, key: str, default: 
     if not isinstance(value, str) or not clean_text(value):
         c.add(f"{section}.{key}", f"应为非空文字，实际为 {_describe(value)}")
         return ""
-    text = clean_text(value)
+    text = tidy_text(value) if public else clean_text(value)  # public texts are published as written
     if len(text) > limit:
         c.add(f"{section}.{key}", f"文字长度为 {len(text)} 个字符，超过上限 {limit}")
         return ""
@@ -376,7 +376,7 @@ def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limi
     if len(value) > MAX_LIST:
         c.add(f"{section}.{key}", f"列表有 {len(value)} 项，超过上限 {MAX_LIST}")
         return ()
-    texts = tuple((compact if names else clean_text)(v) for v in value)
+    texts = tuple((compact if names else tidy_text if public else clean_text)(v) for v in value)
     if any(len(t) > limit for t in texts):
         c.add(f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
         return ()
@@ -649,7 +649,9 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
     plan_type = p.get("type", "不定向")
     if plan_type not in PLAN_TYPES:
         c.add("plan.type", f"应为“定向”或“不定向”，实际为 {_describe(plan_type)}")
-    plan_id = _text(c, p, "plan", "id", limit=MAX_ID, public=True)
+    plan_id = _text(c, p, "plan", "id", limit=MAX_ID)
+    if finding := personal_data(plan_id):
+        c.add("plan.id", f"含有{finding}", "计划编号会写入公示表，不得含有手机号、身份证号等个人信息")
     if "|" in plan_id:
         c.add("plan.id", "计划编号中不能含有竖线“|”")
     default_task = p.get("name", "") if isinstance(p.get("name"), str) else ""

@@ -233,3 +233,11 @@ def test_credit_class_words_of_classification_exports(tmp_path: Path) -> None:
     code, problems = validate(plan)
     assert code == 2
     assert any("无法识别的写法：“中风险”（12 行）" in p["message"] for p in problems)
+
+
+def test_names_are_published_exactly_as_registered(tmp_path: Path) -> None:
+    names = ["贵阳市南明区老王小吃店（个体工商户）", "贵州某某餐饮管理有限公司（花果园分店）", "ＡＢＣ便利店"]
+    rows = [(code, name, "D", "存续（在营、开业、在册）") for code, name in zip(REAL_USCC, names, strict=False)]
+    plan = plan_file(tmp_path, enterprises(tmp_path / "名录.xlsx", rows))
+    assert draw(plan, tmp_path / "out").exit_code == 0
+    assert sorted(row[10] for row in disclosed(tmp_path / "out")) == sorted(names)

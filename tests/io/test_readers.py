@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shuangsuiji.errors import InputError, Problem
-from shuangsuiji.ids import USCC_ALPHABET, clean_text, key_problem, normalize_key, uscc_check_char
+from shuangsuiji.ids import USCC_ALPHABET, clean_text, key_problem, normalize_key, tidy_text, uscc_check_char
 from shuangsuiji.io import readers
 from shuangsuiji.io.readers import read_enterprises, read_history, read_inspectors, read_recusals
 from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
@@ -108,11 +108,13 @@ def test_full_width_and_invisible_characters_are_cleaned(tmp_path: Path) -> None
     roster, _, problems = read_enterprises(path)
     assert problems == []
     assert list(roster.key) == [key, uscc(4)]
-    assert list(roster.name) == ["贵阳(测试)有限公司", "贵阳市 某店"]
+    # Names are published as registered: full-width brackets stay, only invisible characters and
+    # outer white space go (tidy_text); codes, classes and districts are normalised (NFKC).
+    assert list(roster.name) == ["贵阳（测试）有限公司", "贵阳市\u00a0某店"]
     assert list(roster.credit_class) == ["A", "B"]
     assert list(roster.district) == ["云岩区", "云岩区"]
     assert roster.district[0] is roster.district[1]  # low-cardinality columns share one string object
-    assert list(roster.phone) == ["138", ""]
+    assert list(roster.phone) == ["１３８", ""]
     assert list(roster.address) == ["", "中华北路"]
 
 
@@ -242,7 +244,8 @@ def test_arrow_cleaning_agrees_with_clean_text_on_every_safe_character() -> None
 
 
 def test_many_messy_values_clean_exactly_as_clean_text(tmp_path: Path) -> None:
-    """Over 64 dirty values per column switch cleaning to Arrow; it must give clean_text's answers."""
+    """Over 64 dirty keys switch normalising to Arrow; it must give normalize_key's answers. Names
+    are tidied (tidy_text), never NFKC'd."""
     pick = random.Random(7)
     wide = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
     keys: list[Cell] = []
@@ -255,7 +258,7 @@ def test_many_messy_values_clean_exactly_as_clean_text(tmp_path: Path) -> None:
     rows = [row(k, n) for k, n in zip(keys, names, strict=True)]
     roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows))
     assert list(roster.key) == [normalize_key(str(k)) for k in keys]
-    assert list(roster.name) == [clean_text(str(n)) for n in names]
+    assert list(roster.name) == [tidy_text(str(n)) for n in names]
     bad = [i + 2 for i, k in enumerate(keys) if key_problem(normalize_key(str(k)))]
     assert len(bad) > 10 and [p.row for p in problems] == bad
 
@@ -441,7 +444,7 @@ def test_csv_in_utf8_with_or_without_bom_and_gb18030(tmp_path: Path, encoding: s
     path.write_bytes(text.encode(encoding))
     roster, file, problems = read_enterprises(path)
     assert list(roster.key) == [uscc(1), "052010200012345"]
-    assert list(roster.name) == ["贵阳(甲)店", "乙,丙公司"]
+    assert list(roster.name) == ["贵阳（甲）店", "乙,丙公司"]
     assert list(roster.credit_class) == ["A", ""] and list(roster.row) == [2, 4]
     assert [(p.row, p.column, p.sheet) for p in problems] == [(4, "信用风险等级", "")]
     assert file.sheet == "" and file.rows == 2

@@ -60,6 +60,7 @@ from ..ids import (
     key_problem,
     normalize_key,
     normalize_person_id,
+    tidy_text,
 )
 from ..model import EnterpriseRoster, HistoryEntry, InputFile, Inspector, Recusal
 from ..privacy import personal_data
@@ -969,18 +970,20 @@ def _clean_texts(strings: Column, values: list[Any]) -> list[str]:
 
 
 class TextColumn(Sequence[str]):
-    """A free-text roster column (name, address, ...), cleaned, left in Arrow until read.
+    """A free-text roster column (name, address, ...) as written (tidy_text: no NFKC, so a
+    registered name keeps its full-width brackets), left in Arrow until read.
 
     The draw reads these columns only for the drawn rows (a few percent), so making a million
-    Python strings of each up front is wasted (0.1 s a column). Values that clean_text would change,
-    and empty cells, are cleaned now; the others are decoded when asked for.
+    Python strings of each up front is wasted (0.1 s a column). Values that tidy_text might change
+    (every value the CLEAN_BYTE rule does not vouch for, and empty cells) are tidied now; the
+    others are decoded when asked for.
     """
 
     def __init__(self, strings: Column) -> None:
         self._strings = strings
         dirty = np.flatnonzero(~already_clean(strings))
         subset = strings.take(_arrow_indices(dirty))
-        self._cleaned = dict(zip(dirty.tolist(), _clean_texts(subset, _python(subset)), strict=True))
+        self._cleaned = {i: tidy_text(value) if value else "" for i, value in zip(dirty.tolist(), _python(subset), strict=True)}
         self._offsets = array("q", _np_offsets(strings).tobytes())
         data = strings.buffers()[2]
         self._data = memoryview(data) if data is not None else memoryview(b"")
@@ -1032,7 +1035,7 @@ def _coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
 
 def _convert_coded(
     distinct: list[str | None], codes: npt.NDArray[np.int64], convert: Callable[[str], Parsed[Any]],
-    warn: Callable[[Any], str | None] | None = None,
+    warn: Callable[[Any], str | None] | None = None, clean: Callable[[str], str] = clean_text,
 ) -> tuple[list[Any], list[tuple[int, str, Severity]]]:
     """A low-cardinality column converted once per distinct value, equal results sharing one object;
     and (position, message, severity) of every value that did not convert (error) or that `warn`
@@ -1041,7 +1044,7 @@ def _convert_coded(
     table = np.empty(len(distinct), dtype=object)
     messages: dict[int, tuple[str, Severity]] = {}
     for index, raw in enumerate(distinct):
-        value, why = convert(clean_text(raw) if raw else "")
+        value, why = convert(clean(raw) if raw else "")
         table[index] = shared.setdefault(value, value)
         if why is not None:
             messages[index] = (why, "error")
@@ -1253,7 +1256,8 @@ def _build_roster(table: _Table, problems: _Problems, reporter: Reporter) -> Ent
             columns[name] = [_EMPTY_CODED.get(name, "")] * n
             continue
         warn = future_date if name == "last_inspected" else None
-        columns[name], failed = _convert_coded(*_coded(table.data[header]), convert, warn)
+        clean = tidy_text if name == "authority" else clean_text  # published as written
+        columns[name], failed = _convert_coded(*_coded(table.data[header]), convert, warn, clean)
         for i, message, severity in failed:
             problems.add(message, row=int(table.rows[i]), column=table.header(header), severity=severity,
                          hint=hint if severity == "error" else _FUTURE_HINT)
