@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import subprocess
 import sys
@@ -328,3 +329,15 @@ def test_two_processes_appending_at_once(tmp_path: Path) -> None:
         assert [e.id for e in entries] == list(range(1, 41))
         assert len(ledger.drawn_for_plan("A")) == len(ledger.drawn_for_plan("B")) == 20
         assert ledger.check() == []
+
+
+def test_a_ledger_without_head_file_gets_one_at_the_next_entry_and_says_so(path: Path) -> None:
+    """A ledger of version 0.2 has no head file (nor a ledger id): the next entry makes both."""
+    raw(path, "DELETE FROM meta WHERE key = 'ledger_id'")
+    head_path(path).unlink()
+    with Ledger(path) as ledger:
+        entry = add(ledger, 4)
+        assert ledger.notices and "已按台账现有的 4 条重新建立" in ledger.notices[0]
+    head = json.loads(head_path(path).read_text(encoding="utf-8"))
+    assert (head["entries"], head["entry_hash"]) == (4, entry.entry_hash) and len(head["ledger_id"]) == 32
+    assert check(path) == []
