@@ -402,7 +402,7 @@ def ledger_list(ledger: LedgerOption = None) -> None:
     from . import ui
 
     path = _guarded(lambda: ledger_for(ledger, Path.cwd(), purpose="列出抽取"))
-    ui.print_ledger(_guarded(lambda: _open_ledger(path).entries()), path)
+    ui.print_ledger(_guarded(lambda: Ledger(path, create=False).entries()), path)
 
 
 @ledger_app.command("show")
@@ -413,7 +413,7 @@ def ledger_show(entry: Annotated[int, typer.Argument(help="台账编号", show_d
     """
     from . import ui
 
-    book = _guarded(lambda: _open_ledger(ledger_for(ledger, Path.cwd(), purpose="显示抽取")))
+    book = _guarded(lambda: Ledger(ledger_for(ledger, Path.cwd(), purpose="显示抽取"), create=False))
     ui.print_ledger_entry(_guarded(lambda: book.get(entry)), _guarded(lambda: book.tasks(entry)))
 
 
@@ -442,10 +442,6 @@ def ledger_check(ledger: LedgerOption = None) -> None:
     if problems:
         raise typer.Exit(1)
     ui.console.print(f"[bold green]台账完整[/]：{ui.plain(path)}")
-
-
-def _open_ledger(path: Path) -> Ledger:
-    return Ledger(path, create=False)
 
 
 def main() -> None:
