@@ -19,8 +19,18 @@ from hypothesis import strategies as st
 
 from shuangsuiji.errors import InputError, Problem
 from shuangsuiji.ids import USCC_ALPHABET, clean_text, key_problem, normalize_key, tidy_text, uscc_check_char
-from shuangsuiji.io import readers
-from shuangsuiji.io.readers import read_enterprises, read_history, read_inspectors, read_recusals
+from shuangsuiji.io.readers import enterprises as enterprises_module
+from shuangsuiji.io.readers import (
+    file_sha256,
+    header,
+    read_enterprises,
+    read_history,
+    read_inspectors,
+    read_recusals,
+)
+from shuangsuiji.io.readers import keys as keys_module
+from shuangsuiji.io.readers import problems as problems_module
+from shuangsuiji.io.readers import text as text_module
 from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
 from tests.builders import roster_sheet
 
@@ -72,7 +82,7 @@ def test_reads_a_clean_roster_with_every_column(tmp_path: Path) -> None:
     }  # fmt: skip
     assert roster.get(1)[1:] == ("贵阳乙超市", "D", "", "", "", "", None, False, 3, "", "", "")
     assert file.role == "enterprises" and file.path == str(path) and file.rows == 2 and file.sheet == "名录"
-    assert file.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == readers.file_sha256(path)
+    assert file.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == file_sha256(path)
 
 
 def test_leading_zeros_are_kept(tmp_path: Path) -> None:
@@ -207,12 +217,12 @@ alphabet = st.sampled_from(USCC_ALPHABET + "IOSVZabc0 ９|\u200b")
 ), max_size=40))  # fmt: skip
 def test_vectorised_key_scan_agrees_with_key_problem(keys: list[str | None]) -> None:
     array = pa.array(keys, type=pa.string())
-    ok, fingerprints = readers.scan_keys(array)
+    ok, fingerprints = keys_module.scan_keys(array)
     for key, passed in zip(keys, ok.tolist(), strict=True):
         expected = key is not None and key == normalize_key(key) and key_problem(key) is None
         assert passed == expected, key
     valid = [k for k, passed in zip(keys, ok.tolist(), strict=True) if passed and k is not None]
-    assert sorted(fingerprints.tolist()) == sorted(readers.key_fingerprint(k) for k in valid)
+    assert sorted(fingerprints.tolist()) == sorted(keys_module.key_fingerprint(k) for k in valid)
 
 
 # ---------------------------------------------------------------------------------------------- text
@@ -221,7 +231,7 @@ def test_vectorised_key_scan_agrees_with_key_problem(keys: list[str | None]) -> 
 def test_every_character_the_clean_byte_rule_passes_is_left_alone_by_clean_text() -> None:
     passed = [
         chr(code) for code in range(0x10000)
-        if not 0xD800 <= code < 0xE000 and all(readers.CLEAN_BYTE[b] for b in chr(code).encode("utf-8"))
+        if not 0xD800 <= code < 0xE000 and all(text_module.CLEAN_BYTE[b] for b in chr(code).encode("utf-8"))
     ]  # fmt: skip
     assert len(passed) > 20_000  # printable ASCII and U+4000–U+9FFF
     assert [c for c in passed if clean_text(f"x{c}x") != f"x{c}x"] == []
@@ -230,16 +240,16 @@ def test_every_character_the_clean_byte_rule_passes_is_left_alone_by_clean_text(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(" aZ9-（）()、贵阳\u3000\u200b\ufeff\t\xa0ＡＢ·"), max_size=8))))
 def test_values_judged_already_clean_are_clean(values: list[str | None]) -> None:
-    mask = readers.already_clean(pa.array(values, type=pa.string()))
+    mask = text_module.already_clean(pa.array(values, type=pa.string()))
     for value, clean in zip(values, mask.tolist(), strict=True):
         if clean:
             assert value is not None and clean_text(value) == value, repr(value)
 
 
 def test_arrow_cleaning_agrees_with_clean_text_on_every_safe_character() -> None:
-    chars = [chr(c) for lo, hi in readers.NFKC_SAFE_RANGES for c in range(lo, hi + 1)]
+    chars = [chr(c) for lo, hi in text_module.NFKC_SAFE_RANGES for c in range(lo, hi + 1)]
     values = [v for c in chars for v in (c, f" {c} ", f"x{c}x", f"{c}{c}", f"\u3000{c}")]
-    cleaned = readers.nfkc_trimmed(pa.array(values, type=pa.string())).to_pylist()
+    cleaned = text_module.nfkc_trimmed(pa.array(values, type=pa.string())).to_pylist()
     assert [(v, got) for v, got in zip(values, cleaned, strict=True) if got != clean_text(v)] == []
 
 
@@ -265,7 +275,7 @@ def test_many_messy_values_clean_exactly_as_clean_text(tmp_path: Path) -> None:
 
 def test_typical_clean_values_take_the_fast_path() -> None:
     values = ["贵阳市云岩区某某餐饮店", "ABC 123", "13800000000", "", "0851-8888888"]
-    assert readers.already_clean(pa.array(values, type=pa.string())).tolist() == [True] * 5
+    assert text_module.already_clean(pa.array(values, type=pa.string())).tolist() == [True] * 5
 
 
 # ---------------------------------------------------------------------------------------------- layout
@@ -356,7 +366,7 @@ def test_an_empty_roster_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_too_many_problems_in_one_column_are_summarised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "PROBLEMS_PER_COLUMN", 2)
+    monkeypatch.setattr(problems_module, "PROBLEMS_PER_COLUMN", 2)
     rows = [row(uscc(i), cls="?") for i in range(5)]
     _, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows))
     assert [p.row for p in problems] == [2, 3, None]
@@ -364,7 +374,7 @@ def test_too_many_problems_in_one_column_are_summarised(tmp_path: Path, monkeypa
 
 
 def test_progress_is_reported_in_stages_that_add_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(enterprises_module, "CHUNK_ROWS", 2)
     calls: list[tuple[str, Any]] = []
 
     class Recorder:
@@ -558,6 +568,6 @@ def test_sample_data_reads_without_problems_and_looks_like_real_exports() -> Non
 
 
 def test_header_tokens_ignore_spaces_brackets_and_marks() -> None:
-    assert readers._header_token(" 企业（单位）\n名称 ") == readers._header_token("企业(单位)名称")
-    assert readers._header_token("*统一社会信用代码(必填)") == readers._header_token("统一社会信用代码")
-    assert readers._header_token("tyxydm") == "TYXYDM"
+    assert header.header_token(" 企业（单位）\n名称 ") == header.header_token("企业(单位)名称")
+    assert header.header_token("*统一社会信用代码(必填)") == header.header_token("统一社会信用代码")
+    assert header.header_token("tyxydm") == "TYXYDM"

@@ -1,0 +1,93 @@
+"""numpy ↔ Arrow without pandas: the buffers of an Arrow column handed to numpy and back.
+
+`Array.to_numpy()`, `pa.array(numpy)` and compute calls given a Python scalar all import pandas
+(about half a second); only raw buffers cross here. Nothing from Arrow or numpy leaves the readers
+package, but for the free-text columns kept behind `text.TextColumn`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    Column: TypeAlias = pa.Array[Any]  # a column as read: text, null for an empty cell
+else:
+    Column = pa.Array
+
+# A character that is not white space or invisible: a cell without one is blank.
+NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
+
+
+
+def buffer(array: Column, index: int) -> memoryview:
+    """One of the array's buffers (0 validity, 1 values or offsets, 2 string data) as bytes."""
+    found = array.buffers()[index]
+    assert found is not None
+    return memoryview(found)
+
+
+def bits(array: Column, index: int) -> npt.NDArray[np.bool_]:
+    bits = np.unpackbits(np.frombuffer(buffer(array, index), dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + len(array)].astype(np.bool_)
+
+
+def np_valid(array: Column) -> npt.NDArray[np.bool_]:
+    """True where the array holds a value."""
+    return bits(array, 0) if array.null_count else np.ones(len(array), dtype=np.bool_)
+
+
+def np_true(mask: Column) -> npt.NDArray[np.bool_]:
+    """A boolean Arrow array as numpy, null counted as False."""
+    values = bits(mask, 1)
+    return values & np_valid(mask) if mask.null_count else values
+
+
+def np_ints(array: Column) -> npt.NDArray[np.int64]:
+    """An int32/int64 Arrow array as numpy int64 (null slots hold arbitrary values)."""
+    dtype = np.dtype(np.int32) if array.type == pa.int32() else np.dtype(np.int64)
+    values = np.frombuffer(buffer(array, 1), dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+    return values.astype(np.int64)
+
+
+def np_offsets(strings: Column) -> npt.NDArray[np.int64]:
+    """The len+1 offsets of a string array into its data buffer."""
+    dtype = np.dtype(np.int32) if strings.type == pa.string() else np.dtype(np.int64)
+    offsets = np.frombuffer(buffer(strings, 1), dtype=dtype, count=len(strings) + 1,
+                            offset=strings.offset * dtype.itemsize)
+    return offsets.astype(np.int64)
+
+
+def from_numpy(kind: pa.DataType, length: int, *buffers: npt.NDArray[Any] | bytes) -> Column:
+    data = [pa.py_buffer(b if isinstance(b, bytes) else b.data) for b in buffers]
+    return pa.Array.from_buffers(kind, length, [None, *data])
+
+
+def arrow_mask(mask: npt.NDArray[np.bool_]) -> Column:
+    return from_numpy(pa.bool_(), len(mask), np.packbits(mask, bitorder="little"))
+
+
+def arrow_indices(indices: npt.NDArray[np.int64]) -> Column:
+    return from_numpy(pa.int64(), len(indices), np.ascontiguousarray(indices, dtype=np.int64))
+
+
+def arrow_strings(values: Sequence[str]) -> Column:
+    """A string array from Python strings (empty strings for empty cells)."""
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return from_numpy(pa.large_string(), len(encoded), offsets, b"".join(encoded))
+
+
+def python_values(array: Column) -> list[Any]:
+    return cast(list[Any], array.to_pylist())
+
+
+def matches(array: Column, pattern: str) -> npt.NDArray[np.bool_]:
+    """Where the text contains a match of the RE2 pattern (empty cells: False)."""
+    return np_true(cast(Column, pc.match_substring_regex(array, pattern)))
