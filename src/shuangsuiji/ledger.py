@@ -116,6 +116,41 @@ def _read_head(path: Path) -> dict[str, Any] | None:
     return value
 
 
+def _create(path: Path) -> None:
+    """A new ledger at `path`, made whole in a temporary file and then linked into place, so that no
+    one ever sees it half made (or empty: an empty file is an emptied ledger); if another process
+    made one meanwhile, theirs stays. Its head file follows."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+    ledger_id = uuid.uuid4().hex
+    try:
+        conn = sqlite3.connect(temp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # kept in the file's header
+            conn.execute("BEGIN")
+            for statement in _SCHEMA.split(";"):  # not executescript: it would COMMIT first
+                if statement.strip():
+                    conn.execute(statement)
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                             [("kind", KIND), ("schema_version", SCHEMA_VERSION), ("ledger_id", ledger_id)])
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        try:
+            os.link(temp, path)  # atomic, and fails when the name is taken
+        except FileExistsError:
+            return
+        except OSError:  # no hard links here (FAT, some network shares): a rename, checked just before
+            if path.exists():
+                return
+            os.replace(temp, path)
+        _write_head(head_path(path), ledger_id, 0, ZERO_HASH)
+    except sqlite3.Error as exc:
+        raise LedgerError(f"无法建立抽取台账“{path}”：{exc}", hint="请检查文件夹的写权限和磁盘空间") from exc
+    finally:
+        for leftover in (temp, temp.with_name(temp.name + "-wal"), temp.with_name(temp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
 def _write_head(path: Path, ledger_id: str, entries: int, entry_hash: str) -> None:
     """Replace the head file atomically (a reader never sees half of it)."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -217,7 +252,8 @@ class Ledger:
         self.strict = strict  # refuse a ledger its head file does not describe (off for `check`, which reports it)
         self._conn: sqlite3.Connection | None = None
         self.notices: list[str] = []  # things the user should hear about, e.g. a head file made anew
-        created = not self.path.exists()
+        if create and self.path.parent.is_dir() and not self.path.exists() and not head_path(self.path).exists():
+            _create(self.path)
         self._precheck(create)
         try:
             self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -225,9 +261,6 @@ class Ledger:
             raise LedgerError(f"无法打开抽取台账“{self.path}”：{exc}", hint="请检查文件权限") from exc
         try:
             self._open(timeout)
-            if created:
-                meta = self._meta()
-                _write_head(head_path(self.path), meta["ledger_id"], *self.head())
         except BaseException:
             self.close()
             raise
@@ -303,25 +336,10 @@ class Ledger:
         return None
 
     def _setup(self) -> None:
-        """Create the schema in an empty file, or make sure the file is our ledger; then WAL mode."""
-        tables = self._tables()
-        if tables:
-            self._identify(tables)
+        """Make sure the file is our ledger; then WAL mode."""
+        self._identify(self._tables())
         if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self._db.execute("PRAGMA journal_mode=WAL")
-        if tables:
-            return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA.split(";"):  # not executescript: it would COMMIT first
-                if statement.strip():
-                    self._db.execute(statement)
-            self._db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
-                                 [("kind", KIND), ("schema_version", SCHEMA_VERSION), ("ledger_id", uuid.uuid4().hex)])
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._rollback()
-            raise
 
     def _identify(self, tables: set[str]) -> None:
         """Refuse a SQLite file that is not our ledger, or one from a newer version of the program.
