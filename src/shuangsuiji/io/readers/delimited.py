@@ -6,11 +6,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from ...fields import Table
 from .arrow import arrow_strings
 from .header import HEADER_SEARCH_ROWS
 from .problems import fail
@@ -41,7 +43,9 @@ def _delimiter(text: str) -> str:
     return max((",", "\t", ";"), key=lambda d: max((line.count(d) for line in lines), default=0))
 
 
-def read_csv(path: Path) -> Grid:
+def read_csv(path: Path, sheet: str | None = None, table: Table | None = None,
+             mapping: Mapping[str, str] | None = None) -> Grid:
+    """A CSV file as a grid (a Source: a CSV file has no sheets, so `sheet` and the rest are unused)."""
     text, utf8 = _decode(path, path.read_bytes())
     first_line = text.split("\n", 1)[0]
     delimiter = _delimiter(text)
@@ -51,14 +55,14 @@ def read_csv(path: Path) -> Grid:
         head = first_line.split(delimiter)  # pyarrow or the csv module below will say what is wrong
     names = [f"c{i}" for i in range(len(head))]
     try:
-        table = pa_csv.read_csv(
+        parsed = pa_csv.read_csv(
             io.BytesIO(utf8),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-        columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+        columns = [parsed.column(i).combine_chunks() for i in range(parsed.num_columns)]
     except (pa.ArrowInvalid, ValueError):
         # Rows of different lengths (or an empty file): the csv module copes with anything.
         try:

@@ -1,22 +1,22 @@
 """Table sources: a file → a `Grid` (every column as raw text, the first row's Excel number).
 
-One small interface, one module per kind of file (excel.py, delimited.py); a Parquet source would
-be one more. The sheet of a workbook is chosen here too (never a hidden one by itself).
+One small interface (`Source`), one module per kind of file (excel.py, delimited.py), chosen by
+the file's suffix in tables.py; a Parquet source would be one more module and one more suffix.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 
 from ...fields import Table
 from .arrow import Column
-from .problems import fail
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 def file_sha256(path: Path) -> str:
     """Hex SHA-256 of the file's bytes."""
@@ -50,18 +50,11 @@ class Grid:
         return f"“{name}”（隐藏）" if name in self.hidden else f"“{name}”"
 
 
-def check_path(path: Path) -> None:
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise fail(path, f"文件不存在：{path}", "请检查路径和文件名（包括扩展名）是否写对")
-    if path.is_dir():
-        raise fail(path, f"“{path}”是一个文件夹，不是文件", "请给出 .xlsx 或 .csv 文件的路径")
-    if suffix in (".xls", ".et"):
-        raise fail(path, f"不支持旧版 Excel 格式（{suffix}）",
-                    "请在 Excel 或 WPS 中打开，选择“文件 → 另存为 → Excel 工作簿(.xlsx)”后再使用")
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise fail(path, f"不支持的文件类型“{suffix or '（无扩展名）'}”",
-                    "支持的格式：.xlsx、.xlsm、.csv；请在 Excel 或 WPS 中另存为 Excel 工作簿(.xlsx)")
+class Source(Protocol):
+    """Reads one kind of file into a grid. `sheet`, `table` and `mapping` let a workbook source
+    choose its sheet (the one whose first rows hold `table`'s header); others ignore them."""
+
+    def __call__(self, path: Path, sheet: str | None, table: Table, mapping: Mapping[str, str]) -> Grid: ...
 
 
 def sheet_hint(table: Table) -> str:

@@ -13,17 +13,35 @@ from .delimited import read_csv
 from .excel import read_xlsx
 from .header import Located, locate
 from .problems import Problems, fail
-from .sources import check_path, file_sha256
+from .sources import Source, file_sha256
+
+SOURCES: dict[str, Source] = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".csv": read_csv}
+
+
+def check_path(path: Path) -> Source:
+    """The source for this file; InputError when the file is missing or of a kind we cannot read."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise fail(path, f"文件不存在：{path}", "请检查路径和文件名（包括扩展名）是否写对")
+    if path.is_dir():
+        raise fail(path, f"“{path}”是一个文件夹，不是文件", "请给出 .xlsx 或 .csv 文件的路径")
+    if suffix in (".xls", ".et"):
+        raise fail(path, f"不支持旧版 Excel 格式（{suffix}）",
+                   "请在 Excel 或 WPS 中打开，选择“文件 → 另存为 → Excel 工作簿(.xlsx)”后再使用")
+    if suffix not in SOURCES:
+        raise fail(path, f"不支持的文件类型“{suffix or '（无扩展名）'}”",
+                   f"支持的格式：{'、'.join(SOURCES)}；请在 Excel 或 WPS 中另存为 Excel 工作簿(.xlsx)")
+    return SOURCES[suffix]
 
 
 def open_table(path: Path, table: Table, sheet: str | None, mapping: Mapping[str, str]) -> tuple[Located, InputFile, Problems]:
     """Read a file of any supported kind, fingerprint it and locate its header."""
-    check_path(path)
+    source = check_path(path)
     try:
         before = path.stat()
         with ThreadPoolExecutor(max_workers=1) as worker:
             digest = worker.submit(file_sha256, path)  # hashing overlaps parsing (both release the GIL)
-            grid = read_csv(path) if path.suffix.lower() == ".csv" else read_xlsx(path, sheet, table, mapping)
+            grid = source(path, sheet, table, mapping)
             sha256 = digest.result()
         after = path.stat()
     except PermissionError as exc:
