@@ -214,14 +214,10 @@ def validate(
         try:
             check_published_text(normalize_seed(seed), "")
         except (SeedError, UsageError) as error:
-            problems.append(Problem(f"种子无效：{error.message}", hint=error.hint))
+            problems.append(Problem(f"种子无效：{error.message}", hint=error.hint, code="bad-seed"))
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
-        rows = [
-            {"severity": p.severity, "file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
-             "message": p.message, "hint": p.hint}
-            for p in problems
-        ]
+        rows = [p.as_json() for p in problems]
         sys.stdout.write(json.dumps({"ok": not errors, "problems": rows}, ensure_ascii=False, indent=2) + "\n")
     elif problems:
         ui.console.print(ui.problems_table(problems, f"{len(errors)} 处错误，{len(problems) - len(errors)} 条提示"))

@@ -24,7 +24,7 @@ from .ceremony import (
     make_commitment,
 )
 from .draw import compute_draw
-from .errors import DrawError, InputError, Problem, ShuangsuijiError, UsageError
+from .errors import DrawError, InputError, Problem, ProblemsError, ShuangsuijiError, UsageError
 from .fairness import Draw, FairnessReport, simulate
 from .fields import InputKind
 from .io import readers
@@ -99,6 +99,7 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
         if role not in plan.inputs:
             flag = f"--{role}"
             problems.append(Problem(f"没有给出{'检查对象名录' if role == 'enterprises' else '执法检查人员名录'}",
+                                    code="input-not-given", params={"role": role},
                                     hint=f"请在计划文件 [inputs] 中写明 {role}，或用 {flag} 指定"))
 
     def attempt(read: Callable[[], tuple[Any, Any, list[Problem]]]) -> Any:
@@ -160,7 +161,7 @@ def run_validate(options: InputOptions, reporter: Reporter | None = None) -> tup
     try:
         plan, _inputs, problems = load_and_check(options, reporter or NullReporter())
     except ShuangsuijiError as exc:
-        return None, list(getattr(exc, "problems", [])) or [Problem(str(exc))]
+        return None, exc.problems if isinstance(exc, ProblemsError) else [Problem(str(exc), code=exc.code)]
     return plan, problems
 
 
@@ -189,7 +190,8 @@ def input_fingerprints(plan: Plan) -> dict[str, tuple[str, str]]:
         try:
             found[role] = (source.path.name, readers.file_sha256(source.path))
         except OSError:
-            raise InputError([Problem("文件不存在或无法读取", file=str(source.path), hint="请检查计划文件 [inputs] 或命令行给出的路径")]) from None
+            raise InputError([Problem("文件不存在或无法读取", file=str(source.path), code="file-missing",
+                                      hint="请检查计划文件 [inputs] 或命令行给出的路径")]) from None
     return found
 
 
@@ -360,7 +362,8 @@ def run_draw(
                 )
     reporter.finish()
     if book is not None:
-        warnings += [Problem(notice, file=ledger.name if ledger else "", severity="warning") for notice in book.notices]
+        warnings += [Problem(notice, file=ledger.name if ledger else "", severity="warning", code="ledger-head-made")
+                     for notice in book.notices]
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
 
 

@@ -295,8 +295,9 @@ class _Collector:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, key: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(f"{key}：{message}", file=self.file, hint=hint))
+    def add(self, code: str, key: str, message: str, hint: str = "") -> None:
+        """A problem of the plan file: its code (errors.Problem), the setting, what is wrong."""
+        self.problems.append(Problem(f"{key}：{message}", file=self.file, hint=hint, code=code, params={"key": key}))
 
 
 def _closest(word: str, choices: tuple[str, ...]) -> str:
@@ -320,20 +321,20 @@ def _text(c: _Collector, data: dict[str, Any], section: str, key: str, default: 
           limit: int = MAX_TEXT, public: bool = False) -> str:
     value = data.get(key, default)
     if value is None:
-        c.add(f"{section}.{key}", "缺少此项", "请在计划文件中补上")
+        c.add("plan-missing", f"{section}.{key}", "缺少此项", "请在计划文件中补上")
         return ""
     if not isinstance(value, str) or not clean_text(value):
-        c.add(f"{section}.{key}", f"应为非空文字，实际为 {_describe(value)}")
+        c.add("plan-not-text", f"{section}.{key}", f"应为非空文字，实际为 {_describe(value)}")
         return ""
     text = tidy_text(value) if public else clean_text(value)  # public texts are published as written
     if len(text) > limit:
-        c.add(f"{section}.{key}", f"文字长度为 {len(text)} 个字符，超过上限 {limit}")
+        c.add("plan-too-long", f"{section}.{key}", f"文字长度为 {len(text)} 个字符，超过上限 {limit}")
         return ""
     if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
-        c.add(f"{section}.{key}", "含有换行符或控制字符", "请写在一行之内")
+        c.add("plan-control-characters", f"{section}.{key}", "含有换行符或控制字符", "请写在一行之内")
         return ""
     if public and (finding := personal_data(text)):
-        c.add(f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
+        c.add("personal-data", f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
         return ""
     return text
 
@@ -342,16 +343,16 @@ def _date(c: _Collector, data: dict[str, Any], key: str) -> date | None:
     value = data.get(key)
     where = f"plan.{key}"
     if isinstance(value, datetime | time):  # datetime is a date too: it must be caught first
-        c.add(where, f"应为日期（如 2026-12-01），不要带时间，实际为 {_describe(value)}")
+        c.add("plan-not-a-date", where, f"应为日期（如 2026-12-01），不要带时间，实际为 {_describe(value)}")
         return None
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = date.fromisoformat(value.strip())
     if not isinstance(value, date):
-        c.add(where, f"应为日期（如 2026-12-01），实际为 {_describe(value)}" if value is not None else "缺少此项")
+        c.add("plan-not-a-date" if value is not None else "plan-missing", where, f"应为日期（如 2026-12-01），实际为 {_describe(value)}" if value is not None else "缺少此项")
         return None
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        c.add(where, f"日期 {value} 超出合理范围（{EARLIEST_DATE.year}–{LATEST_DATE.year} 年）", "请核对年份")
+        c.add("plan-out-of-range", where, f"日期 {value} 超出合理范围（{EARLIEST_DATE.year}–{LATEST_DATE.year} 年）", "请核对年份")
         return None
     return value
 
@@ -360,7 +361,7 @@ def _int(c: _Collector, data: dict[str, Any], section: str, key: str, default: i
          high: int = MAX_COUNT) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        c.add(f"{section}.{key}", f"应为 {low} 到 {high} 之间的整数，实际为 {_describe(value)}")
+        c.add("plan-out-of-range", f"{section}.{key}", f"应为 {low} 到 {high} 之间的整数，实际为 {_describe(value)}")
         return default
     return value
 
@@ -371,17 +372,17 @@ def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limi
     equal; `names` of districts, industries, departments are compacted as the readers compact them."""
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and clean_text(v) for v in value):
-        c.add(f"{section}.{key}", f"应为文字列表（如 [\"云岩区\"]），实际为 {_describe(value)}")
+        c.add("plan-not-a-list", f"{section}.{key}", f"应为文字列表（如 [\"云岩区\"]），实际为 {_describe(value)}")
         return ()
     if len(value) > MAX_LIST:
-        c.add(f"{section}.{key}", f"列表有 {len(value)} 项，超过上限 {MAX_LIST}")
+        c.add("plan-too-long", f"{section}.{key}", f"列表有 {len(value)} 项，超过上限 {MAX_LIST}")
         return ()
     texts = tuple((compact if names else tidy_text if public else clean_text)(v) for v in value)
     if any(len(t) > limit for t in texts):
-        c.add(f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
+        c.add("plan-too-long", f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
         return ()
     if public and (finding := next(filter(None, map(personal_data, texts)), None)):
-        c.add(f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
+        c.add("personal-data", f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
         return ()
     return texts
 
@@ -417,11 +418,11 @@ def parse_fraction(value: Any) -> Fraction:
 def _class_table(c: _Collector, data: dict[str, Any], key: str) -> dict[str, Any]:
     table = data.get(key, {})
     if not isinstance(table, dict):
-        c.add(f"selection.{key}", "应为按信用风险等级给出的表，如 { A = \"3%\", B = \"5%\" }")
+        c.add("plan-not-a-table", f"selection.{key}", "应为按信用风险等级给出的表，如 { A = \"3%\", B = \"5%\" }")
         return {}
     for cls in table:
         if cls not in CREDIT_CLASSES:
-            c.add(f"selection.{key}.{_name(cls)}", "未知的信用风险等级", "等级只能是 A、B、C、D")
+            c.add("plan-unknown-class", f"selection.{key}.{_name(cls)}", "未知的信用风险等级", "等级只能是 A、B、C、D")
     return {k: v for k, v in table.items() if k in CREDIT_CLASSES}
 
 
@@ -432,11 +433,11 @@ def _fractions(c: _Collector, data: dict[str, Any], key: str, what: str, high: F
         try:
             value = parse_fraction(raw)
         except ValueError:
-            c.add(f"selection.{key}.{cls}", f"无法识别的{what} {_describe(raw)}", "请写成 \"5%\"、\"0.05\" 或 \"1/20\"")
+            c.add("plan-bad-fraction", f"selection.{key}.{cls}", f"无法识别的{what} {_describe(raw)}", "请写成 \"5%\"、\"0.05\" 或 \"1/20\"")
             continue
         if not 0 <= value <= high:
             bounds = "0%–100%" if high == 1 else f"0 到 {high}"
-            c.add(f"selection.{key}.{cls}", f"{what} {_describe(raw)} 超出范围（{bounds}）")
+            c.add("plan-out-of-range", f"selection.{key}.{cls}", f"{what} {_describe(raw)} 超出范围（{bounds}）")
             continue
         found[cls] = value
     return found
@@ -446,43 +447,43 @@ def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
     strata = _text_list(c, data, "selection", "strata") if "strata" in data else ("信用风险等级",)
     for column in strata:
         if column not in STRATUM_FIELDS:
-            c.add("selection.strata", f"不支持按“{column}”分层{_closest(column, tuple(STRATUM_FIELDS))}",
+            c.add("plan-unknown-stratum", "selection.strata", f"不支持按“{column}”分层{_closest(column, tuple(STRATUM_FIELDS))}",
                   f"可用：{'、'.join(STRATUM_FIELDS)}")
     if len(set(strata)) != len(strata):
-        c.add("selection.strata", "分层依据有重复")
+        c.add("plan-duplicate", "selection.strata", "分层依据有重复")
     if "信用风险等级" not in strata:
-        c.add("selection.strata", "分层依据必须包含“信用风险等级”", "比例按信用风险等级设定")
+        c.add("plan-missing", "selection.strata", "分层依据必须包含“信用风险等级”", "比例按信用风险等级设定")
     rounding = data.get("rounding", "ceil")
     if rounding not in ROUNDINGS:
-        c.add("selection.rounding", f"应为 ceil、floor 或 half_up，实际为 {_describe(rounding)}")
+        c.add("plan-bad-choice", "selection.rounding", f"应为 ceil、floor 或 half_up，实际为 {_describe(rounding)}")
         rounding = "ceil"
     ratio = _fractions(c, data, "ratio", "比例", Fraction(1))
     minimum: dict[str, int] = {}
     for cls, raw in _class_table(c, data, "minimum").items():
         if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_COUNT:
-            c.add(f"selection.minimum.{cls}", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(raw)}")
+            c.add("plan-out-of-range", f"selection.minimum.{cls}", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(raw)}")
         else:
             minimum[cls] = raw
     weights = _fractions(c, data, "weights", "权重", Fraction(MAX_WEIGHT))
     total = data.get("total")
     if total is not None and (isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MAX_COUNT):
-        c.add("selection.total", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(total)}")
+        c.add("plan-out-of-range", "selection.total", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(total)}")
         total = None
     if "total" in data and ratio:
-        c.add("selection", "ratio（按比例）与 total（按总数）只能二选一")
+        c.add("plan-conflict", "selection", "ratio（按比例）与 total（按总数）只能二选一")
     if "total" in data and not weights:
-        c.add("selection.weights", "按总数抽取时须给出各等级的权重", "例如 weights = { A = 1, B = 2, C = 4, D = 8 }")
+        c.add("plan-missing", "selection.weights", "按总数抽取时须给出各等级的权重", "例如 weights = { A = 1, B = 2, C = 4, D = 8 }")
     if "total" not in data and not ratio and "ratio" not in data:
-        c.add("selection.ratio", "缺少抽取比例", "请给出 ratio，或改用 total 与 weights")
+        c.add("plan-missing", "selection.ratio", "缺少抽取比例", "请给出 ratio，或改用 total 与 weights")
     if "total" not in data and weights:
-        c.add("selection.weights", "weights 只用于按总数抽取（须同时给出 total）")
+        c.add("plan-conflict", "selection.weights", "weights 只用于按总数抽取（须同时给出 total）")
     return SelectionRules(tuple(strata), rounding, ratio, minimum, total, weights)
 
 
 def _bool(c: _Collector, data: dict[str, Any], key: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
-        c.add(f"teams.{key}", f"应为 true 或 false，实际为 {_describe(value)}")
+        c.add("plan-not-a-boolean", f"teams.{key}", f"应为 true 或 false，实际为 {_describe(value)}")
         return default
     return value
 
@@ -493,22 +494,22 @@ _COUNT_KEYS = ("size", "certified", "specialist", "departments")
 def _listed_roles(c: _Collector, raw: Any) -> tuple[Role, ...]:
     """[[teams.roles]]: one table per team place, with certified / specialist / department."""
     if not isinstance(raw, list) or not raw or not all(isinstance(r, dict) for r in raw):
-        c.add("teams.roles", "应为一个或多个 [[teams.roles]] 表，每个表是组里的一个岗位")
+        c.add("plan-bad-roles", "teams.roles", "应为一个或多个 [[teams.roles]] 表，每个表是组里的一个岗位")
         return ()
     if len(raw) > MAX_TEAM:
-        c.add("teams.roles", f"写了 {len(raw)} 个岗位，每组最多 {MAX_TEAM} 人")
+        c.add("plan-too-long", "teams.roles", f"写了 {len(raw)} 个岗位，每组最多 {MAX_TEAM} 人")
         return ()
     roles = []
     for number, entry in enumerate(raw, start=1):
         where = f"teams.roles 第 {number} 个岗位"
         for key in entry:
             if key not in ROLE_KEYS:
-                c.add(where, f"不认识的设置“{_name(key)}”{_closest(str(key), ROLE_KEYS)}",
+                c.add("plan-unknown-key", where, f"不认识的设置“{_name(key)}”{_closest(str(key), ROLE_KEYS)}",
                       "岗位可写 certified、specialist、department")
         flags = [entry.get(k, False) for k in ("certified", "specialist")]
         department = entry.get("department", "")
         if not all(isinstance(f, bool) for f in flags) or not isinstance(department, str) or len(department) > MAX_TEXT:
-            c.add(where, "certified、specialist 应为 true 或 false，department 应为部门名称")
+            c.add("plan-bad-roles", where, "certified、specialist 应为 true 或 false，department 应为部门名称")
             continue
         roles.append(Role(flags[0], flags[1], compact(department)))
     return tuple(roles)
@@ -521,14 +522,14 @@ def _counted_roles(c: _Collector, data: dict[str, Any]) -> tuple[Role, ...]:
     departments = _text_list(c, data, "teams", "departments", names=True)
     for key, value in (("certified", certified), ("specialist", specialist), ("departments", len(departments))):
         if value > size:
-            c.add(f"teams.{key}", f"要求 {value} 人，超过每组人数 size = {size}")
+            c.add("plan-conflict", f"teams.{key}", f"要求 {value} 人，超过每组人数 size = {size}")
             return ()
     if len(set(departments)) != len(departments):
-        c.add("teams.departments", "部门有重复")
+        c.add("plan-duplicate", "teams.departments", "部门有重复")
         return ()
     roles = roles_from_counts(size, certified, specialist, departments)
     if roles is None:
-        c.add(
+        c.add("plan-ambiguous-team",
             "teams",
             f"每组 {size} 人、持证 {certified} 人、专业 {specialist} 人"
             + (f"、来自{'、'.join(departments)}" if departments else "")
@@ -543,7 +544,7 @@ def _specialty_map(c: _Collector, data: dict[str, Any]) -> dict[str, tuple[str, 
     raw_map = data.get("specialty_map", {})
     found: dict[str, tuple[str, ...]] = {}
     if not isinstance(raw_map, dict) or len(raw_map) > MAX_LIST:
-        c.add("teams.specialty_map", "应为“行业类别 = [专业领域, …]”的表")
+        c.add("plan-not-a-table", "teams.specialty_map", "应为“行业类别 = [专业领域, …]”的表")
         return found
     for industry in raw_map:
         specialties = _text_list(c, raw_map, "teams.specialty_map", industry, names=True)
@@ -556,12 +557,12 @@ def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
     if "roles" in data:
         for key in _COUNT_KEYS:
             if key in data:
-                c.add(f"teams.{key}", "已用 [[teams.roles]] 写明岗位，不能再写此项", f"请删去 {key}，或删去 [[teams.roles]]")
+                c.add("plan-conflict", f"teams.{key}", "已用 [[teams.roles]] 写明岗位，不能再写此项", f"请删去 {key}，或删去 [[teams.roles]]")
         roles = _listed_roles(c, data["roles"])
     else:
         roles = _counted_roles(c, data)
     if roles and not any(r.certified for r in roles):
-        c.add("teams", "每组至少要有 1 个持证岗位（组长由持证人员担任）", "请把 certified 设为 1 或更多")
+        c.add("plan-no-certified-role", "teams", "每组至少要有 1 个持证岗位（组长由持证人员担任）", "请把 certified 设为 1 或更多")
     return TeamRules(
         roles=roles or TeamRules().roles,
         max_tasks=_int(c, data, "teams", "max_tasks", 8, low=1, high=MAX_TASKS),
@@ -580,7 +581,7 @@ def _statuses(c: _Collector, data: dict[str, Any]) -> StatusWords:
         lists.append(frozenset(map(compact, words)))
     excluded, active = lists
     if both := sorted(excluded & active):
-        c.add("exclusion", f"经营状态“{'”“'.join(both)}”同时出现在 excluded_statuses 和 active_statuses 中",
+        c.add("plan-conflict", "exclusion", f"经营状态“{'”“'.join(both)}”同时出现在 excluded_statuses 和 active_statuses 中",
               "每个词只能在其中一个列表里")
     return StatusWords(excluded, active)
 
@@ -597,28 +598,28 @@ def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputK
         table = value if isinstance(value, dict) else {"path": value}
         for key in table:
             if key not in SOURCE_KEYS:
-                c.add(where, f"未知的设置项“{_name(key)}”{_closest(str(key), SOURCE_KEYS)}", f"可用：{'、'.join(SOURCE_KEYS)}")
+                c.add("plan-unknown-key", where, f"未知的设置项“{_name(key)}”{_closest(str(key), SOURCE_KEYS)}", f"可用：{'、'.join(SOURCE_KEYS)}")
         path = table.get("path")
         if not isinstance(path, str) or not path.strip() or len(path) > 1000 or "\x00" in path:
-            c.add(f"{where}{'.path' if isinstance(value, dict) else ''}", f"应为文件路径，实际为 {_describe(path)}")
+            c.add("plan-not-a-path", f"{where}{'.path' if isinstance(value, dict) else ''}", f"应为文件路径，实际为 {_describe(path)}")
             continue
         sheet = _text(c, table, where, "sheet", limit=31) if "sheet" in table else None
         columns: dict[str, str] = {}
         raw_columns = table.get("columns", {})
         known = TABLES[kind].names()
         if not isinstance(raw_columns, dict):
-            c.add(f"{where}.columns", "应为“文件中的列名 = 我们的列名”的表，如 { TYXYDM = \"统一社会信用代码\" }")
+            c.add("plan-not-a-table", f"{where}.columns", "应为“文件中的列名 = 我们的列名”的表，如 { TYXYDM = \"统一社会信用代码\" }")
             raw_columns = {}
         # Written as the file's header = our canonical header: the pinyin codes that need mapping
         # (TYXYDM, ZT, LXDH) are bare TOML keys, while a Chinese key would need quotes.
         for header, name in raw_columns.items():
             if not isinstance(name, str) or clean_text(name) not in known:
-                c.add(f"{where}.columns.{_name(header)}", f"“{_name(name)}”不是{TABLES[kind].label}的列{_closest(str(name), known)}",
+                c.add("plan-unknown-column", f"{where}.columns.{_name(header)}", f"“{_name(name)}”不是{TABLES[kind].label}的列{_closest(str(name), known)}",
                       f"可写的列：{'、'.join(known)}")
             elif clean_text(name) in columns:
-                c.add(f"{where}.columns", f"“{clean_text(name)}”对应了两个文件列", "每个列名只能对应文件中的一列")
+                c.add("plan-duplicate", f"{where}.columns", f"“{clean_text(name)}”对应了两个文件列", "每个列名只能对应文件中的一列")
             elif not clean_text(str(header)) or len(str(header)) > MAX_TEXT:
-                c.add(f"{where}.columns", f"文件中的列名 {_describe(header)} 为空或太长")
+                c.add("plan-too-long", f"{where}.columns", f"文件中的列名 {_describe(header)} 为空或太长")
             else:
                 columns[clean_text(name)] = clean_text(str(header))
         found[kind] = InputSource((base_dir / path.strip()).resolve(), sheet, columns)
@@ -631,29 +632,29 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
     sections: dict[str, dict[str, Any]] = {}
     for name, value in data.items():
         if name not in SCHEMA:
-            c.add(f"[{_name(name)}]", f"未知的节{_closest(str(name), tuple(SCHEMA))}", f"可用的节：{'、'.join(SCHEMA)}")
+            c.add("plan-unknown-section", f"[{_name(name)}]", f"未知的节{_closest(str(name), tuple(SCHEMA))}", f"可用的节：{'、'.join(SCHEMA)}")
         elif not isinstance(value, dict):
-            c.add(f"[{name}]", "应为一个节（表）")
+            c.add("plan-not-a-table", f"[{name}]", "应为一个节（表）")
         else:
             sections[name] = value
             for key in value:
                 if key not in SCHEMA[name]:
-                    c.add(f"{name}.{_name(key)}", f"未知的设置项{_closest(str(key), SCHEMA[name])}",
+                    c.add("plan-unknown-key", f"{name}.{_name(key)}", f"未知的设置项{_closest(str(key), SCHEMA[name])}",
                           f"[{name}] 可用：{'、'.join(SCHEMA[name])}")
     if "plan" not in sections:
-        c.add("[plan]", "缺少此节", "请给出 id、name、start、end 等计划信息")
+        c.add("plan-missing", "[plan]", "缺少此节", "请给出 id、name、start、end 等计划信息")
     p = sections.get("plan", {})
     start, end = _date(c, p, "start"), _date(c, p, "end")
     if start and end and start > end:
-        c.add("plan.start", f"开始日期 {start} 晚于结束日期 {end}")
+        c.add("plan-conflict", "plan.start", f"开始日期 {start} 晚于结束日期 {end}")
     plan_type = p.get("type", "不定向")
     if plan_type not in PLAN_TYPES:
-        c.add("plan.type", f"应为“定向”或“不定向”，实际为 {_describe(plan_type)}")
+        c.add("plan-bad-choice", "plan.type", f"应为“定向”或“不定向”，实际为 {_describe(plan_type)}")
     plan_id = _text(c, p, "plan", "id", limit=MAX_ID)
     if finding := personal_data(plan_id):
-        c.add("plan.id", f"含有{finding}", "计划编号会写入公示表，不得含有手机号、身份证号等个人信息")
+        c.add("personal-data", "plan.id", f"含有{finding}", "计划编号会写入公示表，不得含有手机号、身份证号等个人信息")
     if "|" in plan_id:
-        c.add("plan.id", "计划编号中不能含有竖线“|”")
+        c.add("plan-pipe", "plan.id", "计划编号中不能含有竖线“|”")
     default_task = p.get("name", "") if isinstance(p.get("name"), str) else ""
     info = PlanInfo(
         id=plan_id,
@@ -689,21 +690,21 @@ def load_plan(path: Path) -> Plan:
     """Read and validate a plan file."""
     try:
         if path.stat().st_size > MAX_PLAN_BYTES:
-            raise PlanError([Problem(f"计划文件大于 {MAX_PLAN_BYTES // 1024} KB，不像是抽查计划", file=str(path),
+            raise PlanError([Problem(f"计划文件大于 {MAX_PLAN_BYTES // 1024} KB，不像是抽查计划", file=str(path), code="plan-too-large",
                                      hint="请检查 --plan 给出的路径")])
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise PlanError([Problem("计划文件不存在", file=str(path), hint="请检查 --plan 给出的路径")]) from None
+        raise PlanError([Problem("计划文件不存在", file=str(path), hint="请检查 --plan 给出的路径", code="plan-file-missing")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError([Problem(f"无法读取计划文件（{exc}）", file=str(path))]) from None
+        raise PlanError([Problem(f"无法读取计划文件（{exc}）", file=str(path), code="plan-file-unreadable")]) from None
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(
-            [Problem(f"不是有效的 TOML 格式：{exc}", file=str(path), hint="请检查引号、括号和等号")]
+            [Problem(f"不是有效的 TOML 格式：{exc}", file=str(path), hint="请检查引号、括号和等号", code="plan-not-toml")]
         ) from None
     except RecursionError:  # thousands of nested arrays
-        raise PlanError([Problem("计划文件嵌套过深，不是有效的抽查计划", file=str(path))]) from None
+        raise PlanError([Problem("计划文件嵌套过深，不是有效的抽查计划", file=str(path), code="plan-not-toml")]) from None
     return parse_plan(data, path.parent, file=str(path))
 
 

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .errors import Problem, ShuangsuijiError
+from .errors import Problem, ProblemsError, ShuangsuijiError
 from .fairness import describe
 from .ledger import LedgerEntry, LedgerTask
 from .pipeline import DrawOutcome, FairnessOutcome
@@ -102,7 +102,7 @@ def problems_table(problems: Sequence[Problem], title: str) -> Table:
 
 def print_error(error: ShuangsuijiError) -> None:
     """One sentence for one problem; a table when there are several."""
-    problems = getattr(error, "problems", None) or []
+    problems = error.problems if isinstance(error, ProblemsError) else []
     errors = [p for p in problems if p.severity == "error"]
     if len(errors) > 1:
         console.print(problems_table(problems, f"发现 {len(errors)} 处错误，未进行抽取"))

@@ -60,10 +60,12 @@ _SPACES = (b" ", b"\t", b"\r", b"\n")
 
 
 class Refused(Exception):
-    """The workbook must not be opened; `message` and `hint` are for the user (Chinese)."""
+    """The workbook must not be opened; `code` names why (errors.Problem), `message` and `hint` are
+    for the user (Chinese)."""
 
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, code: str, message: str, hint: str) -> None:
         super().__init__(message)
+        self.code = code
         self.message = message
         self.hint = hint
 
@@ -97,10 +99,10 @@ def check_workbook(path: Path) -> None:
         for info in members:
             total += info.file_size
             if info.file_size > MAX_MEMBER or total > MAX_TOTAL:
-                raise Refused(f"工作簿解压后过大（其中“{info.filename}”为 {_mb(info.file_size)}），已拒绝读取", _BOMB_HINT)
+                raise Refused("zip-bomb", f"工作簿解压后过大（其中“{info.filename}”为 {_mb(info.file_size)}），已拒绝读取", _BOMB_HINT)
             if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise Refused(
-                    f"工作簿中的“{info.filename}”压缩比异常（{_mb(info.compress_size)} 解压为 {_mb(info.file_size)}），已拒绝读取",
+                    "zip-bomb", f"工作簿中的“{info.filename}”压缩比异常（{_mb(info.compress_size)} 解压为 {_mb(info.file_size)}），已拒绝读取",
                     _BOMB_HINT,
                 )
         budget = VERIFY_BUDGET
@@ -110,7 +112,7 @@ def check_workbook(path: Path) -> None:
             if info.file_size > VERIFY_UP_TO:
                 continue
             if info.file_size > budget:
-                raise Refused("工作簿中的内容过多，已拒绝读取", _BOMB_HINT)
+                raise Refused("zip-bomb", "工作簿中的内容过多，已拒绝读取", _BOMB_HINT)
             budget -= info.file_size
             if info.filename.lower().endswith(".xml"):
                 _check_extent(path, info)
@@ -153,7 +155,7 @@ def _content(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 break
     if produced > info.file_size:
         raise Refused(
-            f"工作簿中的“{info.filename}”解压后超过其声明的大小（{info.file_size} 字节），文件被篡改或已损坏，已拒绝读取",
+            "zip-bomb", f"工作簿中的“{info.filename}”解压后超过其声明的大小（{info.file_size} 字节），文件被篡改或已损坏，已拒绝读取",
             _BOMB_HINT,
         )
 
@@ -180,7 +182,7 @@ def _check_extent(path: Path, info: zipfile.ZipInfo) -> None:
     if rows * columns > MAX_CELLS:
         where = "" if not far else f"（例如单元格 {far}）" if far[-1].isdigit() else f"（例如 {far} 列）"
         raise Refused(
-            f"工作簿中的“{info.filename}”数据区域过大：约 {rows:,} 行 × {columns:,} 列{where}，读取需要的内存过多，已拒绝读取",
+            "sheet-too-large", f"工作簿中的“{info.filename}”数据区域过大：约 {rows:,} 行 × {columns:,} 列{where}，读取需要的内存过多，已拒绝读取",
             _EXTENT_HINT,
         )
 
@@ -198,4 +200,4 @@ def _check_prologue(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     with book.open(info) as stream:
         head = stream.read(PROLOGUE)
     if any(mark in head for mark in _DTD_MARKS):
-        raise Refused(f"工作簿中的“{info.filename}”含有 DTD/实体声明（可用于“实体膨胀”攻击），已拒绝读取", _DTD_HINT)
+        raise Refused("xml-entities", f"工作簿中的“{info.filename}”含有 DTD/实体声明（可用于“实体膨胀”攻击），已拒绝读取", _DTD_HINT)

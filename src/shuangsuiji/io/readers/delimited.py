@@ -15,7 +15,7 @@ import pyarrow.csv as pa_csv
 from ...fields import Table
 from .arrow import arrow_strings
 from .header import HEADER_SEARCH_ROWS
-from .problems import fail
+from .problems import Invalid, fail
 from .sources import Grid
 
 
@@ -32,7 +32,7 @@ def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise fail(path, "无法识别 CSV 文件的文字编码（不是 UTF-8，也不是 GB18030/GBK）",
+        raise fail(path, Invalid("csv-undecodable", "无法识别 CSV 文件的文字编码（不是 UTF-8，也不是 GB18030/GBK）"),
                     "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)") from exc
     return text, text.encode("utf-8")
 
@@ -68,7 +68,7 @@ def read_csv(path: Path, sheet: str | None = None, table: Table | None = None,
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as exc:  # e.g. a carriage return inside an unquoted field, a NUL byte
-            raise fail(path, f"CSV 文件格式有误，无法读取（{exc}）",
+            raise fail(path, Invalid("csv-malformed", f"CSV 文件格式有误，无法读取（{exc}）"),
                         "请在 Excel 或 WPS 中打开，另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)后再使用") from exc
         width = max(map(len, rows), default=0)
         columns = [arrow_strings([r[i] if i < len(r) else "" for r in rows]) for i in range(width)]

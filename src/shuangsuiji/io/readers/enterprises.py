@@ -23,7 +23,7 @@ from ...progress import NullReporter, Reporter
 from .arrow import Column, matches, python_values
 from .header import Located
 from .keys import KeyCheck, key_column, normalise_keys_in_arrow, report_duplicates, scan_keys
-from .problems import SUMMARY_FROM, Problems
+from .problems import SUMMARY_FROM, Invalid, Problems
 from .tables import open_table
 from .text import TextColumn
 from .values import (
@@ -109,7 +109,7 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
         columns[name] = TextColumn(table.data[header])
         progress.to((step + 1) / steps)
     for i in columns["name"].blanks():
-        problems.add("企业名称为空", row=int(table.rows[i]), column=table.header("企业名称"),
+        problems.add(Invalid("empty-name", "企业名称为空"), row=int(table.rows[i]), column=table.header("企业名称"),
                      hint="请填写市场主体名称")
     if "企业名称" in table.data:
         # The disclosure publishes the names of drawn enterprises: a name holding a mobile or ID
@@ -117,7 +117,7 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
         # depends on the seed. Only names with 11 digits or more are looked at closely.
         for i in np.flatnonzero(matches(table.data["企业名称"], LONG_NUMBER)).tolist():
             if finding := personal_data(columns["name"][i]):
-                problems.add(f"企业名称含有{finding}，公示表不得含有个人信息", row=int(table.rows[i]),
+                problems.add(Invalid("personal-data", f"企业名称含有{finding}，公示表不得含有个人信息"), row=int(table.rows[i]),
                              column=table.header("企业名称"), hint="请核对该市场主体的名称（公示表会公开被抽中企业的名称）")
     for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
         if header not in table.data:
@@ -126,8 +126,8 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
         warn = future_date if name == "last_inspected" else None
         clean = tidy_text if name == "authority" else clean_text  # published as written
         columns[name], failed = convert_coded(*coded(table.data[header]), convert, warn, clean)
-        for i, message, severity in failed:
-            problems.add(message, row=int(table.rows[i]), column=table.header(header), severity=severity,
+        for i, why, severity in failed:
+            problems.add(why, row=int(table.rows[i]), column=table.header(header), severity=severity,
                          hint=hint if severity == "error" else FUTURE_HINT)
         if name == "credit_class" and failed:
             summarise_unknown(table, header, failed, problems)
@@ -137,14 +137,15 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
     return EnterpriseRoster(key=keys, row=table.rows.tolist(), **columns)
 
 
-def summarise_unknown(table: Located, header: str, failed: list[tuple[int, str, Severity]], problems: Problems) -> None:
+def summarise_unknown(table: Located, header: str, failed: list[tuple[int, Invalid, Severity]], problems: Problems) -> None:
     """One line listing every way of writing the column that was not understood, with its count."""
     raw = table.data[header]
     counts = Counter(clean_text(raw[i].as_py() or "") for i, _, severity in failed if severity == "error")
     if sum(counts.values()) > SUMMARY_FROM:
         words = "、".join(f"“{word}”（{count} 行）" for word, count in counts.most_common(20))
         more = f"等 {len(counts)} 种" if len(counts) > 20 else ""
-        problems.summarise(f"“{table.header(header)}”中无法识别的写法：{words}{more}", column=table.header(header),
+        problems.summarise(Invalid("unknown-words", f"“{table.header(header)}”中无法识别的写法：{words}{more}", dict(counts)),
+                           column=table.header(header),
                            hint="请改为 A、B、C、D，或 低风险、一般风险、较高风险、高风险（信用风险低（A类）等写法也可）")
 
 

@@ -28,7 +28,7 @@ from ...fields import Table
 from ...ids import clean_text
 from ..guard import Refused, check_workbook
 from .header import HEADER_SEARCH_ROWS, header_row
-from .problems import fail
+from .problems import Invalid, fail
 from .sources import Grid, sheet_hint
 
 
@@ -36,16 +36,16 @@ def read_xlsx(path: Path, sheet: str | None, table: Table, mapping: Mapping[str,
     with path.open("rb") as stream:
         magic = stream.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise fail(path, "文件设置了打开密码，或实际是旧版 .xls 文件（只是扩展名为 .xlsx）",
+        raise fail(path, Invalid("encrypted-or-xls", "文件设置了打开密码，或实际是旧版 .xls 文件（只是扩展名为 .xlsx）"),
                     "请在 Excel 或 WPS 中打开，取消密码，另存为 Excel 工作簿(.xlsx)后再使用")
-    not_a_workbook = fail(path, "文件不是有效的 Excel 工作簿，可能已损坏，或只是把扩展名改成了 .xlsx",
+    not_a_workbook = fail(path, Invalid("not-a-workbook", "文件不是有效的 Excel 工作簿，可能已损坏，或只是把扩展名改成了 .xlsx"),
                            "请在 Excel 或 WPS 中打开并另存为 Excel 工作簿(.xlsx)；如果打不开，请重新导出")
     if magic[:4] != b"PK\x03\x04":
         raise not_a_workbook
     try:
         check_workbook(path)
     except Refused as refused:
-        raise fail(path, refused.message, refused.hint) from None
+        raise fail(path, Invalid(refused.code, refused.message), refused.hint) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError) as exc:
         raise not_a_workbook from exc  # the file itself was just opened: an error here is the zip's
     try:
@@ -68,7 +68,7 @@ def read_xlsx(path: Path, sheet: str | None, table: Table, mapping: Mapping[str,
 
 
 def _choose_sheet(path: Path, names: list[str], hidden: frozenset[str], wanted: str | None,
-                  has_header: Callable[[str], bool], table: Table) -> tuple[str, list[str]]:
+                  has_header: Callable[[str], bool], table: Table) -> tuple[str, list[Invalid]]:
     """The sheet to read, and notes for the user.
 
     A named sheet is read even when hidden (said in a note). Otherwise only visible sheets are
@@ -76,17 +76,18 @@ def _choose_sheet(path: Path, names: list[str], hidden: frozenset[str], wanted: 
     sheet, or among several the one whose first rows hold the header; several such is ambiguous.
     """
     if not names:
-        raise fail(path, "工作簿中没有工作表", "请检查文件是否导出完整")
+        raise fail(path, Invalid("no-sheets", "工作簿中没有工作表"), "请检查文件是否导出完整")
     listed = "、".join(f"“{n}”（隐藏）" if n in hidden else f"“{n}”" for n in names)
     if wanted is not None:
         cleaned = {clean_text(n): n for n in names}
         name = wanted if wanted in names else cleaned.get(clean_text(wanted))
         if name is None:
-            raise fail(path, f"找不到工作表“{wanted}”", f"该文件中的工作表有：{listed}；{sheet_hint(table)}")
-        return name, [f"按指定读取了隐藏的工作表“{name}”"] if name in hidden else []
+            raise fail(path, Invalid("sheet-not-found", f"找不到工作表“{wanted}”", {"sheet": wanted, "sheets": names}), f"该文件中的工作表有：{listed}；{sheet_hint(table)}")
+        return name, [Invalid("hidden-sheet-read", f"按指定读取了隐藏的工作表“{name}”", {"sheet": name})] if name in hidden else []
     visible = [n for n in names if n not in hidden]
     if not visible:
-        raise fail(path, f"工作簿中的工作表都是隐藏的（{listed}），不会自动读取隐藏的工作表",
+        raise fail(path, Invalid("all-sheets-hidden", f"工作簿中的工作表都是隐藏的（{listed}），不会自动读取隐藏的工作表",
+                                {"sheets": names}),
                     f"请在 Excel 或 WPS 中取消隐藏要用的工作表，或{sheet_hint(table).removeprefix('请')}")
     if len(visible) == 1:
         name = visible[0]
@@ -94,14 +95,16 @@ def _choose_sheet(path: Path, names: list[str], hidden: frozenset[str], wanted: 
         matching = [n for n in visible if has_header(n)]
         if len(matching) > 1:
             found = "、".join(f"“{n}”" for n in matching)
-            raise fail(path, f"有 {len(matching)} 个工作表都有{table.label}的表头（{found}），不能确定用哪一个",
+            raise fail(path, Invalid("several-roster-sheets", f"有 {len(matching)} 个工作表都有{table.label}的表头（{found}），不能确定用哪一个",
+                                {"sheets": matching}),
                         sheet_hint(table))
         name = matching[0] if matching else visible[0]
     notes = []
     if skipped := [n for n in names[: names.index(name)] if n in hidden]:
-        notes.append(f"读取的是工作表“{name}”；隐藏的工作表{'、'.join(f'“{n}”' for n in skipped)}没有读取")
+        notes.append(Invalid("hidden-sheet-skipped", f"读取的是工作表“{name}”；隐藏的工作表{'、'.join(f'“{n}”' for n in skipped)}没有读取",
+                             {"sheet": name, "hidden": skipped}))
     elif len(visible) > 1 and name != visible[0]:
-        notes.append(f"读取的是工作表“{name}”（其他工作表没有{table.label}的表头）")
+        notes.append(Invalid("other-sheet-read", f"读取的是工作表“{name}”（其他工作表没有{table.label}的表头）", {"sheet": name}))
     return name, notes
 
 

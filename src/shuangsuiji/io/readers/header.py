@@ -16,7 +16,7 @@ from ...errors import InputError, Problem
 from ...fields import Field, Table
 from ...ids import clean_text
 from .arrow import NOT_BLANK, Column, arrow_indices, arrow_mask, matches, python_values
-from .problems import Problems, fail
+from .problems import Invalid, Problems, fail
 from .sources import Grid, sheet_hint
 from .text import clean_texts
 
@@ -139,6 +139,7 @@ def _missing_columns(path: Path, grid: Grid, table: Table, mapping: Mapping[str,
     present = "、".join(f"“{c}”" for c in cells if c) or "（空行）"
     failures = []
     for column in _missing(table, found):
+        code = "mapped-column-missing" if column.name in mapping else "missing-column"
         if column.name in mapping:
             message = f"{table.label}中找不到计划文件指定的“{mapping[column.name]}”列（对应为“{column.name}”）"
             hint = f"请核对计划文件 [inputs.{table.kind}.columns] 中对应“{column.name}”的文件列名，应与文件中的表头一字不差"
@@ -156,7 +157,8 @@ def _missing_columns(path: Path, grid: Grid, table: Table, mapping: Mapping[str,
             hint = f"{hint}；{other}"
         failures.append(Problem(
             f"{message}（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 {grid.first_row + number} 行现有：{present}）",
-            file=path.name, sheet=grid.sheet, row=grid.first_row + number, hint=hint,
+            file=path.name, sheet=grid.sheet, row=grid.first_row + number, hint=hint, code=code,
+            params={"field": column.name, "header": mapping.get(column.name, ""), "present": [c for c in cells if c]},
         ))
     return InputError(failures)
 
@@ -165,7 +167,7 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
     """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
     if not grid.columns or grid.height == 0:
         where = "工作表" if grid.sheet else "文件"
-        raise fail(path, f"{where}是空的，找不到{table.label}的表头",
+        raise fail(path, Invalid("empty-sheet", f"{where}是空的，找不到{table.label}的表头"),
                     other_sheets(grid, table) or "请检查是否选错了文件", sheet=grid.sheet)
     head = [python_values(column.slice(0, HEADER_SEARCH_ROWS)) for column in grid.columns]
     rows = [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
@@ -184,11 +186,13 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
             f"计划文件把“{header}”列对应为“{name}”，但{table.label}的表头（第 {header_at} 行）中没有“{header}”",
             file=path.name, sheet=grid.sheet, row=header_at,
             hint=f"请核对计划文件 [inputs.{table.kind}.columns]，列名应与文件中的表头一字不差",
+            code="mapped-column-missing", params={"field": name, "header": header},
         ) for name, header in unmapped])
     for note in grid.notes:
         problems.add(note, row=None, severity="warning", hint="如果读错了工作表，" + sheet_hint(table).removeprefix("请"))
     for name, ignored, used in extra:
-        problems.add(f"“{rows[number][ignored]}”列与“{rows[number][used]}”列都是“{name}”，只使用了后者",
+        problems.add(Invalid("duplicate-column", f"“{rows[number][ignored]}”列与“{rows[number][used]}”列都是“{name}”，只使用了后者",
+                             {"field": name, "ignored": rows[number][ignored], "used": rows[number][used]}),
                      row=header_at, column=rows[number][ignored], severity="warning",
                      hint="如果用错了列，请删除或改名多余的那一列")
     start = number + 1
@@ -209,8 +213,8 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
             excel_rows = excel_rows[keep]
     if len(excel_rows) == 0:
         if not table.may_be_empty:
-            raise fail(path, f"{table.label}在表头下方没有数据行", f"请检查是否选错了文件或工作表（{sheet_hint(table)}）",
+            raise fail(path, Invalid("no-data-rows", f"{table.label}在表头下方没有数据行"), f"请检查是否选错了文件或工作表（{sheet_hint(table)}）",
                         sheet=grid.sheet, row=header_at)
-        problems.add(f"{table.label}只有表头，没有记录（视为空的{table.label}）", row=header_at,
+        problems.add(Invalid("header-only", f"{table.label}只有表头，没有记录（视为空的{table.label}）"), row=header_at,
                      severity="warning", hint="如果本应有记录，请检查是否选错了文件或工作表")
     return Located(path.name, grid.sheet, headers, data, excel_rows)

@@ -29,7 +29,7 @@ from .arrow import (
     python_values,
 )
 from .header import Located
-from .problems import Problems
+from .problems import Invalid, Problems
 from .text import KEY_NFKC_SAFE, clean_texts, nfkc_trimmed
 
 _USCC_VALUES = np.full(256, 255, dtype=np.uint8)
@@ -107,21 +107,22 @@ def valid_key_mask(keys: Column) -> npt.NDArray[np.bool_]:
     return scan_keys(keys)[0]
 
 
-def key_message(raw: str, key: str, *, with_registration: bool = False) -> tuple[str, str] | None:
-    """(message, hint) for a key that is not usable, else None."""
+def key_message(raw: str, key: str, *, with_registration: bool = False) -> tuple[Invalid, str] | None:
+    """(why, hint) for a key that is not usable, else None."""
     if not key:
         if with_registration:
-            return "统一社会信用代码和注册号都为空", "每一行都要填写统一社会信用代码，没有代码的旧个体工商户填写 15 位注册号"
-        return "统一社会信用代码为空", "每一行都要填写统一社会信用代码（旧个体工商户可填 15 位注册号）"
+            return (Invalid("empty-key", "统一社会信用代码和注册号都为空"),
+                    "每一行都要填写统一社会信用代码，没有代码的旧个体工商户填写 15 位注册号")
+        return Invalid("empty-key", "统一社会信用代码为空"), "每一行都要填写统一社会信用代码（旧个体工商户可填 15 位注册号）"
     if "|" in key:
-        return f"代码“{raw}”中含有竖线“|”", "竖线是抽取车票中的分隔符，代码中不能出现"
+        return Invalid("pipe-in-key", f"代码“{raw}”中含有竖线“|”", {"value": raw}), "竖线是抽取车票中的分隔符，代码中不能出现"
     why = key_problem(key)
     if why is None:
         return None
     hint = "请对照营业执照核对后改正"
     if key.isdigit() and len(key) > 15:
         hint = "这一列可能被设成了数字格式，超过 15 位的数字末尾会变成 0；请把单元格设为文本格式后重新填写代码"
-    return f"统一社会信用代码“{key}”有误：{why}", hint
+    return Invalid(why.code, f"统一社会信用代码“{key}”有误：{why.reason}", {"value": key}), hint
 
 
 def normalise_keys_in_arrow(
@@ -158,7 +159,7 @@ class KeyColumn:
         used = self.from_registration is not None and self.from_registration[index]
         return self.registration_header if used else self.key_header
 
-    def message(self, raw: str, key: str) -> tuple[str, str] | None:
+    def message(self, raw: str, key: str) -> tuple[Invalid, str] | None:
         return key_message(raw, key, with_registration=bool(self.registration_header))
 
 
@@ -221,7 +222,8 @@ def report_duplicates(keys: Sequence[str], rows: npt.NDArray[np.int64], source: 
         if not key:
             continue
         if key in first:
-            problems.add(f"{source.header(index)}“{key}”与第 {first[key]} 行重复", row=row, column=source.header(index),
+            problems.add(Invalid("duplicate-key", f"{source.header(index)}“{key}”与第 {first[key]} 行重复",
+                                 {"value": key, "first_row": first[key]}), row=row, column=source.header(index),
                          hint=f"同一市场主体只能出现一次，请删除或合并第 {first[key]} 行和第 {row} 行")
         else:
             first[key] = row
@@ -235,12 +237,13 @@ def person_ids(table: Located, problems: Problems, *, unique: bool, required: bo
     for person, row in zip(ids, table.rows.tolist(), strict=True):
         if not person:
             if required:
-                problems.add("人员编号为空", row=row, column=header, hint="每一行都要填写人员编号")
+                problems.add(Invalid("empty-person-id", "人员编号为空"), row=row, column=header, hint="每一行都要填写人员编号")
         elif "|" in person:
-            problems.add(f"人员编号“{person}”中含有竖线“|”", row=row, column=header,
+            problems.add(Invalid("pipe-in-person-id", f"人员编号“{person}”中含有竖线“|”", {"value": person}), row=row, column=header,
                          hint="竖线是抽取车票中的分隔符，编号中不能出现")
         elif unique and person in seen:
-            problems.add(f"人员编号“{person}”与第 {seen[person]} 行重复", row=row, column=header,
+            problems.add(Invalid("duplicate-person-id", f"人员编号“{person}”与第 {seen[person]} 行重复",
+                                 {"value": person, "first_row": seen[person]}), row=row, column=header,
                          hint=f"每人只能出现一次（编号不分大小写、全角半角），请核对第 {seen[person]} 行和第 {row} 行")
         else:
             seen.setdefault(person, row)

@@ -14,7 +14,7 @@ from ...ids import compact
 from ...model import HistoryEntry, InputFile, Inspector, Recusal
 from .header import Located
 from .keys import enterprise_keys, person_ids
-from .problems import Problems
+from .problems import Invalid, Problems
 from .tables import open_table
 from .values import (
     DATE_HINT,
@@ -57,9 +57,9 @@ def read_inspectors(
     rows = table.rows.tolist()
     for name, department, row in zip(names, departments, rows, strict=True):
         if not name:
-            problems.add("姓名为空", row=row, column=table.header("姓名"), hint="请填写执法人员姓名")
+            problems.add(Invalid("empty-name", "姓名为空"), row=row, column=table.header("姓名"), hint="请填写执法人员姓名")
         if not department:
-            problems.add("所属部门为空", row=row, column=table.header("所属部门"), severity="warning",
+            problems.add(Invalid("empty-department", "所属部门为空"), row=row, column=table.header("所属部门"), severity="warning",
                          hint="联合检查按部门组队，请填写所属部门")
     inspectors = tuple(
         Inspector(id=person, name=name, department=department, certificate=certificate,
@@ -96,7 +96,7 @@ def read_history(
     ids = person_ids(table, problems, unique=False, required=False)
     dates = parsed(table, "检查日期", parse_date, DATE_HINT, problems)
     entries = []
-    cautions: dict[date, str | None] = {}
+    cautions: dict[date, Invalid | None] = {}
     for key, day, text, person, row in zip(keys, dates, table.texts("检查日期"), ids, table.rows.tolist(),
                                            strict=True):
         if day is not None:
@@ -105,5 +105,5 @@ def read_history(
             if caution:
                 problems.add(caution, row=row, column=table.header("检查日期"), severity="warning", hint=FUTURE_HINT)
         elif not text:
-            problems.add("检查日期为空", row=row, column=table.header("检查日期"), hint=DATE_HINT)
+            problems.add(Invalid("empty-date", "检查日期为空"), row=row, column=table.header("检查日期"), hint=DATE_HINT)
     return tuple(entries), file, problems.result()

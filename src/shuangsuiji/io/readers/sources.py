@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ...fields import Table
 from .arrow import Column
+from .problems import Invalid
 
 
 def file_sha256(path: Path) -> str:
@@ -36,7 +37,7 @@ class Grid:
     first_row: int
     sheets: tuple[str, ...] = ()  # every sheet of the workbook, for hints
     hidden: frozenset[str] = frozenset()  # the hidden (or very hidden) ones among them
-    notes: list[str] = field(default_factory=list)  # what the user should know about the choice of sheet
+    notes: list[Invalid] = field(default_factory=list)  # what the user should know about the choice of sheet
 
     def __post_init__(self) -> None:
         self.columns = [c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.string()) for c in self.columns]

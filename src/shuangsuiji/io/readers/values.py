@@ -18,6 +18,7 @@ from ...ids import clean_text, compact
 from ...privacy import personal_data
 from .arrow import Column, np_ints, np_valid
 from .header import BRACKETS
+from .problems import Invalid
 
 T = TypeVar("T")
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -38,7 +39,9 @@ _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SERIAL = re.compile(r"(\d{1,6})(?:\.\d+)?")
 _SPECIALTY_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
-Parsed = tuple[T, str | None]  # (value, why the text is invalid or None)
+
+
+Parsed = tuple[T, Invalid | None]  # (value, why the text is invalid or None)
 
 
 def _credit_part(text: str) -> str | None:
@@ -55,14 +58,15 @@ def _credit_part(text: str) -> str | None:
 def parse_credit_class(text: str) -> Parsed[str]:
     """The credit class A–D from its letter, its word, or both (信用风险低（A类）: both must agree)."""
     if not text:
-        return "", "信用风险等级为空"
+        return "", Invalid("empty-credit-class", "信用风险等级为空")
     compacted = compact(text).translate(BRACKETS)
     parts = list(match.groups()) if (match := _WITH_NOTE.fullmatch(compacted)) else [compacted]
     classes = {_credit_part(part) for part in parts}
     if None in classes:
-        return "", f"信用风险等级“{text}”无法识别"
+        return "", Invalid("unknown-credit-class", f"信用风险等级“{text}”无法识别", {"value": text})
     if len(classes) > 1:
-        return "", f"信用风险等级“{text}”前后不一致（{'与'.join(sorted(map(str, classes)))}）"
+        return "", Invalid("inconsistent-credit-class",
+                           f"信用风险等级“{text}”前后不一致（{'与'.join(sorted(map(str, classes)))}）", {"value": text})
     return classes.pop() or "", None
 
 
@@ -70,7 +74,7 @@ def parse_flag(text: str) -> Parsed[bool]:
     """是/否, Y/N, 1/0, true/false; empty = 否."""
     flag = _FLAGS.get(text.upper())
     if flag is None:
-        return False, f"“{text}”不是“是”或“否”"
+        return False, Invalid("bad-flag", f"“{text}”不是“是”或“否”", {"value": text})
     return flag, None
 
 
@@ -85,11 +89,12 @@ def parse_date(text: str) -> Parsed[date | None]:
         elif match := _SERIAL.fullmatch(text):
             value = _EXCEL_EPOCH + timedelta(days=int(match.group(1)))
         else:
-            return None, f"无法识别的日期“{text}”"
+            return None, Invalid("bad-date", f"无法识别的日期“{text}”", {"value": text})
     except ValueError:
-        return None, f"“{text}”不是有效日期"
+        return None, Invalid("impossible-date", f"“{text}”不是有效日期", {"value": text})
     if not _EARLIEST <= value <= _LATEST:
-        return None, f"日期“{text}”超出合理范围（{_EARLIEST.year}–{_LATEST.year} 年）"
+        return None, Invalid("date-out-of-range", f"日期“{text}”超出合理范围（{_EARLIEST.year}–{_LATEST.year} 年）",
+                             {"value": text})
     return value, None
 
 
@@ -100,7 +105,7 @@ def parse_task_limit(text: str) -> Parsed[int | None]:
     whole = text.removesuffix(".0")
     if whole.isascii() and whole.isdigit():
         return int(whole), None
-    return None, f"任务上限“{text}”不是非负整数"
+    return None, Invalid("bad-task-limit", f"任务上限“{text}”不是非负整数", {"value": text})
 
 
 def split_specialties(text: str) -> frozenset[str]:
@@ -114,7 +119,7 @@ FUTURE_GRACE = timedelta(days=31)
 today: Callable[[], date] = date.today  # a seam for tests
 
 
-def future_date(value: date | None) -> str | None:
+def future_date(value: date | None) -> Invalid | None:
     """A warning for an inspection date more than FUTURE_GRACE after today, else None.
 
     A warning, not an error: the readers do not know the plan, and the computer's clock may be
@@ -125,7 +130,8 @@ def future_date(value: date | None) -> str | None:
     the usual cause, is still caught.
     """
     if value is not None and value > today() + FUTURE_GRACE:
-        return f"检查日期“{value.isoformat()}”晚于今天（{today().isoformat()}）"
+        return Invalid("future-date", f"检查日期“{value.isoformat()}”晚于今天（{today().isoformat()}）",
+                       {"value": value.isoformat(), "today": today().isoformat()})
     return None
 
 
@@ -143,14 +149,14 @@ def coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
 
 def convert_coded(
     distinct: list[str | None], codes: npt.NDArray[np.int64], convert: Callable[[str], Parsed[Any]],
-    warn: Callable[[Any], str | None] | None = None, clean: Callable[[str], str] = clean_text,
-) -> tuple[list[Any], list[tuple[int, str, Severity]]]:
+    warn: Callable[[Any], Invalid | None] | None = None, clean: Callable[[str], str] = clean_text,
+) -> tuple[list[Any], list[tuple[int, Invalid, Severity]]]:
     """A low-cardinality column converted once per distinct value, equal results sharing one object;
-    and (position, message, severity) of every value that did not convert (error) or that `warn`
+    and (position, why, severity) of every value that did not convert (error) or that `warn`
     objects to (warning)."""
     shared: dict[Any, Any] = {}
     table = np.empty(len(distinct), dtype=object)
-    messages: dict[int, tuple[str, Severity]] = {}
+    messages: dict[int, tuple[Invalid, Severity]] = {}
     for index, raw in enumerate(distinct):
         value, why = convert(clean(raw) if raw else "")
         table[index] = shared.setdefault(value, value)
@@ -158,7 +164,7 @@ def convert_coded(
             messages[index] = (why, "error")
         elif warn is not None and (caution := warn(value)) is not None:
             messages[index] = (caution, "warning")
-    failed: list[tuple[int, str, Severity]] = []
+    failed: list[tuple[int, Invalid, Severity]] = []
     if messages:
         where = np.flatnonzero(np.isin(codes, np.array(list(messages), dtype=np.int64)))
         failed = [(i, *messages[int(codes[i])]) for i in where.tolist()]
@@ -172,7 +178,7 @@ def as_text(text: str) -> Parsed[str]:
 def as_public_text(text: str) -> Parsed[str]:
     """A column the disclosure publishes (登记机关): no mobile or ID number in it."""
     finding = personal_data(text)
-    return text, f"含有{finding}，公示表不得含有个人信息" if finding else None
+    return text, Invalid("personal-data", f"含有{finding}，公示表不得含有个人信息") if finding else None
 
 
 def as_word(text: str) -> Parsed[str]:
