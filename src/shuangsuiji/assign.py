@@ -107,9 +107,7 @@ class Staffing:
             self.list_ids[key] = len(self.lists)
             self.lists.append(tuple(
                 n for n, p in enumerate(self.pool)
-                if (not role.certified or p.certified_through(self.end))
-                and (not role.specialist or any(s in p.specialties for s in wanted))
-                and (not role.department or p.department == role.department)
+                if role.admits(p, self.end, wanted)
                 and not (self.rules.cross_district and p.district == enterprise.district)
             ))
         return self.list_ids[key]

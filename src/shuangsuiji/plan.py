@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from .errors import PlanError, Problem
 from .fields import INPUT_KINDS, TABLES, InputKind
 from .ids import clean_text, compact, tidy_text
-from .model import CREDIT_CLASSES, STRATUM_FIELDS
+from .model import CREDIT_CLASSES, STRATUM_FIELDS, Inspector
 from .privacy import personal_data
 
 Rounding = Literal["ceil", "floor", "half_up"]
@@ -127,6 +128,16 @@ class Role:
             (False, True): f"{skill}的人员", (False, False): "在岗人员",
         }[self.certified, self.specialist]
         return f"{self.department}{what}"
+
+    def admits(self, person: Inspector, end: date, specialties: Collection[str] | None = None) -> bool:
+        """Whether `person` may hold this place: the one rule assign and validate share. Certified
+        means a certificate valid up to and including `end`; specialist means one of `specialties`
+        (the enterprise's, see TeamRules.specialties_for) among the person's; None skips that test."""
+        return (
+            (not self.certified or person.certified_through(end))
+            and (not self.specialist or specialties is None or any(s in person.specialties for s in specialties))
+            and (not self.department or person.department == self.department)
+        )
 
     def canonical(self) -> dict[str, Any]:
         return {"certified": self.certified, "specialist": self.specialist, "department": self.department}

@@ -89,12 +89,7 @@ def _unstaffable_industries(inputs: Inputs, plan: Plan, on_duty: list[Inspector]
     for industry in sorted(industries):
         wanted = rules.specialties_for(industry)
         for role in dict.fromkeys(specialist_roles):
-            fits = [
-                i for i in on_duty
-                if any(s in i.specialties for s in wanted)
-                and (not role.certified or i.certified_through(plan.info.end))
-                and (not role.department or i.department == role.department)
-            ]
+            fits = [i for i in on_duty if role.admits(i, plan.info.end, wanted)]
             if not fits:
                 problems.append(_problem(
                     inputs, "inspectors", "unstaffable-industry",
