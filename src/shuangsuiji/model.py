@@ -10,18 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Literal, NamedTuple
+
+from .fields import ENTERPRISES
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
 ON_DUTY_STATUSES = ("", "在岗")
 
 # Columns a plan may stratify or scope by, mapped to the roster field that holds them.
-STRATUM_FIELDS = {
-    "信用风险等级": "credit_class",
-    "所属区域": "district",
-    "行业类别": "industry",
-    "登记机关": "authority",
-}
+STRATUM_FIELDS = {f.name: f.attr for f in ENTERPRISES.fields if f.stratum}  # header → Enterprise attribute
 
 
 class Enterprise(NamedTuple):
@@ -174,13 +171,19 @@ class Stratum:
         return Fraction(self.quota, self.eligible) if self.eligible else Fraction(0)
 
 
+# Why an enterprise in scope could not be drawn: an excluded 经营状态 (see plan.StatusWords), or
+# inspected within the plan's window. The record keeps the code; the workbook shows EXCLUSION_LABELS.
+ExclusionCode = Literal["status", "window"]
+EXCLUSION_LABELS: dict[ExclusionCode, str] = {"status": "经营状态", "window": "近期已检查"}
+
+
 @dataclass(frozen=True, slots=True)
 class Exclusion:
     """An enterprise in scope that could not be drawn, and why."""
 
     index: int
     enterprise_key: str
-    code: str  # "status" (an excluded 经营状态, see plan.StatusWords) or "window" (inspected too recently)
+    code: ExclusionCode
     reason: str
 
 

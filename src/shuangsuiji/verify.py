@@ -18,7 +18,7 @@ from . import __version__
 from .assign import TEAM_ALGORITHM
 from .ceremony import COMMITMENT_FILE, combine_seeds, commitment_differences
 from .errors import DrawError, InputError, UsageError
-from .fields import INPUT_KINDS
+from .fields import ENTERPRISES, INPUT_KINDS, INSPECTORS
 from .io import readers
 from .io.readers import file_sha256
 from .io.staging import private_scratch
@@ -110,15 +110,9 @@ def _record_integrity(record: dict[str, Any]) -> list[Finding]:
     ]
 
 
-ENTERPRISE_FIELDS = {
-    "name": "企业名称", "credit_class": "信用风险等级", "district": "所属区域", "industry": "行业类别",
-    "authority": "登记机关", "status": "经营状态", "last_inspected": "最近检查日期", "must_inspect": "重点检查",
-    "address": "地址", "legal_rep": "法定代表人", "phone": "联系电话",
-}
-INSPECTOR_FIELDS = {
-    "name": "姓名", "department": "所属部门", "certificate": "执法证号", "certificate_expiry": "执法证有效期至",
-    "specialties": "专业领域", "district": "所属区域", "status": "在岗状态", "max_tasks": "任务上限",
-}
+# What a row difference shows: every column read into the model, but a person's own identity data.
+ENTERPRISE_FIELDS = {f.attr: f.name for f in ENTERPRISES.fields if f.attr and not f.personal}
+INSPECTOR_FIELDS = {f.attr: f.name for f in INSPECTORS.fields if f.attr and not f.personal}
 MAX_ROW_DIFFERENCES = 20
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from ..assign import TEAM_ALGORITHM
 from ..errors import OutputError
 from ..ids import key_problem
-from ..model import DrawResult, Enterprise, InputFile, Inspector, Task
+from ..model import EXCLUSION_LABELS, DrawResult, Enterprise, InputFile, Inspector, Task
 from ..plan import Plan, fraction_text
 from ..privacy import personal_data
 from ..record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, encode_lists
@@ -149,7 +149,7 @@ def excluded_sheet(result: DrawResult, plan: Plan) -> Sheet:
         ("统一社会信用代码/注册号", "原因类别", "原因"),
         Columns(
             [e.enterprise_key for e in result.selection.exclusions],
-            ["经营状态" if e.code == "status" else "近期已检查" for e in result.selection.exclusions],
+            [EXCLUSION_LABELS[e.code] for e in result.selection.exclusions],
             [e.reason for e in result.selection.exclusions],
         ),
         widths=(24, 12, 60),

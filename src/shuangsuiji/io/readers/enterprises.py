@@ -47,17 +47,18 @@ CHUNK_ROWS = 100_000  # progress is reported every CHUNK_ROWS enterprises
 LONG_NUMBER = r"[0-9０-９](?:[ \-－\x{a0}\x{2000}-\x{200a}\x{3000}]?[0-9０-９]){10}"
 
 
-_ENTERPRISE_CODED: dict[str, tuple[str, Callable[[str], Parsed[Any]], str]] = {
-    # roster field: (column, converter, hint when a value does not convert)
-    "credit_class": ("信用风险等级", parse_credit_class, "请填写 A、B、C、D，或 低风险、一般风险、较高风险、高风险"),
-    "district": ("所属区域", as_word, ""),
-    "industry": ("行业类别", as_word, ""),
-    "authority": ("登记机关", as_public_text, "公示表会公开登记机关，请改为登记机关的名称"),
-    "status": ("经营状态", as_text, ""),
-    "last_inspected": ("最近检查日期", parse_date, DATE_HINT),
-    "must_inspect": ("重点检查", parse_flag, "请填写“是”或“否”（也可用 Y/N、1/0）；不是重点检查可留空"),
+# How each coded column is converted, by model attribute (the header comes from fields.ENTERPRISES).
+_ENTERPRISE_CODED: dict[str, tuple[Callable[[str], Parsed[Any]], str]] = {
+    # roster field: (converter, hint when a value does not convert)
+    "credit_class": (parse_credit_class, "请填写 A、B、C、D，或 低风险、一般风险、较高风险、高风险"),
+    "district": (as_word, ""),
+    "industry": (as_word, ""),
+    "authority": (as_public_text, "公示表会公开登记机关，请改为登记机关的名称"),
+    "status": (as_text, ""),
+    "last_inspected": (parse_date, DATE_HINT),
+    "must_inspect": (parse_flag, "请填写“是”或“否”（也可用 Y/N、1/0）；不是重点检查可留空"),
 }
-_ENTERPRISE_TEXT = {"name": "企业名称", "address": "地址", "legal_rep": "法定代表人", "phone": "联系电话"}
+_ENTERPRISE_TEXT = ("name", "address", "legal_rep", "phone")  # free text, kept in Arrow until needed
 _EMPTY_CODED: dict[str, Any] = {"last_inspected": None, "must_inspect": False}
 
 
@@ -85,7 +86,7 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
     n = len(table)
     reporter.stage("检查企业名录", total=n)
     progress = _Progress(reporter, n)
-    texts = [(name, h) for name, h in _ENTERPRISE_TEXT.items() if h in table.data]
+    texts = [(name, h) for name in _ENTERPRISE_TEXT if (h := ENTERPRISES.header(name)) in table.data]
     steps = len(texts) + 2
 
     def python_list(column: Column, step: int) -> list[Any]:
@@ -119,7 +120,8 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
             if finding := personal_data(columns["name"][i]):
                 problems.add(Invalid("personal-data", f"企业名称含有{finding}，公示表不得含有个人信息"), row=int(table.rows[i]),
                              column=table.header("企业名称"), hint="请核对该市场主体的名称（公示表会公开被抽中企业的名称）")
-    for name, (header, convert, hint) in _ENTERPRISE_CODED.items():
+    for name, (convert, hint) in _ENTERPRISE_CODED.items():
+        header = ENTERPRISES.header(name)
         if header not in table.data:
             columns[name] = [_EMPTY_CODED.get(name, "")] * n
             continue
