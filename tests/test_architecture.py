@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "shuangsuiji"
-PURE = ["tickets", "ids", "model", "select", "assign", "teamflow", "draw", "record", "validate", "errors", "progress", "ceremony", "privacy", "fields"]
+PURE = ["tickets", "ids", "model", "select", "assign", "teamflow", "draw", "record", "validate", "errors", "progress", "ceremony", "privacy", "fields",
+        "compare"]
 FORBIDDEN_MODULES = {"pandas", "pyarrow", "fastexcel", "openpyxl", "rich", "typer", "numpy", "os", "random",
                      "time", "sqlite3", "shutil", "tempfile", "subprocess", "secrets"}
 FORBIDDEN_CALLS = {"open", "now", "today", "utcnow", "getenv", "read_text", "write_text", "print"}

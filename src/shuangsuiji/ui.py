@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,11 +20,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .compare import Verdict, verdict_rows
 from .errors import Problem, ShuangsuijiError
 from .fairness import describe
-from .ledger import LedgerEntry, LedgerTask
-from .pipeline import DrawOutcome, FairnessOutcome
-from .verify import Verdict, verdict_rows
+
+if TYPE_CHECKING:  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
+    from .ledger import LedgerEntry, LedgerTask
+    from .pipeline import DrawOutcome, FairnessOutcome
 
 console = Console(stderr=True, highlight=False)
 
