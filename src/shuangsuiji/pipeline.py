@@ -1,12 +1,19 @@
 """The one orchestrator: plan → inputs → checks → draw → outputs → record.
 
-The CLI and the tests both call `run_draw` and `run_validate`; nothing here prints.
+The library API that the CLI and the tests both call; nothing here prints. One function per command:
+`draw_in_workspace` (draw), `run_demo` (demo), `run_validate` (validate), `run_fairness` (fairness),
+`write_commitment` (seed commit); `run_draw` is the draw itself, which verify also calls.
+
+    >>> from shuangsuiji.pipeline import InputOptions, run_draw
+    >>> outcome = run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"))
+    >>> outcome.record["result_digest"]
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -23,8 +30,9 @@ from .ceremony import (
     commitment_trace,
     make_commitment,
 )
+from .demo import DEMO_FOLDER, DEMO_SEED, demo_plan, free_folder
 from .draw import compute_draw
-from .errors import DrawError, InputError, Problem, ShuangsuijiError, UsageError
+from .errors import DrawError, InputError, Problem, SeedError, ShuangsuijiError, UsageError
 from .fairness import Draw, FairnessReport, simulate
 from .fields import InputKind
 from .io import readers
@@ -48,6 +56,7 @@ from .record import (
 )
 from .tickets import normalize_seed
 from .validate import check_inputs
+from .workspace import ledger_for
 
 
 @dataclass(frozen=True)
@@ -155,13 +164,39 @@ def load_and_check(
     return plan, inputs, problems
 
 
-def run_validate(options: InputOptions, reporter: Reporter | None = None) -> tuple[Plan | None, list[Problem]]:
-    """Read everything and return every problem found; draws nothing."""
+def run_validate(
+    options: InputOptions, reporter: Reporter | None = None, *, seed: str | None = None
+) -> tuple[Plan | None, list[Problem]]:
+    """Read everything and return every problem found (with `seed`: the seed's too); draws nothing.
+
+    Example: ``plan, problems = run_validate(InputOptions(Path("config/plan.toml")), seed="2026120188")``
+    """
     try:
         plan, _inputs, problems = load_and_check(options, reporter or NullReporter())
     except ShuangsuijiError as exc:
-        return None, list(getattr(exc, "problems", [])) or [Problem(str(exc))]
+        plan, problems = None, list(getattr(exc, "problems", [])) or [Problem(str(exc))]
+    if seed is not None:
+        problems += seed_problems(seed)
     return plan, problems
+
+
+def seed_problems(seed: str) -> list[Problem]:
+    """A seed about to be used, checked as a draw checks it: no problem, or the one that stops it."""
+    try:
+        check_published_text(normalize_seed(seed), "")
+    except (SeedError, UsageError) as error:
+        return [Problem(f"种子无效：{error.message}", hint=error.hint)]
+    return []
+
+
+def validation_json(problems: Sequence[Problem]) -> dict[str, Any]:
+    """For scripts (`validate --json`): whether the inputs can be drawn from, and every problem."""
+    rows = [
+        {"severity": p.severity, "file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
+         "message": p.message, "hint": p.hint}
+        for p in problems
+    ]
+    return {"ok": not any(p.severity == "error" for p in problems), "problems": rows}
 
 
 @contextmanager
@@ -201,6 +236,35 @@ def run_commit(options: InputOptions, sources: Sequence[str], clock: Callable[[]
     """
     plan, _inputs, _warnings = load_and_check(options, NullReporter())
     return make_commitment(plan.canonical(), input_fingerprints(plan), sources, (clock or utc_now)())
+
+
+def write_commitment(
+    options: InputOptions, out: Path, sources: Sequence[str], clock: Callable[[], str] | None = None
+) -> dict[str, Any]:
+    """Make the commitment (see `run_commit`), write it to the new file `out` and return it.
+
+    A published commitment must never be replaced: an existing `out` is refused before anything is read.
+    Example: ``write_commitment(InputOptions(Path("config/plan.toml")), Path("承诺.json"), ["福利彩票3D 2026-12-01 开奖号码"])``
+    """
+    if out.exists():
+        raise UsageError(f"承诺文件“{out}”已存在", hint="承诺一经公布不得覆盖；请换一个文件名")
+    made = run_commit(options, sources, clock)
+    write_json(out, made)
+    return made
+
+
+def read_json_file(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in a file the user named (`what` names it in messages); UsageError when it
+    is missing, unreadable or not an object."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{what}“{path}”不存在") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{what}“{path}”无法读取（{exc}）") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{what}“{path}”的内容不对")
+    return value
 
 
 def check_commitment(options: InputOptions, commitment: Mapping[str, Any]) -> None:
@@ -362,6 +426,50 @@ def run_draw(
     if book is not None:
         warnings += [Problem(notice, file=ledger.name if ledger else "", severity="warning") for notice in book.notices]
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
+
+
+def chosen_seed(seed: str | None, seed_values: Sequence[str]) -> str:
+    """The seed given as it is, or combined from the public sources' values: exactly one of the two."""
+    if (seed is None) == (not seed_values):
+        raise UsageError("请给出 --seed，或用 --seed-value 给出各份公开来源（二者只用其一）",
+                         hint="用 --seed-value 时，种子由这些值合成，抽取记录会写下它们，审计人员可以核对")
+    return seed if seed is not None else combine_seeds(seed_values)
+
+
+def draw_in_workspace(
+    options: InputOptions,
+    out_dir: Path,
+    *,
+    seed: str | None = None,
+    seed_values: Sequence[str] = (),
+    commitment_file: Path | None = None,
+    ledger: Path | None = None,
+    reporter: Reporter | None = None,
+    operator: str = "",
+    witnesses: Sequence[str] = (),
+    redraw: bool = False,
+    reason: str = "",
+) -> DrawOutcome:
+    """`run_draw` as `shuangsuiji draw` makes it: the seed given or combined from `seed_values`, the
+    commitment read from its file, and the draw entered in `ledger` or else in the ledger of the
+    plan file's workspace (UsageError when there is none: a real draw is always entered).
+
+    Example: ``draw_in_workspace(InputOptions(Path("config/plan.toml")), Path("抽取结果/2026-12"), seed="2026120188")``
+    """
+    seed = chosen_seed(seed, seed_values)
+    promised = read_json_file(commitment_file, "承诺文件") if commitment_file is not None else None
+    normalize_seed(seed)  # a bad seed or plan is named before a missing ledger
+    load_plan(options.plan_path)
+    book = ledger_for(ledger, options.plan_path.parent, purpose="抽取")  # the plan file's workspace
+    return run_draw(options, seed, out_dir, reporter=reporter, operator=operator, witnesses=witnesses,
+                    commitment=promised, ledger=book, redraw=redraw, reason=reason, seed_values=seed_values)
+
+
+def run_demo(out_dir: Path | None = None, *, reporter: Reporter | None = None) -> DrawOutcome:
+    """The demo draw: the shipped sample plan and rosters, the fixed seed DEMO_SEED, no ledger; into
+    `out_dir`, or a new folder “演示抽取结果” (“-2”, “-3”, … when taken) in the working folder."""
+    target = out_dir if out_dir is not None else free_folder(DEMO_FOLDER)
+    return run_draw(InputOptions(demo_plan()), DEMO_SEED, target, reporter=reporter)
 
 
 @dataclass(frozen=True)
