@@ -15,8 +15,8 @@ import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,7 +40,7 @@ from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
 from .io.staging import ensure_new_output_dir, staged_output
 from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
-from .ledger import Ledger, LedgerTask
+from .ledger import Ledger, LedgerEntry, LedgerTask
 from .model import DrawResult, HistoryEntry, InputFile, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan
 from .privacy import personal_data
@@ -353,31 +353,19 @@ def run_draw(
     draws count as inspection history. `earlier` adds such history directly (verify uses it).
     With `seed_values` (the public sources' values), the seed must be their combination, and the
     record keeps them so that anyone can check where the seed came from.
+
+    Example: ``run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"), ledger=Path("shuangsuiji-ledger.sqlite"))``
     """
     reporter = reporter or NullReporter()
-    seed = normalize_seed(seed)
-    if seed_values and combine_seeds(seed_values) != seed:
-        raise UsageError("种子不是这些公开来源合成的结果", hint="请用 shuangsuiji seed combine 核对，或只给出 --seed")
-    check_published_text(seed, reason)
-    if not str(out_dir).strip():
-        raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
-    ensure_new_output_dir(out_dir)
+    seed = _check_request(seed, seed_values, reason, out_dir)
     if commitment is not None:
         check_commitment(options, commitment)
-    with _without_cyclic_gc(), (Ledger(ledger, create=False) if ledger is not None else nullcontext()) as book:
+    with _without_cyclic_gc(), _open_ledger_for_draw(ledger) as book:
         plan = load_plan_with(options)
         replaced = _redraw_check(book, plan, redraw, reason)  # before the long read: refuse early
         anchor = book.head()[1] if book is not None else None  # the entry this draw follows
         plan, inputs, warnings = load_and_check(options, reporter, plan)
-        # Earlier draws count as inspections; what was taken from the ledger is kept in the output
-        # folder like an input file, so that the folder alone verifies.
-        from_ledger = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
-        kept_history = ledger_history_csv(from_ledger) if from_ledger else b""
-        if from_ledger:
-            source = str(ledger) if ledger is not None else LEDGER_HISTORY_FILE
-            kept = InputFile(LEDGER_HISTORY, source, hashlib.sha256(kept_history).hexdigest(),
-                             kept_history.count(b"\n") - 1)
-            inputs = replace(inputs, history=inputs.history + tuple(from_ledger), files=(*inputs.files, kept))
+        inputs, kept_history = _keep_history_from_ledger(inputs, plan, book, ledger, earlier)
         # The copies of the inputs are made in a second thread (file I/O and hashing release the GIL)
         # while the draw is computed; the pool is left (joined) before the folder is kept or removed.
         with staged_output(out_dir) as folder, ThreadPoolExecutor(1, thread_name_prefix="archive") as pool:
@@ -387,45 +375,110 @@ def run_draw(
                 result = compute_draw(inputs, plan, seed)
             except DrawError as error:
                 if book is not None:  # every draw that used a seed is entered, successful or not
-                    book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
-                                status="failed", seed=seed, redraw=redraw,
-                                reason=f"{reason}；{error}" if reason else str(error), out_dir=str(out_dir))
+                    _enter_failure(book, plan, seed, error, redraw=redraw, reason=reason, out_dir=out_dir, clock=clock)
                 raise
             reporter.stage("写出分派表、公示表和抽取记录")
-            body = result_body(result, plan)
-            lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
-
-            def summarize() -> str:  # called by write_outputs while its helpers already write
-                lists.update(encode_lists(body))
-                return body_digest(body, lists)
-
+            extra = _record_extra(commitment, seed_values, redraw, reason, replaced, anchor)
             note = f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）" if redraw else ""
-            extra = {
-                "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
-                "ledger": {"prev_hash": anchor} if anchor is not None else None,
-                "commitment": commitment_trace(commitment) if commitment is not None else None,
-                "seed_values": [clean_seed_value(v) for v in seed_values] if seed_values else None,
-            }
-            if commitment is not None:
-                write_json(folder / COMMITMENT_FILE, commitment)
-            outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, note=note)
-            archiving.result()  # an input changed during the draw stops it here
-            record = build_record(result, body, result_digest, inputs.files, outputs, contents, created_at=clock(),
-                                  operator=operator, witnesses=witnesses, extra=extra)
-            write_record(folder, record, lists)
+            record = _write_and_record(folder, result, plan, inputs, archiving, commitment=commitment, note=note,
+                                       extra=extra, clock=clock, operator=operator, witnesses=witnesses)
             entry = None
             if book is not None:  # entered before the folder appears: no draw ever exists unrecorded
-                entry = book.append(
-                    created_at=record["created_at"], plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
-                    status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=result_digest,
-                    record_sha256=readers.file_sha256(folder / RECORD), out_dir=str(out_dir.resolve()),
-                    tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
-                    expect_prev_hash=anchor,
-                )
+                entry = _enter_draw(book, plan, result, record, folder / RECORD, seed, redraw=redraw, reason=reason,
+                                    out_dir=out_dir, anchor=anchor)
     reporter.finish()
     if book is not None:
         warnings += [Problem(notice, file=ledger.name if ledger else "", severity="warning") for notice in book.notices]
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
+
+
+def _check_request(seed: str, seed_values: Sequence[str], reason: str, out_dir: Path) -> str:
+    """The seed in its normal form, after the checks that need no file: it is the combination of
+    `seed_values` when they are given, it and the reason hold no personal data, and `out_dir` is
+    named and new."""
+    seed = normalize_seed(seed)
+    if seed_values and combine_seeds(seed_values) != seed:
+        raise UsageError("种子不是这些公开来源合成的结果", hint="请用 shuangsuiji seed combine 核对，或只给出 --seed")
+    check_published_text(seed, reason)
+    if not str(out_dir).strip():
+        raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
+    ensure_new_output_dir(out_dir)
+    return seed
+
+
+def _open_ledger_for_draw(ledger: Path | None) -> AbstractContextManager[Ledger | None]:
+    """The draw's ledger, open for the whole draw (an existing one only); None without one."""
+    return Ledger(ledger, create=False) if ledger is not None else nullcontext()
+
+
+def _keep_history_from_ledger(
+    inputs: Inputs, plan: Plan, book: Ledger | None, ledger: Path | None, earlier: Sequence[HistoryEntry]
+) -> tuple[Inputs, bytes]:
+    """Earlier draws count as inspections: they join the inputs' history, and what was taken from
+    the ledger is kept in the output folder like an input file (its bytes returned), so that the
+    folder alone verifies."""
+    from_ledger = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
+    if not from_ledger:
+        return inputs, b""
+    kept_history = ledger_history_csv(from_ledger)
+    source = str(ledger) if ledger is not None else LEDGER_HISTORY_FILE
+    kept = InputFile(LEDGER_HISTORY, source, hashlib.sha256(kept_history).hexdigest(), kept_history.count(b"\n") - 1)
+    return replace(inputs, history=inputs.history + tuple(from_ledger), files=(*inputs.files, kept)), kept_history
+
+
+def _enter_failure(book: Ledger, plan: Plan, seed: str, error: DrawError, *, redraw: bool, reason: str, out_dir: Path,
+                   clock: Callable[[], str]) -> None:
+    """A draw that could not be made is entered too: the seed was used."""
+    book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
+                status="failed", seed=seed, redraw=redraw,
+                reason=f"{reason}；{error}" if reason else str(error), out_dir=str(out_dir))
+
+
+def _record_extra(commitment: Mapping[str, Any] | None, seed_values: Sequence[str], redraw: bool, reason: str,
+                  replaced: Sequence[int], anchor: str | None) -> dict[str, Any]:
+    """The record's fields beyond the result: redraw, ledger anchor, commitment trace, seed sources."""
+    return {
+        "redraw": {"reason": reason.strip(), "replaces": list(replaced)} if redraw else None,
+        "ledger": {"prev_hash": anchor} if anchor is not None else None,
+        "commitment": commitment_trace(commitment) if commitment is not None else None,
+        "seed_values": [clean_seed_value(v) for v in seed_values] if seed_values else None,
+    }
+
+
+def _write_and_record(
+    folder: Path, result: DrawResult, plan: Plan, inputs: Inputs, archiving: Future[None], *,
+    commitment: Mapping[str, Any] | None, note: str, extra: Mapping[str, Any], clock: Callable[[], str],
+    operator: str, witnesses: Sequence[str],
+) -> dict[str, Any]:
+    """Write the workbooks (and the commitment's copy) into the staging `folder`, wait for the
+    inputs' copies, then write the record; returns the record."""
+    body = result_body(result, plan)
+    lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
+
+    def summarize() -> str:  # called by write_outputs while its helpers already write
+        lists.update(encode_lists(body))
+        return body_digest(body, lists)
+
+    if commitment is not None:
+        write_json(folder / COMMITMENT_FILE, commitment)
+    outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, note=note)
+    archiving.result()  # an input changed during the draw stops it here
+    record = build_record(result, body, result_digest, inputs.files, outputs, contents, created_at=clock(),
+                          operator=operator, witnesses=witnesses, extra=extra)
+    write_record(folder, record, lists)
+    return record
+
+
+def _enter_draw(book: Ledger, plan: Plan, result: DrawResult, record: Mapping[str, Any], record_file: Path, seed: str, *,
+                redraw: bool, reason: str, out_dir: Path, anchor: str | None) -> LedgerEntry:
+    """Enter the made draw in the ledger, right after `anchor` (the entry it followed when it began)."""
+    return book.append(
+        created_at=record["created_at"], plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
+        status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=record["result_digest"],
+        record_sha256=readers.file_sha256(record_file), out_dir=str(out_dir.resolve()),
+        tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
+        expect_prev_hash=anchor,
+    )
 
 
 def chosen_seed(seed: str | None, seed_values: Sequence[str]) -> str:
