@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .model import DrawResult, Inputs
+from .model import DrawResult, Inputs, Selection
 from .plan import Plan
 from .select import select
 
@@ -127,6 +127,31 @@ def simulate(inputs: Inputs, plan: Plan, runs: int, draw: Draw, progress: Callab
     """Repeat the draw `runs` times under simulation seeds and measure it."""
     # Who is eligible, and each stratum's quota, do not depend on the seed: take them once.
     base = select(inputs.enterprises, plan, simulation_seed(plan, 0), inputs.history)
+    members, in_scope = _drawn_from(inputs, plan, base)
+    tally = _repeat(inputs, plan, runs, draw, in_scope, progress)
+    strata, expected, stratum_of = _strata_fairness(base, members, tally.counts, runs - tally.failed)
+    eligible_people, inspector_stat, inspector_df = _inspector_fairness(inputs, plan, tally.workloads)
+    top_pair, pair_expected = _top_pair(tally.pairs)
+    return FairnessReport(
+        runs=runs,
+        seeds=(simulation_seed(plan, 0), simulation_seed(plan, runs - 1)),
+        strata=tuple(strata),
+        enterprise_counts={k: tally.counts[k] for k in sorted(in_scope)},
+        enterprise_expected=expected,
+        enterprise_stratum=stratum_of,
+        inspector_counts={i: tally.workloads[i] for i in eligible_people},
+        inspector_chi_square=inspector_stat,
+        inspector_df=inspector_df,
+        inspector_p_value=chi_square_sf(inspector_stat, inspector_df),
+        top_pair=top_pair,
+        pair_expected=pair_expected,
+        failed_runs=tally.failed,
+    )
+
+
+def _drawn_from(inputs: Inputs, plan: Plan, base: Selection) -> tuple[dict[tuple[str, ...], list[str]], set[str]]:
+    """The enterprises each stratum draws from (in scope, not excluded, not set aside as
+    must-inspect), by stratum, and all of them."""
     must = {p.enterprise_key for p in base.picks if p.must_inspect}
     members: dict[tuple[str, ...], list[str]] = {s.key: [] for s in base.strata}
     columns = [inputs.enterprises.column(h) for h in plan.selection.strata]
@@ -145,26 +170,46 @@ def simulate(inputs: Inputs, plan: Plan, runs: int, draw: Draw, progress: Callab
         if stratum in members:
             members[stratum].append(key)
             in_scope.add(key)
-    counts: Counter[str] = Counter()
-    workloads: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
-    failed = 0
+    return members, in_scope
+
+
+@dataclass
+class _Tally:
+    """What the simulated runs drew: per enterprise, per inspector, per (enterprise, inspector)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    workloads: Counter[str] = field(default_factory=Counter)
+    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failed: int = 0
+
+
+def _repeat(inputs: Inputs, plan: Plan, runs: int, draw: Draw, in_scope: set[str],
+            progress: Callable[[int], None] | None) -> _Tally:
+    """Draw `runs` times under the simulation seeds and count who was drawn, and who was sent where."""
+    tally = _Tally()
     for run in range(runs):
         try:
             result = draw(inputs, plan, simulation_seed(plan, run))
         except Exception:  # an unstaffable run still counts as evidence of nothing; it is reported
-            failed += 1
+            tally.failed += 1
             continue
         for task in result.tasks:
             key = task.enterprise.key
             if key in in_scope:
-                counts[key] += 1
+                tally.counts[key] += 1
             for member in task.team:
-                workloads[member.id] += 1
-                pairs[(key, member.id)] += 1
+                tally.workloads[member.id] += 1
+                tally.pairs[(key, member.id)] += 1
         if progress is not None:
             progress(run + 1)
-    done = runs - failed
+    return tally
+
+
+def _strata_fairness(
+    base: Selection, members: dict[tuple[str, ...], list[str]], counts: Counter[str], done: int
+) -> tuple[list[StratumFairness], dict[str, float], dict[str, tuple[str, ...]]]:
+    """Per stratum, over the `done` runs that completed: the observed rate against the exact
+    probability, and the χ² test of equal counts; with each enterprise's expected count and stratum."""
     strata = []
     expected: dict[str, float] = {}
     stratum_of: dict[str, tuple[str, ...]] = {}
@@ -186,7 +231,12 @@ def simulate(inputs: Inputs, plan: Plan, runs: int, draw: Draw, progress: Callab
             s.key, s.eligible, s.quota, p, selected / trials if trials else 0.0, wilson(selected, trials),
             statistic, df, chi_square_sf(statistic, df),
         ))
-    # Who could serve at all: on duty and, when every member must be certified, certified.
+    return strata, expected, stratum_of
+
+
+def _inspector_fairness(inputs: Inputs, plan: Plan, workloads: Counter[str]) -> tuple[list[str], float, int]:
+    """Who could serve at all (on duty and, when every member must be certified, certified), and
+    the χ² statistic of their workloads against an even share, with its degrees of freedom."""
     everyone_certified = plan.teams.certified >= plan.teams.size
     eligible_people = sorted(
         p.id for p in inputs.inspectors
@@ -195,27 +245,17 @@ def simulate(inputs: Inputs, plan: Plan, runs: int, draw: Draw, progress: Callab
     total = sum(workloads.values())
     share = total / len(eligible_people) if eligible_people else 0.0
     inspector_stat = sum((workloads[i] - share) ** 2 for i in eligible_people) / share if share else 0.0
-    inspector_df = max(0, len(eligible_people) - 1)
+    return eligible_people, inspector_stat, max(0, len(eligible_people) - 1)
+
+
+def _top_pair(pairs: Counter[tuple[str, str]]) -> tuple[tuple[str, str, int], float]:
+    """The most frequent (enterprise, inspector) pair and its count, and what that pair would get
+    if the enterprise's team places were spread evenly over everyone who ever served it (a pair
+    favoured beyond that would show up here)."""
     (top_key, top_id), top_count = pairs.most_common(1)[0] if pairs else (("", ""), 0)
-    # What that pair would get if the enterprise's team places were spread evenly over everyone who
-    # ever served it (a pair favoured beyond that would show up here).
     partners = [count for (key, _), count in pairs.items() if key == top_key]
     pair_expected = sum(partners) / len(partners) if partners else 0.0
-    return FairnessReport(
-        runs=runs,
-        seeds=(simulation_seed(plan, 0), simulation_seed(plan, runs - 1)),
-        strata=tuple(strata),
-        enterprise_counts={k: counts[k] for k in sorted(in_scope)},
-        enterprise_expected=expected,
-        enterprise_stratum=stratum_of,
-        inspector_counts={i: workloads[i] for i in eligible_people},
-        inspector_chi_square=inspector_stat,
-        inspector_df=inspector_df,
-        inspector_p_value=chi_square_sf(inspector_stat, inspector_df),
-        top_pair=(top_key, top_id, top_count),
-        pair_expected=pair_expected,
-        failed_runs=failed,
-    )
+    return (top_key, top_id, top_count), pair_expected
 
 
 def describe(flagged: Sequence[StratumFairness]) -> str:

@@ -1,15 +1,22 @@
 """The one orchestrator: plan → inputs → checks → draw → outputs → record.
 
-The CLI and the tests both call `run_draw` and `run_validate`; nothing here prints.
+The library API that the CLI and the tests both call; nothing here prints. One function per command:
+`draw_in_workspace` (draw), `run_demo` (demo), `run_validate` (validate), `run_fairness` (fairness),
+`write_commitment` (seed commit); `run_draw` is the draw itself, which verify also calls.
+
+    >>> from shuangsuiji.pipeline import InputOptions, run_draw
+    >>> outcome = run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"))
+    >>> outcome.record["result_digest"]
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,8 +30,9 @@ from .ceremony import (
     commitment_trace,
     make_commitment,
 )
+from .demo import DEMO_FOLDER, DEMO_SEED, demo_plan, free_folder
 from .draw import compute_draw
-from .errors import DrawError, InputError, Problem, ProblemsError, ShuangsuijiError, UsageError
+from .errors import DrawError, InputError, Problem, ProblemsError, SeedError, ShuangsuijiError, UsageError
 from .fairness import Draw, FairnessReport, simulate
 from .fields import InputKind
 from .io import readers
@@ -32,7 +40,7 @@ from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
 from .io.staging import ensure_new_output_dir, staged_output
 from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
-from .ledger import Ledger, LedgerTask
+from .ledger import Ledger, LedgerEntry, LedgerTask
 from .model import DrawResult, HistoryEntry, InputFile, Inputs
 from .plan import INPUT_ROLES, Plan, load_plan
 from .privacy import personal_data
@@ -48,6 +56,7 @@ from .record import (
 )
 from .tickets import normalize_seed
 from .validate import check_inputs
+from .workspace import ledger_for
 
 
 @dataclass(frozen=True)
@@ -156,13 +165,34 @@ def load_and_check(
     return plan, inputs, problems
 
 
-def run_validate(options: InputOptions, reporter: Reporter | None = None) -> tuple[Plan | None, list[Problem]]:
-    """Read everything and return every problem found; draws nothing."""
+def run_validate(
+    options: InputOptions, reporter: Reporter | None = None, *, seed: str | None = None
+) -> tuple[Plan | None, list[Problem]]:
+    """Read everything and return every problem found (with `seed`: the seed's too); draws nothing.
+
+    Example: ``plan, problems = run_validate(InputOptions(Path("config/plan.toml")), seed="2026120188")``
+    """
     try:
         plan, _inputs, problems = load_and_check(options, reporter or NullReporter())
     except ShuangsuijiError as exc:
-        return None, exc.problems if isinstance(exc, ProblemsError) else [Problem(str(exc), code=exc.code)]
+        plan, problems = None, list(exc.problems) if isinstance(exc, ProblemsError) else [Problem(str(exc), code=exc.code)]
+    if seed is not None:
+        problems += seed_problems(seed)
     return plan, problems
+
+
+def seed_problems(seed: str) -> list[Problem]:
+    """A seed about to be used, checked as a draw checks it: no problem, or the one that stops it."""
+    try:
+        check_published_text(normalize_seed(seed), "")
+    except (SeedError, UsageError) as error:
+        return [Problem(f"种子无效：{error.message}", hint=error.hint, code="bad-seed")]
+    return []
+
+
+def validation_json(problems: Sequence[Problem]) -> dict[str, Any]:
+    """For scripts (`validate --json`): whether the inputs can be drawn from, and every problem."""
+    return {"ok": not any(p.severity == "error" for p in problems), "problems": [p.as_json() for p in problems]}
 
 
 @contextmanager
@@ -203,6 +233,35 @@ def run_commit(options: InputOptions, sources: Sequence[str], clock: Callable[[]
     """
     plan, _inputs, _warnings = load_and_check(options, NullReporter())
     return make_commitment(plan.canonical(), input_fingerprints(plan), sources, (clock or utc_now)())
+
+
+def write_commitment(
+    options: InputOptions, out: Path, sources: Sequence[str], clock: Callable[[], str] | None = None
+) -> dict[str, Any]:
+    """Make the commitment (see `run_commit`), write it to the new file `out` and return it.
+
+    A published commitment must never be replaced: an existing `out` is refused before anything is read.
+    Example: ``write_commitment(InputOptions(Path("config/plan.toml")), Path("承诺.json"), ["福利彩票3D 2026-12-01 开奖号码"])``
+    """
+    if out.exists():
+        raise UsageError(f"承诺文件“{out}”已存在", hint="承诺一经公布不得覆盖；请换一个文件名")
+    made = run_commit(options, sources, clock)
+    write_json(out, made)
+    return made
+
+
+def read_json_file(path: Path, what: str) -> dict[str, Any]:
+    """The JSON object in a file the user named (`what` names it in messages); UsageError when it
+    is missing, unreadable or not an object."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{what}“{path}”不存在") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{what}“{path}”无法读取（{exc}）") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{what}“{path}”的内容不对")
+    return value
 
 
 def check_commitment(options: InputOptions, commitment: Mapping[str, Any]) -> None:
@@ -291,31 +350,19 @@ def run_draw(
     draws count as inspection history. `earlier` adds such history directly (verify uses it).
     With `seed_values` (the public sources' values), the seed must be their combination, and the
     record keeps them so that anyone can check where the seed came from.
+
+    Example: ``run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"), ledger=Path("shuangsuiji-ledger.sqlite"))``
     """
     reporter = reporter or NullReporter()
-    seed = normalize_seed(seed)
-    if seed_values and combine_seeds(seed_values) != seed:
-        raise UsageError("种子不是这些公开来源合成的结果", hint="请用 shuangsuiji seed combine 核对，或只给出 --seed")
-    check_published_text(seed, reason)
-    if not str(out_dir).strip():
-        raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
-    ensure_new_output_dir(out_dir)
+    seed = _check_request(seed, seed_values, reason, out_dir)
     if commitment is not None:
         check_commitment(options, commitment)
-    with _without_cyclic_gc(), (Ledger(ledger, create=False) if ledger is not None else nullcontext()) as book:
+    with _without_cyclic_gc(), _open_ledger_for_draw(ledger) as book:
         plan = load_plan_with(options)
         replaced = _redraw_check(book, plan, redraw, reason)  # before the long read: refuse early
         anchor = book.head()[1] if book is not None else None  # the entry this draw follows
         plan, inputs, warnings = load_and_check(options, reporter, plan)
-        # Earlier draws count as inspections; what was taken from the ledger is kept in the output
-        # folder like an input file, so that the folder alone verifies.
-        from_ledger = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
-        kept_history = ledger_history_csv(from_ledger) if from_ledger else b""
-        if from_ledger:
-            source = str(ledger) if ledger is not None else LEDGER_HISTORY_FILE
-            kept = InputFile(LEDGER_HISTORY, source, hashlib.sha256(kept_history).hexdigest(),
-                             kept_history.count(b"\n") - 1)
-            inputs = replace(inputs, history=inputs.history + tuple(from_ledger), files=(*inputs.files, kept))
+        inputs, kept_history = _keep_history_from_ledger(inputs, plan, book, ledger, earlier)
         # The copies of the inputs are made in a second thread (file I/O and hashing release the GIL)
         # while the draw is computed; the pool is left (joined) before the folder is kept or removed.
         with staged_output(out_dir) as folder, ThreadPoolExecutor(1, thread_name_prefix="archive") as pool:
@@ -325,46 +372,155 @@ def run_draw(
                 result = compute_draw(inputs, plan, seed)
             except DrawError as error:
                 if book is not None:  # every draw that used a seed is entered, successful or not
-                    book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
-                                status="failed", seed=seed, redraw=redraw,
-                                reason=f"{reason}；{error}" if reason else str(error), out_dir=str(out_dir))
+                    _enter_failure(book, plan, seed, error, redraw=redraw, reason=reason, out_dir=out_dir, clock=clock)
                 raise
             reporter.stage("写出分派表、公示表和抽取记录")
-            body = result_body(result, plan)
-            lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
-
-            def summarize() -> str:  # called by write_outputs while its helpers already write
-                lists.update(encode_lists(body))
-                return body_digest(body, lists)
-
+            extra = _record_extra(commitment, seed_values, redraw, reason, replaced, anchor)
             note = f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）" if redraw else ""
-            extra = {
-                "redraw": {"reason": reason.strip(), "replaces": replaced} if redraw else None,
-                "ledger": {"prev_hash": anchor} if anchor is not None else None,
-                "commitment": commitment_trace(commitment) if commitment is not None else None,
-                "seed_values": [clean_seed_value(v) for v in seed_values] if seed_values else None,
-            }
-            if commitment is not None:
-                write_json(folder / COMMITMENT_FILE, commitment)
-            outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, note=note)
-            archiving.result()  # an input changed during the draw stops it here
-            record = build_record(result, body, result_digest, inputs.files, outputs, contents, created_at=clock(),
-                                  operator=operator, witnesses=witnesses, extra=extra)
-            write_record(folder, record, lists)
+            record = _write_and_record(folder, result, plan, inputs, archiving, commitment=commitment, note=note,
+                                       extra=extra, clock=clock, operator=operator, witnesses=witnesses)
             entry = None
             if book is not None:  # entered before the folder appears: no draw ever exists unrecorded
-                entry = book.append(
-                    created_at=record["created_at"], plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
-                    status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=result_digest,
-                    record_sha256=readers.file_sha256(folder / RECORD), out_dir=str(out_dir.resolve()),
-                    tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
-                    expect_prev_hash=anchor,
-                )
+                entry = _enter_draw(book, plan, result, record, folder / RECORD, seed, redraw=redraw, reason=reason,
+                                    out_dir=out_dir, anchor=anchor)
     reporter.finish()
     if book is not None:
         warnings += [Problem(notice, file=ledger.name if ledger else "", severity="warning", code="ledger-head-made")
                      for notice in book.notices]
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
+
+
+def _check_request(seed: str, seed_values: Sequence[str], reason: str, out_dir: Path) -> str:
+    """The seed in its normal form, after the checks that need no file: it is the combination of
+    `seed_values` when they are given, it and the reason hold no personal data, and `out_dir` is
+    named and new."""
+    seed = normalize_seed(seed)
+    if seed_values and combine_seeds(seed_values) != seed:
+        raise UsageError("种子不是这些公开来源合成的结果", hint="请用 shuangsuiji seed combine 核对，或只给出 --seed")
+    check_published_text(seed, reason)
+    if not str(out_dir).strip():
+        raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
+    ensure_new_output_dir(out_dir)
+    return seed
+
+
+def _open_ledger_for_draw(ledger: Path | None) -> AbstractContextManager[Ledger | None]:
+    """The draw's ledger, open for the whole draw (an existing one only); None without one."""
+    return Ledger(ledger, create=False) if ledger is not None else nullcontext()
+
+
+def _keep_history_from_ledger(
+    inputs: Inputs, plan: Plan, book: Ledger | None, ledger: Path | None, earlier: Sequence[HistoryEntry]
+) -> tuple[Inputs, bytes]:
+    """Earlier draws count as inspections: they join the inputs' history, and what was taken from
+    the ledger is kept in the output folder like an input file (its bytes returned), so that the
+    folder alone verifies."""
+    from_ledger = (*earlier, *(earlier_draws(book, plan) if book is not None else ()))
+    if not from_ledger:
+        return inputs, b""
+    kept_history = ledger_history_csv(from_ledger)
+    source = str(ledger) if ledger is not None else LEDGER_HISTORY_FILE
+    kept = InputFile(LEDGER_HISTORY, source, hashlib.sha256(kept_history).hexdigest(), kept_history.count(b"\n") - 1)
+    return replace(inputs, history=inputs.history + tuple(from_ledger), files=(*inputs.files, kept)), kept_history
+
+
+def _enter_failure(book: Ledger, plan: Plan, seed: str, error: DrawError, *, redraw: bool, reason: str, out_dir: Path,
+                   clock: Callable[[], str]) -> None:
+    """A draw that could not be made is entered too: the seed was used."""
+    book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
+                status="failed", seed=seed, redraw=redraw,
+                reason=f"{reason}；{error}" if reason else str(error), out_dir=str(out_dir))
+
+
+def _record_extra(commitment: Mapping[str, Any] | None, seed_values: Sequence[str], redraw: bool, reason: str,
+                  replaced: Sequence[int], anchor: str | None) -> dict[str, Any]:
+    """The record's fields beyond the result: redraw, ledger anchor, commitment trace, seed sources."""
+    return {
+        "redraw": {"reason": reason.strip(), "replaces": list(replaced)} if redraw else None,
+        "ledger": {"prev_hash": anchor} if anchor is not None else None,
+        "commitment": commitment_trace(commitment) if commitment is not None else None,
+        "seed_values": [clean_seed_value(v) for v in seed_values] if seed_values else None,
+    }
+
+
+def _write_and_record(
+    folder: Path, result: DrawResult, plan: Plan, inputs: Inputs, archiving: Future[None], *,
+    commitment: Mapping[str, Any] | None, note: str, extra: Mapping[str, Any], clock: Callable[[], str],
+    operator: str, witnesses: Sequence[str],
+) -> dict[str, Any]:
+    """Write the workbooks (and the commitment's copy) into the staging `folder`, wait for the
+    inputs' copies, then write the record; returns the record."""
+    body = result_body(result, plan)
+    lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
+
+    def summarize() -> str:  # called by write_outputs while its helpers already write
+        lists.update(encode_lists(body))
+        return body_digest(body, lists)
+
+    if commitment is not None:
+        write_json(folder / COMMITMENT_FILE, commitment)
+    outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, note=note)
+    archiving.result()  # an input changed during the draw stops it here
+    record = build_record(result, body, result_digest, inputs.files, outputs, contents, created_at=clock(),
+                          operator=operator, witnesses=witnesses, extra=extra)
+    write_record(folder, record, lists)
+    return record
+
+
+def _enter_draw(book: Ledger, plan: Plan, result: DrawResult, record: Mapping[str, Any], record_file: Path, seed: str, *,
+                redraw: bool, reason: str, out_dir: Path, anchor: str | None) -> LedgerEntry:
+    """Enter the made draw in the ledger, right after `anchor` (the entry it followed when it began)."""
+    return book.append(
+        created_at=record["created_at"], plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
+        status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=record["result_digest"],
+        record_sha256=readers.file_sha256(record_file), out_dir=str(out_dir.resolve()),
+        tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
+        expect_prev_hash=anchor,
+    )
+
+
+def chosen_seed(seed: str | None, seed_values: Sequence[str]) -> str:
+    """The seed given as it is, or combined from the public sources' values: exactly one of the two."""
+    if (seed is None) == (not seed_values):
+        raise UsageError("请给出 --seed，或用 --seed-value 给出各份公开来源（二者只用其一）",
+                         hint="用 --seed-value 时，种子由这些值合成，抽取记录会写下它们，审计人员可以核对")
+    return seed if seed is not None else combine_seeds(seed_values)
+
+
+def draw_in_workspace(
+    options: InputOptions,
+    out_dir: Path,
+    *,
+    seed: str | None = None,
+    seed_values: Sequence[str] = (),
+    commitment_file: Path | None = None,
+    ledger: Path | None = None,
+    reporter: Reporter | None = None,
+    operator: str = "",
+    witnesses: Sequence[str] = (),
+    redraw: bool = False,
+    reason: str = "",
+) -> DrawOutcome:
+    """`run_draw` as `shuangsuiji draw` makes it: the seed given or combined from `seed_values`, the
+    commitment read from its file, and the draw entered in `ledger` or else in the ledger of the
+    plan file's workspace (UsageError when there is none: a real draw is always entered).
+
+    Example: ``draw_in_workspace(InputOptions(Path("config/plan.toml")), Path("抽取结果/2026-12"), seed="2026120188")``
+    """
+    seed = chosen_seed(seed, seed_values)
+    promised = read_json_file(commitment_file, "承诺文件") if commitment_file is not None else None
+    normalize_seed(seed)  # a bad seed or plan is named before a missing ledger
+    load_plan(options.plan_path)
+    book = ledger_for(ledger, options.plan_path.parent, purpose="抽取")  # the plan file's workspace
+    return run_draw(options, seed, out_dir, reporter=reporter, operator=operator, witnesses=witnesses,
+                    commitment=promised, ledger=book, redraw=redraw, reason=reason, seed_values=seed_values)
+
+
+def run_demo(out_dir: Path | None = None, *, reporter: Reporter | None = None) -> DrawOutcome:
+    """The demo draw: the shipped sample plan and rosters, the fixed seed DEMO_SEED, no ledger; into
+    `out_dir`, or a new folder “演示抽取结果” (“-2”, “-3”, … when taken) in the working folder."""
+    target = out_dir if out_dir is not None else free_folder(DEMO_FOLDER)
+    return run_draw(InputOptions(demo_plan()), DEMO_SEED, target, reporter=reporter)
 
 
 @dataclass(frozen=True)

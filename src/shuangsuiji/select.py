@@ -15,7 +15,7 @@ from fractions import Fraction
 from functools import reduce
 from itertools import compress, pairwise
 from operator import attrgetter, itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import (
     CREDIT_CLASSES,
@@ -161,9 +161,28 @@ def select(
     history: Iterable[HistoryEntry] = (),
 ) -> Selection:
     """Run the v1 selection: who is eligible, each stratum's quota, and who is drawn."""
+    eligible = _eligibility(roster, plan, history)
+    order, quotas = _strata_and_quotas(plan.selection, eligible)
+    strata, picks = _rank_and_take(seed, roster, plan.selection, order, quotas, eligible)
+    # Canonical order: the roster's row order must not show.
+    exclusions = sorted(eligible.exclusions, key=attrgetter("enterprise_key"))
+    return Selection(tuple(strata), tuple(picks), tuple(exclusions), len(roster), eligible.out_of_scope)
+
+
+class _Eligibility(NamedTuple):
+    """Who takes part, by stratum, and who does not."""
+
+    members: dict[StratumKey, list[int]]  # rows drawn from, by stratum
+    must: dict[StratumKey, list[int]]  # rows that must be inspected (set aside, not drawn), by stratum
+    exclusions: list[Exclusion]  # in roster order
+    out_of_scope: int  # rows outside the plan's districts or industries
+
+
+def _eligibility(roster: EnterpriseRoster, plan: Plan, history: Iterable[HistoryEntry]) -> _Eligibility:
+    """The eligibility rules, in the spec's order: scope (district, industry), status, the window
+    since the last inspection (the roster's date or the history's, whichever is later)."""
     rules = plan.selection
     columns = [roster.column(header) for header in rules.strata]
-    class_pos = rules.strata.index("信用风险等级")
     districts, industries = set(plan.districts), set(plan.industries)
     window = plan.inspected_within_days
     start = plan.info.start
@@ -179,18 +198,7 @@ def select(
     inactive = {status for status in set(roster.status) if plan.statuses.excludes(status)}
     # One stratum column (the usual case) needs no per-row tuple; keys are wrapped once below.
     values: Sequence[Any] = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
-    # Most rows are plainly eligible. Flags computed once per distinct value (a pass at C speed)
-    # mark the others, and only those go through the rules one by one, in the spec's order.
-    flags: list[Iterable[Any]] = [roster.must_inspect, _per_value(roster.status, inactive.__contains__)]
-    if districts:
-        flags.append(_per_value(roster.district, lambda d: d not in districts))
-    if industries:
-        flags.append(_per_value(roster.industry, lambda d: d not in industries))
-    if window:
-        flags.append(_per_value(roster.last_inspected, lambda d: d is not None and d > cutoff))
-        if recent:
-            flags.append(map(recent.__contains__, roster.key))
-    flagged = list(reduce(lambda a, b: map(operator.or_, a, b), flags))
+    flagged = _flagged(roster, districts, industries, inactive, window, cutoff, recent)
     if len(flagged) != len(roster) or len(values) != len(roster):
         raise ValueError("roster columns differ in length")
     reasons: dict[Any, str] = {}  # reason texts repeat: one per status or date
@@ -221,19 +229,50 @@ def select(
     as_key: Callable[[Any], StratumKey] = (lambda v: (v,)) if len(columns) == 1 else tuple
     members = {as_key(k): v for k, v in grouped.items()}
     must = {as_key(k): v for k, v in grouped_must.items()}
+    return _Eligibility(members, must, exclusions, out_of_scope)
 
-    order = sorted(set(members) | set(must), key=lambda k: stratum_order(k, rules.strata))
-    sizes = {k: len(members.get(k, ())) for k in order}
-    quotas = _quotas(rules, sizes, order, class_pos)
 
+def _flagged(
+    roster: EnterpriseRoster, districts: set[str], industries: set[str], inactive: set[str], window: int,
+    cutoff: date, recent: set[str],
+) -> list[bool]:
+    """Per row: may a rule apply to it? Most rows are plainly eligible. Flags computed once per
+    distinct value (a pass at C speed) mark the others, and only those go through the rules one
+    by one, in the spec's order."""
+    flags: list[Iterable[Any]] = [roster.must_inspect, _per_value(roster.status, inactive.__contains__)]
+    if districts:
+        flags.append(_per_value(roster.district, lambda d: d not in districts))
+    if industries:
+        flags.append(_per_value(roster.industry, lambda d: d not in industries))
+    if window:
+        flags.append(_per_value(roster.last_inspected, lambda d: d is not None and d > cutoff))
+        if recent:
+            flags.append(map(recent.__contains__, roster.key))
+    return list(reduce(lambda a, b: map(operator.or_, a, b), flags))
+
+
+def _strata_and_quotas(rules: SelectionRules, eligible: _Eligibility) -> tuple[list[StratumKey], dict[StratumKey, int]]:
+    """The strata in canonical order, and each one's quota."""
+    order = sorted(set(eligible.members) | set(eligible.must), key=lambda k: stratum_order(k, rules.strata))
+    sizes = {k: len(eligible.members.get(k, ())) for k in order}
+    return order, _quotas(rules, sizes, order, rules.strata.index("信用风险等级"))
+
+
+def _rank_and_take(
+    seed: str, roster: EnterpriseRoster, rules: SelectionRules, order: list[StratumKey], quotas: dict[StratumKey, int],
+    eligible: _Eligibility,
+) -> tuple[list[Stratum], list[Pick]]:
+    """Per stratum, in order: the must-inspect enterprises (ranked, not drawn), then the first
+    `quota` of the others by (ticket, key); and the stratum as recorded."""
+    class_pos = rules.strata.index("信用风险等级")
     strata: list[Stratum] = []
     picks: list[Pick] = []
     for stratum_key in order:
         cls = stratum_key[class_pos]
-        rows = members.get(stratum_key, [])
+        rows = eligible.members.get(stratum_key, [])
         n = quotas[stratum_key]
         drawn = _first(seed, roster, rows, n)
-        set_aside = must.get(stratum_key, [])
+        set_aside = eligible.must.get(stratum_key, [])
         picks.extend(
             Pick(i, key, ticket, stratum_key, None, must_inspect=True)
             for ticket, key, i in _first(seed, roster, set_aside, len(set_aside))
@@ -245,11 +284,10 @@ def select(
                 credit_class=cls,
                 eligible=len(rows),
                 quota=n,
-                must_inspect=len(must.get(stratum_key, ())),
+                must_inspect=len(set_aside),
                 ratio=None if rules.count_mode else rules.ratio.get(cls),
                 weight=rules.weights.get(cls) if rules.count_mode else None,
                 cutoff_ticket=drawn[-1][0] if drawn else "",
             )
         )
-    exclusions.sort(key=attrgetter("enterprise_key"))  # canonical order: the roster's row order must not show
-    return Selection(tuple(strata), tuple(picks), tuple(exclusions), len(roster), out_of_scope)
+    return strata, picks

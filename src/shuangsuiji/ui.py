@@ -1,10 +1,14 @@
-"""Everything the user sees in the terminal: progress bars, tables, errors (all on stderr)."""
+"""Everything the user sees in the terminal: progress bars, tables, errors (all on stderr), and the
+machine-readable output of --json (on stdout)."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,11 +23,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .compare import Verdict, verdict_rows
 from .errors import Problem, ProblemsError, ShuangsuijiError
 from .fairness import describe
-from .ledger import LedgerEntry, LedgerTask
-from .pipeline import DrawOutcome, FairnessOutcome
-from .verify import Verdict, verdict_rows
+
+if TYPE_CHECKING:  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
+    from .ledger import LedgerEntry, LedgerTask
+    from .pipeline import DrawOutcome, FairnessOutcome
 
 console = Console(stderr=True, highlight=False)
 
@@ -100,6 +106,25 @@ def problems_table(problems: Sequence[Problem], title: str) -> Table:
     return table
 
 
+def write_json(value: Any) -> None:
+    """--json output for scripts: indented UTF-8 JSON on stdout."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_validation(problems: Sequence[Problem]) -> None:
+    """What `validate` found, as a table, and whether the draw can go ahead."""
+    errors = [p for p in problems if p.severity == "error"]
+    if problems:
+        console.print(problems_table(problems, f"{len(errors)} 处错误，{len(problems) - len(errors)} 条提示"))
+    console.print("[bold red]检查未通过[/]：请先改正以上错误。" if errors else "[bold green]检查通过[/]：可以抽取。")
+
+
+def print_commitment(path: Path, commitment: dict[str, Any]) -> None:
+    """Where the commitment was written, and its digest to publish with it."""
+    console.print(f"承诺已写出：[bold]{plain(path)}[/]")
+    console.print(f"承诺摘要（请与承诺文件一同公布）：[bold]{commitment['commitment_sha256']}[/]", soft_wrap=True)
+
+
 def print_error(error: ShuangsuijiError) -> None:
     """One sentence for one problem; a table when there are several."""
     problems = error.problems if isinstance(error, ProblemsError) else []
@@ -162,6 +187,19 @@ def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
         table.add_row(str(e.id), e.created_at, plain(e.plan_id), "抽取成功" if e.status == "drawn" else "[red]未能抽取[/]",
                       "是" if e.redraw else "", plain(e.seed), e.result_digest[:16], plain(e.reason))
     console.print(table)
+
+
+def print_ledger_created(path: Path, head: Path) -> None:
+    """The new ledger, and the head file to back up with it."""
+    console.print(f"已建立抽取台账：[bold]{plain(path)}[/]（旁边的 {plain(head.name)} 是它的校验文件，请一同备份）")
+
+
+def print_ledger_check(path: Path, problems: Sequence[str]) -> None:
+    """Every inconsistency `ledger check` found, or that the ledger is intact."""
+    for problem in problems:
+        console.print(f"[bold red]不一致：[/]{plain(problem)}")
+    if not problems:
+        console.print(f"[bold green]台账完整[/]：{plain(path)}")
 
 
 def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:

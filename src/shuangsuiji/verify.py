@@ -1,7 +1,8 @@
 """`verify`: recompute a draw from its record and inputs, and say exactly what differs.
 
 The draw itself is recomputed by the one pipeline (`run_draw`, into a private scratch folder);
-this module only gathers the evidence and compares. Nothing here changes the folder being verified.
+this module gathers the evidence (the record, the inputs, the ledger, the workbooks) and hands the
+pure comparisons to `compare`. Nothing here changes the folder being verified.
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ import fastexcel
 
 from . import __version__
 from .assign import TEAM_ALGORITHM
-from .ceremony import COMMITMENT_FILE, combine_seeds, commitment_differences
+from .ceremony import COMMITMENT_FILE
+from .compare import (
+    BODY_KEYS,
+    Finding,
+    Verdict,
+    commitment_finding,
+    plan_finding,
+    recomputation_findings,
+    record_integrity,
+    row_changes,
+    verdict_rows,
+)
 from .errors import DrawError, InputError, UsageError
 from .fields import ENTERPRISES, INPUT_KINDS, INSPECTORS
 from .io import readers
@@ -29,47 +41,12 @@ from .model import HistoryEntry
 from .pipeline import InputOptions, earlier_draws, run_draw
 from .plan import InputSource, Plan, load_plan, plan_from_record
 from .progress import NullReporter, Reporter
-from .record import LEDGER_HISTORY, RECORD_VERSION, digest, ledger_history_csv
+from .record import LEDGER_HISTORY, RECORD_VERSION, ledger_history_csv
 from .tickets import ALGORITHM
 
-BODY_KEYS = ("algorithm", "team_algorithm", "seed", "plan", "strata", "tasks", "excluded")
+__all__ = ["Finding", "Verdict", "cell_differences", "load_record", "row_differences", "verdict_rows", "verify"]
+
 MAX_CELL_DIFFERENCES = 50
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the verdict: what was compared, and whether it is the same.
-
-    A finding that could not be checked (no ledger given) is not a difference: `checked` is False.
-    """
-
-    area: str
-    item: str
-    same: bool
-    detail: str = ""
-    checked: bool = True
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Everything `verify` compared."""
-
-    folder: str
-    findings: tuple[Finding, ...]
-
-    @property
-    def identical(self) -> bool:
-        """True when every comparison found no difference."""
-        return all(f.same for f in self.findings)
-
-    def as_json(self) -> dict[str, Any]:
-        """For scripts: the verdict and every finding."""
-        return {
-            "folder": self.folder,
-            "identical": self.identical,
-            "findings": [{"area": f.area, "item": f.item, "same": f.same, "checked": f.checked, "detail": f.detail}
-                         for f in self.findings],
-        }
 
 
 def load_record(folder: Path) -> dict[str, Any]:
@@ -96,18 +73,6 @@ def load_record(folder: Path) -> dict[str, Any]:
     if missing:
         raise UsageError(f"抽取记录“{path}”缺少 {', '.join(missing)}", hint="这不是完整的抽取记录")
     return record
-
-
-def _record_integrity(record: dict[str, Any]) -> list[Finding]:
-    body = {key: record[key] for key in BODY_KEYS}
-    return [
-        Finding("抽取记录", "结果摘要", digest(body) == record["result_digest"],
-                "" if digest(body) == record["result_digest"] else "记录中的抽取结果与其摘要不符：记录在抽取后被改动过"),
-        Finding("算法", record["algorithm"], record["algorithm"] == ALGORITHM,
-                "" if record["algorithm"] == ALGORITHM else f"本程序实现的是 {ALGORITHM}"),
-        Finding("组队算法", record["team_algorithm"], record["team_algorithm"] == TEAM_ALGORITHM,
-                "" if record["team_algorithm"] == TEAM_ALGORITHM else f"本程序实现的是 {TEAM_ALGORITHM}"),
-    ]
 
 
 # What a row difference shows: every column read into the model, but a person's own identity data.
@@ -140,16 +105,7 @@ def _rows(role: str, path: Path, sheet: str | None, columns: Mapping[str, str]) 
 def row_differences(role: str, before: Path, after: Path, sheet: str | None = None,
                     columns: Mapping[str, str] | None = None) -> list[str]:
     """Rows added, removed or changed between two versions of an input, by key and Excel row."""
-    old, new = _rows(role, before, sheet, columns or {}), _rows(role, after, sheet, columns or {})
-    found = [f"新增 {key}（现第 {new[key][0]} 行）" for key in sorted(set(new) - set(old))]
-    found += [f"删除 {key}（原第 {old[key][0]} 行）" for key in sorted(set(old) - set(new))]
-    for key in sorted(set(old) & set(new)):
-        (was_row, was), (now_row, now) = old[key], new[key]
-        changes = [f"{label}“{was[label]}”→“{now[label]}”" for label in was if was[label] != now[label]]
-        if changes:
-            rows = f"第 {now_row} 行" if was_row == now_row else f"原第 {was_row} 行，现第 {now_row} 行"
-            found.append(f"改动 {key}（{rows}）：{'，'.join(changes)}")
-    return found
+    return row_changes(_rows(role, before, sheet, columns or {}), _rows(role, after, sheet, columns or {}))
 
 
 @dataclass(frozen=True)
@@ -208,55 +164,6 @@ def _changes(role: str, before: Path | None, after: Path, reading: tuple[str | N
         return f"{detail}，且无法逐行比较：{error}"
     more = f"（另有 {len(changes) - MAX_ROW_DIFFERENCES} 处）" if len(changes) > MAX_ROW_DIFFERENCES else ""
     return detail + "：" + ("；".join(changes[:MAX_ROW_DIFFERENCES]) + more if changes else "各行内容未变（可能只是重新保存）")
-
-
-def _strata(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Finding]:
-    def label(s: dict[str, Any]) -> str:
-        return "、".join(str(v) for v in s["key"].values())
-
-    before = {label(s): s for s in old}
-    after = {label(s): s for s in new}
-    findings = []
-    for name in sorted(set(before) | set(after)):
-        a, b = before.get(name), after.get(name)
-        if a == b:
-            findings.append(Finding("分层与名额", name, True))
-        else:
-            was = f"符合条件 {a['eligible']}、名额 {a['quota']}" if a else "无此层"
-            now = f"符合条件 {b['eligible']}、名额 {b['quota']}" if b else "无此层"
-            findings.append(Finding("分层与名额", name, False, f"原为{was}，复算为{now}"))
-    return findings
-
-
-def _tasks(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Finding]:
-    before = {t["enterprise_id"]: t for t in old}
-    after = {t["enterprise_id"]: t for t in new}
-    added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
-    selection_same = not added and not removed and [t["enterprise_id"] for t in old] == [t["enterprise_id"] for t in new]
-    findings = [Finding("抽取结果", f"{len(old)} 户", selection_same, "; ".join(filter(None, [
-        f"复算多出 {len(added)} 户：{'、'.join(added[:10])}{'…' if len(added) > 10 else ''}" if added else "",
-        f"复算少了 {len(removed)} 户：{'、'.join(removed[:10])}{'…' if len(removed) > 10 else ''}" if removed else "",
-        "" if added or removed or selection_same else "户数相同但顺序或任务编号不同",
-    ])))]
-    changed = [key for key in before if key in after and before[key]["team"] != after[key]["team"]]
-    findings.append(Finding("检查组", f"{len(old)} 组", not changed, "；".join(
-        f"{before[k]['task_id']}（{k}）原为 {'、'.join(before[k]['team'])}，复算为 {'、'.join(after[k]['team'])}"
-        for k in changed[:10]
-    ) + ("…" if len(changed) > 10 else "")))
-    return findings
-
-
-def _excluded(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> Finding:
-    before = {(e["enterprise_id"], e["reason"]) for e in old}
-    after = {(e["enterprise_id"], e["reason"]) for e in new}
-    if before == after:
-        return Finding("未参加抽取", f"{len(old)} 户", True)
-    gone, extra = sorted(before - after), sorted(after - before)
-    detail = "；".join(filter(None, [
-        f"原有而复算没有：{'、'.join(k for k, _ in gone[:5])}" if gone else "",
-        f"复算新增：{'、'.join(k for k, _ in extra[:5])}" if extra else "",
-    ]))
-    return Finding("未参加抽取", f"{len(old)} 户", False, detail)
 
 
 def _cells(path: Path) -> dict[str, list[list[str | None]]]:
@@ -345,16 +252,6 @@ def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None,
     return findings
 
 
-def _seed_sources(record: dict[str, Any]) -> list[Finding]:
-    """When the draw named the public sources' values, the seed must be their combination."""
-    values = record.get("seed_values")
-    if not values:
-        return []
-    same = combine_seeds(values) == record["seed"]
-    listed = "、".join(f"“{v}”" for v in values)
-    return [Finding("种子", "由公开来源合成", same, f"来源：{listed}" + ("" if same else "；按 seed combine 的规则合成的结果与记录的种子不同"))]
-
-
 def _read_commitment(path: Path, given: bool) -> dict[str, Any] | str:
     """The commitment file's content, or why the kept copy is unusable. A file the auditor names
     that cannot be read is a usage error (a typo is no evidence against the draw)."""
@@ -379,22 +276,53 @@ def _commitment(record: dict[str, Any], folder: Path, given: Path | None) -> lis
     if trace is None and given is None:
         return []
     path = given if given is not None else folder / (trace or {}).get("file", COMMITMENT_FILE)
-    commitment = _read_commitment(path, given is not None)
-    if trace is None:
-        return [Finding("承诺", path.name, False, "抽取时没有使用承诺文件（抽取记录中没有承诺摘要）")]
-    if isinstance(commitment, str):
-        return [Finding("承诺", path.name, False, commitment)]
-    recorded_inputs = {e["role"]: e["sha256"] for e in record["inputs"]}
-    files = {role: (path.name, sha) for role, sha in recorded_inputs.items() if role != LEDGER_HISTORY}
-    try:
-        problems = commitment_differences(commitment, record["plan"], files)
-    except UsageError as error:
-        problems = [str(error)]
-    if commitment.get("commitment_sha256") != trace.get("commitment_sha256"):
-        problems.insert(0, f"承诺摘要为 {str(commitment.get('commitment_sha256'))[:16]}…，抽取记录中为 "
-                           f"{str(trace.get('commitment_sha256'))[:16]}…：不是这次抽取所用的承诺")
-    item = f"{path.name}（{str(trace.get('commitment_sha256'))[:16]}…）"
-    return [Finding("承诺", item, not problems, "；".join(problems))]
+    return [commitment_finding(record, path.name, _read_commitment(path, given is not None))]
+
+
+def _refuse_other_algorithms(record: dict[str, Any]) -> None:
+    """A record made by another selection or team algorithm cannot be recomputed by this program."""
+    for key, ours in (("algorithm", ALGORITHM), ("team_algorithm", TEAM_ALGORITHM)):
+        if record[key] != ours:
+            raise UsageError(f"记录使用的算法是 {record[key]}，本程序只能复算 {ours}", hint="请使用相应版本的 shuangsuiji")
+
+
+def _recorded_plan(record: dict[str, Any], sources: _Sources, sheet: str | None) -> Plan:
+    """The plan in the record, reading its inputs from where verify found them (`sheet` overrides
+    the enterprise roster's sheet)."""
+    sheets = {entry["role"]: entry.get("sheet") or None for entry in record["inputs"]}
+    if sheet is not None:
+        sheets["enterprises"] = sheet
+    return plan_from_record(record["plan"], {
+        role: InputSource(path, sheets.get(role)) for role, path in sources.paths.items() if role in INPUT_KINDS
+    })
+
+
+def _kept_history(sources: _Sources) -> list[HistoryEntry]:
+    """The earlier draws the draw took from the ledger, as kept in its output folder."""
+    if LEDGER_HISTORY not in sources.paths:
+        return []
+    return list(readers.read_history(sources.paths[LEDGER_HISTORY])[0])
+
+
+def _recompute(record: dict[str, Any], folder: Path, plan: Plan, kept: Sequence[HistoryEntry],
+               reporter: Reporter, findings: Sequence[Finding]) -> list[Finding]:
+    """Draw again from the record's seed, plan and inputs in a private scratch folder, and compare
+    the result and the workbooks with the record and the folder (`findings`: what was found so far,
+    to tell a missing input from a broken one)."""
+    with private_scratch() as scratch:  # registered: a killed verify leaves no roster copies behind for long
+        again = scratch / "out"
+        options = InputOptions(folder / RECORD, plan=plan)
+        try:
+            outcome = run_draw(options, record["seed"], again, reporter=reporter,
+                               clock=lambda: record.get("created_at", ""), earlier=kept)
+        except DrawError as error:
+            return [Finding("复算", "抽取", False, f"复算无法完成：{error}")]
+        except InputError:
+            if any(not f.same for f in findings if f.area == "输入文件"):
+                raise UsageError("输入文件缺失或已无法读取，无法复算", hint="请用 --enterprises 等选项给出抽取时使用的文件") from None
+            raise
+        new = outcome.record
+        return recomputation_findings(record, new) + _outputs(record, folder, again, new["output_content"])
 
 
 def verify(
@@ -412,56 +340,19 @@ def verify(
     The folder alone is enough: the inputs, the history taken from the ledger and the commitment
     are read from the copies kept in it. `ledger` also checks the draw's ledger entry, `commitment`
     a commitment published before the draw, `overrides` compare other copies of the inputs.
+
+    Example: ``verify(Path("抽取结果/2026-12")).identical``
     """
     record = load_record(folder)
-    findings = _record_integrity(record)
-    for key, ours in (("algorithm", ALGORITHM), ("team_algorithm", TEAM_ALGORITHM)):
-        if record[key] != ours:
-            raise UsageError(f"记录使用的算法是 {record[key]}，本程序只能复算 {ours}", hint="请使用相应版本的 shuangsuiji")
+    findings = record_integrity(record)
+    _refuse_other_algorithms(record)
     sources = _input_sources(record, folder, overrides or {})
     findings += sources.findings
     findings += _commitment(record, folder, commitment)
     if plan_path is not None:
-        given = load_plan(plan_path).canonical()
-        changed = sorted(k for k in set(given) | set(record["plan"]) if given.get(k) != record["plan"].get(k))
-        findings.append(Finding("抽查计划", plan_path.name, not changed,
-                                f"与记录不同的部分：{'、'.join(changed)}" if changed else ""))
-    sheets = {entry["role"]: entry.get("sheet") or None for entry in record["inputs"]}
-    if sheet is not None:
-        sheets["enterprises"] = sheet
-    plan = plan_from_record(record["plan"], {
-        role: InputSource(path, sheets.get(role)) for role, path in sources.paths.items() if role in INPUT_KINDS
-    })
-    kept: list[HistoryEntry] = []
-    if LEDGER_HISTORY in sources.paths:
-        kept = list(readers.read_history(sources.paths[LEDGER_HISTORY])[0])
+        findings.append(plan_finding(plan_path.name, load_plan(plan_path).canonical(), record["plan"]))
+    plan = _recorded_plan(record, sources, sheet)
+    kept = _kept_history(sources)
     findings += _ledger(record, folder, plan, ledger, kept)
-    with private_scratch() as scratch:  # registered: a killed verify leaves no roster copies behind for long
-        again = scratch / "out"
-        options = InputOptions(folder / RECORD, plan=plan)
-        try:
-            outcome = run_draw(options, record["seed"], again, reporter=reporter or NullReporter(),
-                               clock=lambda: record.get("created_at", ""), earlier=kept)
-        except DrawError as error:
-            findings.append(Finding("复算", "抽取", False, f"复算无法完成：{error}"))
-            return Verdict(str(folder), tuple(findings))
-        except InputError:
-            if any(not f.same for f in findings if f.area == "输入文件"):
-                raise UsageError("输入文件缺失或已无法读取，无法复算", hint="请用 --enterprises 等选项给出抽取时使用的文件") from None
-            raise
-        new = outcome.record
-        findings.append(Finding("种子", record["seed"], new["seed"] == record["seed"]))
-        findings += _seed_sources(record)
-        findings += _strata(record["strata"], new["strata"])
-        findings += _tasks(record["tasks"], new["tasks"])
-        findings.append(_excluded(record["excluded"], new["excluded"]))
-        findings.append(Finding("结果摘要", record["result_digest"][:16] + "…", new["result_digest"] == record["result_digest"],
-                                "" if new["result_digest"] == record["result_digest"] else f"复算摘要为 {new['result_digest']}"))
-        findings += _outputs(record, folder, again, new["output_content"])
+    findings += _recompute(record, folder, plan, kept, reporter or NullReporter(), findings)
     return Verdict(str(folder), tuple(findings))
-
-
-def verdict_rows(verdict: Verdict) -> Sequence[tuple[str, str, str, str]]:
-    """(area, item, 一致/不同/未核对, detail) for display."""
-    return [(f.area, f.item, "未核对" if not f.checked else "一致" if f.same else "不同", f.detail) for f in verdict.findings]
-

@@ -1,4 +1,5 @@
-"""The workspace: the folder that holds a bureau's ledger, and how a command finds it.
+"""The workspace: the folder that holds a bureau's ledger, how a command finds it, and what the
+ledger commands read from it (`ledger_entries`, `ledger_entry`, `check_ledger`).
 
 One bureau, one ledger, whatever folder a command is run from: the ledger is looked for in the
 plan file's folder and then in each folder above it, the way git finds its repository. Nothing
@@ -10,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import UsageError
-from .ledger import LEDGER_FILE, Ledger, head_path
+from .io.staging import remove_abandoned
+from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, LedgerEntry, LedgerTask, head_path
 
 
 def find_ledger(start: Path) -> Path | None:
@@ -51,3 +53,35 @@ def init_ledger(folder: Path) -> Path:
     path = folder.resolve() / LEDGER_FILE
     Ledger(path, create=True).close()
     return path
+
+
+def ledger_entries(given: Path | None, start: Path) -> tuple[Path, list[LedgerEntry]]:
+    """The ledger (`given`, or the one found from `start` upwards) and all its entries, oldest first.
+
+    Example: ``path, entries = ledger_entries(None, Path.cwd())``
+    """
+    path = ledger_for(given, start, purpose="列出抽取")
+    with Ledger(path, create=False) as book:
+        return path, book.entries()
+
+
+def ledger_entry(given: Path | None, start: Path, number: int) -> tuple[LedgerEntry, list[LedgerTask]]:
+    """Entry `number` of the ledger (`given`, or the one found from `start` upwards), with its tasks."""
+    with Ledger(ledger_for(given, start, purpose="显示抽取"), create=False) as book:
+        return book.get(number), book.tasks(number)
+
+
+def check_ledger(given: Path | None, start: Path) -> tuple[Path, list[str]]:
+    """The ledger (`given`, or the one found from `start` upwards) and every inconsistency in it;
+    [] when it is intact. A ledger too damaged to open is one inconsistency, not an error.
+
+    What killed runs left anywhere (copies of the rosters) is removed first, at the latest now.
+    Example: ``path, problems = check_ledger(None, Path.cwd())``
+    """
+    remove_abandoned()
+    path = ledger_for(given, start, purpose="检查台账")
+    try:
+        with Ledger(path, create=False, strict=False) as book:
+            return path, book.check()
+    except LedgerDamaged as damaged:
+        return path, [str(damaged)]
