@@ -1,10 +1,14 @@
 """A small, fast, deterministic .xlsx writer.
 
-Why our own: measured in bench/, writing two 50,000-row workbooks with xlsxwriter or openpyxl takes
-longer than reading the million-row roster, and both stamp the current time into the file. This
+Why our own: measured in bench/bench_writers.py against XlsxWriter, the reference OOXML writer (in
+constant_memory mode, no text made a formula, a fixed creation date): a million-row draw's two
+workbooks, each written in its own process as a draw does, take 1.4 s with this writer and 11.6 s
+with XlsxWriter (content digest included), which would take the draw from 1.85 to about 3.3 times
+the time of merely reading its roster; a month's workbooks take milliseconds with either. This
 writer streams rows straight into the zip, writes every text as an inline string (so no cell can
 ever become a formula, whatever it starts with), and gives identical bytes for identical content,
-which lets an auditor compare output files by SHA-256.
+which lets an auditor compare output files by SHA-256. tests/io/test_xlsx_conformance.py writes
+the same cells with XlsxWriter and compares what the two files' XML means, sheet by sheet.
 
 Compressed bytes, though, depend on the zlib build (newer Python builds on Windows use zlib-ng), so
 the same content written on another machine may differ byte for byte. What a workbook says is
