@@ -31,6 +31,10 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shuangsuiji.model import DrawResult
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/io/xlsxwriter_twin.py: XlsxWriter given our Sheets
@@ -74,7 +78,7 @@ def draw_books(tasks: int | None = None, excluded: int | None = None) -> dict[st
     }
 
 
-def _scaled(result, plan_id: str, tasks: int, excluded: int):  # type: ignore[no-untyped-def]
+def _scaled(result: DrawResult, plan_id: str, tasks: int, excluded: int) -> DrawResult:
     """The draw's tasks and exclusions repeated to the given counts, each enterprise made distinct."""
     base = result.tasks
     more = []
