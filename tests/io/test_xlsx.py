@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import shutil
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -10,6 +12,7 @@ import fastexcel
 import openpyxl
 import pytest
 
+from shuangsuiji.io import xlsx
 from shuangsuiji.io.xlsx import Sheet, column_letter, write_workbook
 
 HOSTILE = ['=HYPERLINK("http://x","点击")', "+86 138", "-1+2", "@SUM(A1)", "\t制表", "\r回车", "=1+1"]
@@ -139,3 +142,123 @@ def test_wrapped_rows_are_as_tall_as_their_text(tmp_path: Path) -> None:
     rows = openpyxl.load_workbook(path).active.row_dimensions
     assert rows[2].height is None  # one line: the program's default
     assert rows[3].height == 15 * 3  # about 160 units of width (a CJK character is 2) in 59 per line
+
+
+# The five defects a review reproduced (issue 14): each test failed before the fix.
+
+LITERAL_ESCAPES = ["_x0041_", "_x0041_x0042_", "名称_x005F_甲", "_x00e9_", "my_xml_file", "__x0041__", "x0041_"]
+# Texts that also hold characters XML forbids (written as Excel's own _xHHHH_ escapes), next to literals.
+ESCAPES_AND_CONTROLS = ["a\x01b_x0041_", "_xABCD\x01", "\x02_x0041_\x03", "_x\x01041_"]
+
+
+def test_a_literal_xhhhh_text_reads_back_as_written(tmp_path: Path) -> None:
+    # Excel (and calamine, LibreOffice) read _xHHHH_ in a text as an escaped character: a literal
+    # one must reach every reader as written; openpyxl decodes nothing, so it sees what is stored.
+    path = tmp_path / "t.xlsx"
+    texts = LITERAL_ESCAPES + ESCAPES_AND_CONTROLS
+    write_workbook(path, [Sheet("表", ["_x0041_"], [[t] for t in texts])])
+    table = fastexcel.read_excel(path).load_sheet(0, header_row=None, dtypes="string").to_arrow()
+    assert table.column(0).to_pylist() == ["_x0041_", *texts]
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert [c.value for c in sheet["A"][: len(LITERAL_ESCAPES) + 1]] == ["_x0041_", *LITERAL_ESCAPES]
+
+
+def test_the_workbook_title_is_written_as_given(tmp_path: Path) -> None:
+    # docProps/core.xml is no spreadsheet text: Excel's _xHHHH_ escape means nothing there.
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", ["甲"], [])], title="计划_x0041_ & <名称>\x01")
+    assert openpyxl.load_workbook(path).properties.title == "计划_x0041_ & <名称>"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [("分派[1]", "不能含有"), ("a]", "不能含有"), ("a:b", "不能含有"), ("a*", "不能含有"), ("问?", "不能含有"),
+     ("a/b", "不能含有"), ("a\\b", "不能含有"), ("表" * 32, "31"), ("𠀀" * 16, "31"), ("History", "History"),
+     ("history", "History"), ("'表", "单引号"), ("表'", "单引号"), ("", "空"), ("表\x01", "不能含有"),
+     ("表_x0041_", "_xHHHH_")],
+)
+def test_sheet_names_excel_forbids_are_refused(tmp_path: Path, name: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=f"工作表名称.*{problem}"):
+        write_workbook(tmp_path / "t.xlsx", [Sheet(name, ["甲"], [])])
+
+
+def test_sheet_names_that_excel_accepts_are_written(tmp_path: Path) -> None:
+    names = ["表" * 31, "𠀀" * 15, "Histories", "O'Brien", "a-b (c) #1", "分派表"]
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet(n, ["甲"], []) for n in names])
+    assert openpyxl.load_workbook(path).sheetnames == names
+
+
+def test_sheet_names_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"工作表名称.*重复"):
+        write_workbook(tmp_path / "t.xlsx", [Sheet("Data", ["甲"], []), Sheet("data", ["甲"], [])])
+    book = xlsx.Workbook(tmp_path / "u.xlsx", 2)
+    book.add(0, Sheet("Data", ["甲"], []))
+    with pytest.raises(ValueError, match=r"工作表名称.*重复"):
+        book.add(1, Sheet("DATA", ["甲"], []))
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_nan_and_infinity_are_refused_with_their_place(tmp_path: Path, value: float) -> None:
+    rows = [["甲", 1.5], ["乙", value]]
+    with pytest.raises(ValueError, match=r"工作表“表”第 3 行 B 列.*不是有限的数"):
+        write_workbook(tmp_path / "t.xlsx", [Sheet("表", ["名称", "数值"], rows)])
+    with pytest.raises(ValueError, match="第 3 行 B 列"):
+        write_workbook(tmp_path / "c.xlsx", [Sheet("表", ["名称", "数值"], xlsx.Columns(["甲", "乙"], [1.5, value]))])
+
+
+def test_finite_floats_are_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", ["数值"], [[0.1 + 0.2], [-1e-300], [1e300]])])
+    assert [c.value for c in openpyxl.load_workbook(path)["表"]["A"][1:]] == [0.1 + 0.2, -1e-300, 1e300]
+
+
+def test_wrapped_rows_count_their_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "notes.xlsx"
+    long = "每组 2 人（持证且具相应专业的人员、持证执法人员），组长由第一个持证岗位的人员担任" * 2  # 3 lines
+    rows = [("三行", "第一行\n第二行\n第三行"), ("空行", "上\n\n下"), ("长", f"{long}\n短"), ("一行", "一行\n")]
+    write_workbook(path, [Sheet("说明", ("项目", "内容"), rows, widths=(10, 60), wrap=True)])
+    heights = openpyxl.load_workbook(path).active.row_dimensions
+    assert [heights[n].height for n in (2, 3, 4)] == [15 * 3, 15 * 3, 15 * 4]
+    assert heights[5].height == 15 * 2  # Excel shows the empty line after a final line break
+
+
+def test_every_sheet_states_its_dimension(tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    path = tmp_path / "t.xlsx"
+    sheets = [
+        Sheet("行", ["甲", "乙", "丙"], [["1", None, 3], [None, "5", ""]]),
+        Sheet("只有表头", ["甲", "乙"], []),
+        Sheet("列", ["甲"], xlsx.Columns(["1", "2", "3"])),
+        Sheet("生成", ["甲", "乙"], (("a", "b") for _ in range(5))),
+    ]
+    write_workbook(path, sheets)
+    archive = zipfile.ZipFile(path)
+    expected = ["A1:C3", "A1:B1", "A1:A4", "A1:B6"]
+    for number, ref in enumerate(expected, start=1):
+        xml = archive.read(f"xl/worksheets/sheet{number}.xml").decode()
+        assert re.findall(r"<dimension [^>]*>", xml) == [f'<dimension ref="{ref}"/>']
+        assert xml.index("</sheetPr>") < xml.index("<dimension") < xml.index("<sheetViews>")  # the schema's order
+    book = openpyxl.load_workbook(path, read_only=True)  # read-only openpyxl sizes a sheet by its dimension
+    assert [book[s.name].calculate_dimension() for s in sheets] == expected
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_every_text_as_written(tmp_path: Path) -> None:
+    # Calc is the reader closest to what bureaus use (WPS cannot be installed here): formula-like
+    # texts stay texts, literal _xHHHH_ stay literal, escaped control characters come back.
+    import csv
+    import subprocess
+
+    texts = [h for h in HOSTILE if "\r" not in h] + LITERAL_ESCAPES + ESCAPES_AND_CONTROLS + ["贵阳市云岩区", "两\n行"]
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", ["名称"], [[t] for t in texts])])
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+         "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )
+    with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as file:
+        assert [row[0] for row in csv.reader(file)] == ["名称", *texts]
