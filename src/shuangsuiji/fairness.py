@@ -235,12 +235,12 @@ def _strata_fairness(
 
 
 def _inspector_fairness(inputs: Inputs, plan: Plan, workloads: Counter[str]) -> tuple[list[str], float, int]:
-    """Who could serve at all (on duty and, when every member must be certified, certified), and
-    the χ² statistic of their workloads against an even share, with its degrees of freedom."""
-    everyone_certified = plan.teams.certified >= plan.teams.size
+    """Who could serve at all (on duty, and admitted to some place of the team whatever the
+    enterprise's industry), and the χ² statistic of their workloads against an even share, with
+    its degrees of freedom."""
     eligible_people = sorted(
         p.id for p in inputs.inspectors
-        if p.on_duty and (not everyone_certified or p.certified_through(plan.info.end))
+        if p.on_duty and any(role.admits(p, plan.info.end) for role in plan.teams.roles)
     )
     total = sum(workloads.values())
     share = total / len(eligible_people) if eligible_people else 0.0
