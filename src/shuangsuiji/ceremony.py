@@ -40,14 +40,14 @@ def combine_seeds(values: Sequence[str]) -> str:
 def make_commitment(
     plan_canonical: Mapping[str, Any], files: Mapping[str, tuple[str, str]], sources: Sequence[str], created_at: str
 ) -> dict[str, Any]:
-    """The commitment to publish before the seed is known. `files`: role → (file name, SHA-256)."""
+    """The commitment to publish before the seed is known. `files`: kind → (file name, SHA-256)."""
     body = {
         "kind": COMMITMENT_KIND,
         "algorithm": ALGORITHM,
         "plan_id": plan_canonical["plan"]["id"],
         "plan_sha256": digest(plan_canonical),
         "plan": plan_canonical,
-        "inputs": {role: {"name": name, "sha256": sha} for role, (name, sha) in sorted(files.items())},
+        "inputs": {kind: {"name": name, "sha256": sha} for kind, (name, sha) in sorted(files.items())},
         "seed_sources": list(sources),
         "created_at": created_at,
     }
@@ -71,13 +71,13 @@ def commitment_differences(
         )
         found.append(f"抽查计划与承诺时不同（变化的部分：{'、'.join(changed) or '未知'}）")
     committed = commitment.get("inputs", {})
-    for role in sorted(set(committed) | set(files)):
-        if role not in files:
-            found.append(f"承诺时有输入“{committed[role]['name']}”（{role}），本次没有")
-        elif role not in committed:
-            found.append(f"本次多了承诺时没有的输入“{files[role][0]}”（{role}）")
-        elif committed[role]["sha256"] != files[role][1]:
-            found.append(f"输入文件“{files[role][0]}”（{role}）的内容与承诺时不同")
+    for kind in sorted(set(committed) | set(files)):
+        if kind not in files:
+            found.append(f"承诺时有输入“{committed[kind]['name']}”（{kind}），本次没有")
+        elif kind not in committed:
+            found.append(f"本次多了承诺时没有的输入“{files[kind][0]}”（{kind}）")
+        elif committed[kind]["sha256"] != files[kind][1]:
+            found.append(f"输入文件“{files[kind][0]}”（{kind}）的内容与承诺时不同")
     return found
 
 

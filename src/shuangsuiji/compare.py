@@ -102,7 +102,7 @@ def commitment_finding(record: Mapping[str, Any], name: str, commitment: Mapping
     if isinstance(commitment, str):
         return Finding("承诺", name, False, commitment)
     recorded_inputs = {e["role"]: e["sha256"] for e in record["inputs"]}
-    files = {role: (name, sha) for role, sha in recorded_inputs.items() if role != LEDGER_HISTORY}
+    files = {kind: (name, sha) for kind, sha in recorded_inputs.items() if kind != LEDGER_HISTORY}
     try:
         problems = commitment_differences(commitment, record["plan"], files)
     except UsageError as error:

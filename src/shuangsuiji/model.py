@@ -134,7 +134,7 @@ class HistoryEntry:
 class InputFile:
     """Fingerprint of one input file as it was read."""
 
-    role: str
+    kind: str  # an InputKind, or record.LEDGER_HISTORY (written as "role" in the record)
     path: str
     sha256: str
     rows: int

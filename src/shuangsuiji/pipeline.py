@@ -34,7 +34,7 @@ from .demo import DEMO_FOLDER, DEMO_SEED, demo_plan, free_folder
 from .draw import compute_draw
 from .errors import DrawError, InputError, Problem, ProblemsError, SeedError, ShuangsuijiError, UsageError
 from .fairness import Draw, FairnessReport, simulate
-from .fields import InputKind
+from .fields import INPUT_KINDS, InputKind
 from .io import readers
 from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
@@ -42,7 +42,7 @@ from .io.staging import ensure_new_output_dir, staged_output
 from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
 from .ledger import Ledger, LedgerEntry, LedgerTask
 from .model import DrawResult, HistoryEntry, InputFile, Inputs
-from .plan import INPUT_ROLES, Plan, load_plan
+from .plan import Plan, load_plan
 from .privacy import personal_data
 from .progress import NullReporter, Reporter
 from .record import (
@@ -72,7 +72,7 @@ class InputOptions:
     plan: Plan | None = None  # an already parsed plan (verify rebuilds it from a record); wins over plan_path
 
     def overrides(self) -> dict[InputKind, Path | None]:
-        """The input paths given on the command line, by role."""
+        """The input paths given on the command line, by kind."""
         return {
             "enterprises": self.enterprises,
             "inspectors": self.inspectors,
@@ -104,12 +104,12 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
     """Read every input file, collecting problems from all of them before giving up."""
     problems: list[Problem] = []
     files = []
-    for role in ("enterprises", "inspectors"):
-        if role not in plan.inputs:
-            flag = f"--{role}"
-            problems.append(Problem(f"没有给出{'检查对象名录' if role == 'enterprises' else '执法检查人员名录'}",
-                                    code="input-not-given", params={"role": role},
-                                    hint=f"请在计划文件 [inputs] 中写明 {role}，或用 {flag} 指定"))
+    for kind in ("enterprises", "inspectors"):
+        if kind not in plan.inputs:
+            flag = f"--{kind}"
+            problems.append(Problem(f"没有给出{'检查对象名录' if kind == 'enterprises' else '执法检查人员名录'}",
+                                    code="input-not-given", params={"kind": kind},
+                                    hint=f"请在计划文件 [inputs] 中写明 {kind}，或用 {flag} 指定"))
 
     def attempt(read: Callable[[], tuple[Any, Any, list[Problem]]]) -> Any:
         try:
@@ -148,7 +148,7 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
             enterprises = attempt(big.result)
     if enterprises is None or inspectors is None or any(p.severity == "error" for p in problems):
         raise InputError(problems)
-    files.sort(key=lambda f: INPUT_ROLES.index(f.role))
+    files.sort(key=lambda f: INPUT_KINDS.index(f.kind))
     inputs = Inputs(enterprises, tuple(inspectors), tuple(recusals), tuple(history), tuple(files))
     return inputs, problems
 
@@ -214,11 +214,11 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 
 def input_fingerprints(plan: Plan) -> dict[str, tuple[str, str]]:
-    """role → (file name, SHA-256 of its bytes) for every input the plan names."""
+    """kind → (file name, SHA-256 of its bytes) for every input the plan names."""
     found: dict[str, tuple[str, str]] = {}
-    for role, source in plan.inputs.items():
+    for kind, source in plan.inputs.items():
         try:
-            found[role] = (source.path.name, readers.file_sha256(source.path))
+            found[kind] = (source.path.name, readers.file_sha256(source.path))
         except OSError:
             raise InputError([Problem("文件不存在或无法读取", file=str(source.path), code="file-missing",
                                       hint="请检查计划文件 [inputs] 或命令行给出的路径")]) from None

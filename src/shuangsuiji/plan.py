@@ -50,7 +50,6 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     ),
 }
 ROLE_KEYS = ("certified", "specialist", "department")
-INPUT_ROLES = INPUT_KINDS
 SOURCE_KEYS = ("path", "sheet", "columns")  # [inputs.<kind>] written as a table
 
 # 经营状态 as real exports write it (the national enterprise credit information system's 登记状态 and

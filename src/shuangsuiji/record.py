@@ -15,7 +15,7 @@ from .plan import Plan, fraction_text
 from .tickets import ALGORITHM
 
 RECORD_VERSION = 2
-LEDGER_HISTORY = "ledger_history"  # the role of the history a draw took from the ledger
+LEDGER_HISTORY = "ledger_history"  # the kind of the history a draw took from the ledger
 LEDGER_HISTORY_FILE = "inputs/ledger-history.csv"
 
 
@@ -33,11 +33,11 @@ _ENCODE = (
 )
 
 
-def archived_name(role: str, path: str) -> str:
-    """Where an input file is kept inside the output folder: inputs/<role><suffix>."""
-    if role == LEDGER_HISTORY:
+def archived_name(kind: str, path: str) -> str:
+    """Where an input file is kept inside the output folder: inputs/<kind><suffix>."""
+    if kind == LEDGER_HISTORY:
         return LEDGER_HISTORY_FILE
-    return f"inputs/{role}{PurePath(path).suffix.lower()}"
+    return f"inputs/{kind}{PurePath(path).suffix.lower()}"
 
 
 def ledger_history_csv(entries: Iterable[HistoryEntry]) -> bytes:
@@ -170,8 +170,8 @@ def build_record(
         "operator": operator,
         "witnesses": list(witnesses),
         "inputs": [
-            {"role": f.role, "path": f.path, "sha256": f.sha256, "rows": f.rows, "sheet": f.sheet,
-             "archived": archived_name(f.role, f.path)}
+            {"role": f.kind, "path": f.path, "sha256": f.sha256, "rows": f.rows, "sheet": f.sheet,
+             "archived": archived_name(f.kind, f.path)}
             for f in files
         ],
         "population": {

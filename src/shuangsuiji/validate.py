@@ -12,11 +12,11 @@ from .plan import Plan
 
 
 def _problem(
-    inputs: Inputs, role: str, code: str, message: str, *, hint: str = "", row: int | None = None, column: str = "",
+    inputs: Inputs, kind: str, code: str, message: str, *, hint: str = "", row: int | None = None, column: str = "",
     severity: Severity = "error", params: Mapping[str, Any] | None = None,
 ) -> Problem:
-    """A problem located in the input file that plays `role`."""
-    found = next((f for f in inputs.files if f.role == role), None)
+    """A problem located in the input file that is of `kind`."""
+    found = next((f for f in inputs.files if f.kind == kind), None)
     file = found.path.replace("\\", "/").rsplit("/", 1)[-1] if found else ""
     sheet = found.sheet if found else ""
     return Problem(message, file=file, sheet=sheet, row=row, column=column, severity=severity, hint=hint, code=code,

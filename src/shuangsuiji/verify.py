@@ -81,31 +81,31 @@ INSPECTOR_FIELDS = {f.attr: f.name for f in INSPECTORS.fields if f.attr and not 
 MAX_ROW_DIFFERENCES = 20
 
 
-def _rows(role: str, path: Path, sheet: str | None, columns: Mapping[str, str]) -> dict[str, tuple[int, dict[str, str]]]:
+def _rows(kind: str, path: Path, sheet: str | None, columns: Mapping[str, str]) -> dict[str, tuple[int, dict[str, str]]]:
     """key → (Excel row, field label → text) for one input file, read with the draw's own readers."""
     def text(value: Any) -> str:
         return "、".join(sorted(value)) if isinstance(value, frozenset) else "" if value is None else str(value)
 
-    if role == "enterprises":
+    if kind == "enterprises":
         roster = readers.read_enterprises(path, sheet=sheet, columns=columns)[0]
         return {
             roster.key[i]: (roster.row[i], {label: text(getattr(roster, f)[i]) for f, label in ENTERPRISE_FIELDS.items()})
             for i in range(len(roster))
         }
-    if role == "inspectors":
+    if kind == "inspectors":
         return {p.id: (p.row, {label: text(getattr(p, f)) for f, label in INSPECTOR_FIELDS.items()})
                 for p in readers.read_inspectors(path, sheet=sheet, columns=columns)[0]}
-    if role == "conflicts":
+    if kind == "conflicts":
         return {f"{r.inspector_id} / {r.enterprise_key}": (r.row, {"回避原因": r.reason})
                 for r in readers.read_recusals(path, sheet=sheet, columns=columns)[0]}
     return {f"{h.enterprise_key} / {h.inspected_on} / {h.inspector_id}": (h.row, {})
             for h in readers.read_history(path, sheet=sheet, columns=columns)[0]}
 
 
-def row_differences(role: str, before: Path, after: Path, sheet: str | None = None,
+def row_differences(kind: str, before: Path, after: Path, sheet: str | None = None,
                     columns: Mapping[str, str] | None = None) -> list[str]:
     """Rows added, removed or changed between two versions of an input, by key and Excel row."""
-    return row_changes(_rows(role, before, sheet, columns or {}), _rows(role, after, sheet, columns or {}))
+    return row_changes(_rows(kind, before, sheet, columns or {}), _rows(kind, after, sheet, columns or {}))
 
 
 @dataclass(frozen=True)
@@ -123,43 +123,43 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
     paths: dict[str, Path] = {}
     findings = []
     for entry in record["inputs"]:
-        role, recorded = entry["role"], entry["sha256"]
-        reading = (entry.get("sheet") or None, record["plan"].get("columns", {}).get(role, {}))
+        kind, recorded = entry["role"], entry["sha256"]
+        reading = (entry.get("sheet") or None, record["plan"].get("columns", {}).get(kind, {}))
         kept = folder / entry.get("archived", "")
         kept_ok = bool(entry.get("archived")) and kept.is_file() and file_sha256(kept) == recorded
-        given = overrides.get(role)
+        given = overrides.get(kind)
         if given is not None:
-            paths[role] = given
+            paths[kind] = given
             now = file_sha256(given) if given.is_file() else None
-            detail = "" if now == recorded else "找不到该文件" if now is None else _changes(role, kept if kept_ok else None, given, reading)
+            detail = "" if now == recorded else "找不到该文件" if now is None else _changes(kind, kept if kept_ok else None, given, reading)
             findings.append(Finding("输入文件", given.name, now == recorded, detail))
             continue
         live = Path(entry["path"])
         if kept_ok:
-            paths[role] = kept
+            paths[kind] = kept
             note = "使用输出文件夹中保存的副本"
-            if role != LEDGER_HISTORY and live.is_file() and file_sha256(live) != recorded:
-                note += f"；原路径的文件“{live}”在抽取后改动过（不影响复核）：{_changes(role, kept, live, reading)}"
+            if kind != LEDGER_HISTORY and live.is_file() and file_sha256(live) != recorded:
+                note += f"；原路径的文件“{live}”在抽取后改动过（不影响复核）：{_changes(kind, kept, live, reading)}"
             findings.append(Finding("输入文件", Path(entry["path"]).name, True, note))
         elif live.is_file() and file_sha256(live) == recorded:
-            paths[role] = live
+            paths[kind] = live
             lost = "缺失" if not kept.is_file() else "与记录不符"
             findings.append(Finding("输入文件", live.name, kept.is_file() is False,
                                     f"输出文件夹中保存的副本{lost}，使用原路径的文件"))
         else:
-            paths[role] = kept if kept.is_file() else live
+            paths[kind] = kept if kept.is_file() else live
             findings.append(Finding("输入文件", live.name, False,
                                     "输出文件夹中的副本和原路径的文件都与记录不符或找不到（SHA-256 不符）"))
     return _Sources(paths, findings)
 
 
-def _changes(role: str, before: Path | None, after: Path, reading: tuple[str | None, Mapping[str, str]]) -> str:
+def _changes(kind: str, before: Path | None, after: Path, reading: tuple[str | None, Mapping[str, str]]) -> str:
     """What changed in an input, row by row when the kept copy allows it."""
     detail = "文件内容与抽取时不同（SHA-256 不符）"
-    if before is None or role == LEDGER_HISTORY:
+    if before is None or kind == LEDGER_HISTORY:
         return detail
     try:
-        changes = row_differences(role, before, after, *reading)
+        changes = row_differences(kind, before, after, *reading)
     except InputError as error:
         return f"{detail}，且无法逐行比较：{error}"
     more = f"（另有 {len(changes) - MAX_ROW_DIFFERENCES} 处）" if len(changes) > MAX_ROW_DIFFERENCES else ""
@@ -293,7 +293,7 @@ def _recorded_plan(record: dict[str, Any], sources: _Sources, sheet: str | None)
     if sheet is not None:
         sheets["enterprises"] = sheet
     return plan_from_record(record["plan"], {
-        role: InputSource(path, sheets.get(role)) for role, path in sources.paths.items() if role in INPUT_KINDS
+        kind: InputSource(path, sheets.get(kind)) for kind, path in sources.paths.items() if kind in INPUT_KINDS
     })
 
 

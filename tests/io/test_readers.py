@@ -81,7 +81,7 @@ def test_reads_a_clean_roster_with_every_column(tmp_path: Path) -> None:
         "address": "中华北路1号", "legal_rep": "张三", "phone": "13800000000",
     }  # fmt: skip
     assert roster.get(1)[1:] == ("贵阳乙超市", "D", "", "", "", "", None, False, 3, "", "", "")
-    assert file.role == "enterprises" and file.path == str(path) and file.rows == 2 and file.sheet == "名录"
+    assert file.kind == "enterprises" and file.path == str(path) and file.rows == 2 and file.sheet == "名录"
     assert file.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == file_sha256(path)
 
 
@@ -495,7 +495,7 @@ def test_inspectors_are_read_and_checked(tmp_path: Path) -> None:
     assert first.specialties == {"餐饮服务", "食品销售", "特种设备", "药品"}
     assert (first.max_tasks, first.row, first.on_duty, first.id_card, first.phone) == (8, 2, True, "52011119920720900x", "139")
     assert (people[1].on_duty, people[1].max_tasks, people[1].certificate_expiry) == (False, None, None)
-    assert file.role == "inspectors" and file.rows == 4
+    assert file.kind == "inspectors" and file.rows == 4
     found = [(p.row, p.column, p.severity) for p in problems]
     assert found == [
         (3, "所属部门", "warning"),
@@ -520,7 +520,7 @@ def test_recusals_are_read_and_a_bad_code_is_an_error(tmp_path: Path) -> None:
     recusals, file, problems = read_recusals(workbook(tmp_path / "c.xlsx", rows, header=["编号", "信用代码", "原因"]))
     assert recusals[0].inspector_id == "P001" and recusals[0].enterprise_key == uscc(1)
     assert recusals[0].reason == "近亲属任职" and recusals[0].row == 2
-    assert file.role == "conflicts" and file.rows == 3
+    assert file.kind == "conflicts" and file.rows == 3
     assert [(p.row, p.column, p.severity) for p in problems] == [(3, "信用代码", "error"), (4, "编号", "error")]
 
 
@@ -536,7 +536,7 @@ def test_history_is_read_and_rows_without_a_date_are_dropped(tmp_path: Path) -> 
     assert [(e.enterprise_key, e.inspected_on, e.inspector_id, e.row) for e in entries] == [
         (uscc(1), date(2025, 6, 1), "P001", 2), (uscc(2), date(2025, 7, 1), "", 3), ("123", date(2025, 1, 1), "P002", 4),
     ]  # fmt: skip
-    assert file.role == "history" and file.rows == 5
+    assert file.kind == "history" and file.rows == 5
     assert [(p.row, p.column, p.severity) for p in problems] == [
         (4, "统一社会信用代码", "warning"), (5, "检查日期", "error"), (6, "检查日期", "error"),
     ]  # fmt: skip

@@ -52,12 +52,12 @@ def archive_inputs(folder: Path, files: Sequence[InputFile], ledger_history: byt
     """
     (folder / "inputs").mkdir()
     for file in files:
-        if file.role == LEDGER_HISTORY:
+        if file.kind == LEDGER_HISTORY:
             (folder / LEDGER_HISTORY_FILE).write_bytes(ledger_history)
             continue
         sha = hashlib.sha256()
         try:
-            with open(file.path, "rb") as source, (folder / archived_name(file.role, file.path)).open("wb") as copy:
+            with open(file.path, "rb") as source, (folder / archived_name(file.kind, file.path)).open("wb") as copy:
                 while block := source.read(1 << 20):
                     sha.update(block)
                     copy.write(block)

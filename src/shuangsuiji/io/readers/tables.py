@@ -54,5 +54,5 @@ def open_table(path: Path, table: Table, sheet: str | None, mapping: Mapping[str
     if sheet is not None and not grid.sheet:
         problems.add(Invalid("csv-has-no-sheets", "CSV 文件没有工作表，已忽略指定的工作表"), row=None, severity="warning")
     located = locate(path, grid, table, mapping, problems)
-    file = InputFile(role=table.kind, path=str(path), sha256=sha256, rows=len(located), sheet=grid.sheet)
+    file = InputFile(kind=table.kind, path=str(path), sha256=sha256, rows=len(located), sheet=grid.sheet)
     return located, file, problems
