@@ -52,6 +52,7 @@ class Table:
 KEY = "统一社会信用代码"
 REGISTRATION_NO = "注册号"
 PERSON_ID = "人员编号"
+CREDIT_CLASS = "信用风险等级"  # the stratum every plan has: rates differ by credit class
 
 _KEY = Field(
     KEY,
@@ -66,7 +67,7 @@ ENTERPRISES = Table("enterprises", "检查对象名录", (
     _KEY,
     _REGISTRATION_NO,
     Field("企业名称", ("企业(单位)名称", "市场主体名称", "主体名称", "单位名称", "名称"), required=True, attr="name"),
-    Field("信用风险等级", ("风险等级", "信用等级", "信用风险分类", "信用风险类别", "信用风险分类结果"), required=True,
+    Field(CREDIT_CLASS, ("风险等级", "信用等级", "信用风险分类", "信用风险类别", "信用风险分类结果"), required=True,
           attr="credit_class", stratum=True),
     Field("所属区域", ("区域", "所属辖区", "辖区", "行政区划"), attr="district", stratum=True),
     Field("行业类别", ("行业", "行业类型", "所属行业"), attr="industry", stratum=True),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import PlanError, Problem
-from .fields import INPUT_KINDS, TABLES, InputKind
+from .fields import CREDIT_CLASS, INPUT_KINDS, TABLES, InputKind
 from .ids import clean_text, compact, tidy_text
 from .model import CREDIT_CLASSES, STRATUM_FIELDS, Inspector
 from .privacy import personal_data
@@ -98,7 +98,7 @@ class PlanInfo:
 class SelectionRules:
     """The [selection] section: strata and either ratios (ratio mode) or a total (count mode)."""
 
-    strata: tuple[str, ...] = ("信用风险等级",)
+    strata: tuple[str, ...] = (CREDIT_CLASS,)
     rounding: Rounding = "ceil"
     ratio: dict[str, Fraction] = field(default_factory=dict)
     minimum: dict[str, int] = field(default_factory=dict)
@@ -454,14 +454,14 @@ def _fractions(c: _Collector, data: dict[str, Any], key: str, what: str, high: F
 
 
 def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
-    strata = _text_list(c, data, "selection", "strata") if "strata" in data else ("信用风险等级",)
+    strata = _text_list(c, data, "selection", "strata") if "strata" in data else (CREDIT_CLASS,)
     for column in strata:
         if column not in STRATUM_FIELDS:
             c.add("plan-unknown-stratum", "selection.strata", f"不支持按“{column}”分层{_closest(column, tuple(STRATUM_FIELDS))}",
                   f"可用：{'、'.join(STRATUM_FIELDS)}")
     if len(set(strata)) != len(strata):
         c.add("plan-duplicate", "selection.strata", "分层依据有重复")
-    if "信用风险等级" not in strata:
+    if CREDIT_CLASS not in strata:
         c.add("plan-missing", "selection.strata", "分层依据必须包含“信用风险等级”", "比例按信用风险等级设定")
     rounding = data.get("rounding", "ceil")
     if rounding not in ROUNDINGS:

@@ -17,6 +17,7 @@ from itertools import compress, pairwise
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
+from .fields import CREDIT_CLASS
 from .model import (
     CREDIT_CLASSES,
     EnterpriseRoster,
@@ -34,7 +35,7 @@ StratumKey = tuple[str, ...]
 
 def stratum_order(key: StratumKey, strata: Sequence[str]) -> tuple[object, ...]:
     """Canonical stratum order: credit class A, B, C, D first, then the other columns by code point."""
-    class_pos = strata.index("信用风险等级")
+    class_pos = strata.index(CREDIT_CLASS)
     others = tuple(value for i, value in enumerate(key) if i != class_pos)
     return (CREDIT_CLASSES.index(key[class_pos]), others)
 
@@ -255,7 +256,7 @@ def _strata_and_quotas(rules: SelectionRules, eligible: _Eligibility) -> tuple[l
     """The strata in canonical order, and each one's quota."""
     order = sorted(set(eligible.members) | set(eligible.must), key=lambda k: stratum_order(k, rules.strata))
     sizes = {k: len(eligible.members.get(k, ())) for k in order}
-    return order, _quotas(rules, sizes, order, rules.strata.index("信用风险等级"))
+    return order, _quotas(rules, sizes, order, rules.strata.index(CREDIT_CLASS))
 
 
 def _rank_and_take(
@@ -264,7 +265,7 @@ def _rank_and_take(
 ) -> tuple[list[Stratum], list[Pick]]:
     """Per stratum, in order: the must-inspect enterprises (ranked, not drawn), then the first
     `quota` of the others by (ticket, key); and the stratum as recorded."""
-    class_pos = rules.strata.index("信用风险等级")
+    class_pos = rules.strata.index(CREDIT_CLASS)
     strata: list[Stratum] = []
     picks: list[Pick] = []
     for stratum_key in order:

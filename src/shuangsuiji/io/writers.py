@@ -15,6 +15,7 @@ from typing import Any
 
 from ..assign import TEAM_ALGORITHM
 from ..errors import OutputError
+from ..fields import ENTERPRISES
 from ..ids import key_problem
 from ..model import EXCLUSION_LABELS, DrawResult, Enterprise, InputFile, Inspector, Task
 from ..plan import Plan, fraction_text
@@ -85,25 +86,28 @@ def task_sheet(result: DrawResult, plan: Plan) -> Sheet:
     def of_firm(field: str) -> Sequence[Cell]:
         return firm.get(field, ())
 
-    return Sheet(
-        "分派表",
-        (
-            "序号", "抽查任务编号", "市场主体名称", "统一社会信用代码/注册号", "信用风险等级", "所属区域",
-            "行业类别", "登记机关", "地址", "法定代表人", "联系电话", "抽取方式", "层内名次", "入选概率",
-            "组长（主检人）", "组长人员编号", "组员", "组员人员编号", "检查组所属部门", "抽取车票",
-        ),
-        Columns(
-            list(range(1, len(ts) + 1)), [t.task_id for t in ts], *map(of_firm, (
-                "name", "key", "credit_class", "district", "industry", "authority", "address", "legal_rep", "phone",
-            )),
-            [_method(t) for t in ts], [t.pick.rank for t in ts],
-            [None if t.pick.must_inspect else probability[t.pick.stratum] for t in ts],
-            [t.leader.name for t in ts], [t.leader.id for t in ts], [_team_names(t.team[1:]) for t in ts],
-            ["、".join(m.id for m in t.team[1:]) for t in ts],
-            ["、".join(sorted({m.department for m in t.team})) for t in ts], [t.pick.ticket for t in ts],
-        ),
-        widths=(6, 20, 34, 22, 13, 10, 12, 26, 30, 10, 14, 16, 10, 10, 14, 14, 16, 16, 26, 66),
-    )
+    # Each column once: header, values, width. The roster's own columns keep the roster's headers.
+    columns: list[tuple[str, Sequence[Cell], float]] = [
+        ("序号", list(range(1, len(ts) + 1)), 6),
+        ("抽查任务编号", [t.task_id for t in ts], 20),
+        ("市场主体名称", of_firm("name"), 34),
+        ("统一社会信用代码/注册号", of_firm("key"), 22),
+        *((ENTERPRISES.header(attr), of_firm(attr), width) for attr, width in (
+            ("credit_class", 13), ("district", 10), ("industry", 12), ("authority", 26), ("address", 30),
+            ("legal_rep", 10), ("phone", 14),
+        )),
+        ("抽取方式", [_method(t) for t in ts], 16),
+        ("层内名次", [t.pick.rank for t in ts], 10),
+        ("入选概率", [None if t.pick.must_inspect else probability[t.pick.stratum] for t in ts], 10),
+        ("组长（主检人）", [t.leader.name for t in ts], 14),
+        ("组长人员编号", [t.leader.id for t in ts], 14),
+        ("组员", [_team_names(t.team[1:]) for t in ts], 16),
+        ("组员人员编号", ["、".join(m.id for m in t.team[1:]) for t in ts], 16),
+        ("检查组所属部门", ["、".join(sorted({m.department for m in t.team})) for t in ts], 26),
+        ("抽取车票", [t.pick.ticket for t in ts], 66),
+    ]
+    headers, values, widths = zip(*columns, strict=True)
+    return Sheet("分派表", headers, Columns(*values), widths=widths)
 
 
 def strata_sheet(result: DrawResult, plan: Plan) -> Sheet:
