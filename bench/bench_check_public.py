@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import timeit
 
-from shuangsuiji.ids import uscc_check_char
+from shuangsuiji.core.ids import uscc_check_char
 from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, check_public
 
 ROWS = 50_000

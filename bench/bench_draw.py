@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent / "scripts"))
 
 from generate_rosters import generate, write_rosters  # noqa: E402
 
-from shuangsuiji.ledger import Ledger  # noqa: E402
+from shuangsuiji.io.ledger import Ledger  # noqa: E402
 
 PLAN = """
 [plan]

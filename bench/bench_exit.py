@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_draw import prepare  # noqa: E402
 
-from shuangsuiji.ledger import Ledger  # noqa: E402
+from shuangsuiji.io.ledger import Ledger  # noqa: E402
 
 # main() may call os._exit itself: it is replaced by `end`, which notes the time and then ends the
 # process the variant's way; when main() returns instead, `end` is called after it.

@@ -17,7 +17,7 @@ import timeit
 from pathlib import Path
 from typing import Any
 
-from shuangsuiji.record import canonical_json
+from shuangsuiji.core.record import canonical_json
 
 TASKS = 50_000
 EXCLUDED = 150_000

@@ -30,13 +30,13 @@ sys.path.insert(0, str(HERE.parent / "scripts"))
 from bench_draw import PLAN  # noqa: E402  (the same plan, every enterprise drawn)
 from generate_rosters import generate, write_rosters  # noqa: E402
 
-from shuangsuiji.assign import Staffing, assignment_order  # noqa: E402
-from shuangsuiji.errors import DrawError  # noqa: E402
+from shuangsuiji.core.assign import Staffing, assignment_order  # noqa: E402
+from shuangsuiji.core.errors import DrawError  # noqa: E402
+from shuangsuiji.core.progress import NullReporter  # noqa: E402
+from shuangsuiji.core.teamflow import Witness  # noqa: E402
+from shuangsuiji.core.tickets import tickets_for  # noqa: E402
+from shuangsuiji.io.plan_file import load_plan  # noqa: E402
 from shuangsuiji.pipeline import InputOptions, load_and_check  # noqa: E402
-from shuangsuiji.plan import load_plan  # noqa: E402
-from shuangsuiji.progress import NullReporter  # noqa: E402
-from shuangsuiji.teamflow import Witness  # noqa: E402
-from shuangsuiji.tickets import tickets_for  # noqa: E402
 
 
 def load(tasks: int, inspectors: int, data: Path, max_tasks: int) -> tuple[Staffing, int]:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from shuangsuiji.model import DrawResult
+    from shuangsuiji.core.model import DrawResult
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/io/xlsxwriter_twin.py: XlsxWriter given our Sheets
@@ -59,10 +59,10 @@ def _materialized(sheet: Sheet) -> Sheet:
 def draw_books(tasks: int | None = None, excluded: int | None = None) -> dict[str, Book]:
     """The two workbooks of a draw of config/plan.toml, built as write_outputs builds them; with
     `tasks` and `excluded`, the draw scaled to that many tasks and enterprises not drawn."""
-    from shuangsuiji.draw import compute_draw
+    from shuangsuiji.core.draw import compute_draw
+    from shuangsuiji.core.progress import NullReporter
     from shuangsuiji.io.writers import ASSIGNMENT_SHEETS, disclosure_sheet, notes_sheet
     from shuangsuiji.pipeline import InputOptions, load_and_check
-    from shuangsuiji.progress import NullReporter
 
     options = InputOptions(HERE.parent / "config" / "plan.toml")
     plan, inputs, _ = load_and_check(options, NullReporter())

@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from shuangsuiji.ledger import Ledger
-from shuangsuiji.model import Enterprise, EnterpriseRoster, Inspector
-from shuangsuiji.plan import Plan, parse_plan
+from shuangsuiji.core.model import Enterprise, EnterpriseRoster, Inspector
+from shuangsuiji.core.plan import Plan
+from shuangsuiji.core.plan_parse import parse_plan
+from shuangsuiji.io.ledger import Ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

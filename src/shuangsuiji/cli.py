@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from . import __version__
+from .core.errors import ShuangsuijiError
+from .core.progress import NullReporter, Reporter
 from .demo import DEMO_SEED
-from .errors import ShuangsuijiError
-from .progress import NullReporter, Reporter
 
 if TYPE_CHECKING:
     from .pipeline import InputOptions
@@ -259,7 +259,7 @@ def seed_new() -> None:
     """
     import secrets
 
-    from .ceremony import fresh_seed
+    from .core.ceremony import fresh_seed
 
     sys.stdout.write(fresh_seed(secrets.token_bytes(16)) + "\n")
 
@@ -272,7 +272,7 @@ def seed_combine(
 
     示例：shuangsuiji seed combine "福彩3D 2026-12-01 385" 4271 6093
     """
-    from .ceremony import combine_seeds
+    from .core.ceremony import combine_seeds
 
     sys.stdout.write(_guarded(lambda: combine_seeds(values)) + "\n")
 
@@ -312,8 +312,8 @@ def ledger_init(
     示例：shuangsuiji ledger init
     """
     from . import ui
-    from .ledger import head_path
-    from .workspace import init_ledger
+    from .io.ledger import head_path
+    from .io.workspace import init_ledger
 
     path = _guarded(lambda: init_ledger(folder))
     ui.print_ledger_created(path, head_path(path))
@@ -326,7 +326,7 @@ def ledger_list(ledger: LedgerOption = None) -> None:
     示例：shuangsuiji ledger list
     """
     from . import ui
-    from .workspace import ledger_entries
+    from .io.workspace import ledger_entries
 
     path, entries = _guarded(lambda: ledger_entries(ledger, Path.cwd()))
     ui.print_ledger(entries, path)
@@ -339,7 +339,7 @@ def ledger_show(entry: Annotated[int, typer.Argument(help="台账编号", show_d
     示例：shuangsuiji ledger show 3
     """
     from . import ui
-    from .workspace import ledger_entry
+    from .io.workspace import ledger_entry
 
     found, tasks = _guarded(lambda: ledger_entry(ledger, Path.cwd(), entry))
     ui.print_ledger_entry(found, tasks)
@@ -352,7 +352,7 @@ def ledger_check(ledger: LedgerOption = None) -> None:
     示例：shuangsuiji ledger check
     """
     from . import ui
-    from .workspace import check_ledger
+    from .io.workspace import check_ledger
 
     path, problems = _guarded(lambda: check_ledger(ledger, Path.cwd()))
     ui.print_ledger_check(path, problems)

@@ -4,6 +4,11 @@ The library API that the CLI and the tests both call; nothing here prints. One f
 `draw_in_workspace` (draw), `run_demo` (demo), `run_validate` (validate), `run_fairness` (fairness),
 `write_commitment` (seed commit); `run_draw` is the draw itself, which verify also calls.
 
+Why one module of this size (~560 lines): it is the one orchestrator, and every command's library
+function is an orchestration (which files, in what order, what is entered in the ledger when a
+step fails). Split by command, the order of reading, checking, drawing, writing and entering would
+live in several places; the rules themselves are in core/ and the file formats in io/.
+
     >>> from shuangsuiji.pipeline import InputOptions, run_draw
     >>> outcome = run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"))
     >>> outcome.record["result_digest"]
@@ -22,7 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .ceremony import (
+from .core.ceremony import (
     COMMITMENT_FILE,
     clean_seed_value,
     combine_seeds,
@@ -30,22 +35,23 @@ from .ceremony import (
     commitment_trace,
     make_commitment,
 )
-from .demo import DEMO_FOLDER, DEMO_SEED, demo_plan, free_folder
-from .draw import compute_draw
-from .errors import DrawError, InputError, Problem, ProblemsError, SeedError, ShuangsuijiError, UsageError
-from .fairness import Draw, FairnessReport, simulate
-from .fields import INPUT_KINDS, InputKind
-from .io import readers
-from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
-from .io.fairness_out import write_charts, write_fairness_workbook
-from .io.staging import ensure_new_output_dir, staged_output
-from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
-from .ledger import Ledger, LedgerEntry, LedgerTask
-from .model import DrawResult, HistoryEntry, InputFile, Inputs
-from .plan import Plan, load_plan
-from .privacy import personal_data
-from .progress import NullReporter, Reporter
-from .record import (
+from .core.draw import compute_draw
+from .core.errors import (
+    DrawError,
+    InputError,
+    Problem,
+    ProblemsError,
+    SeedError,
+    ShuangsuijiError,
+    UsageError,
+)
+from .core.fairness import Draw, FairnessReport, simulate
+from .core.fields import INPUT_KINDS, InputKind
+from .core.model import DrawResult, HistoryEntry, InputFile, Inputs
+from .core.plan import Plan
+from .core.privacy import personal_data
+from .core.progress import NullReporter, Reporter
+from .core.record import (
     LEDGER_HISTORY,
     LEDGER_HISTORY_FILE,
     body_digest,
@@ -54,9 +60,17 @@ from .record import (
     ledger_history_csv,
     result_body,
 )
-from .tickets import normalize_seed
-from .validate import check_inputs
-from .workspace import ledger_for
+from .core.tickets import normalize_seed
+from .core.validate import check_inputs
+from .demo import DEMO_FOLDER, DEMO_SEED, demo_plan, free_folder
+from .io import readers
+from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
+from .io.fairness_out import write_charts, write_fairness_workbook
+from .io.ledger import Ledger, LedgerEntry, LedgerTask
+from .io.plan_file import load_plan
+from .io.staging import ensure_new_output_dir, staged_output
+from .io.workspace import ledger_for
+from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
 
 
 @dataclass(frozen=True)

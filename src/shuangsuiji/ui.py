@@ -23,12 +23,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .compare import Verdict, verdict_rows
-from .errors import Problem, ProblemsError, ShuangsuijiError
-from .fairness import describe
+from .core.compare import Verdict, verdict_rows
+from .core.errors import Problem, ProblemsError, ShuangsuijiError
+from .core.fairness import describe
 
 if TYPE_CHECKING:  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
-    from .ledger import LedgerEntry, LedgerTask
+    from .io.ledger import LedgerEntry, LedgerTask
     from .pipeline import DrawOutcome, FairnessOutcome
 
 console = Console(stderr=True, highlight=False)

@@ -16,9 +16,9 @@ from typing import Any
 import fastexcel
 
 from . import __version__
-from .assign import TEAM_ALGORITHM
-from .ceremony import COMMITMENT_FILE
-from .compare import (
+from .core.assign import TEAM_ALGORITHM
+from .core.ceremony import COMMITMENT_FILE
+from .core.compare import (
     BODY_KEYS,
     Finding,
     Verdict,
@@ -29,20 +29,22 @@ from .compare import (
     row_changes,
     verdict_rows,
 )
-from .errors import DrawError, InputError, UsageError
-from .fields import ENTERPRISES, INPUT_KINDS, INSPECTORS
+from .core.errors import DrawError, InputError, UsageError
+from .core.fields import ENTERPRISES, INPUT_KINDS, INSPECTORS
+from .core.model import HistoryEntry
+from .core.plan import InputSource, Plan
+from .core.plan_parse import plan_from_record
+from .core.progress import NullReporter, Reporter
+from .core.record import LEDGER_HISTORY, RECORD_VERSION, ledger_history_csv
+from .core.tickets import ALGORITHM
 from .io import readers
+from .io.ledger import Ledger
+from .io.plan_file import load_plan
 from .io.readers import file_sha256
 from .io.staging import private_scratch
 from .io.writers import RECORD
 from .io.xlsx import column_letter, content_digest
-from .ledger import Ledger
-from .model import HistoryEntry
 from .pipeline import InputOptions, earlier_draws, run_draw
-from .plan import InputSource, Plan, load_plan, plan_from_record
-from .progress import NullReporter, Reporter
-from .record import LEDGER_HISTORY, RECORD_VERSION, ledger_history_csv
-from .tickets import ALGORITHM
 
 __all__ = ["Finding", "Verdict", "cell_differences", "load_record", "row_differences", "verdict_rows", "verify"]
 

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
-from shuangsuiji.ledger import Ledger
+from shuangsuiji.io.ledger import Ledger
 from tests.exports import REAL_USCC, enterprises, plan_file, workbook
 
 runner = CliRunner()
@@ -235,7 +235,7 @@ def test_typed_text_that_reaches_the_disclosure_is_guarded(workspace: Path) -> N
 
 
 def test_every_public_sheet_passes_the_guard(workspace: Path) -> None:
-    from shuangsuiji.errors import OutputError
+    from shuangsuiji.core.errors import OutputError
     from shuangsuiji.io.writers import check_public
 
     with pytest.raises(OutputError, match="抽取说明第 3 行“内容”列"):

@@ -169,7 +169,7 @@ def test_unstaffable_plan_exits_1_and_explains(tmp_path: Path) -> None:
     assert "任务上限" in result.output  # what would help
     assert not (tmp_path / "out").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.toml", "shuangsuiji-ledger.head", "shuangsuiji-ledger.sqlite"]
-    from shuangsuiji.ledger import Ledger
+    from shuangsuiji.io.ledger import Ledger
 
     with Ledger(tmp_path / "shuangsuiji-ledger.sqlite", create=False) as book:
         [entry] = book.entries()

@@ -10,11 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
-from shuangsuiji.draw import compute_draw
-from shuangsuiji.fairness import chi_square_sf, simulation_seed, wilson
-from shuangsuiji.model import DrawResult, EnterpriseRoster, Inputs
+from shuangsuiji.core.draw import compute_draw
+from shuangsuiji.core.fairness import chi_square_sf, simulation_seed, wilson
+from shuangsuiji.core.model import DrawResult, EnterpriseRoster, Inputs
+from shuangsuiji.core.plan import Plan
+from shuangsuiji.io.plan_file import load_plan
 from shuangsuiji.pipeline import InputOptions, run_fairness
-from shuangsuiji.plan import Plan, load_plan
 from tests.builders import SAMPLE_PLAN
 
 runner = CliRunner()

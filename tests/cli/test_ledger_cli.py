@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
 from shuangsuiji.io import writers
-from shuangsuiji.ledger import Ledger
+from shuangsuiji.io.ledger import Ledger
 from shuangsuiji.pipeline import InputOptions, run_draw
 from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
@@ -111,7 +111,7 @@ def test_earlier_draws_count_as_inspections(tmp_path: Path) -> None:
 
 def test_a_draw_entered_meanwhile_stops_this_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from shuangsuiji import pipeline
-    from shuangsuiji.ledger import LedgerError
+    from shuangsuiji.io.ledger import LedgerError
 
     ledger = ledger_at(tmp_path / "台账.sqlite")
     real = pipeline.compute_draw

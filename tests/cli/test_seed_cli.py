@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shuangsuiji.ceremony import combine_seeds
 from shuangsuiji.cli import app
-from shuangsuiji.errors import SeedError
-from shuangsuiji.ledger import LEDGER_FILE
+from shuangsuiji.core.ceremony import combine_seeds
+from shuangsuiji.core.errors import SeedError
+from shuangsuiji.io.ledger import LEDGER_FILE
 from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()

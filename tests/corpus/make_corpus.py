@@ -23,7 +23,7 @@ from typing import Any
 
 import openpyxl
 
-from shuangsuiji.ids import uscc_check_char
+from shuangsuiji.core.ids import uscc_check_char
 from shuangsuiji.io.xlsx import Cell, Sheet, column_letter, write_workbook
 
 HERE = Path(__file__).resolve().parent

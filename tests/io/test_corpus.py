@@ -139,7 +139,7 @@ def test_draw_leaves_no_output_folder(case: dict[str, Any], generated: Path, tmp
 _MEASURE = """
 import resource, sys, time
 from pathlib import Path
-from shuangsuiji.errors import InputError
+from shuangsuiji.core.errors import InputError
 from shuangsuiji.io.readers import read_enterprises
 start = time.perf_counter()
 try:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from shuangsuiji.cli import app
-from shuangsuiji.ids import uscc_check_char
+from shuangsuiji.core.ids import uscc_check_char
 from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,8 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuangsuiji.errors import InputError, Problem
-from shuangsuiji.ids import USCC_ALPHABET, clean_text, key_problem, normalize_key, tidy_text, uscc_check_char
+from shuangsuiji.core.errors import InputError, Problem
+from shuangsuiji.core.ids import (
+    USCC_ALPHABET,
+    clean_text,
+    key_problem,
+    normalize_key,
+    tidy_text,
+    uscc_check_char,
+)
 from shuangsuiji.io.readers import enterprises as enterprises_module
 from shuangsuiji.io.readers import (
     file_sha256,

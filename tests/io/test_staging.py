@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shuangsuiji.errors import UsageError
+from shuangsuiji.core.errors import UsageError
 from shuangsuiji.io.staging import (
     STATE_DIR_VARIABLE,
     ensure_new_output_dir,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shuangsuiji.errors import OutputError
+from shuangsuiji.core.errors import OutputError
+from shuangsuiji.core.privacy import personal_data
 from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, check_public
-from shuangsuiji.privacy import personal_data
 
 
 def row(name: str = "贵阳某餐饮有限公司", key: str = "91520102MA6DR7UX8D") -> list[object]:
@@ -165,8 +165,8 @@ def test_a_helper_writes_sheets_in_the_order_they_come(tmp_path: Path) -> None:
 def test_inputs_are_archived_byte_for_byte_and_a_changed_one_is_refused(tmp_path: Path) -> None:
     import hashlib
 
+    from shuangsuiji.core.model import InputFile
     from shuangsuiji.io.writers import archive_inputs
-    from shuangsuiji.model import InputFile
 
     source = tmp_path / "名录.xlsx"
     source.write_bytes(b"roster bytes")

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from shuangsuiji.assign import Staffing, assignment_order, shuffled
-from shuangsuiji.draw import compute_draw
-from shuangsuiji.errors import DrawError
-from shuangsuiji.fairness import chi_square_sf
-from shuangsuiji.model import DrawResult, Enterprise, HistoryEntry, Inputs, Inspector, Recusal
-from shuangsuiji.plan import Plan
+from shuangsuiji.core.assign import Staffing, assignment_order, shuffled
+from shuangsuiji.core.draw import compute_draw
+from shuangsuiji.core.errors import DrawError
+from shuangsuiji.core.fairness import chi_square_sf
+from shuangsuiji.core.model import DrawResult, Enterprise, HistoryEntry, Inputs, Inspector, Recusal
+from shuangsuiji.core.plan import Plan
 from tests.builders import enterprise, inspector, make_plan, roster
 from tests.flow_reference import OpenTask, staffable
 
@@ -481,7 +481,7 @@ def test_teams_do_not_depend_on_roster_order() -> None:
 
 
 def test_plan_rejects_counts_that_do_not_fix_each_role() -> None:
-    from shuangsuiji.errors import PlanError
+    from shuangsuiji.core.errors import PlanError
     with pytest.raises(PlanError) as caught:
         make_plan(teams={"size": 3, "certified": 2, "specialist": 1})
     assert "[[teams.roles]]" in str(caught.value.problems[0].hint)
@@ -490,7 +490,7 @@ def test_plan_rejects_counts_that_do_not_fix_each_role() -> None:
 
 
 def test_plan_roles_round_trip_through_the_record() -> None:
-    from shuangsuiji.plan import plan_from_record
+    from shuangsuiji.core.plan_parse import plan_from_record
     plan: Plan = make_plan(teams={"roles": [{"certified": True}, {"specialist": True, "department": "执法队"}],
                                   "balance": False})
     again = plan_from_record(plan.canonical(), {})

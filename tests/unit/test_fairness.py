@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from shuangsuiji.fairness import _inspector_fairness
-from shuangsuiji.model import Inputs
+from shuangsuiji.core.fairness import _inspector_fairness
+from shuangsuiji.core.model import Inputs
 from tests.builders import enterprise, inspector, make_plan, roster
 
 

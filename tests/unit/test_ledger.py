@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.ledger import LEDGER_FILE, Ledger, LedgerEntry, LedgerError, LedgerTask, head_path
-from shuangsuiji.model import HistoryEntry
-from shuangsuiji.record import canonical_json
+from shuangsuiji.core.model import HistoryEntry
+from shuangsuiji.core.record import canonical_json
+from shuangsuiji.io.ledger import LEDGER_FILE, Ledger, LedgerEntry, LedgerError, LedgerTask, head_path
 
 ZERO = "0" * 64
 TASKS = (LedgerTask("E1", ("P1", "P2")), LedgerTask("E2", ("P3", "P1")))
@@ -313,7 +313,7 @@ def test_two_processes_appending_at_once(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from shuangsuiji.ledger import Ledger, LedgerTask
+        from shuangsuiji.io.ledger import Ledger, LedgerTask
         who = sys.argv[1]
         for i in range(20):
             with Ledger(Path({str(path)!r})) as ledger:

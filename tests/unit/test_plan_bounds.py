@@ -14,15 +14,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuangsuiji.errors import PlanError
-from shuangsuiji.plan import (
-    DEFAULT_ACTIVE_STATUSES,
-    DEFAULT_EXCLUDED_STATUSES,
-    SCHEMA,
-    StatusWords,
-    parse_plan,
-    plan_from_record,
-)
+from shuangsuiji.core.errors import PlanError
+from shuangsuiji.core.plan import DEFAULT_ACTIVE_STATUSES, DEFAULT_EXCLUDED_STATUSES, StatusWords
+from shuangsuiji.core.plan_parse import SCHEMA, parse_plan, plan_from_record
 from tests.builders import SAMPLE_PLAN, make_plan
 
 VALUES = st.recursive(

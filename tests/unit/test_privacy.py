@@ -11,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
-from shuangsuiji.privacy import personal_data
+from shuangsuiji.core.privacy import personal_data
 
 REAL_USCC = [
     line.strip()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The ways a code is written in the source: Invalid("code", ...), c.add("code", ...), code="code",
-# KeyProblem("code", ...), Refused("code", ...), _problem(inputs, "role", "code", ...), code = "code".
+# KeyProblem("code", ...), Refused("code", ...), _problem(inputs, "kind", "code", ...), code = "code".
 PATTERNS = (
     r'Invalid\("([a-z-]+)"', r'c\.add\("([a-z-]+)"', r'code="([a-z-]+)"', r'KeyProblem\("([a-z-]+)"',
     r'Refused\(\s*"([a-z-]+)"', r'_problem\(\s*inputs, "[a-z]+", "([a-z-]+)"', r'code = "([a-z-]+)"',

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shuangsuiji.cli import DEMO_SEED
+from shuangsuiji.core.record import canonical_bytes, canonical_json, encode_lists
 from shuangsuiji.pipeline import InputOptions, run_draw
-from shuangsuiji.record import canonical_bytes, canonical_json, encode_lists
 from tests.builders import SAMPLE_PLAN
 
 scalars = st.none() | st.booleans() | st.integers() | st.text()

@@ -10,10 +10,10 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuangsuiji.ids import USCC_ALPHABET, uscc_check_char
-from shuangsuiji.model import Enterprise, HistoryEntry
-from shuangsuiji.plan import Plan
-from shuangsuiji.select import count_quotas, ratio_quota, select
+from shuangsuiji.core.ids import USCC_ALPHABET, uscc_check_char
+from shuangsuiji.core.model import Enterprise, HistoryEntry
+from shuangsuiji.core.plan import Plan
+from shuangsuiji.core.select import count_quotas, ratio_quota, select
 from tests import reference
 from tests.builders import enterprise, make_plan, roster
 
@@ -183,7 +183,7 @@ def test_removing_an_undrawn_enterprise_changes_nothing_else_in_count_mode() -> 
 @given(st.integers(0, 5000), st.integers(0, 400), st.integers(0, 10**6))
 def test_ticket_prefilter_keeps_the_first_n_plus_one(size: int, n: int, salt: int) -> None:
     """The sampled cut before sorting never drops one of the n + 1 smallest tickets."""
-    from shuangsuiji.select import _candidates
+    from shuangsuiji.core.select import _candidates
 
     rng = random.Random(salt)
     tickets = [f"{rng.getrandbits(256):064x}" for _ in range(size)]

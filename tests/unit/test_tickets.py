@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from shuangsuiji.errors import SeedError
-from shuangsuiji.tickets import normalize_seed, ticket, tickets_for, uniform_index
+from shuangsuiji.core.errors import SeedError
+from shuangsuiji.core.tickets import normalize_seed, ticket, tickets_for, uniform_index
 
 # Vectors published in docs/algorithm.md (computed there with `printf '%s' ... | sha256sum`).
 VECTORS = [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shuangsuiji.model import Inputs
-from shuangsuiji.validate import check_inputs
+from shuangsuiji.core.model import Inputs
+from shuangsuiji.core.validate import check_inputs
 from tests.builders import enterprise, inspector, make_plan, roster
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from shuangsuiji.assign import Staffing, assignment_order, shuffled
-from shuangsuiji.select import select
+from shuangsuiji.core.assign import Staffing, assignment_order, shuffled
+from shuangsuiji.core.select import select
 from tests.builders import enterprise, inspector, make_plan, roster
 
 ROWS = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..fairness import FairnessReport, describe
-from ..model import Inputs
-from ..plan import Plan
+from ..core.fairness import FairnessReport, describe
+from ..core.model import Inputs
+from ..core.plan import Plan
 from .xlsx import Sheet, write_workbook
 
 WORKBOOK = "fairness.xlsx"

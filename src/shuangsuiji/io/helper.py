@@ -23,7 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputError
+from ..core.errors import OutputError
 from .xlsx import Columns, Sheet, Workbook
 
 _DIGEST = re.compile(rb"[0-9a-f]{64}\n")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-from ..errors import OutputError, UsageError
+from ..core.errors import OutputError, UsageError
 
 STATE_DIR_VARIABLE = "SHUANGSUIJI_STATE_DIR"
 VERIFY_PREFIX = "shuangsuiji-verify-"

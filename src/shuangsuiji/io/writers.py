@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..assign import TEAM_ALGORITHM
-from ..errors import OutputError
-from ..fields import ENTERPRISES
-from ..ids import key_problem
-from ..model import EXCLUSION_LABELS, DrawResult, Enterprise, InputFile, Inspector, Task
-from ..plan import Plan, fraction_text
-from ..privacy import personal_data
-from ..record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, encode_lists
-from ..tickets import ALGORITHM
+from ..core.assign import TEAM_ALGORITHM
+from ..core.errors import OutputError
+from ..core.fields import ENTERPRISES
+from ..core.ids import key_problem
+from ..core.model import EXCLUSION_LABELS, DrawResult, Enterprise, InputFile, Inspector, Task
+from ..core.plan import Plan, fraction_text
+from ..core.privacy import personal_data
+from ..core.record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, encode_lists
+from ..core.tickets import ALGORITHM
 from .helper import WorkbookHelper
 from .readers import file_sha256
 from .xlsx import Cell, Columns, Sheet, write_workbook

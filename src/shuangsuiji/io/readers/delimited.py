@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from ...fields import Table
+from ...core.fields import Table
 from .arrow import arrow_strings
 from .header import HEADER_SEARCH_ROWS
 from .problems import Invalid, fail

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import Problem, Severity
-from ...fields import ENTERPRISES
-from ...ids import clean_text, tidy_text
-from ...model import EnterpriseRoster, InputFile
-from ...privacy import personal_data
-from ...progress import NullReporter, Reporter
+from ...core.errors import Problem, Severity
+from ...core.fields import ENTERPRISES
+from ...core.ids import clean_text, tidy_text
+from ...core.model import EnterpriseRoster, InputFile
+from ...core.privacy import personal_data
+from ...core.progress import NullReporter, Reporter
 from .arrow import Column, matches, python_values
 from .header import Located
 from .keys import KeyCheck, key_column, normalise_keys_in_arrow, report_duplicates, scan_keys

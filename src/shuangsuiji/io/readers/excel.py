@@ -23,9 +23,9 @@ import fastexcel
 import pyarrow as pa
 from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
 
-from ...errors import InputError
-from ...fields import Table
-from ...ids import clean_text
+from ...core.errors import InputError
+from ...core.fields import Table
+from ...core.ids import clean_text
 from ..guard import Refused, check_workbook
 from .header import HEADER_SEARCH_ROWS, header_row
 from .problems import Invalid, fail

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ...errors import InputError, Problem
-from ...fields import Field, Table
-from ...ids import clean_text
+from ...core.errors import InputError, Problem
+from ...core.fields import Field, Table
+from ...core.ids import clean_text
 from .arrow import NOT_BLANK, Column, arrow_indices, arrow_mask, matches, python_values
 from .problems import Invalid, Problems, fail
 from .sources import Grid, sheet_hint

@@ -14,9 +14,16 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow.compute as pc
 
-from ...errors import Severity
-from ...fields import KEY, PERSON_ID, REGISTRATION_NO
-from ...ids import USCC_ALPHABET, USCC_WEIGHTS, clean_text, key_problem, normalize_key, normalize_person_id
+from ...core.errors import Severity
+from ...core.fields import KEY, PERSON_ID, REGISTRATION_NO
+from ...core.ids import (
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+    clean_text,
+    key_problem,
+    normalize_key,
+    normalize_person_id,
+)
 from .arrow import (
     NOT_BLANK,
     Column,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ...errors import InputError, Problem, Severity
+from ...core.errors import InputError, Problem, Severity
 
 PROBLEMS_PER_COLUMN = 1000  # beyond this, one summary problem per column (a broken column of 1M rows)
 SUMMARY_FROM = 10  # more rows than this with unknown words: one more line lists each word with its count

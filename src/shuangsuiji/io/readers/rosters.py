@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from ...errors import Problem
-from ...fields import HISTORY, INSPECTORS, RECUSALS
-from ...ids import compact
-from ...model import HistoryEntry, InputFile, Inspector, Recusal
+from ...core.errors import Problem
+from ...core.fields import HISTORY, INSPECTORS, RECUSALS
+from ...core.ids import compact
+from ...core.model import HistoryEntry, InputFile, Inspector, Recusal
 from .header import Located
 from .keys import enterprise_keys, person_ids
 from .problems import Invalid, Problems

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from ...fields import Table
+from ...core.fields import Table
 from .arrow import Column
 from .problems import Invalid
 

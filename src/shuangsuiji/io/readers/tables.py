@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ...fields import Table
-from ...model import InputFile
+from ...core.fields import Table
+from ...core.model import InputFile
 from .delimited import read_csv
 from .excel import read_xlsx
 from .header import Located, locate

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow.compute as pc
 
-from ...ids import clean_text, tidy_text
+from ...core.ids import clean_text, tidy_text
 from .arrow import Column, arrow_indices, arrow_mask, buffer, matches, np_offsets, np_valid, python_values
 
 # Bytes of a UTF-8 value that clean_text certainly leaves alone: printable ASCII (space only inside

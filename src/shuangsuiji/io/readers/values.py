@@ -13,9 +13,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...errors import Severity
-from ...ids import clean_text, compact
-from ...privacy import personal_data
+from ...core.errors import Severity
+from ...core.ids import clean_text, compact
+from ...core.privacy import personal_data
 from .arrow import Column, np_ints, np_valid
 from .header import BRACKETS
 from .problems import Invalid

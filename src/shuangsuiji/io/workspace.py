@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import UsageError
-from .io.staging import remove_abandoned
+from ..core.errors import UsageError
 from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, LedgerEntry, LedgerTask, head_path
+from .staging import remove_abandoned
 
 
 def find_ledger(start: Path) -> Path | None:

@@ -26,6 +26,11 @@ older backup put back) is refused. The head file is a tripwire for accidents and
 not a seal: whoever replaces both files consistently is caught only by the published records.
 
 This module is I/O (it opens files); it never reads the clock: callers pass `created_at`.
+
+Why one module of this size (~610 lines): the schema, the hash chain, the head file and the
+append transaction are one file format whose guarantees hold only together (an entry's hash, its
+place in the chain and the head file are written in one step); split, each part would have to
+trust the others' invariants without seeing them.
 """
 
 from __future__ import annotations
@@ -44,9 +49,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .errors import ShuangsuijiError
-from .model import HistoryEntry
-from .record import canonical_json
+from ..core.errors import ShuangsuijiError
+from ..core.model import HistoryEntry
+from ..core.record import canonical_json
 
 LEDGER_FILE = "shuangsuiji-ledger.sqlite"
 KIND = "shuangsuiji-ledger"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from . import __version__
+from .. import __version__
 from .assign import TEAM_ALGORITHM
 from .model import DrawResult, HistoryEntry, InputFile, Stratum
 from .plan import Plan, fraction_text
