@@ -18,7 +18,8 @@ CORE = sorted(path.relative_to(PACKAGE).as_posix() for path in (PACKAGE / "core"
 FORBIDDEN_STDLIB = {"os", "io", "random", "time", "sqlite3", "shutil", "tempfile", "subprocess", "secrets", "socket",
                     "glob", "importlib", "sys", "zipfile", "multiprocessing", "threading", "logging"}
 FORBIDDEN_CALLS = {"open", "now", "today", "utcnow", "getenv", "read_text", "write_text", "read_bytes", "write_bytes",
-                   "print", "input", "exists", "is_file", "stat", "iterdir"}
+                   "print", "input", "exists", "is_file", "stat", "iterdir", "resolve", "absolute", "cwd", "home",
+                   "expanduser"}
 
 
 def test_the_core_is_found_by_its_layout() -> None:

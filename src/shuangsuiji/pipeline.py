@@ -67,7 +67,7 @@ from .io import readers
 from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
 from .io.ledger import Ledger, LedgerEntry, LedgerTask
-from .io.plan_file import load_plan
+from .io.plan_file import load_plan, with_resolved_inputs
 from .io.staging import ensure_new_output_dir, staged_output
 from .io.workspace import ledger_for
 from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
@@ -111,7 +111,7 @@ class DrawOutcome:
 def load_plan_with(options: InputOptions) -> Plan:
     """The plan with command-line input paths applied."""
     plan = options.plan if options.plan is not None else load_plan(options.plan_path)
-    return plan.with_inputs(options.overrides(), options.sheet)
+    return with_resolved_inputs(plan.with_inputs(options.overrides(), options.sheet))
 
 
 def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[Inputs, list[Problem]]:

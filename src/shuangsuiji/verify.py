@@ -39,7 +39,7 @@ from .core.record import LEDGER_HISTORY, RECORD_VERSION, ledger_history_csv
 from .core.tickets import ALGORITHM
 from .io import readers
 from .io.ledger import Ledger
-from .io.plan_file import load_plan
+from .io.plan_file import load_plan, with_resolved_inputs
 from .io.readers import file_sha256
 from .io.staging import private_scratch
 from .io.writers import RECORD
@@ -294,9 +294,9 @@ def _recorded_plan(record: dict[str, Any], sources: _Sources, sheet: str | None)
     sheets = {entry["role"]: entry.get("sheet") or None for entry in record["inputs"]}
     if sheet is not None:
         sheets["enterprises"] = sheet
-    return plan_from_record(record["plan"], {
+    return with_resolved_inputs(plan_from_record(record["plan"], {
         kind: InputSource(path, sheets.get(kind)) for kind, path in sources.paths.items() if kind in INPUT_KINDS
-    })
+    }))
 
 
 def _kept_history(sources: _Sources) -> list[HistoryEntry]:

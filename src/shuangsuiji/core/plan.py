@@ -185,7 +185,8 @@ class StatusWords:
 
 @dataclass(frozen=True)
 class Plan:
-    """A validated plan. Input paths are absolute (resolved against the plan file's folder)."""
+    """A validated plan. Input paths are joined to the plan file's folder; the shell makes them
+    absolute (io.plan_file.with_resolved_inputs), since only the file system knows the working folder."""
 
     info: PlanInfo
     inputs: dict[InputKind, InputSource]
@@ -202,7 +203,7 @@ class Plan:
         merged = dict(self.inputs)
         for kind, path in overrides.items():
             if path is not None:
-                merged[kind] = replace(merged.get(kind, InputSource(path)), path=path.resolve())
+                merged[kind] = replace(merged.get(kind, InputSource(path)), path=path)
         if sheet is not None and "enterprises" in merged:
             merged["enterprises"] = replace(merged["enterprises"], sheet=sheet)
         return replace(self, inputs=merged)

@@ -407,7 +407,7 @@ def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputK
                 c.add("plan-too-long", f"{where}.columns", f"文件中的列名 {_describe(header)} 为空或太长")
             else:
                 columns[clean_text(name)] = clean_text(str(header))
-        found[kind] = InputSource((base_dir / path.strip()).resolve(), sheet, columns)
+        found[kind] = InputSource(base_dir / path.strip(), sheet, columns)
     return found
 
 

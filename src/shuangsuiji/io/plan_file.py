@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,4 +33,9 @@ def load_plan(path: Path) -> Plan:
         ) from None
     except RecursionError:  # thousands of nested arrays
         raise PlanError([Problem("计划文件嵌套过深，不是有效的抽查计划", file=str(path), code="plan-not-toml")]) from None
-    return parse_plan(data, path.parent, file=str(path))
+    return with_resolved_inputs(parse_plan(data, path.parent, file=str(path)))
+
+
+def with_resolved_inputs(plan: Plan) -> Plan:
+    """The plan with every input path made absolute (against the working folder, links followed)."""
+    return replace(plan, inputs={kind: replace(s, path=s.path.resolve()) for kind, s in plan.inputs.items()})
