@@ -1,24 +1,20 @@
 """Parsing and checking a plan's settings: a dict in (as TOML gives it), a Plan or a PlanError with
 every problem out, each as "字段: 问题". Pure: `io.plan_file.load_plan` does the file reading.
 
-Ratios and weights are read as exact decimals, never as floats. Every value is typed and bounded
-(the MAX_ constants below), so that no plan can make the tool hang or crash: a ratio of
-"1e999999999" or a start date with a time of day is one Chinese sentence, at once.
+Ratios and weights are read as exact decimals, never as floats; each value is read, typed and
+bounded by plan_values, and this module says what the sections mean and how they fit together.
 """
 
 from __future__ import annotations
 
-import contextlib
-import difflib
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .errors import PlanError, Problem
+from .errors import PlanError
 from .fields import CREDIT_CLASS, INPUT_KINDS, TABLES, InputKind
-from .ids import clean_text, compact, tidy_text
+from .ids import clean_text, compact
 from .model import CREDIT_CLASSES, STRATUM_FIELDS
 from .plan import (
     DEFAULT_ACTIVE_STATUSES,
@@ -33,6 +29,26 @@ from .plan import (
     StatusWords,
     TeamRules,
     roles_from_counts,
+)
+from .plan_values import (
+    MAX_COUNT,
+    MAX_DAYS,
+    MAX_ID,
+    MAX_LIST,
+    MAX_TASKS,
+    MAX_TEAM,
+    MAX_TEXT,
+    MAX_WEIGHT,
+    Collector,
+    bool_value,
+    closest,
+    date_value,
+    describe,
+    int_value,
+    key_name,
+    parse_fraction,
+    text_list,
+    text_value,
 )
 from .privacy import personal_data
 
@@ -59,180 +75,39 @@ SCHEMA: dict[str, tuple[str, ...]] = {
 ROLE_KEYS = ("certified", "specialist", "department")
 SOURCE_KEYS = ("path", "sheet", "columns")  # [inputs.<kind>] written as a table
 
-# Bounds of every number and text a plan may hold: generous for any real plan, small enough that
-# nothing downstream can hang or overflow (a date minus 10**12 days raises; 10**999999999 never ends).
-EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
-MAX_DAYS = 3660  # exclusion and rotation windows: ten years
-MAX_TEXT = 200  # plan name, items, authority, district and department names
-MAX_ID = 64  # 抽查计划编号
-MAX_LIST = 1000
-MAX_COUNT = 10_000_000  # total, minimum: more than any roster a workbook or a province holds
-MAX_TEAM = 10
-MAX_TASKS = 100_000
-MAX_FRACTION_TEXT = 40
-MAX_WEIGHT = 1_000_000
-
-
-class _Collector:
-    """Gathers every problem of a plan file so the user sees them all at once."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def add(self, code: str, key: str, message: str, hint: str = "") -> None:
-        """A problem of the plan file: its code (errors.Problem), the setting, what is wrong."""
-        self.problems.append(Problem(f"{key}：{message}", file=self.file, hint=hint, code=code, params={"key": key}))
-
-
-def _closest(word: str, choices: tuple[str, ...]) -> str:
-    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f"，是否想写“{match[0]}”？" if match else ""
-
-
-def _describe(value: Any) -> str:
-    """A value as the message shows it: repr, cut short (a plan may hold a megabyte string)."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _name(key: Any) -> str:
-    """A key as the message shows it (TOML keys are text; a long one is cut short)."""
-    text = str(key)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def _text(c: _Collector, data: dict[str, Any], section: str, key: str, default: str | None = None,
-          limit: int = MAX_TEXT, public: bool = False) -> str:
-    value = data.get(key, default)
-    if value is None:
-        c.add("plan-missing", f"{section}.{key}", "缺少此项", "请在计划文件中补上")
-        return ""
-    if not isinstance(value, str) or not clean_text(value):
-        c.add("plan-not-text", f"{section}.{key}", f"应为非空文字，实际为 {_describe(value)}")
-        return ""
-    text = tidy_text(value) if public else clean_text(value)  # public texts are published as written
-    if len(text) > limit:
-        c.add("plan-too-long", f"{section}.{key}", f"文字长度为 {len(text)} 个字符，超过上限 {limit}")
-        return ""
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
-        c.add("plan-control-characters", f"{section}.{key}", "含有换行符或控制字符", "请写在一行之内")
-        return ""
-    if public and (finding := personal_data(text)):
-        c.add("personal-data", f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
-        return ""
-    return text
-
-
-def _date(c: _Collector, data: dict[str, Any], key: str) -> date | None:
-    value = data.get(key)
-    where = f"plan.{key}"
-    if isinstance(value, datetime | time):  # datetime is a date too: it must be caught first
-        c.add("plan-not-a-date", where, f"应为日期（如 2026-12-01），不要带时间，实际为 {_describe(value)}")
-        return None
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = date.fromisoformat(value.strip())
-    if not isinstance(value, date):
-        c.add("plan-not-a-date" if value is not None else "plan-missing", where, f"应为日期（如 2026-12-01），实际为 {_describe(value)}" if value is not None else "缺少此项")
-        return None
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        c.add("plan-out-of-range", where, f"日期 {value} 超出合理范围（{EARLIEST_DATE.year}–{LATEST_DATE.year} 年）", "请核对年份")
-        return None
-    return value
-
-
-def _int(c: _Collector, data: dict[str, Any], section: str, key: str, default: int, low: int = 0,
-         high: int = MAX_COUNT) -> int:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        c.add("plan-out-of-range", f"{section}.{key}", f"应为 {low} 到 {high} 之间的整数，实际为 {_describe(value)}")
-        return default
-    return value
-
-
-def _text_list(c: _Collector, data: dict[str, Any], section: str, key: str, limit: int = MAX_TEXT,
-               public: bool = False, names: bool = False) -> tuple[str, ...]:
-    """A list of short texts, cleaned like the rosters' cells (NFKC, trimmed) so that both compare
-    equal; `names` of districts, industries, departments are compacted as the readers compact them."""
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and clean_text(v) for v in value):
-        c.add("plan-not-a-list", f"{section}.{key}", f"应为文字列表（如 [\"云岩区\"]），实际为 {_describe(value)}")
-        return ()
-    if len(value) > MAX_LIST:
-        c.add("plan-too-long", f"{section}.{key}", f"列表有 {len(value)} 项，超过上限 {MAX_LIST}")
-        return ()
-    texts = tuple((compact if names else tidy_text if public else clean_text)(v) for v in value)
-    if any(len(t) > limit for t in texts):
-        c.add("plan-too-long", f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
-        return ()
-    if public and (finding := next(filter(None, map(personal_data, texts)), None)):
-        c.add("personal-data", f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
-        return ()
-    return texts
-
-
-def parse_fraction(value: Any) -> Fraction:
-    """Read a ratio or weight exactly: "3%", "0.05", 0.05 (read as Decimal), 1, "1/20".
-
-    Bounded: at most MAX_FRACTION_TEXT characters and a decimal exponent within ±30, so that a
-    value such as "1e999999999" is refused at once instead of building a billion-digit number.
-    """
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        if abs(value) > 10**30:
-            raise ValueError(value)
-        return Fraction(value)
-    if isinstance(value, Decimal | str):
-        text = str(value).strip().replace("％", "%")
-        if len(text) > MAX_FRACTION_TEXT:
-            raise ValueError(value)
-        try:
-            if "/" in text:
-                return Fraction(text)
-            number = Decimal(text.removesuffix("%").strip())
-            if not number.is_finite() or not -30 <= number.adjusted() <= 30:
-                raise ValueError(value)
-            return Fraction(number) / (100 if text.endswith("%") else 1)
-        except (InvalidOperation, ValueError, ZeroDivisionError):
-            pass
-    raise ValueError(value)
-
-
-def _class_table(c: _Collector, data: dict[str, Any], key: str) -> dict[str, Any]:
+def _class_table(c: Collector, data: dict[str, Any], key: str) -> dict[str, Any]:
     table = data.get(key, {})
     if not isinstance(table, dict):
         c.add("plan-not-a-table", f"selection.{key}", "应为按信用风险等级给出的表，如 { A = \"3%\", B = \"5%\" }")
         return {}
     for cls in table:
         if cls not in CREDIT_CLASSES:
-            c.add("plan-unknown-class", f"selection.{key}.{_name(cls)}", "未知的信用风险等级", "等级只能是 A、B、C、D")
+            c.add("plan-unknown-class", f"selection.{key}.{key_name(cls)}", "未知的信用风险等级", "等级只能是 A、B、C、D")
     return {k: v for k, v in table.items() if k in CREDIT_CLASSES}
 
 
-def _fractions(c: _Collector, data: dict[str, Any], key: str, what: str, high: Fraction) -> dict[str, Fraction]:
+def _fractions(c: Collector, data: dict[str, Any], key: str, what: str, high: Fraction) -> dict[str, Fraction]:
     """A table of exact fractions by credit class, each between 0 and `high`."""
     found: dict[str, Fraction] = {}
     for cls, raw in _class_table(c, data, key).items():
         try:
             value = parse_fraction(raw)
         except ValueError:
-            c.add("plan-bad-fraction", f"selection.{key}.{cls}", f"无法识别的{what} {_describe(raw)}", "请写成 \"5%\"、\"0.05\" 或 \"1/20\"")
+            c.add("plan-bad-fraction", f"selection.{key}.{cls}", f"无法识别的{what} {describe(raw)}", "请写成 \"5%\"、\"0.05\" 或 \"1/20\"")
             continue
         if not 0 <= value <= high:
             bounds = "0%–100%" if high == 1 else f"0 到 {high}"
-            c.add("plan-out-of-range", f"selection.{key}.{cls}", f"{what} {_describe(raw)} 超出范围（{bounds}）")
+            c.add("plan-out-of-range", f"selection.{key}.{cls}", f"{what} {describe(raw)} 超出范围（{bounds}）")
             continue
         found[cls] = value
     return found
 
 
-def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
-    strata = _text_list(c, data, "selection", "strata") if "strata" in data else (CREDIT_CLASS,)
+def _selection(c: Collector, data: dict[str, Any]) -> SelectionRules:
+    strata = text_list(c, data, "selection", "strata") if "strata" in data else (CREDIT_CLASS,)
     for column in strata:
         if column not in STRATUM_FIELDS:
-            c.add("plan-unknown-stratum", "selection.strata", f"不支持按“{column}”分层{_closest(column, tuple(STRATUM_FIELDS))}",
+            c.add("plan-unknown-stratum", "selection.strata", f"不支持按“{column}”分层{closest(column, tuple(STRATUM_FIELDS))}",
                   f"可用：{'、'.join(STRATUM_FIELDS)}")
     if len(set(strata)) != len(strata):
         c.add("plan-duplicate", "selection.strata", "分层依据有重复")
@@ -240,19 +115,19 @@ def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
         c.add("plan-missing", "selection.strata", "分层依据必须包含“信用风险等级”", "比例按信用风险等级设定")
     rounding = data.get("rounding", "ceil")
     if rounding not in ROUNDINGS:
-        c.add("plan-bad-choice", "selection.rounding", f"应为 ceil、floor 或 half_up，实际为 {_describe(rounding)}")
+        c.add("plan-bad-choice", "selection.rounding", f"应为 ceil、floor 或 half_up，实际为 {describe(rounding)}")
         rounding = "ceil"
     ratio = _fractions(c, data, "ratio", "比例", Fraction(1))
     minimum: dict[str, int] = {}
     for cls, raw in _class_table(c, data, "minimum").items():
         if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_COUNT:
-            c.add("plan-out-of-range", f"selection.minimum.{cls}", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(raw)}")
+            c.add("plan-out-of-range", f"selection.minimum.{cls}", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {describe(raw)}")
         else:
             minimum[cls] = raw
     weights = _fractions(c, data, "weights", "权重", Fraction(MAX_WEIGHT))
     total = data.get("total")
     if total is not None and (isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MAX_COUNT):
-        c.add("plan-out-of-range", "selection.total", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {_describe(total)}")
+        c.add("plan-out-of-range", "selection.total", f"应为 0 到 {MAX_COUNT} 之间的整数，实际为 {describe(total)}")
         total = None
     if "total" in data and ratio:
         c.add("plan-conflict", "selection", "ratio（按比例）与 total（按总数）只能二选一")
@@ -265,18 +140,10 @@ def _selection(c: _Collector, data: dict[str, Any]) -> SelectionRules:
     return SelectionRules(tuple(strata), rounding, ratio, minimum, total, weights)
 
 
-def _bool(c: _Collector, data: dict[str, Any], key: str, default: bool) -> bool:
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        c.add("plan-not-a-boolean", f"teams.{key}", f"应为 true 或 false，实际为 {_describe(value)}")
-        return default
-    return value
-
-
 _COUNT_KEYS = ("size", "certified", "specialist", "departments")
 
 
-def _listed_roles(c: _Collector, raw: Any) -> tuple[Role, ...]:
+def _listed_roles(c: Collector, raw: Any) -> tuple[Role, ...]:
     """[[teams.roles]]: one table per team place, with certified / specialist / department."""
     if not isinstance(raw, list) or not raw or not all(isinstance(r, dict) for r in raw):
         c.add("plan-bad-roles", "teams.roles", "应为一个或多个 [[teams.roles]] 表，每个表是组里的一个岗位")
@@ -289,7 +156,7 @@ def _listed_roles(c: _Collector, raw: Any) -> tuple[Role, ...]:
         where = f"teams.roles 第 {number} 个岗位"
         for key in entry:
             if key not in ROLE_KEYS:
-                c.add("plan-unknown-key", where, f"不认识的设置“{_name(key)}”{_closest(str(key), ROLE_KEYS)}",
+                c.add("plan-unknown-key", where, f"不认识的设置“{key_name(key)}”{closest(str(key), ROLE_KEYS)}",
                       "岗位可写 certified、specialist、department")
         flags = [entry.get(k, False) for k in ("certified", "specialist")]
         department = entry.get("department", "")
@@ -300,11 +167,11 @@ def _listed_roles(c: _Collector, raw: Any) -> tuple[Role, ...]:
     return tuple(roles)
 
 
-def _counted_roles(c: _Collector, data: dict[str, Any]) -> tuple[Role, ...]:
-    size = _int(c, data, "teams", "size", 2, low=1, high=MAX_TEAM)
-    certified = _int(c, data, "teams", "certified", min(2, size), high=MAX_TEAM)
-    specialist = _int(c, data, "teams", "specialist", 0, high=MAX_TEAM)
-    departments = _text_list(c, data, "teams", "departments", names=True)
+def _counted_roles(c: Collector, data: dict[str, Any]) -> tuple[Role, ...]:
+    size = int_value(c, data, "teams", "size", 2, low=1, high=MAX_TEAM)
+    certified = int_value(c, data, "teams", "certified", min(2, size), high=MAX_TEAM)
+    specialist = int_value(c, data, "teams", "specialist", 0, high=MAX_TEAM)
+    departments = text_list(c, data, "teams", "departments", names=True)
     for key, value in (("certified", certified), ("specialist", specialist), ("departments", len(departments))):
         if value > size:
             c.add("plan-conflict", f"teams.{key}", f"要求 {value} 人，超过每组人数 size = {size}")
@@ -325,20 +192,20 @@ def _counted_roles(c: _Collector, data: dict[str, Any]) -> tuple[Role, ...]:
     return roles
 
 
-def _specialty_map(c: _Collector, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+def _specialty_map(c: Collector, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     raw_map = data.get("specialty_map", {})
     found: dict[str, tuple[str, ...]] = {}
     if not isinstance(raw_map, dict) or len(raw_map) > MAX_LIST:
         c.add("plan-not-a-table", "teams.specialty_map", "应为“行业类别 = [专业领域, …]”的表")
         return found
     for industry in raw_map:
-        specialties = _text_list(c, raw_map, "teams.specialty_map", industry, names=True)
+        specialties = text_list(c, raw_map, "teams.specialty_map", industry, names=True)
         if specialties and compact(industry):
             found[compact(industry)] = specialties
     return found
 
 
-def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
+def _teams(c: Collector, data: dict[str, Any]) -> TeamRules:
     if "roles" in data:
         for key in _COUNT_KEYS:
             if key in data:
@@ -350,19 +217,19 @@ def _teams(c: _Collector, data: dict[str, Any]) -> TeamRules:
         c.add("plan-no-certified-role", "teams", "每组至少要有 1 个持证岗位（组长由持证人员担任）", "请把 certified 设为 1 或更多")
     return TeamRules(
         roles=roles or TeamRules().roles,
-        max_tasks=_int(c, data, "teams", "max_tasks", 8, low=1, high=MAX_TASKS),
-        cross_district=_bool(c, data, "cross_district", False),
-        rotation_days=_int(c, data, "teams", "rotation_days", 365, high=MAX_DAYS),
+        max_tasks=int_value(c, data, "teams", "max_tasks", 8, low=1, high=MAX_TASKS),
+        cross_district=bool_value(c, data, "cross_district", False),
+        rotation_days=int_value(c, data, "teams", "rotation_days", 365, high=MAX_DAYS),
         specialty_map=_specialty_map(c, data),
-        balance=_bool(c, data, "balance", True),
+        balance=bool_value(c, data, "balance", True),
     )
 
 
-def _statuses(c: _Collector, data: dict[str, Any]) -> StatusWords:
+def _statuses(c: Collector, data: dict[str, Any]) -> StatusWords:
     """[exclusion] excluded_statuses / active_statuses: each replaces its default list."""
     lists = []
     for key, default in (("excluded_statuses", DEFAULT_EXCLUDED_STATUSES), ("active_statuses", DEFAULT_ACTIVE_STATUSES)):
-        words = _text_list(c, data, "exclusion", key) if key in data else default
+        words = text_list(c, data, "exclusion", key) if key in data else default
         lists.append(frozenset(map(compact, words)))
     excluded, active = lists
     if both := sorted(excluded & active):
@@ -371,7 +238,7 @@ def _statuses(c: _Collector, data: dict[str, Any]) -> StatusWords:
     return StatusWords(excluded, active)
 
 
-def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputKind, InputSource]:
+def _sources(c: Collector, data: dict[str, Any], base_dir: Path) -> dict[InputKind, InputSource]:
     """[inputs]: each input as a path, or as a table with path, sheet and columns (the file's
     headers for our canonical ones, e.g. 统一社会信用代码 = "TYXYDM")."""
     found: dict[InputKind, InputSource] = {}
@@ -383,12 +250,12 @@ def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputK
         table = value if isinstance(value, dict) else {"path": value}
         for key in table:
             if key not in SOURCE_KEYS:
-                c.add("plan-unknown-key", where, f"未知的设置项“{_name(key)}”{_closest(str(key), SOURCE_KEYS)}", f"可用：{'、'.join(SOURCE_KEYS)}")
+                c.add("plan-unknown-key", where, f"未知的设置项“{key_name(key)}”{closest(str(key), SOURCE_KEYS)}", f"可用：{'、'.join(SOURCE_KEYS)}")
         path = table.get("path")
         if not isinstance(path, str) or not path.strip() or len(path) > 1000 or "\x00" in path:
-            c.add("plan-not-a-path", f"{where}{'.path' if isinstance(value, dict) else ''}", f"应为文件路径，实际为 {_describe(path)}")
+            c.add("plan-not-a-path", f"{where}{'.path' if isinstance(value, dict) else ''}", f"应为文件路径，实际为 {describe(path)}")
             continue
-        sheet = _text(c, table, where, "sheet", limit=31) if "sheet" in table else None
+        sheet = text_value(c, table, where, "sheet", limit=31) if "sheet" in table else None
         columns: dict[str, str] = {}
         raw_columns = table.get("columns", {})
         known = TABLES[kind].names()
@@ -399,12 +266,12 @@ def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputK
         # (TYXYDM, ZT, LXDH) are bare TOML keys, while a Chinese key would need quotes.
         for header, name in raw_columns.items():
             if not isinstance(name, str) or clean_text(name) not in known:
-                c.add("plan-unknown-column", f"{where}.columns.{_name(header)}", f"“{_name(name)}”不是{TABLES[kind].label}的列{_closest(str(name), known)}",
+                c.add("plan-unknown-column", f"{where}.columns.{key_name(header)}", f"“{key_name(name)}”不是{TABLES[kind].label}的列{closest(str(name), known)}",
                       f"可写的列：{'、'.join(known)}")
             elif clean_text(name) in columns:
                 c.add("plan-duplicate", f"{where}.columns", f"“{clean_text(name)}”对应了两个文件列", "每个列名只能对应文件中的一列")
             elif not clean_text(str(header)) or len(str(header)) > MAX_TEXT:
-                c.add("plan-too-long", f"{where}.columns", f"文件中的列名 {_describe(header)} 为空或太长")
+                c.add("plan-too-long", f"{where}.columns", f"文件中的列名 {describe(header)} 为空或太长")
             else:
                 columns[clean_text(name)] = clean_text(str(header))
         found[kind] = InputSource(base_dir / path.strip(), sheet, columns)
@@ -413,29 +280,29 @@ def _sources(c: _Collector, data: dict[str, Any], base_dir: Path) -> dict[InputK
 
 def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") -> Plan:
     """Validate a parsed TOML document; raise PlanError listing every problem found."""
-    c = _Collector(file)
+    c = Collector(file)
     sections: dict[str, dict[str, Any]] = {}
     for name, value in data.items():
         if name not in SCHEMA:
-            c.add("plan-unknown-section", f"[{_name(name)}]", f"未知的节{_closest(str(name), tuple(SCHEMA))}", f"可用的节：{'、'.join(SCHEMA)}")
+            c.add("plan-unknown-section", f"[{key_name(name)}]", f"未知的节{closest(str(name), tuple(SCHEMA))}", f"可用的节：{'、'.join(SCHEMA)}")
         elif not isinstance(value, dict):
             c.add("plan-not-a-table", f"[{name}]", "应为一个节（表）")
         else:
             sections[name] = value
             for key in value:
                 if key not in SCHEMA[name]:
-                    c.add("plan-unknown-key", f"{name}.{_name(key)}", f"未知的设置项{_closest(str(key), SCHEMA[name])}",
+                    c.add("plan-unknown-key", f"{name}.{key_name(key)}", f"未知的设置项{closest(str(key), SCHEMA[name])}",
                           f"[{name}] 可用：{'、'.join(SCHEMA[name])}")
     if "plan" not in sections:
         c.add("plan-missing", "[plan]", "缺少此节", "请给出 id、name、start、end 等计划信息")
     p = sections.get("plan", {})
-    start, end = _date(c, p, "start"), _date(c, p, "end")
+    start, end = date_value(c, p, "start"), date_value(c, p, "end")
     if start and end and start > end:
         c.add("plan-conflict", "plan.start", f"开始日期 {start} 晚于结束日期 {end}")
     plan_type = p.get("type", "不定向")
     if plan_type not in PLAN_TYPES:
-        c.add("plan-bad-choice", "plan.type", f"应为“定向”或“不定向”，实际为 {_describe(plan_type)}")
-    plan_id = _text(c, p, "plan", "id", limit=MAX_ID)
+        c.add("plan-bad-choice", "plan.type", f"应为“定向”或“不定向”，实际为 {describe(plan_type)}")
+    plan_id = text_value(c, p, "plan", "id", limit=MAX_ID)
     if finding := personal_data(plan_id):
         c.add("personal-data", "plan.id", f"含有{finding}", "计划编号会写入公示表，不得含有手机号、身份证号等个人信息")
     if "|" in plan_id:
@@ -443,11 +310,11 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
     default_task = p.get("name", "") if isinstance(p.get("name"), str) else ""
     info = PlanInfo(
         id=plan_id,
-        name=_text(c, p, "plan", "name", public=True),
-        task_name=_text(c, p, "plan", "task_name", default_task, public=True),
+        name=text_value(c, p, "plan", "name", public=True),
+        task_name=text_value(c, p, "plan", "task_name", default_task, public=True),
         type=str(plan_type),
-        items=_text_list(c, p, "plan", "items", public=True),
-        authority=_text(c, p, "plan", "authority", public=True),
+        items=text_list(c, p, "plan", "items", public=True),
+        authority=text_value(c, p, "plan", "authority", public=True),
         start=start or date.min,
         end=end or date.max,
     )
@@ -456,10 +323,10 @@ def parse_plan(data: dict[str, Any], base_dir: Path, file: str = "plan.toml") ->
     plan = Plan(
         info=info,
         inputs=_sources(c, sections.get("inputs", {}), base_dir),
-        districts=_text_list(c, scope, "scope", "districts", names=True),
-        industries=_text_list(c, scope, "scope", "industries", names=True),
+        districts=text_list(c, scope, "scope", "districts", names=True),
+        industries=text_list(c, scope, "scope", "industries", names=True),
         selection=_selection(c, sections.get("selection", {})),
-        inspected_within_days=_int(c, exclusion, "exclusion", "inspected_within_days", 0, high=MAX_DAYS),
+        inspected_within_days=int_value(c, exclusion, "exclusion", "inspected_within_days", 0, high=MAX_DAYS),
         teams=_teams(c, sections.get("teams", {})),
         statuses=_statuses(c, exclusion),
     )
