@@ -1,6 +1,6 @@
 """The disclosure guard on 50,000 rows: keys with letters only, and half of them all digits.
 
-    python bench/bench_check_public.py
+python bench/bench_check_public.py
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def main() -> None:
     """Print the best of 20 runs for each kind of key."""
     for label, share in (("keys with letters", 0), ("half all-digit keys", 2)):
         table = rows(share)
-        best = min(timeit.repeat(lambda table=table: check_public(table, DISCLOSURE_COLUMNS), number=1, repeat=20))
+        best = min(
+            timeit.repeat(lambda table=table: check_public(table, DISCLOSURE_COLUMNS), number=1, repeat=20)
+        )
         print(f"check_public, {ROWS:,} rows, {label}: {best * 1000:.0f} ms")
 
 

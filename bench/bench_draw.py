@@ -102,8 +102,19 @@ def draw_once(python: str, plan: Path) -> tuple[float, float]:
     try:
         ledger = out.parent / "ledger.sqlite"  # a fresh ledger: the same plan is drawn once per ledger
         Ledger(ledger, create=True).close()  # made outside the timing, as `ledger init` would
-        argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet",
-                "--ledger", str(ledger)]
+        argv = [
+            "shuangsuiji",
+            "draw",
+            "--plan",
+            str(plan),
+            "--seed",
+            "bench",
+            "--out",
+            str(out),
+            "--quiet",
+            "--ledger",
+            str(ledger),
+        ]
         code = f"import sys; sys.argv = {argv!r}; from shuangsuiji.cli import main; main()"
         return timed([python, "-c", code])
     finally:
@@ -137,20 +148,27 @@ def measure(size: int, inspectors: int, repeats: int, data: Path, baseline: str 
 
 def main() -> None:
     """Run the benchmark and print a table; results also go to bench/results/draw.json."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--inspectors", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--data", type=Path, default=HERE / "data")
-    parser.add_argument("--baseline", help="另一个版本的 Python 解释器（已安装该版本的 shuangsuiji），交替测量它的抽取用时")
+    parser.add_argument(
+        "--baseline", help="另一个版本的 Python 解释器（已安装该版本的 shuangsuiji），交替测量它的抽取用时"
+    )
     args = parser.parse_args()
     rows = []
     print(f"机器：{os.cpu_count()} 核；Python {sys.version.split()[0]}", flush=True)
     for size in args.sizes:
         row = measure(size, args.inspectors, args.repeats, args.data, args.baseline)
         rows.append(row)
-        also = (f"；基准版本抽取 {row['baseline_draw_s']:.2f} s（本版/基准 {row['draw_vs_baseline']:.3f}）"
-                if "baseline_draw_s" in row else "")
+        also = (
+            f"；基准版本抽取 {row['baseline_draw_s']:.2f} s（本版/基准 {row['draw_vs_baseline']:.3f}）"
+            if "baseline_draw_s" in row
+            else ""
+        )
         print(
             f"{size:>9} 户 × {args.inspectors} 人：抽取 {row['draw_s']:.2f} s，fastexcel 仅读取 {row['read_s']:.2f} s，"
             f"比值 {row['ratio']:.2f}，峰值内存 {row['peak_mb']:.0f} MB{also}",

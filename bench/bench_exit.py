@@ -63,14 +63,32 @@ def draw(variant: str, plan: Path) -> tuple[float, float]:
     try:
         ledger = out.parent / "ledger.sqlite"
         Ledger(ledger, create=True).close()
-        argv = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--out", str(out), "--quiet",
-                "--ledger", str(ledger)]
+        argv = [
+            "shuangsuiji",
+            "draw",
+            "--plan",
+            str(plan),
+            "--seed",
+            "bench",
+            "--out",
+            str(out),
+            "--quiet",
+            "--ledger",
+            str(ledger),
+        ]
         code = CHILD.format(argv=argv, normal=variant == "normal")
         started = time.time()
-        child = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, check=True)
+        child = subprocess.run(
+            [sys.executable, "-c", code],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
         ended = time.time()
-        done = next(float(line.split()[1]) for line in child.stderr.splitlines() if line.startswith("MAIN-DONE "))
+        done = next(
+            float(line.split()[1]) for line in child.stderr.splitlines() if line.startswith("MAIN-DONE ")
+        )
         return ended - started, ended - done
     finally:
         shutil.rmtree(out.parent, ignore_errors=True)
@@ -78,7 +96,9 @@ def draw(variant: str, plan: Path) -> tuple[float, float]:
 
 def main() -> None:
     """Alternate the two endings and print their medians and the difference."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--inspectors", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=5)
@@ -93,11 +113,15 @@ def main() -> None:
             total, ending = draw(variant, plan)
             totals[variant].append(total)
             endings[variant].append(ending)
-    print(f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; {args.size:,} enterprises; {args.rounds} rounds")
+    print(
+        f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; {args.size:,} enterprises; {args.rounds} rounds"
+    )
     for variant in totals:
-        print(f"  {variant:<6} draw median {statistics.median(totals[variant]):.2f} s "
-              f"({', '.join(f'{v:.2f}' for v in totals[variant])}); after main() median "
-              f"{statistics.median(endings[variant]):.3f} s ({', '.join(f'{v:.2f}' for v in endings[variant])})")
+        print(
+            f"  {variant:<6} draw median {statistics.median(totals[variant]):.2f} s "
+            f"({', '.join(f'{v:.2f}' for v in totals[variant])}); after main() median "
+            f"{statistics.median(endings[variant]):.3f} s ({', '.join(f'{v:.2f}' for v in endings[variant])})"
+        )
     saved = statistics.median(endings["normal"]) - statistics.median(endings["quick"])
     whole = statistics.median(totals["normal"]) - statistics.median(totals["quick"])
     print(f"  normal − quick: {saved:+.2f} s after main() (whole draw: {whole:+.2f} s)")

@@ -45,7 +45,11 @@ def public(value: Any) -> bytes:
 
 
 _make = getattr(json.encoder, "c_make_encoder", None)
-_once = _make(None, CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True, False, True) if _make else None
+_once = (
+    _make(None, CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    if _make
+    else None
+)
 
 
 def made_once(value: Any) -> bytes:
@@ -56,7 +60,9 @@ def made_once(value: Any) -> bytes:
 
 def main() -> None:
     """Check that the encoders agree, then print the best time of each."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--record", type=Path, help="a draw-record.json whose list items to encode instead")
     args = parser.parse_args()
@@ -75,7 +81,11 @@ def main() -> None:
     shape = ", ".join(f"{len(values):,} {key}" for key, values in lists.items())
     print(f"{len(items):,} list items ({shape}); best of {args.repeats}")
     for name, encode in candidates.items():
-        best = min(timeit.repeat(lambda encode=encode: [encode(item) for item in items], number=1, repeat=args.repeats))
+        best = min(
+            timeit.repeat(
+                lambda encode=encode: [encode(item) for item in items], number=1, repeat=args.repeats
+            )
+        )
         print(f"  {name:<22} {best * 1000:6.0f} ms")
 
 

@@ -61,17 +61,26 @@ def environment(source: Path) -> dict[str, str]:
 
 def loaded(argv: list[str], env: dict[str, str]) -> str:
     """Which heavy modules the command imports."""
-    done = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv, heavy=HEAVY)], capture_output=True,
-                          text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv, heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     lines = [line for line in done.stderr.splitlines() if line.startswith("LOADED ")]
     return lines[0].removeprefix("LOADED ") or "—" if lines else "?"
 
 
 def main() -> None:
     """Run the rounds and print one line per command and source tree."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--baseline-src", type=Path, help="another source tree's src/ folder, measured alternately")
+    parser.add_argument(
+        "--baseline-src", type=Path, help="another source tree's src/ folder, measured alternately"
+    )
     args = parser.parse_args()
     trees = {"this": SOURCE}
     if args.baseline_src:
@@ -91,8 +100,10 @@ def main() -> None:
     for (tree, name), values in times.items():
         median = statistics.median(values)
         heavy = loaded(["shuangsuiji", *COMMANDS[name]], environment(trees[tree]))
-        print(f"  {tree:<8} shuangsuiji {name:<18} {median * 1000:5.0f} ms  ({(median - base) * 1000:4.0f} ms above "
-              f"python -c pass; loads: {heavy})")
+        print(
+            f"  {tree:<8} shuangsuiji {name:<18} {median * 1000:5.0f} ms  ({(median - base) * 1000:4.0f} ms above "
+            f"python -c pass; loads: {heavy})"
+        )
 
 
 if __name__ == "__main__":

@@ -46,12 +46,16 @@ def load(tasks: int, inspectors: int, data: Path, max_tasks: int) -> tuple[Staff
         folder.mkdir(parents=True, exist_ok=True)
         write_rosters(generate(tasks, inspectors), folder)
     plan_file = folder / "plan.toml"
-    plan_file.write_text(PLAN.format(name=f"TEAMS-{tasks}", ratio="100%", max_tasks=max_tasks), encoding="utf-8")
+    plan_file.write_text(
+        PLAN.format(name=f"TEAMS-{tasks}", ratio="100%", max_tasks=max_tasks), encoding="utf-8"
+    )
     plan, inputs, _ = load_and_check(InputOptions(plan_file), NullReporter(), load_plan(plan_file))
     rows = [inputs.enterprises.get(i) for i in range(len(inputs.enterprises.key))]
     order = assignment_order("bench", [e.key for e in rows])
     by_key = {e.key: e for e in rows}
-    staffing = Staffing(plan, "bench", [by_key[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history)
+    staffing = Staffing(
+        plan, "bench", [by_key[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history
+    )
     return staffing, len(rows) * plan.teams.size
 
 
@@ -76,12 +80,15 @@ def solve_seconds(staffing: Staffing) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tasks", type=int, default=50_000)
     parser.add_argument("--inspectors", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--scenarios", nargs="+", default=["ample", "tight"],
-                        choices=["ample", "tight", "tight-unbalanced"])
+    parser.add_argument(
+        "--scenarios", nargs="+", default=["ample", "tight"], choices=["ample", "tight", "tight-unbalanced"]
+    )
     parser.add_argument("--data", type=Path, default=HERE / "data")
     args = parser.parse_args()
     rows = []
@@ -99,13 +106,24 @@ def main() -> None:
             elapsed, calls = solve_seconds(staffing)
             times.append(elapsed)
         solve, base = statistics.median(times), statistics.median(baselines)
-        row = {"scenario": scenario, "tasks": args.tasks, "inspectors": args.inspectors, "places": places,
-               "capacity": sum(caps), "solve_s": round(solve, 2), "baseline_s": round(base, 3),
-               "ratio": round(solve / base, 1), "witness_checks": calls}
+        row = {
+            "scenario": scenario,
+            "tasks": args.tasks,
+            "inspectors": args.inspectors,
+            "places": places,
+            "capacity": sum(caps),
+            "solve_s": round(solve, 2),
+            "baseline_s": round(base, 3),
+            "ratio": round(solve / base, 1),
+            "witness_checks": calls,
+        }
         rows.append(row)
-        print(f"{scenario}: {args.tasks} 个任务 × {args.inspectors} 人（{places} 个岗位，总容量 {sum(caps)}）："
-              f"组队 {solve:.2f} s，基线（每个岗位一张车票）{base:.3f} s，比值 {solve / base:.1f}，"
-              f"经见证检查的选择 {calls} 次", flush=True)
+        print(
+            f"{scenario}: {args.tasks} 个任务 × {args.inspectors} 人（{places} 个岗位，总容量 {sum(caps)}）："
+            f"组队 {solve:.2f} s，基线（每个岗位一张车票）{base:.3f} s，比值 {solve / base:.1f}，"
+            f"经见证检查的选择 {calls} 次",
+            flush=True,
+        )
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     (results / "teams.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")

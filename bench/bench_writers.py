@@ -42,8 +42,18 @@ sys.path.insert(0, str(HERE.parent))  # tests/io/xlsxwriter_twin.py: XlsxWriter 
 from shuangsuiji.io.xlsx import Columns, Sheet, content_digest, write_workbook  # noqa: E402
 
 ROWS = [
-    [f"GY-SJ-2026-12-{i:05d}", f"贵阳市某某餐饮有限公司{i}", f"91520102MA{i:07d}X", "A", "云岩区", "餐饮服务",
-     "贵阳市云岩区市场监督管理局", "随机抽取", f"GYSJ{i % 5000:04d}", "食品经营监管科"]
+    [
+        f"GY-SJ-2026-12-{i:05d}",
+        f"贵阳市某某餐饮有限公司{i}",
+        f"91520102MA{i:07d}X",
+        "A",
+        "云岩区",
+        "餐饮服务",
+        "贵阳市云岩区市场监督管理局",
+        "随机抽取",
+        f"GYSJ{i % 5000:04d}",
+        "食品经营监管科",
+    ]
     for i in range(50_000)
 ]
 HEADER = [f"列{i}" for i in range(10)]
@@ -74,7 +84,11 @@ def draw_books(tasks: int | None = None, excluded: int | None = None) -> dict[st
     assignments = [_materialized(build(result, plan)) for build in ASSIGNMENT_SHEETS] + [notes]
     return {
         "assignments.xlsx": (f"{title} 分派表", assignments, (3, 0, 1, 2, 4)),
-        "disclosure.xlsx": (f"{title} 公示表", [_materialized(disclosure_sheet(result, plan)), notes], (0, 1)),
+        "disclosure.xlsx": (
+            f"{title} 公示表",
+            [_materialized(disclosure_sheet(result, plan)), notes],
+            (0, 1),
+        ),
     }
 
 
@@ -85,11 +99,17 @@ def _scaled(result: DrawResult, plan_id: str, tasks: int, excluded: int) -> Draw
     for n in range(tasks):
         task = base[n % len(base)]
         firm = task.enterprise
-        firm = firm._replace(key=f"{firm.key[:10]}{n:07d}{firm.key[-1]}", name=f"{firm.name}{n}",
-                             address=f"{firm.address}{n}号")
+        firm = firm._replace(
+            key=f"{firm.key[:10]}{n:07d}{firm.key[-1]}",
+            name=f"{firm.name}{n}",
+            address=f"{firm.address}{n}号",
+        )
         more.append(dataclasses.replace(task, task_id=f"{plan_id}-{n + 1:05d}", enterprise=firm))
     gone = result.selection.exclusions or ()
-    out = [dataclasses.replace(gone[n % len(gone)], enterprise_key=f"91520102MA{n:07d}X") for n in range(excluded)]
+    out = [
+        dataclasses.replace(gone[n % len(gone)], enterprise_key=f"91520102MA{n:07d}X")
+        for n in range(excluded)
+    ]
     selection = dataclasses.replace(result.selection, exclusions=tuple(out))
     return dataclasses.replace(result, tasks=tuple(more), selection=selection)
 
@@ -127,7 +147,9 @@ def check_deterministic(book: Book) -> str:
 
 def compare(books: dict[str, Book], repeats: int) -> dict[str, dict[str, float]]:
     """Median seconds per workbook: ours, XlsxWriter's writing, its content digest, measured alternately."""
-    times: dict[str, dict[str, list[float]]] = {n: {"ours": [], "xlsxwriter": [], "digest": []} for n in books}
+    times: dict[str, dict[str, list[float]]] = {
+        n: {"ours": [], "xlsxwriter": [], "digest": []} for n in books
+    }
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(repeats):
             for name, book in books.items():
@@ -148,13 +170,19 @@ def report(label: str, books: dict[str, Book], repeats: int) -> dict[str, dict[s
     """Print the case's medians per workbook and return them."""
     for name, book in books.items():
         rows = sum(len(s.rows) for s in book[1])  # type: ignore[arg-type]
-        print(f"  {name}: {len(book[1])} 张工作表，共 {rows:,} 行；XlsxWriter 两次写出内容摘要相同 "
-              f"{check_deterministic(book)[:12]}…", flush=True)
+        print(
+            f"  {name}: {len(book[1])} 张工作表，共 {rows:,} 行；XlsxWriter 两次写出内容摘要相同 "
+            f"{check_deterministic(book)[:12]}…",
+            flush=True,
+        )
     medians = compare(books, repeats)
     for name, m in medians.items():
         xw = m["xlsxwriter"] + m["digest"]
-        print(f"  {label} {name}: 本写出器 {m['ours']:.3f} s；XlsxWriter {m['xlsxwriter']:.3f} s + 读回算内容摘要 "
-              f"{m['digest']:.3f} s = {xw:.3f} s（{xw / m['ours']:.1f} 倍）", flush=True)
+        print(
+            f"  {label} {name}: 本写出器 {m['ours']:.3f} s；XlsxWriter {m['xlsxwriter']:.3f} s + 读回算内容摘要 "
+            f"{m['digest']:.3f} s = {xw:.3f} s（{xw / m['ours']:.1f} 倍）",
+            flush=True,
+        )
     return medians
 
 
@@ -181,8 +209,12 @@ def parallel(case: str, repeats: int) -> dict[str, float]:
     for _ in range(repeats):
         for writer in walls:
             children = [
-                subprocess.Popen([sys.executable, __file__, "--child", case, name, writer],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                subprocess.Popen(
+                    [sys.executable, __file__, "--child", case, name, writer],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
                 for name in ("assignments.xlsx", "disclosure.xlsx")
             ]
             for child in children:
@@ -237,11 +269,19 @@ def plain(repeats: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print each case's medians and, for the million case, the estimated 1M draw with XlsxWriter."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", nargs="+", choices=("plain", "month", "million"), default=["plain", "month", "million"])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--cases", nargs="+", choices=("plain", "month", "million"), default=["plain", "month", "million"]
+    )
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--draw", type=float, default=13.0, help="本机 100 万户完整抽取的中位数（bench_draw.py）")
-    parser.add_argument("--read", type=float, default=7.04, help="本机 fastexcel 仅读取同样文件的中位数（bench_draw.py）")
+    parser.add_argument(
+        "--draw", type=float, default=13.0, help="本机 100 万户完整抽取的中位数（bench_draw.py）"
+    )
+    parser.add_argument(
+        "--read", type=float, default=7.04, help="本机 fastexcel 仅读取同样文件的中位数（bench_draw.py）"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # case, workbook, writer: see parallel()
     args = parser.parse_args(argv)
     if args.child:
@@ -259,9 +299,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Both workbooks are written at once, each in its own helper process, as a draw writes them.
         both = parallel("million", args.repeats)
         draw = args.draw - both["ours"] + both["xlsxwriter"]
-        print(f"  两个工作簿各在一个进程中同时写出（如抽取时的辅助进程）：本写出器 {both['ours']:.2f} s，"
-              f"XlsxWriter（含内容摘要）{both['xlsxwriter']:.2f} s；100 万户抽取估计 {args.draw:.1f} s → {draw:.1f} s，"
-              f"是仅读取（{args.read:.2f} s）的 {args.draw / args.read:.2f} → {draw / args.read:.2f} 倍")
+        print(
+            f"  两个工作簿各在一个进程中同时写出（如抽取时的辅助进程）：本写出器 {both['ours']:.2f} s，"
+            f"XlsxWriter（含内容摘要）{both['xlsxwriter']:.2f} s；100 万户抽取估计 {args.draw:.1f} s → {draw:.1f} s，"
+            f"是仅读取（{args.read:.2f} s）的 {args.draw / args.read:.2f} → {draw / args.read:.2f} 倍"
+        )
 
 
 if __name__ == "__main__":

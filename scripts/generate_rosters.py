@@ -138,8 +138,12 @@ MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139"
 
 CREDIT_CLASSES = ("A", "B", "C", "D")
 CREDIT_WEIGHTS = (45, 35, 14, 6)
-CREDIT_WORDS = {"A": ("低风险", "A类", "信用风险低（A类）"), "B": ("一般风险", "B类", "信用风险一般（B类）"),
-                "C": ("较高风险", "C类", "信用风险较高（C类）"), "D": ("高风险", "D类", "信用风险高（D类）")}
+CREDIT_WORDS = {
+    "A": ("低风险", "A类", "信用风险低（A类）"),
+    "B": ("一般风险", "B类", "信用风险一般（B类）"),
+    "C": ("较高风险", "C类", "信用风险较高（C类）"),
+    "D": ("高风险", "D类", "信用风险高（D类）"),
+}
 # 登记状态 as the national enterprise credit information system writes them.
 INACTIVE_STATUSES = ("吊销，未注销", "吊销，已注销", "注销", "迁出")
 SUSPENDED_STATUSES = ("停业", "歇业", "清算")  # still registered: drawn
@@ -263,9 +267,7 @@ class StaffMember:
 
     def available(self, plan_end: date) -> bool:
         """Certified for the whole plan period and on duty."""
-        return (
-            self.expires is not None and self.expires >= plan_end and self.status in (None, "在岗")
-        )
+        return self.expires is not None and self.expires >= plan_end and self.status in (None, "在岗")
 
 
 @dataclass(frozen=True)
@@ -345,7 +347,14 @@ def _status(rng: random.Random, kind: str) -> str:
 def _render_enterprises(facts: EnterpriseFacts, rng: random.Random) -> Iterator[Row]:
     """The enterprise rows in roster order (about 10% of credit classes written as words; a 注册号 in
     its own column; a few codes typed in lower case or full width)."""
-    columns = (facts.kinds, facts.districts, facts.industries, facts.credits, facts.statuses, facts.last_inspected)
+    columns = (
+        facts.kinds,
+        facts.districts,
+        facts.industries,
+        facts.credits,
+        facts.statuses,
+        facts.last_inspected,
+    )
     for i, (kind, district_name, industry, credit, status, last) in enumerate(zip(*columns, strict=True)):
         district = DISTRICTS[district_name]
         key = facts.key(i)
@@ -426,7 +435,9 @@ def _mobile(rng: random.Random) -> str:
 def _inspectors(rng: random.Random, n: int, plan_end: date) -> list[StaffMember]:
     """n inspectors; every industry then gets enough available specialists for the plan."""
     departments = list(CITY_DEPARTMENTS) + [f"{name[:-1]}分局" for name in DISTRICT_NAMES]
-    weights = list(CITY_DEPARTMENTS.values()) + [BRANCH_SHARE * w / sum(DISTRICT_WEIGHTS) for w in DISTRICT_WEIGHTS]
+    weights = list(CITY_DEPARTMENTS.values()) + [
+        BRANCH_SHARE * w / sum(DISTRICT_WEIGHTS) for w in DISTRICT_WEIGHTS
+    ]
     width = max(4, len(str(n)))
     id_numbers: set[str] = set()
     staff = []
@@ -542,7 +553,9 @@ def _history(
     Half the must-inspect enterprises were inspected one to two years ago (outside the exclusion window,
     inside a longer rotation window); the rest are random enterprises, inspected once or twice.
     """
-    specialists = {industry: [p.staff_id for p in staff if industry in p.specialties] for industry in INDUSTRIES}
+    specialists = {
+        industry: [p.staff_id for p in staff if industry in p.specialties] for industry in INDUSTRIES
+    }
     everyone = [p.staff_id for p in staff]
     target = max(1, round(len(facts) * 0.075))
     earlier = rng.sample(sorted(facts.must_inspect), math.ceil(len(facts.must_inspect) / 2))
@@ -570,7 +583,9 @@ def _other(rng: random.Random, staff_ids: Sequence[str], not_this: str) -> str:
     return chosen
 
 
-def _conflicts(rng: random.Random, facts: EnterpriseFacts, staff: list[StaffMember], plan_end: date) -> list[Row]:
+def _conflicts(
+    rng: random.Random, facts: EnterpriseFacts, staff: list[StaffMember], plan_end: date
+) -> list[Row]:
     """About one declared conflict per three inspectors, on existing enterprises and inspectors.
 
     A quarter concern must-inspect and a quarter D-class enterprises, and three in four name an
@@ -578,7 +593,9 @@ def _conflicts(rng: random.Random, facts: EnterpriseFacts, staff: list[StaffMemb
     """
     count = max(1, round(len(staff) / 3))
     available = [p for p in staff if p.available(plan_end)]
-    specialists = {industry: [p.staff_id for p in available if industry in p.specialties] for industry in INDUSTRIES}
+    specialists = {
+        industry: [p.staff_id for p in available if industry in p.specialties] for industry in INDUSTRIES
+    }
     everyone = [p.staff_id for p in staff]
     d_class = [i for i, credit in enumerate(facts.credits) if credit == "D" and facts.is_active(i)]
     must = sorted(facts.must_inspect)
@@ -590,8 +607,10 @@ def _conflicts(rng: random.Random, facts: EnterpriseFacts, staff: list[StaffMemb
         staff_id = rng.choice(candidates if candidates and rng.random() < 0.75 else everyone)
         pairs.setdefault((staff_id, i), rng.choice(RECUSAL_REASONS))
     # A few staff ids as a clerk types them in another file: lower case.
-    return sorted((staff_id.lower() if n % 9 == 4 else staff_id, facts.key(i), reason)
-                  for n, ((staff_id, i), reason) in enumerate(sorted(pairs.items())))
+    return sorted(
+        (staff_id.lower() if n % 9 == 4 else staff_id, facts.key(i), reason)
+        for n, ((staff_id, i), reason) in enumerate(sorted(pairs.items()))
+    )
 
 
 def write_rosters(rosters: Rosters, out_dir: Path, *, old_sheet: bool = False) -> list[Path]:
@@ -603,7 +622,10 @@ def write_rosters(rosters: Rosters, out_dir: Path, *, old_sheet: bool = False) -
         enterprises.insert(0, _old_roster(rosters))
     books = (
         ("enterprises.xlsx", enterprises),
-        ("inspectors.xlsx", [Sheet("执法检查人员名录库", INSPECTOR_HEADER, rosters.inspectors, widths=INSPECTOR_WIDTHS)]),
+        (
+            "inspectors.xlsx",
+            [Sheet("执法检查人员名录库", INSPECTOR_HEADER, rosters.inspectors, widths=INSPECTOR_WIDTHS)],
+        ),
         ("conflicts.xlsx", [Sheet("回避名单", CONFLICT_HEADER, rosters.conflicts, widths=CONFLICT_WIDTHS)]),
         ("history.xlsx", [Sheet("检查记录", HISTORY_HEADER, rosters.history, widths=HISTORY_WIDTHS)]),
     )
@@ -618,7 +640,10 @@ def write_rosters(rosters: Rosters, out_dir: Path, *, old_sheet: bool = False) -
 def _old_roster(rosters: Rosters) -> Sheet:
     """Last year's roster, hidden: a fifth of this year's rows as they stood then (other classes)."""
     rng = random.Random("old-roster")
-    rows = [(*row[:3], rng.choice(CREDIT_CLASSES), *row[4:]) for row in itertools.islice(rosters.enterprises, 0, None, 5)]
+    rows = [
+        (*row[:3], rng.choice(CREDIT_CLASSES), *row[4:])
+        for row in itertools.islice(rosters.enterprises, 0, None, 5)
+    ]
     return Sheet("2025年名录（旧）", ENTERPRISE_HEADER, rows, widths=ENTERPRISE_WIDTHS, hidden=True)
 
 
@@ -649,19 +674,31 @@ def summary(rosters: Rosters) -> list[str]:
 def _available(row: Row, plan_end: date) -> bool:
     """Whether an inspector row is certified for the whole plan and on duty."""
     expires = row[4]
-    return row[3] is not None and isinstance(expires, date) and expires >= plan_end and row[7] in (None, "在岗")
+    return (
+        row[3] is not None and isinstance(expires, date) and expires >= plan_end and row[7] in (None, "在岗")
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate the rosters and write them as xlsx files."""
-    parser = argparse.ArgumentParser(description="生成模拟的检查对象名录库、执法检查人员名录库、回避名单和检查记录")
+    parser = argparse.ArgumentParser(
+        description="生成模拟的检查对象名录库、执法检查人员名录库、回避名单和检查记录"
+    )
     parser.add_argument("--enterprises", type=int, default=2000, help="企业户数（默认 2000）")
     parser.add_argument("--inspectors", type=int, default=120, help="检查人员人数（默认 120）")
     parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
-    parser.add_argument("--plan-start", type=date.fromisoformat, default=date(2026, 12, 1), help="计划检查日期自")
-    parser.add_argument("--plan-end", type=date.fromisoformat, default=date(2026, 12, 31), help="计划检查日期至")
-    parser.add_argument("--out", type=Path, default=Path("sample_data"), help="输出文件夹（默认 sample_data）")
-    parser.add_argument("--old-sheet", action="store_true", help="在企业名录中加一张隐藏的旧名录工作表（示例数据用）")
+    parser.add_argument(
+        "--plan-start", type=date.fromisoformat, default=date(2026, 12, 1), help="计划检查日期自"
+    )
+    parser.add_argument(
+        "--plan-end", type=date.fromisoformat, default=date(2026, 12, 31), help="计划检查日期至"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("sample_data"), help="输出文件夹（默认 sample_data）"
+    )
+    parser.add_argument(
+        "--old-sheet", action="store_true", help="在企业名录中加一张隐藏的旧名录工作表（示例数据用）"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     rosters = generate(

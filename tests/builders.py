@@ -20,8 +20,14 @@ def make_plan(**sections: dict[str, Any]) -> Plan:
     """A valid plan; each keyword replaces or extends one section."""
     data: dict[str, Any] = {
         "plan": {
-            "id": "T-2026-12", "name": "测试计划", "task_name": "测试任务", "type": "不定向",
-            "items": ["食品经营许可情况"], "authority": "测试局", "start": date(2026, 12, 1), "end": date(2026, 12, 31),
+            "id": "T-2026-12",
+            "name": "测试计划",
+            "task_name": "测试任务",
+            "type": "不定向",
+            "items": ["食品经营许可情况"],
+            "authority": "测试局",
+            "start": date(2026, 12, 1),
+            "end": date(2026, 12, 31),
         },
         "selection": {"ratio": {"A": "3%", "B": "5%", "C": "10%", "D": "20%"}},
         "teams": {"size": 2, "certified": 2, "specialist": 0, "max_tasks": 8},
@@ -37,8 +43,16 @@ def make_plan(**sections: dict[str, Any]) -> Plan:
 def enterprise(key: str, cls: str = "B", **fields: Any) -> Enterprise:
     """One enterprise row with sensible defaults."""
     values: dict[str, Any] = {
-        "key": key, "name": f"企业{key[-4:]}", "credit_class": cls, "district": "云岩区", "industry": "餐饮服务",
-        "authority": "云岩区局", "status": "存续", "last_inspected": None, "must_inspect": False, "row": 2,
+        "key": key,
+        "name": f"企业{key[-4:]}",
+        "credit_class": cls,
+        "district": "云岩区",
+        "industry": "餐饮服务",
+        "authority": "云岩区局",
+        "status": "存续",
+        "last_inspected": None,
+        "must_inspect": False,
+        "row": 2,
     }
     values.update(fields)
     return Enterprise(**values)
@@ -51,7 +65,12 @@ def roster(records: list[Enterprise]) -> EnterpriseRoster:
 
 def inspector(pid: str, **fields: Any) -> Inspector:
     """One certified, on-duty inspector unless told otherwise."""
-    values: dict[str, Any] = {"id": pid, "name": f"人员{pid}", "department": "食品科", "certificate": f"Z{pid}"}
+    values: dict[str, Any] = {
+        "id": pid,
+        "name": f"人员{pid}",
+        "department": "食品科",
+        "certificate": f"Z{pid}",
+    }
     values.update(fields)
     return Inspector(**values)
 

@@ -18,7 +18,9 @@ def _wide_terminal() -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current code")
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/ from the current code"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,11 @@ from tests.builders import SAMPLE, ledger_at
 
 DATA = Path(__file__).parent / "data"
 # Real, published codes (python-stdnum's test data); the all-digit ones are the shape that matters.
-REAL_USCC = [line.strip() for line in (DATA / "real_uscc.txt").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+REAL_USCC = [
+    line.strip()
+    for line in (DATA / "real_uscc.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+]
 ALL_DIGIT_USCC = [code for code in REAL_USCC if code.isdigit()]
 
 
@@ -41,8 +44,11 @@ def resident_id(birth: str = "19900101", region: str = "520102", sequence: str =
     return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
 
 
-def workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
-             hidden: Sequence[str] = ()) -> Path:
+def workbook(
+    path: Path,
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
+    hidden: Sequence[str] = (),
+) -> Path:
     """An .xlsx as an export tool writes it: code columns stored as text, sheets in order, some hidden."""
     book = openpyxl.Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
@@ -99,15 +105,36 @@ max_tasks = {max_tasks}
 """
 
 
-def plan_file(folder: Path, enterprises: Path | str, *, name: str = "plan.toml", plan_id: str = "GY-SJ-2026-12",
-              start: str = "2026-12-01", end: str = "2026-12-31", ratio: str = "100%", max_tasks: int = 50,
-              inspectors: Path = SAMPLE / "inspectors.xlsx", inputs: str = "", exclusion: str = "",
-              window: int = 365, ledger: bool = True) -> Path:
+def plan_file(
+    folder: Path,
+    enterprises: Path | str,
+    *,
+    name: str = "plan.toml",
+    plan_id: str = "GY-SJ-2026-12",
+    start: str = "2026-12-01",
+    end: str = "2026-12-31",
+    ratio: str = "100%",
+    max_tasks: int = 50,
+    inspectors: Path = SAMPLE / "inspectors.xlsx",
+    inputs: str = "",
+    exclusion: str = "",
+    window: int = 365,
+    ledger: bool = True,
+) -> Path:
     """A plan file in `folder` (a workspace with its ledger, unless `ledger` is False). `enterprises`
     is a path, or the TOML of an [inputs.enterprises] table."""
     enterprise_input = f'enterprises = "{enterprises}"' if isinstance(enterprises, Path) else ""
-    text = PLAN.format(plan_id=plan_id, start=start, end=end, inspectors=inspectors.as_posix(), ratio=ratio,
-                       max_tasks=max_tasks, exclusion=exclusion, window=window, inputs="\n".join(filter(None, [enterprise_input, inputs])))
+    text = PLAN.format(
+        plan_id=plan_id,
+        start=start,
+        end=end,
+        inspectors=inspectors.as_posix(),
+        ratio=ratio,
+        max_tasks=max_tasks,
+        exclusion=exclusion,
+        window=window,
+        inputs="\n".join(filter(None, [enterprise_input, inputs])),
+    )
     if not isinstance(enterprises, Path):
         text += "\n" + enterprises
     path = folder / name

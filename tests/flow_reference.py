@@ -103,7 +103,9 @@ class _Network:
             a = to[e]
 
 
-def staffable(open_tasks: Sequence[OpenTask], lists: Sequence[Sequence[int]], capacity: Sequence[int]) -> bool:
+def staffable(
+    open_tasks: Sequence[OpenTask], lists: Sequence[Sequence[int]], capacity: Sequence[int]
+) -> bool:
     """Whether every open place can be filled at once."""
     used = sorted({place for t in open_tasks for place in t.places})
     members_of = {lid: [i for i in lists[lid] if capacity[i] > 0] for lid in used}

@@ -20,8 +20,24 @@ import openpyxl
 
 CLASS_WORDS = {"低": "A", "一般": "B", "较高": "C", "高": "D"}
 # The plan's default excluded 经营状态 words, restated (compared without spaces, after NFKC).
-EXCLUDED = {"注销", "已注销", "注销企业", "吊销", "已吊销", "吊销企业", "吊销,未注销", "吊销未注销", "吊销,已注销",
-            "吊销已注销", "撤销", "已撤销", "撤销登记", "迁出", "已迁出", "迁移异地"}
+EXCLUDED = {
+    "注销",
+    "已注销",
+    "注销企业",
+    "吊销",
+    "已吊销",
+    "吊销企业",
+    "吊销,未注销",
+    "吊销未注销",
+    "吊销,已注销",
+    "吊销已注销",
+    "撤销",
+    "已撤销",
+    "撤销登记",
+    "迁出",
+    "已迁出",
+    "迁移异地",
+}
 
 
 @dataclass
@@ -70,8 +86,13 @@ def sheet_rows(path: Path) -> list[dict[str, Any]]:
 
 def read_roster(path: Path) -> list[Row]:
     return [
-        Row(norm_key(r["统一社会信用代码"] or r.get("注册号")), norm_class(r["信用风险等级"]), norm_status(r.get("经营状态")),
-            as_date(r.get("最近检查日期")), str(r.get("重点检查") or "").strip() == "是")
+        Row(
+            norm_key(r["统一社会信用代码"] or r.get("注册号")),
+            norm_class(r["信用风险等级"]),
+            norm_status(r.get("经营状态")),
+            as_date(r.get("最近检查日期")),
+            str(r.get("重点检查") or "").strip() == "是",
+        )
         for r in sheet_rows(path)
     ]
 
@@ -85,8 +106,17 @@ def read_history(path: Path) -> dict[str, date]:
     return latest
 
 
-def select_keys(rows: list[Row], history: dict[str, date], *, seed: str, start: date, window: int,
-                ratio: dict[str, Fraction], minimum: dict[str, int], rounding: str = "ceil") -> set[str]:
+def select_keys(
+    rows: list[Row],
+    history: dict[str, date],
+    *,
+    seed: str,
+    start: date,
+    window: int,
+    ratio: dict[str, Fraction],
+    minimum: dict[str, int],
+    rounding: str = "ceil",
+) -> set[str]:
     """Ratio mode, strata by credit class only."""
     chosen: set[str] = set()
     strata: dict[str, list[str]] = {}
@@ -104,8 +134,11 @@ def select_keys(rows: list[Row], history: dict[str, date], *, seed: str, start: 
         if cls not in ratio:
             continue
         exact = len(keys) * ratio[cls]
-        rounded = {"ceil": math.ceil(exact), "floor": math.floor(exact),
-                   "half_up": math.floor(exact + Fraction(1, 2))}[rounding]
+        rounded = {
+            "ceil": math.ceil(exact),
+            "floor": math.floor(exact),
+            "half_up": math.floor(exact + Fraction(1, 2)),
+        }[rounding]
         n = min(len(keys), max(minimum.get(cls, 0), rounded))
 
         def ticket(key: str) -> str:

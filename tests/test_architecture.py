@@ -15,15 +15,53 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "shuangsuiji"
 CORE = sorted(path.relative_to(PACKAGE).as_posix() for path in (PACKAGE / "core").rglob("*.py"))
 # Standard-library modules that reach files, clocks, processes or chance; anything outside the
 # standard library (numpy, pyarrow, rich, typer ...) is refused as well.
-FORBIDDEN_STDLIB = {"os", "io", "random", "time", "sqlite3", "shutil", "tempfile", "subprocess", "secrets", "socket",
-                    "glob", "importlib", "sys", "zipfile", "multiprocessing", "threading", "logging"}
-FORBIDDEN_CALLS = {"open", "now", "today", "utcnow", "getenv", "read_text", "write_text", "read_bytes", "write_bytes",
-                   "print", "input", "exists", "is_file", "stat", "iterdir", "resolve", "absolute", "cwd", "home",
-                   "expanduser"}
+FORBIDDEN_STDLIB = {
+    "os",
+    "io",
+    "random",
+    "time",
+    "sqlite3",
+    "shutil",
+    "tempfile",
+    "subprocess",
+    "secrets",
+    "socket",
+    "glob",
+    "importlib",
+    "sys",
+    "zipfile",
+    "multiprocessing",
+    "threading",
+    "logging",
+}
+FORBIDDEN_CALLS = {
+    "open",
+    "now",
+    "today",
+    "utcnow",
+    "getenv",
+    "read_text",
+    "write_text",
+    "read_bytes",
+    "write_bytes",
+    "print",
+    "input",
+    "exists",
+    "is_file",
+    "stat",
+    "iterdir",
+    "resolve",
+    "absolute",
+    "cwd",
+    "home",
+    "expanduser",
+}
 
 
 def test_the_core_is_found_by_its_layout() -> None:
-    assert {"core/tickets.py", "core/select.py", "core/assign.py", "core/record.py", "core/model.py"} <= set(CORE)
+    assert {"core/tickets.py", "core/select.py", "core/assign.py", "core/record.py", "core/model.py"} <= set(
+        CORE
+    )
 
 
 @pytest.mark.parametrize("module", CORE)
@@ -33,12 +71,16 @@ def test_pure_module_has_no_io(module: str) -> None:
         if isinstance(node, ast.Import | ast.ImportFrom) and getattr(node, "level", 0) == 0:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for top in {name.split(".")[0] for name in names}:
-                assert top in sys.stdlib_module_names and top not in FORBIDDEN_STDLIB, f"{module} imports {top}"
+                assert top in sys.stdlib_module_names and top not in FORBIDDEN_STDLIB, (
+                    f"{module} imports {top}"
+                )
         elif isinstance(node, ast.ImportFrom):
             # Inside the core (level 1); above it only the package's version string.
             inside = node.level == 1
             version = node.level == 2 and not node.module and [a.name for a in node.names] == ["__version__"]
-            assert inside or version, f"{module} imports from outside the core: {'.' * node.level}{node.module or ''}"
+            assert inside or version, (
+                f"{module} imports from outside the core: {'.' * node.level}{node.module or ''}"
+            )
         elif isinstance(node, ast.Call):
             func = node.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -63,13 +105,19 @@ except SystemExit:
 
 
 def _heavy_modules_after(setup: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE.format(setup=setup, heavy=HEAVY)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(setup=setup, heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     line = next(line for line in done.stdout.splitlines() if line.startswith("LOADED"))
     return [name for name in line.removeprefix("LOADED").strip().split(",") if name]
 
 
-@pytest.mark.parametrize("args", [None, ["seed", "new"], ["seed", "combine", "a", "b"], ["--help"], ["ledger", "--help"]])
+@pytest.mark.parametrize(
+    "args", [None, ["seed", "new"], ["seed", "combine", "a", "b"], ["--help"], ["ledger", "--help"]]
+)
 def test_the_cli_and_its_light_commands_do_not_load_the_table_libraries(args: list[str] | None) -> None:
     setup = "import shuangsuiji.cli" if args is None else RUN_COMMAND.format(args=args)
     assert _heavy_modules_after(setup) == []

@@ -18,7 +18,9 @@ GOLDEN = Path(__file__).parent / "golden" / "sample_draw.json"
 
 
 def test_sample_draw_matches_the_golden_result(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    outcome = run_draw(InputOptions(SAMPLE_PLAN), DEMO_SEED, tmp_path / "out", clock=lambda: "2026-12-01T00:00:00Z")
+    outcome = run_draw(
+        InputOptions(SAMPLE_PLAN), DEMO_SEED, tmp_path / "out", clock=lambda: "2026-12-01T00:00:00Z"
+    )
     record = outcome.record
     summary = {
         "algorithm": record["algorithm"],

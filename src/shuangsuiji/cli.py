@@ -43,13 +43,24 @@ _state: dict[str, Any] = {"debug": False}
 T = TypeVar("T")
 
 PlanOption = Annotated[Path, typer.Option("--plan", "-p", help="抽查计划文件（TOML）", show_default=False)]
-EnterprisesOption = Annotated[Path | None, typer.Option("--enterprises", help="检查对象名录库（.xlsx/.csv），优先于计划文件")]
-InspectorsOption = Annotated[Path | None, typer.Option("--inspectors", help="执法检查人员名录库，优先于计划文件")]
+EnterprisesOption = Annotated[
+    Path | None, typer.Option("--enterprises", help="检查对象名录库（.xlsx/.csv），优先于计划文件")
+]
+InspectorsOption = Annotated[
+    Path | None, typer.Option("--inspectors", help="执法检查人员名录库，优先于计划文件")
+]
 ConflictsOption = Annotated[Path | None, typer.Option("--conflicts", help="回避名单，优先于计划文件")]
 HistoryOption = Annotated[Path | None, typer.Option("--history", help="检查记录，优先于计划文件")]
-SheetOption = Annotated[str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认：表头相符的那个可见工作表）")]
-LedgerOption = Annotated[Path | None, typer.Option(
-    "--ledger", help=f"抽取台账（SQLite）；默认在计划文件（ledger 命令：当前文件夹）所在的文件夹及其上级文件夹中查找 {LEDGER_FILE}")]
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认：表头相符的那个可见工作表）")
+]
+LedgerOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        help=f"抽取台账（SQLite）；默认在计划文件（ledger 命令：当前文件夹）所在的文件夹及其上级文件夹中查找 {LEDGER_FILE}",
+    ),
+]
 
 
 def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
@@ -70,7 +81,9 @@ def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
             ui.console.print("[bold red]已中断[/]：没有写出任何结果。")
             raise typer.Exit(130) from None
         if isinstance(error, Exception) and not isinstance(error, typer.Exit):
-            ui.console.print(f"[bold red]内部错误[/]：{type(error).__name__}: {ui.plain(error)}。请加 --debug 重新运行并把输出报告给开发者。")
+            ui.console.print(
+                f"[bold red]内部错误[/]：{type(error).__name__}: {ui.plain(error)}。请加 --debug 重新运行并把输出报告给开发者。"
+            )
             raise typer.Exit(1) from None
         raise
 
@@ -89,15 +102,25 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的程序调用栈（供开发者排查）")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示完整的程序调用栈（供开发者排查）")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")
+    ] = False,
 ) -> None:
     """“双随机、一公开”抽查工具。"""
     _state["debug"] = debug
 
 
-def _options(plan: Path, enterprises: Path | None = None, inspectors: Path | None = None, conflicts: Path | None = None,
-             history: Path | None = None, sheet: str | None = None) -> InputOptions:
+def _options(
+    plan: Path,
+    enterprises: Path | None = None,
+    inspectors: Path | None = None,
+    conflicts: Path | None = None,
+    history: Path | None = None,
+    sheet: str | None = None,
+) -> InputOptions:
     """The command-line options that say where the inputs are."""
     from .pipeline import InputOptions
 
@@ -107,10 +130,20 @@ def _options(plan: Path, enterprises: Path | None = None, inspectors: Path | Non
 @app.command()
 def draw(
     plan: PlanOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)],
-    seed: Annotated[str | None, typer.Option("--seed", "-s", help="随机种子（公开来源或见证人共同产生的文字）", show_default=False)] = None,
-    seed_value: Annotated[list[str] | None, typer.Option(
-        "--seed-value", help="代替 --seed：各份公开来源的值（可多次给出），按 seed combine 的规则合成种子，并写入抽取记录供复核")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)
+    ],
+    seed: Annotated[
+        str | None,
+        typer.Option("--seed", "-s", help="随机种子（公开来源或见证人共同产生的文字）", show_default=False),
+    ] = None,
+    seed_value: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--seed-value",
+            help="代替 --seed：各份公开来源的值（可多次给出），按 seed combine 的规则合成种子，并写入抽取记录供复核",
+        ),
+    ] = None,
     enterprises: EnterprisesOption = None,
     inspectors: InspectorsOption = None,
     conflicts: ConflictsOption = None,
@@ -118,9 +151,13 @@ def draw(
     sheet: SheetOption = None,
     operator: Annotated[str, typer.Option("--operator", help="操作人员姓名（写入抽取记录）")] = "",
     witness: Annotated[list[str] | None, typer.Option("--witness", help="见证人（可多次给出）")] = None,
-    commitment: Annotated[Path | None, typer.Option("--commitment", help="事先公布的承诺文件；名录或计划与之不符则拒绝抽取")] = None,
+    commitment: Annotated[
+        Path | None, typer.Option("--commitment", help="事先公布的承诺文件；名录或计划与之不符则拒绝抽取")
+    ] = None,
     ledger: LedgerOption = None,
-    redraw: Annotated[bool, typer.Option("--redraw", help="重新抽取已抽取过的计划（须同时给出 --reason）")] = False,
+    redraw: Annotated[
+        bool, typer.Option("--redraw", help="重新抽取已抽取过的计划（须同时给出 --reason）")
+    ] = False,
     reason: Annotated[str, typer.Option("--reason", help="重新抽取的原因（写入抽取记录和公示表）")] = "",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
 ) -> None:
@@ -135,19 +172,33 @@ def draw(
     options = _options(plan, enterprises, inspectors, conflicts, history, sheet)
     progress = _reporter(quiet)
     outcome = _guarded(
-        lambda: draw_in_workspace(options, out, seed=seed, seed_values=tuple(seed_value or ()), commitment_file=commitment,
-                                  ledger=ledger, reporter=progress, operator=operator, witnesses=witness or (),
-                                  redraw=redraw, reason=reason),
+        lambda: draw_in_workspace(
+            options,
+            out,
+            seed=seed,
+            seed_values=tuple(seed_value or ()),
+            commitment_file=commitment,
+            ledger=ledger,
+            reporter=progress,
+            operator=operator,
+            witnesses=witness or (),
+            redraw=redraw,
+            reason=reason,
+        ),
         progress,
     )
-    _state["outcome"] = outcome  # freed by main()'s quick exit, not object by object on return (1M draw: 0.18 s)
+    _state["outcome"] = (
+        outcome  # freed by main()'s quick exit, not object by object on return (1M draw: 0.18 s)
+    )
     if not quiet:
         ui.print_summary(outcome)
 
 
 @app.command()
 def demo(
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="输出文件夹（默认：当前文件夹下新建“演示抽取结果”）")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="输出文件夹（默认：当前文件夹下新建“演示抽取结果”）")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
 ) -> None:
     """用随附的示例名录和示例计划，以固定种子“shuangsuiji-demo-2026-12”做一次完整的抽取。
@@ -193,7 +244,9 @@ def validate(
 @app.command()
 def fairness(
     plan: PlanOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)
+    ],
     runs: Annotated[int, typer.Option("--runs", "-n", help="模拟抽取的次数")] = 1000,
     enterprises: EnterprisesOption = None,
     inspectors: InspectorsOption = None,
@@ -218,15 +271,24 @@ def fairness(
 
 @app.command("verify")
 def verify_command(
-    folder: Annotated[Path, typer.Argument(help="抽取的输出文件夹（含 draw-record.json）", show_default=False)],
-    plan: Annotated[Path | None, typer.Option("--plan", "-p", help="与记录比较的计划文件（可省略：计划已在记录中）")] = None,
+    folder: Annotated[
+        Path, typer.Argument(help="抽取的输出文件夹（含 draw-record.json）", show_default=False)
+    ],
+    plan: Annotated[
+        Path | None, typer.Option("--plan", "-p", help="与记录比较的计划文件（可省略：计划已在记录中）")
+    ] = None,
     enterprises: EnterprisesOption = None,
     inspectors: InspectorsOption = None,
     conflicts: ConflictsOption = None,
     history: HistoryOption = None,
     sheet: SheetOption = None,
-    ledger: Annotated[Path | None, typer.Option("--ledger", help="同时核对这次抽取在抽取台账中的记录（不给出时不核对台账）")] = None,
-    commitment: Annotated[Path | None, typer.Option("--commitment", help="核对事先公布的承诺文件（不给出时核对输出文件夹中保存的副本）")] = None,
+    ledger: Annotated[
+        Path | None, typer.Option("--ledger", help="同时核对这次抽取在抽取台账中的记录（不给出时不核对台账）")
+    ] = None,
+    commitment: Annotated[
+        Path | None,
+        typer.Option("--commitment", help="核对事先公布的承诺文件（不给出时核对输出文件夹中保存的副本）"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
 ) -> None:
     """按抽取记录和输出文件夹中保存的名录复算一次抽取，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
@@ -237,9 +299,23 @@ def verify_command(
     from . import ui
     from .verify import verify
 
-    overrides = {"enterprises": enterprises, "inspectors": inspectors, "conflicts": conflicts, "history": history}
-    verdict = _guarded(lambda: verify(folder, overrides=overrides, plan_path=plan, sheet=sheet, ledger=ledger,
-                                      commitment=commitment, reporter=_reporter(as_json)))
+    overrides = {
+        "enterprises": enterprises,
+        "inspectors": inspectors,
+        "conflicts": conflicts,
+        "history": history,
+    }
+    verdict = _guarded(
+        lambda: verify(
+            folder,
+            overrides=overrides,
+            plan_path=plan,
+            sheet=sheet,
+            ledger=ledger,
+            commitment=commitment,
+            reporter=_reporter(as_json),
+        )
+    )
     if as_json:
         ui.write_json(verdict.as_json())
     else:
@@ -266,7 +342,10 @@ def seed_new() -> None:
 
 @seed_app.command("combine")
 def seed_combine(
-    values: Annotated[list[str], typer.Argument(help="各方公开的种子来源，如彩票开奖号码、见证人给出的数字", show_default=False)],
+    values: Annotated[
+        list[str],
+        typer.Argument(help="各方公开的种子来源，如彩票开奖号码、见证人给出的数字", show_default=False),
+    ],
 ) -> None:
     """把几份公开来源合成一个种子；与给出的顺序无关，只要有一份来源不可预测，结果就不可预测。
 
@@ -280,8 +359,12 @@ def seed_combine(
 @seed_app.command("commit")
 def seed_commit(
     plan: PlanOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="写出的承诺文件（不得已存在）", show_default=False)],
-    source: Annotated[list[str] | None, typer.Option("--source", help="事先宣布的种子来源（可多次给出）")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="写出的承诺文件（不得已存在）", show_default=False)
+    ],
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="事先宣布的种子来源（可多次给出）")
+    ] = None,
     enterprises: EnterprisesOption = None,
     inspectors: InspectorsOption = None,
     conflicts: ConflictsOption = None,
@@ -299,13 +382,17 @@ def seed_commit(
     ui.print_commitment(out, made)
 
 
-ledger_app = typer.Typer(help="抽取台账：每一次抽取（成功或失败）都按顺序记入，前后以哈希相连，不可删改。", no_args_is_help=True)
+ledger_app = typer.Typer(
+    help="抽取台账：每一次抽取（成功或失败）都按顺序记入，前后以哈希相连，不可删改。", no_args_is_help=True
+)
 app.add_typer(ledger_app, name="ledger")
 
 
 @ledger_app.command("init")
 def ledger_init(
-    folder: Annotated[Path, typer.Argument(help="工作文件夹（默认：当前文件夹）", show_default=False)] = Path(),
+    folder: Annotated[
+        Path, typer.Argument(help="工作文件夹（默认：当前文件夹）", show_default=False)
+    ] = Path(),
 ) -> None:
     """在工作文件夹中建立抽取台账（每个工作区只建立一次）。之后在这个文件夹或它的子文件夹中的计划都记入这本台账。
 
@@ -333,7 +420,9 @@ def ledger_list(ledger: LedgerOption = None) -> None:
 
 
 @ledger_app.command("show")
-def ledger_show(entry: Annotated[int, typer.Argument(help="台账编号", show_default=False)], ledger: LedgerOption = None) -> None:
+def ledger_show(
+    entry: Annotated[int, typer.Argument(help="台账编号", show_default=False)], ledger: LedgerOption = None
+) -> None:
     """显示台账中的一条抽取：时间、计划、种子、摘要和每个检查任务。
 
     示例：shuangsuiji ledger show 3

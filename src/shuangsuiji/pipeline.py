@@ -121,9 +121,14 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
     for kind in ("enterprises", "inspectors"):
         if kind not in plan.inputs:
             flag = f"--{kind}"
-            problems.append(Problem(f"没有给出{'检查对象名录' if kind == 'enterprises' else '执法检查人员名录'}",
-                                    code="input-not-given", params={"kind": kind},
-                                    hint=f"请在计划文件 [inputs] 中写明 {kind}，或用 {flag} 指定"))
+            problems.append(
+                Problem(
+                    f"没有给出{'检查对象名录' if kind == 'enterprises' else '执法检查人员名录'}",
+                    code="input-not-given",
+                    params={"kind": kind},
+                    hint=f"请在计划文件 [inputs] 中写明 {kind}，或用 {flag} 指定",
+                )
+            )
 
     def attempt(read: Callable[[], tuple[Any, Any, list[Problem]]]) -> Any:
         try:
@@ -150,8 +155,13 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
         big = None
         if "enterprises" in sources:
             source = sources["enterprises"]
-            big = pool.submit(readers.read_enterprises, source.path, sheet=source.sheet, columns=source.columns,
-                              reporter=reporter)
+            big = pool.submit(
+                readers.read_enterprises,
+                source.path,
+                sheet=source.sheet,
+                columns=source.columns,
+                reporter=reporter,
+            )
         if "inspectors" in sources:
             inspectors = read("inspectors", readers.read_inspectors)
         if "conflicts" in sources:
@@ -189,7 +199,10 @@ def run_validate(
     try:
         plan, _inputs, problems = load_and_check(options, reporter or NullReporter())
     except ShuangsuijiError as exc:
-        plan, problems = None, list(exc.problems) if isinstance(exc, ProblemsError) else [Problem(str(exc), code=exc.code)]
+        plan, problems = (
+            None,
+            list(exc.problems) if isinstance(exc, ProblemsError) else [Problem(str(exc), code=exc.code)],
+        )
     if seed is not None:
         problems += seed_problems(seed)
     return plan, problems
@@ -206,7 +219,10 @@ def seed_problems(seed: str) -> list[Problem]:
 
 def validation_json(problems: Sequence[Problem]) -> dict[str, Any]:
     """For scripts (`validate --json`): whether the inputs can be drawn from, and every problem."""
-    return {"ok": not any(p.severity == "error" for p in problems), "problems": [p.as_json() for p in problems]}
+    return {
+        "ok": not any(p.severity == "error" for p in problems),
+        "problems": [p.as_json() for p in problems],
+    }
 
 
 @contextmanager
@@ -234,12 +250,22 @@ def input_fingerprints(plan: Plan) -> dict[str, tuple[str, str]]:
         try:
             found[kind] = (source.path.name, readers.file_sha256(source.path))
         except OSError:
-            raise InputError([Problem("文件不存在或无法读取", file=str(source.path), code="file-missing",
-                                      hint="请检查计划文件 [inputs] 或命令行给出的路径")]) from None
+            raise InputError(
+                [
+                    Problem(
+                        "文件不存在或无法读取",
+                        file=str(source.path),
+                        code="file-missing",
+                        hint="请检查计划文件 [inputs] 或命令行给出的路径",
+                    )
+                ]
+            ) from None
     return found
 
 
-def run_commit(options: InputOptions, sources: Sequence[str], clock: Callable[[], str] | None = None) -> dict[str, Any]:
+def run_commit(
+    options: InputOptions, sources: Sequence[str], clock: Callable[[], str] | None = None
+) -> dict[str, Any]:
     """The commitment to publish before the seed exists (see ceremony.make_commitment).
 
     The plan and inputs are checked first, exactly as `validate` does: committing to a roster that
@@ -320,8 +346,10 @@ def check_published_text(seed: str, reason: str) -> None:
     to be anything but a refusal after the fact)."""
     for what, text in (("种子", seed), ("重新抽取的原因", reason)):
         if finding := personal_data(text):
-            raise UsageError(f"{what}中含有{finding}",
-                             hint="种子和重新抽取的原因都会写入公示表的“抽取说明”，不得含有手机号、身份证号等个人信息")
+            raise UsageError(
+                f"{what}中含有{finding}",
+                hint="种子和重新抽取的原因都会写入公示表的“抽取说明”，不得含有手机号、身份证号等个人信息",
+            )
 
 
 def _redraw_check(ledger: Ledger | None, plan: Plan, redraw: bool, reason: str) -> list[int]:
@@ -336,7 +364,9 @@ def _redraw_check(ledger: Ledger | None, plan: Plan, redraw: bool, reason: str) 
             hint='同一计划不得重复抽取；如确需重新抽取，请加 --redraw --reason "原因"，这会写入记录并在公示表中注明',
         )
     if redraw and not earlier:
-        raise UsageError(f"抽查计划“{plan.info.id}”在抽取台账中没有抽取过，不是重新抽取", hint="请去掉 --redraw")
+        raise UsageError(
+            f"抽查计划“{plan.info.id}”在抽取台账中没有抽取过，不是重新抽取", hint="请去掉 --redraw"
+        )
     return [e.id for e in earlier]
 
 
@@ -386,21 +416,50 @@ def run_draw(
                 result = compute_draw(inputs, plan, seed)
             except DrawError as error:
                 if book is not None:  # every draw that used a seed is entered, successful or not
-                    _enter_failure(book, plan, seed, error, redraw=redraw, reason=reason, out_dir=out_dir, clock=clock)
+                    _enter_failure(
+                        book, plan, seed, error, redraw=redraw, reason=reason, out_dir=out_dir, clock=clock
+                    )
                 raise
             reporter.stage("写出分派表、公示表和抽取记录")
             extra = _record_extra(commitment, seed_values, redraw, reason, replaced, anchor)
-            note = f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）" if redraw else ""
-            record = _write_and_record(folder, result, plan, inputs, archiving, commitment=commitment, note=note,
-                                       extra=extra, clock=clock, operator=operator, witnesses=witnesses)
+            note = (
+                f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）"
+                if redraw
+                else ""
+            )
+            record = _write_and_record(
+                folder,
+                result,
+                plan,
+                inputs,
+                archiving,
+                commitment=commitment,
+                note=note,
+                extra=extra,
+                clock=clock,
+                operator=operator,
+                witnesses=witnesses,
+            )
             entry = None
             if book is not None:  # entered before the folder appears: no draw ever exists unrecorded
-                entry = _enter_draw(book, plan, result, record, folder / RECORD, seed, redraw=redraw, reason=reason,
-                                    out_dir=out_dir, anchor=anchor)
+                entry = _enter_draw(
+                    book,
+                    plan,
+                    result,
+                    record,
+                    folder / RECORD,
+                    seed,
+                    redraw=redraw,
+                    reason=reason,
+                    out_dir=out_dir,
+                    anchor=anchor,
+                )
     reporter.finish()
     if book is not None:
-        warnings += [Problem(notice, file=ledger.name if ledger else "", severity="warning", code="ledger-head-made")
-                     for notice in book.notices]
+        warnings += [
+            Problem(notice, file=ledger.name if ledger else "", severity="warning", code="ledger-head-made")
+            for notice in book.notices
+        ]
     return DrawOutcome(plan, inputs, result, record, out_dir, warnings, entry.id if entry else None)
 
 
@@ -410,7 +469,9 @@ def _check_request(seed: str, seed_values: Sequence[str], reason: str, out_dir: 
     named and new."""
     seed = normalize_seed(seed)
     if seed_values and combine_seeds(seed_values) != seed:
-        raise UsageError("种子不是这些公开来源合成的结果", hint="请用 shuangsuiji seed combine 核对，或只给出 --seed")
+        raise UsageError(
+            "种子不是这些公开来源合成的结果", hint="请用 shuangsuiji seed combine 核对，或只给出 --seed"
+        )
     check_published_text(seed, reason)
     if not str(out_dir).strip():
         raise UsageError("没有给出输出文件夹", hint="请用 --out 指定一个新的文件夹")
@@ -434,20 +495,46 @@ def _keep_history_from_ledger(
         return inputs, b""
     kept_history = ledger_history_csv(from_ledger)
     source = str(ledger) if ledger is not None else LEDGER_HISTORY_FILE
-    kept = InputFile(LEDGER_HISTORY, source, hashlib.sha256(kept_history).hexdigest(), kept_history.count(b"\n") - 1)
-    return replace(inputs, history=inputs.history + tuple(from_ledger), files=(*inputs.files, kept)), kept_history
+    kept = InputFile(
+        LEDGER_HISTORY, source, hashlib.sha256(kept_history).hexdigest(), kept_history.count(b"\n") - 1
+    )
+    return replace(
+        inputs, history=inputs.history + tuple(from_ledger), files=(*inputs.files, kept)
+    ), kept_history
 
 
-def _enter_failure(book: Ledger, plan: Plan, seed: str, error: DrawError, *, redraw: bool, reason: str, out_dir: Path,
-                   clock: Callable[[], str]) -> None:
+def _enter_failure(
+    book: Ledger,
+    plan: Plan,
+    seed: str,
+    error: DrawError,
+    *,
+    redraw: bool,
+    reason: str,
+    out_dir: Path,
+    clock: Callable[[], str],
+) -> None:
     """A draw that could not be made is entered too: the seed was used."""
-    book.append(created_at=clock(), plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
-                status="failed", seed=seed, redraw=redraw,
-                reason=f"{reason}；{error}" if reason else str(error), out_dir=str(out_dir))
+    book.append(
+        created_at=clock(),
+        plan_id=plan.info.id,
+        plan_start=plan.info.start.isoformat(),
+        status="failed",
+        seed=seed,
+        redraw=redraw,
+        reason=f"{reason}；{error}" if reason else str(error),
+        out_dir=str(out_dir),
+    )
 
 
-def _record_extra(commitment: Mapping[str, Any] | None, seed_values: Sequence[str], redraw: bool, reason: str,
-                  replaced: Sequence[int], anchor: str | None) -> dict[str, Any]:
+def _record_extra(
+    commitment: Mapping[str, Any] | None,
+    seed_values: Sequence[str],
+    redraw: bool,
+    reason: str,
+    replaced: Sequence[int],
+    anchor: str | None,
+) -> dict[str, Any]:
     """The record's fields beyond the result: redraw, ledger anchor, commitment trace, seed sources."""
     return {
         "redraw": {"reason": reason.strip(), "replaces": list(replaced)} if redraw else None,
@@ -458,9 +545,18 @@ def _record_extra(commitment: Mapping[str, Any] | None, seed_values: Sequence[st
 
 
 def _write_and_record(
-    folder: Path, result: DrawResult, plan: Plan, inputs: Inputs, archiving: Future[None], *,
-    commitment: Mapping[str, Any] | None, note: str, extra: Mapping[str, Any], clock: Callable[[], str],
-    operator: str, witnesses: Sequence[str],
+    folder: Path,
+    result: DrawResult,
+    plan: Plan,
+    inputs: Inputs,
+    archiving: Future[None],
+    *,
+    commitment: Mapping[str, Any] | None,
+    note: str,
+    extra: Mapping[str, Any],
+    clock: Callable[[], str],
+    operator: str,
+    witnesses: Sequence[str],
 ) -> dict[str, Any]:
     """Write the workbooks (and the commitment's copy) into the staging `folder`, wait for the
     inputs' copies, then write the record; returns the record."""
@@ -475,19 +571,47 @@ def _write_and_record(
         write_json(folder / COMMITMENT_FILE, commitment)
     outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, note=note)
     archiving.result()  # an input changed during the draw stops it here
-    record = build_record(result, body, result_digest, inputs.files, outputs, contents, created_at=clock(),
-                          operator=operator, witnesses=witnesses, extra=extra)
+    record = build_record(
+        result,
+        body,
+        result_digest,
+        inputs.files,
+        outputs,
+        contents,
+        created_at=clock(),
+        operator=operator,
+        witnesses=witnesses,
+        extra=extra,
+    )
     write_record(folder, record, lists)
     return record
 
 
-def _enter_draw(book: Ledger, plan: Plan, result: DrawResult, record: Mapping[str, Any], record_file: Path, seed: str, *,
-                redraw: bool, reason: str, out_dir: Path, anchor: str | None) -> LedgerEntry:
+def _enter_draw(
+    book: Ledger,
+    plan: Plan,
+    result: DrawResult,
+    record: Mapping[str, Any],
+    record_file: Path,
+    seed: str,
+    *,
+    redraw: bool,
+    reason: str,
+    out_dir: Path,
+    anchor: str | None,
+) -> LedgerEntry:
     """Enter the made draw in the ledger, right after `anchor` (the entry it followed when it began)."""
     return book.append(
-        created_at=record["created_at"], plan_id=plan.info.id, plan_start=plan.info.start.isoformat(),
-        status="drawn", seed=seed, redraw=redraw, reason=reason.strip(), result_digest=record["result_digest"],
-        record_sha256=readers.file_sha256(record_file), out_dir=str(out_dir.resolve()),
+        created_at=record["created_at"],
+        plan_id=plan.info.id,
+        plan_start=plan.info.start.isoformat(),
+        status="drawn",
+        seed=seed,
+        redraw=redraw,
+        reason=reason.strip(),
+        result_digest=record["result_digest"],
+        record_sha256=readers.file_sha256(record_file),
+        out_dir=str(out_dir.resolve()),
         tasks=[LedgerTask(t.enterprise.key, tuple(m.id for m in t.team)) for t in result.tasks],
         expect_prev_hash=anchor,
     )
@@ -496,8 +620,10 @@ def _enter_draw(book: Ledger, plan: Plan, result: DrawResult, record: Mapping[st
 def chosen_seed(seed: str | None, seed_values: Sequence[str]) -> str:
     """The seed given as it is, or combined from the public sources' values: exactly one of the two."""
     if (seed is None) == (not seed_values):
-        raise UsageError("请给出 --seed，或用 --seed-value 给出各份公开来源（二者只用其一）",
-                         hint="用 --seed-value 时，种子由这些值合成，抽取记录会写下它们，审计人员可以核对")
+        raise UsageError(
+            "请给出 --seed，或用 --seed-value 给出各份公开来源（二者只用其一）",
+            hint="用 --seed-value 时，种子由这些值合成，抽取记录会写下它们，审计人员可以核对",
+        )
     return seed if seed is not None else combine_seeds(seed_values)
 
 
@@ -526,8 +652,19 @@ def draw_in_workspace(
     normalize_seed(seed)  # a bad seed or plan is named before a missing ledger
     load_plan(options.plan_path)
     book = ledger_for(ledger, options.plan_path.parent, purpose="抽取")  # the plan file's workspace
-    return run_draw(options, seed, out_dir, reporter=reporter, operator=operator, witnesses=witnesses,
-                    commitment=promised, ledger=book, redraw=redraw, reason=reason, seed_values=seed_values)
+    return run_draw(
+        options,
+        seed,
+        out_dir,
+        reporter=reporter,
+        operator=operator,
+        witnesses=witnesses,
+        commitment=promised,
+        ledger=book,
+        redraw=redraw,
+        reason=reason,
+        seed_values=seed_values,
+    )
 
 
 def run_demo(out_dir: Path | None = None, *, reporter: Reporter | None = None) -> DrawOutcome:
@@ -547,7 +684,12 @@ class FairnessOutcome:
 
 
 def run_fairness(
-    options: InputOptions, runs: int, out_dir: Path, *, reporter: Reporter | None = None, draw: Draw = compute_draw
+    options: InputOptions,
+    runs: int,
+    out_dir: Path,
+    *,
+    reporter: Reporter | None = None,
+    draw: Draw = compute_draw,
 ) -> FairnessOutcome:
     """Repeat the plan's draw `runs` times under simulation seeds; write fairness.xlsx and charts.
 
@@ -574,4 +716,3 @@ def run_fairness(
             charts = write_charts(folder, report)
     reporter.finish()
     return FairnessOutcome(report, out_dir, (FAIRNESS_WORKBOOK, *charts))
-

@@ -27,7 +27,9 @@ from .core.compare import Verdict, verdict_rows
 from .core.errors import Problem, ProblemsError, ShuangsuijiError
 from .core.fairness import describe
 
-if TYPE_CHECKING:  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
+if (
+    TYPE_CHECKING
+):  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
     from .io.ledger import LedgerEntry, LedgerTask
     from .pipeline import DrawOutcome, FairnessOutcome
 
@@ -101,8 +103,15 @@ def problems_table(problems: Sequence[Problem], title: str) -> Table:
         table.add_column(header, overflow="fold")
     for p in problems:
         level = "[red]错误[/]" if p.severity == "error" else "[yellow]提示[/]"
-        table.add_row(level, plain(p.file), plain(p.sheet), "" if p.row is None else str(p.row), plain(p.column),
-                      plain(p.message), plain(p.hint))
+        table.add_row(
+            level,
+            plain(p.file),
+            plain(p.sheet),
+            "" if p.row is None else str(p.row),
+            plain(p.column),
+            plain(p.message),
+            plain(p.hint),
+        )
     return table
 
 
@@ -116,13 +125,17 @@ def print_validation(problems: Sequence[Problem]) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if problems:
         console.print(problems_table(problems, f"{len(errors)} 处错误，{len(problems) - len(errors)} 条提示"))
-    console.print("[bold red]检查未通过[/]：请先改正以上错误。" if errors else "[bold green]检查通过[/]：可以抽取。")
+    console.print(
+        "[bold red]检查未通过[/]：请先改正以上错误。" if errors else "[bold green]检查通过[/]：可以抽取。"
+    )
 
 
 def print_commitment(path: Path, commitment: dict[str, Any]) -> None:
     """Where the commitment was written, and its digest to publish with it."""
     console.print(f"承诺已写出：[bold]{plain(path)}[/]")
-    console.print(f"承诺摘要（请与承诺文件一同公布）：[bold]{commitment['commitment_sha256']}[/]", soft_wrap=True)
+    console.print(
+        f"承诺摘要（请与承诺文件一同公布）：[bold]{commitment['commitment_sha256']}[/]", soft_wrap=True
+    )
 
 
 def print_error(error: ShuangsuijiError) -> None:
@@ -138,12 +151,21 @@ def print_summary(outcome: DrawOutcome) -> None:
     """Per-stratum numbers, teams formed and where the files are."""
     result = outcome.result
     columns = outcome.plan.selection.strata
-    table = Table(title=plain(f"{outcome.plan.info.name}（{outcome.plan.info.id}）抽取结果"), header_style="bold")
+    table = Table(
+        title=plain(f"{outcome.plan.info.name}（{outcome.plan.info.id}）抽取结果"), header_style="bold"
+    )
     for header in (*columns, "符合条件", "比例", "应抽", "实抽", "重点检查", "入选概率"):
         table.add_column(header, justify="right" if header not in columns else "left")
     for s in result.selection.strata:
-        table.add_row(*map(plain, s.key), str(s.eligible), percent(s.ratio) if s.weight is None else f"权重 {s.weight}",
-                      str(s.quota), str(s.quota), str(s.must_inspect), percent(s.probability))
+        table.add_row(
+            *map(plain, s.key),
+            str(s.eligible),
+            percent(s.ratio) if s.weight is None else f"权重 {s.weight}",
+            str(s.quota),
+            str(s.quota),
+            str(s.must_inspect),
+            percent(s.probability),
+        )
     console.print(table)
     selection = result.selection
     people = len(result.workloads)
@@ -157,7 +179,11 @@ def print_summary(outcome: DrawOutcome) -> None:
     console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]")
     if outcome.ledger_entry is not None:
         console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条。")
-    for name in ("assignments.xlsx  分派表（内部）", "disclosure.xlsx   公示表（可公开）", "draw-record.json  抽取记录（审计）"):
+    for name in (
+        "assignments.xlsx  分派表（内部）",
+        "disclosure.xlsx   公示表（可公开）",
+        "draw-record.json  抽取记录（审计）",
+    ):
         console.print(f"  {name}")
 
 
@@ -173,7 +199,9 @@ def print_verdict(verdict: Verdict) -> None:
     unchecked = "、".join(dict.fromkeys(f.area for f in verdict.findings if not f.checked))
     if verdict.identical:
         also = f"（{unchecked}未核对，见上表）" if unchecked else ""
-        console.print(f"[bold green]复核结论：完全一致[/]{also}。这次抽取可以由记录和保存的名录原样复算出来。")
+        console.print(
+            f"[bold green]复核结论：完全一致[/]{also}。这次抽取可以由记录和保存的名录原样复算出来。"
+        )
     else:
         console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")
 
@@ -184,14 +212,24 @@ def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
     for header in ("编号", "时间", "计划编号", "结果", "重新抽取", "种子", "结果摘要", "说明"):
         table.add_column(header, overflow="fold")
     for e in entries:
-        table.add_row(str(e.id), e.created_at, plain(e.plan_id), "抽取成功" if e.status == "drawn" else "[red]未能抽取[/]",
-                      "是" if e.redraw else "", plain(e.seed), e.result_digest[:16], plain(e.reason))
+        table.add_row(
+            str(e.id),
+            e.created_at,
+            plain(e.plan_id),
+            "抽取成功" if e.status == "drawn" else "[red]未能抽取[/]",
+            "是" if e.redraw else "",
+            plain(e.seed),
+            e.result_digest[:16],
+            plain(e.reason),
+        )
     console.print(table)
 
 
 def print_ledger_created(path: Path, head: Path) -> None:
     """The new ledger, and the head file to back up with it."""
-    console.print(f"已建立抽取台账：[bold]{plain(path)}[/]（旁边的 {plain(head.name)} 是它的校验文件，请一同备份）")
+    console.print(
+        f"已建立抽取台账：[bold]{plain(path)}[/]（旁边的 {plain(head.name)} 是它的校验文件，请一同备份）"
+    )
 
 
 def print_ledger_check(path: Path, problems: Sequence[str]) -> None:
@@ -205,10 +243,18 @@ def print_ledger_check(path: Path, problems: Sequence[str]) -> None:
 def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
     """One ledger entry in full, with its tasks."""
     for label, value in (
-        ("编号", entry.id), ("时间", entry.created_at), ("计划编号", entry.plan_id), ("检查日期自", entry.plan_start),
-        ("结果", "抽取成功" if entry.status == "drawn" else "未能抽取"), ("重新抽取", "是" if entry.redraw else "否"),
-        ("原因或说明", entry.reason), ("种子", entry.seed), ("结果摘要", entry.result_digest),
-        ("抽取记录 SHA-256", entry.record_sha256), ("输出文件夹", entry.out_dir), ("本条哈希", entry.entry_hash),
+        ("编号", entry.id),
+        ("时间", entry.created_at),
+        ("计划编号", entry.plan_id),
+        ("检查日期自", entry.plan_start),
+        ("结果", "抽取成功" if entry.status == "drawn" else "未能抽取"),
+        ("重新抽取", "是" if entry.redraw else "否"),
+        ("原因或说明", entry.reason),
+        ("种子", entry.seed),
+        ("结果摘要", entry.result_digest),
+        ("抽取记录 SHA-256", entry.record_sha256),
+        ("输出文件夹", entry.out_dir),
+        ("本条哈希", entry.entry_hash),
         ("上一条哈希", entry.prev_hash),
     ):
         console.print(f"{label}：{plain(value)}")
@@ -224,19 +270,30 @@ def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
 def print_fairness(outcome: FairnessOutcome) -> None:
     """Per stratum: exact probability, observed rate with its interval, and the uniformity test."""
     report = outcome.report
-    table = Table(title=plain(f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）"),
-                  header_style="bold")
+    table = Table(
+        title=plain(f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）"),
+        header_style="bold",
+    )
     for header in ("分层", "符合条件", "应抽", "精确概率", "观察比例", "99% 区间", "卡方 p 值", "结论"):
         table.add_column(header, justify="left" if header in ("分层", "结论") else "right")
     for s in report.strata:
-        table.add_row(plain("/".join(s.key)), str(s.eligible), str(s.quota), percent(s.probability), f"{s.observed * 100:.3f}%",
-                      f"{s.interval[0] * 100:.3f}%–{s.interval[1] * 100:.3f}%", f"{s.p_value:.3g}",
-                      "[bold red]不均等[/]" if s.flagged else "[green]均等[/]")
+        table.add_row(
+            plain("/".join(s.key)),
+            str(s.eligible),
+            str(s.quota),
+            percent(s.probability),
+            f"{s.observed * 100:.3f}%",
+            f"{s.interval[0] * 100:.3f}%–{s.interval[1] * 100:.3f}%",
+            f"{s.p_value:.3g}",
+            "[bold red]不均等[/]" if s.flagged else "[green]均等[/]",
+        )
     console.print(table)
     key, person, count = report.top_pair
-    console.print(f"执法人员：{len(report.inspector_counts)} 人，工作量卡方 p 值 {report.inspector_p_value:.3g}"
-                  "（持稀缺专业者被需要得更多，不要求相等）；"
-                  f"最常见的企业与人员组合 {plain(key)}/{plain(person)} {count} 次（该企业人均 {report.pair_expected:.1f} 次）。")
+    console.print(
+        f"执法人员：{len(report.inspector_counts)} 人，工作量卡方 p 值 {report.inspector_p_value:.3g}"
+        "（持稀缺专业者被需要得更多，不要求相等）；"
+        f"最常见的企业与人员组合 {plain(key)}/{plain(person)} {count} 次（该企业人均 {report.pair_expected:.1f} 次）。"
+    )
     if report.failed_runs:
         console.print(f"[yellow]有 {report.failed_runs} 次模拟未能组成检查组，未计入。[/]")
     console.print(("[bold green]" if not report.flagged else "[bold red]") + describe(report.flagged) + "[/]")

@@ -46,7 +46,15 @@ from .io.writers import RECORD
 from .io.xlsx import column_letter, content_digest
 from .pipeline import InputOptions, earlier_draws, run_draw
 
-__all__ = ["Finding", "Verdict", "cell_differences", "load_record", "row_differences", "verdict_rows", "verify"]
+__all__ = [
+    "Finding",
+    "Verdict",
+    "cell_differences",
+    "load_record",
+    "row_differences",
+    "verdict_rows",
+    "verify",
+]
 
 MAX_CELL_DIFFERENCES = 50
 
@@ -57,7 +65,9 @@ def load_record(folder: Path) -> dict[str, Any]:
     try:
         record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"文件夹“{folder}”中没有抽取记录 {RECORD}", hint="请给出 shuangsuiji draw 写出的输出文件夹") from None
+        raise UsageError(
+            f"文件夹“{folder}”中没有抽取记录 {RECORD}", hint="请给出 shuangsuiji draw 写出的输出文件夹"
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"抽取记录“{path}”无法读取（{exc}）", hint="记录文件已损坏，无法复核") from None
     if not isinstance(record, dict):
@@ -68,10 +78,14 @@ def load_record(folder: Path) -> dict[str, Any]:
         raise UsageError(
             f"这份抽取记录的格式版本为 {version}（由 shuangsuiji {made_by} 写出），本程序（{__version__}）只能复核格式版本 "
             f"{RECORD_VERSION} 的记录",
-            hint=f"请用写出它的版本复核（pip install \"shuangsuiji=={made_by}\"，或取该版本的源代码安装）；"
+            hint=f'请用写出它的版本复核（pip install "shuangsuiji=={made_by}"，或取该版本的源代码安装）；'
             "记录格式的变化见 docs/record.md",
         )
-    missing = [key for key in (*BODY_KEYS, "inputs", "outputs", "output_content", "result_digest") if key not in record]
+    missing = [
+        key
+        for key in (*BODY_KEYS, "inputs", "outputs", "output_content", "result_digest")
+        if key not in record
+    ]
     if missing:
         raise UsageError(f"抽取记录“{path}”缺少 {', '.join(missing)}", hint="这不是完整的抽取记录")
     return record
@@ -83,29 +97,44 @@ INSPECTOR_FIELDS = {f.attr: f.name for f in INSPECTORS.fields if f.attr and not 
 MAX_ROW_DIFFERENCES = 20
 
 
-def _rows(kind: str, path: Path, sheet: str | None, columns: Mapping[str, str]) -> dict[str, tuple[int, dict[str, str]]]:
+def _rows(
+    kind: str, path: Path, sheet: str | None, columns: Mapping[str, str]
+) -> dict[str, tuple[int, dict[str, str]]]:
     """key → (Excel row, field label → text) for one input file, read with the draw's own readers."""
+
     def text(value: Any) -> str:
-        return "、".join(sorted(value)) if isinstance(value, frozenset) else "" if value is None else str(value)
+        return (
+            "、".join(sorted(value)) if isinstance(value, frozenset) else "" if value is None else str(value)
+        )
 
     if kind == "enterprises":
         roster = readers.read_enterprises(path, sheet=sheet, columns=columns)[0]
         return {
-            roster.key[i]: (roster.row[i], {label: text(getattr(roster, f)[i]) for f, label in ENTERPRISE_FIELDS.items()})
+            roster.key[i]: (
+                roster.row[i],
+                {label: text(getattr(roster, f)[i]) for f, label in ENTERPRISE_FIELDS.items()},
+            )
             for i in range(len(roster))
         }
     if kind == "inspectors":
-        return {p.id: (p.row, {label: text(getattr(p, f)) for f, label in INSPECTOR_FIELDS.items()})
-                for p in readers.read_inspectors(path, sheet=sheet, columns=columns)[0]}
+        return {
+            p.id: (p.row, {label: text(getattr(p, f)) for f, label in INSPECTOR_FIELDS.items()})
+            for p in readers.read_inspectors(path, sheet=sheet, columns=columns)[0]
+        }
     if kind == "conflicts":
-        return {f"{r.inspector_id} / {r.enterprise_key}": (r.row, {"回避原因": r.reason})
-                for r in readers.read_recusals(path, sheet=sheet, columns=columns)[0]}
-    return {f"{h.enterprise_key} / {h.inspected_on} / {h.inspector_id}": (h.row, {})
-            for h in readers.read_history(path, sheet=sheet, columns=columns)[0]}
+        return {
+            f"{r.inspector_id} / {r.enterprise_key}": (r.row, {"回避原因": r.reason})
+            for r in readers.read_recusals(path, sheet=sheet, columns=columns)[0]
+        }
+    return {
+        f"{h.enterprise_key} / {h.inspected_on} / {h.inspector_id}": (h.row, {})
+        for h in readers.read_history(path, sheet=sheet, columns=columns)[0]
+    }
 
 
-def row_differences(kind: str, before: Path, after: Path, sheet: str | None = None,
-                    columns: Mapping[str, str] | None = None) -> list[str]:
+def row_differences(
+    kind: str, before: Path, after: Path, sheet: str | None = None, columns: Mapping[str, str] | None = None
+) -> list[str]:
     """Rows added, removed or changed between two versions of an input, by key and Excel row."""
     return row_changes(_rows(kind, before, sheet, columns or {}), _rows(kind, after, sheet, columns or {}))
 
@@ -133,7 +162,13 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
         if given is not None:
             paths[kind] = given
             now = file_sha256(given) if given.is_file() else None
-            detail = "" if now == recorded else "找不到该文件" if now is None else _changes(kind, kept if kept_ok else None, given, reading)
+            detail = (
+                ""
+                if now == recorded
+                else "找不到该文件"
+                if now is None
+                else _changes(kind, kept if kept_ok else None, given, reading)
+            )
             findings.append(Finding("输入文件", given.name, now == recorded, detail))
             continue
         live = Path(entry["path"])
@@ -146,16 +181,30 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
         elif live.is_file() and file_sha256(live) == recorded:
             paths[kind] = live
             lost = "缺失" if not kept.is_file() else "与记录不符"
-            findings.append(Finding("输入文件", live.name, kept.is_file() is False,
-                                    f"输出文件夹中保存的副本{lost}，使用原路径的文件"))
+            findings.append(
+                Finding(
+                    "输入文件",
+                    live.name,
+                    kept.is_file() is False,
+                    f"输出文件夹中保存的副本{lost}，使用原路径的文件",
+                )
+            )
         else:
             paths[kind] = kept if kept.is_file() else live
-            findings.append(Finding("输入文件", live.name, False,
-                                    "输出文件夹中的副本和原路径的文件都与记录不符或找不到（SHA-256 不符）"))
+            findings.append(
+                Finding(
+                    "输入文件",
+                    live.name,
+                    False,
+                    "输出文件夹中的副本和原路径的文件都与记录不符或找不到（SHA-256 不符）",
+                )
+            )
     return _Sources(paths, findings)
 
 
-def _changes(kind: str, before: Path | None, after: Path, reading: tuple[str | None, Mapping[str, str]]) -> str:
+def _changes(
+    kind: str, before: Path | None, after: Path, reading: tuple[str | None, Mapping[str, str]]
+) -> str:
     """What changed in an input, row by row when the kept copy allows it."""
     detail = "文件内容与抽取时不同（SHA-256 不符）"
     if before is None or kind == LEDGER_HISTORY:
@@ -165,7 +214,11 @@ def _changes(kind: str, before: Path | None, after: Path, reading: tuple[str | N
     except InputError as error:
         return f"{detail}，且无法逐行比较：{error}"
     more = f"（另有 {len(changes) - MAX_ROW_DIFFERENCES} 处）" if len(changes) > MAX_ROW_DIFFERENCES else ""
-    return detail + "：" + ("；".join(changes[:MAX_ROW_DIFFERENCES]) + more if changes else "各行内容未变（可能只是重新保存）")
+    return (
+        detail
+        + "："
+        + ("；".join(changes[:MAX_ROW_DIFFERENCES]) + more if changes else "各行内容未变（可能只是重新保存）")
+    )
 
 
 def _cells(path: Path) -> dict[str, list[list[str | None]]]:
@@ -194,11 +247,15 @@ def cell_differences(expected: Path, actual: Path) -> list[str]:
                 old = a[c] if c < len(a) else None
                 new = b[c] if c < len(b) else None
                 if (old or None) != (new or None):
-                    found.append(f"工作表“{sheet}”单元格 {column_letter(c)}{r + 1}：应为“{old or ''}”，实为“{new or ''}”")
+                    found.append(
+                        f"工作表“{sheet}”单元格 {column_letter(c)}{r + 1}：应为“{old or ''}”，实为“{new or ''}”"
+                    )
     return found
 
 
-def _outputs(record: dict[str, Any], folder: Path, recomputed: Path, recomputed_content: Mapping[str, str]) -> list[Finding]:
+def _outputs(
+    record: dict[str, Any], folder: Path, recomputed: Path, recomputed_content: Mapping[str, str]
+) -> list[Finding]:
     """Each workbook compared by what it says (its content digest), not by its compressed bytes,
     which differ with the zlib build; cell by cell where it differs."""
     findings = []
@@ -214,30 +271,54 @@ def _outputs(record: dict[str, Any], folder: Path, recomputed: Path, recomputed_
             continue
         if now == recorded == recomputed_content.get(name):
             same_bytes = file_sha256(path) == record["outputs"].get(name)
-            findings.append(Finding("输出文件", name, True, "" if same_bytes else "内容一致；压缩后的字节与记录不同（例如用了另一版本的 zlib），不影响结论"))
+            findings.append(
+                Finding(
+                    "输出文件",
+                    name,
+                    True,
+                    ""
+                    if same_bytes
+                    else "内容一致；压缩后的字节与记录不同（例如用了另一版本的 zlib），不影响结论",
+                )
+            )
             continue
         differences = cell_differences(recomputed / name, path)
         if differences:
-            more = f"（另有 {len(differences) - MAX_CELL_DIFFERENCES} 处）" if len(differences) > MAX_CELL_DIFFERENCES else ""
+            more = (
+                f"（另有 {len(differences) - MAX_CELL_DIFFERENCES} 处）"
+                if len(differences) > MAX_CELL_DIFFERENCES
+                else ""
+            )
             detail = "；".join(differences[:MAX_CELL_DIFFERENCES]) + more
         elif now != recorded:
-            detail = "所有单元格与复算结果一致，但工作簿的其他内容（格式、隐藏、打印设置等）被改动过，或被另存过"
+            detail = (
+                "所有单元格与复算结果一致，但工作簿的其他内容（格式、隐藏、打印设置等）被改动过，或被另存过"
+            )
         else:
             detail = "文件与记录一致，但复算得到的工作簿不同"
         findings.append(Finding("输出文件", name, False, detail))
     return findings
 
 
-def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None, kept: Sequence[HistoryEntry]) -> list[Finding]:
+def _ledger(
+    record: dict[str, Any], folder: Path, plan: Plan, path: Path | None, kept: Sequence[HistoryEntry]
+) -> list[Finding]:
     """With --ledger: is the draw in it, right after the entry the record names, and does the ledger
     hold the earlier draws the record kept? Without: said, not held against the draw."""
     anchor = record.get("ledger")
     if not anchor:
         return [Finding("抽取台账", "—", True, "这次抽取没有记入抽取台账（例如演示抽取）", checked=False)]
     if path is None:
-        return [Finding("抽取台账", "未核对", True,
-                        f"没有给出 --ledger；记录写明它在台账中紧接在哈希为 {anchor['prev_hash'][:16]}… 的一条之后，"
-                        "可用 --ledger 指定台账核对", checked=False)]
+        return [
+            Finding(
+                "抽取台账",
+                "未核对",
+                True,
+                f"没有给出 --ledger；记录写明它在台账中紧接在哈希为 {anchor['prev_hash'][:16]}… 的一条之后，"
+                "可用 --ledger 指定台账核对",
+                checked=False,
+            )
+        ]
     with Ledger(path, create=False) as book:
         entries = book.entries()
         previous = next((e.id for e in entries if e.entry_hash == anchor["prev_hash"]), 0)
@@ -245,12 +326,29 @@ def _ledger(record: dict[str, Any], folder: Path, plan: Plan, path: Path | None,
         record_sha = file_sha256(folder / RECORD)
         mine = next((e for e in entries if e.record_sha256 == record_sha), None)
     if mine is None:
-        return [Finding("抽取台账", path.name, False, "台账中没有这份抽取记录（记录在抽取后被改动，或这次抽取未记入台账）")]
+        return [
+            Finding(
+                "抽取台账",
+                path.name,
+                False,
+                "台账中没有这份抽取记录（记录在抽取后被改动，或这次抽取未记入台账）",
+            )
+        ]
     in_place = mine.prev_hash == anchor["prev_hash"] and mine.result_digest == record["result_digest"]
-    findings = [Finding("抽取台账", f"第 {mine.id} 条", in_place, "" if in_place else "台账中的位置或摘要与记录不符")]
+    findings = [
+        Finding("抽取台账", f"第 {mine.id} 条", in_place, "" if in_place else "台账中的位置或摘要与记录不符")
+    ]
     same_history = ledger_history_csv(earlier) == ledger_history_csv(kept)
-    findings.append(Finding("抽取台账", "以往抽取", same_history, "" if same_history else
-                            "台账中这次抽取之前的抽取与输出文件夹中保存的（inputs/ledger-history.csv）不同"))
+    findings.append(
+        Finding(
+            "抽取台账",
+            "以往抽取",
+            same_history,
+            ""
+            if same_history
+            else "台账中这次抽取之前的抽取与输出文件夹中保存的（inputs/ledger-history.csv）不同",
+        )
+    )
     return findings
 
 
@@ -265,8 +363,10 @@ def _read_commitment(path: Path, given: bool) -> dict[str, Any] | str:
         return "输出文件夹中保存的承诺文件副本不见了"
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         if given:
-            raise UsageError(f"承诺文件“{path}”无法读取或不是 JSON 格式",
-                             hint="请给出 shuangsuiji seed commit 写出的承诺文件") from None
+            raise UsageError(
+                f"承诺文件“{path}”无法读取或不是 JSON 格式",
+                hint="请给出 shuangsuiji seed commit 写出的承诺文件",
+            ) from None
         return "输出文件夹中保存的承诺文件副本已损坏（不是 JSON 格式）"
     return commitment if isinstance(commitment, dict) else "不是 shuangsuiji 的承诺文件"
 
@@ -285,7 +385,9 @@ def _refuse_other_algorithms(record: dict[str, Any]) -> None:
     """A record made by another selection or team algorithm cannot be recomputed by this program."""
     for key, ours in (("algorithm", ALGORITHM), ("team_algorithm", TEAM_ALGORITHM)):
         if record[key] != ours:
-            raise UsageError(f"记录使用的算法是 {record[key]}，本程序只能复算 {ours}", hint="请使用相应版本的 shuangsuiji")
+            raise UsageError(
+                f"记录使用的算法是 {record[key]}，本程序只能复算 {ours}", hint="请使用相应版本的 shuangsuiji"
+            )
 
 
 def _recorded_plan(record: dict[str, Any], sources: _Sources, sheet: str | None) -> Plan:
@@ -294,9 +396,16 @@ def _recorded_plan(record: dict[str, Any], sources: _Sources, sheet: str | None)
     sheets = {entry["role"]: entry.get("sheet") or None for entry in record["inputs"]}
     if sheet is not None:
         sheets["enterprises"] = sheet
-    return with_resolved_inputs(plan_from_record(record["plan"], {
-        kind: InputSource(path, sheets.get(kind)) for kind, path in sources.paths.items() if kind in INPUT_KINDS
-    }))
+    return with_resolved_inputs(
+        plan_from_record(
+            record["plan"],
+            {
+                kind: InputSource(path, sheets.get(kind))
+                for kind, path in sources.paths.items()
+                if kind in INPUT_KINDS
+            },
+        )
+    )
 
 
 def _kept_history(sources: _Sources) -> list[HistoryEntry]:
@@ -306,8 +415,14 @@ def _kept_history(sources: _Sources) -> list[HistoryEntry]:
     return list(readers.read_history(sources.paths[LEDGER_HISTORY])[0])
 
 
-def _recompute(record: dict[str, Any], folder: Path, plan: Plan, kept: Sequence[HistoryEntry],
-               reporter: Reporter, findings: Sequence[Finding]) -> list[Finding]:
+def _recompute(
+    record: dict[str, Any],
+    folder: Path,
+    plan: Plan,
+    kept: Sequence[HistoryEntry],
+    reporter: Reporter,
+    findings: Sequence[Finding],
+) -> list[Finding]:
     """Draw again from the record's seed, plan and inputs in a private scratch folder, and compare
     the result and the workbooks with the record and the folder (`findings`: what was found so far,
     to tell a missing input from a broken one)."""
@@ -315,13 +430,21 @@ def _recompute(record: dict[str, Any], folder: Path, plan: Plan, kept: Sequence[
         again = scratch / "out"
         options = InputOptions(folder / RECORD, plan=plan)
         try:
-            outcome = run_draw(options, record["seed"], again, reporter=reporter,
-                               clock=lambda: record.get("created_at", ""), earlier=kept)
+            outcome = run_draw(
+                options,
+                record["seed"],
+                again,
+                reporter=reporter,
+                clock=lambda: record.get("created_at", ""),
+                earlier=kept,
+            )
         except DrawError as error:
             return [Finding("复算", "抽取", False, f"复算无法完成：{error}")]
         except InputError:
             if any(not f.same for f in findings if f.area == "输入文件"):
-                raise UsageError("输入文件缺失或已无法读取，无法复算", hint="请用 --enterprises 等选项给出抽取时使用的文件") from None
+                raise UsageError(
+                    "输入文件缺失或已无法读取，无法复算", hint="请用 --enterprises 等选项给出抽取时使用的文件"
+                ) from None
             raise
         new = outcome.record
         return recomputation_findings(record, new) + _outputs(record, folder, again, new["output_content"])

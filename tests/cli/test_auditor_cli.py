@@ -50,11 +50,21 @@ def workspace(tmp_path: Path) -> Path:
 
 # 9 ------------------------------------------------------------------------------------------------
 
-def test_the_output_folder_alone_verifies_elsewhere_with_history_from_the_ledger(workspace: Path, tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_the_output_folder_alone_verifies_elsewhere_with_history_from_the_ledger(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     roster = workspace / "名录.xlsx"
-    november = plan_file(workspace, roster, name="11月.toml", plan_id="GY-SJ-2026-11", start="2026-11-01",
-                         end="2026-11-30", ratio="30%", max_tasks=30)
+    november = plan_file(
+        workspace,
+        roster,
+        name="11月.toml",
+        plan_id="GY-SJ-2026-11",
+        start="2026-11-01",
+        end="2026-11-30",
+        ratio="30%",
+        max_tasks=30,
+    )
     assert draw(november, workspace / "11月").exit_code == 0
     assert draw(workspace / "plan.toml", workspace / "12月").exit_code == 0
     record = json.loads((workspace / "12月" / "draw-record.json").read_text(encoding="utf-8"))
@@ -86,6 +96,7 @@ def test_a_changed_live_roster_is_mentioned_but_the_kept_copy_decides(workspace:
 
 
 # 10 -----------------------------------------------------------------------------------------------
+
 
 def test_outputs_are_compared_by_content_not_by_compressed_bytes(workspace: Path) -> None:
     out = workspace / "out"
@@ -124,8 +135,10 @@ def test_a_record_of_version_0_2_is_refused_with_a_clear_message(workspace: Path
 
 # 11 -----------------------------------------------------------------------------------------------
 
-def test_the_same_plan_meets_the_same_ledger_from_any_folder(workspace: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_the_same_plan_meets_the_same_ledger_from_any_folder(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plan = workspace / "plan.toml"
     assert draw(plan, workspace / "first").exit_code == 0
     elsewhere = tmp_path / "别处"
@@ -150,15 +163,25 @@ def test_no_draw_starts_a_ledger_of_its_own(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", ["emptied", "truncated", "replaced", "rolled back", "deleted"])
-def test_a_damaged_ledger_is_an_error_never_a_fresh_start(workspace: Path, tmp_path: Path, damage: str) -> None:
+def test_a_damaged_ledger_is_an_error_never_a_fresh_start(
+    workspace: Path, tmp_path: Path, damage: str
+) -> None:
     ledger = workspace / "shuangsuiji-ledger.sqlite"
     plan = workspace / "plan.toml"
     assert draw(plan, workspace / "first").exit_code == 0
     backup = tmp_path / "backup.sqlite"
     with Ledger(ledger, create=False) as book:  # a consistent copy of the ledger as it is now
         book._db.execute(f"VACUUM INTO '{backup}'")
-    later = plan_file(workspace, workspace / "名录.xlsx", name="1月.toml", plan_id="GY-SJ-2027-01",
-                      start="2027-01-01", end="2027-01-31", ratio="30%", max_tasks=30)
+    later = plan_file(
+        workspace,
+        workspace / "名录.xlsx",
+        name="1月.toml",
+        plan_id="GY-SJ-2027-01",
+        start="2027-01-01",
+        end="2027-01-31",
+        ratio="30%",
+        max_tasks=30,
+    )
     assert draw(later, workspace / "january").exit_code == 0
     for suffix in ("-wal", "-shm"):
         ledger.with_name(ledger.name + suffix).unlink(missing_ok=True)
@@ -184,10 +207,13 @@ def test_a_damaged_ledger_is_an_error_never_a_fresh_start(workspace: Path, tmp_p
 
 # 12 -----------------------------------------------------------------------------------------------
 
+
 def test_the_commitment_leaves_its_trace_and_verify_checks_it(workspace: Path, tmp_path: Path) -> None:
     plan = workspace / "plan.toml"
     promise = tmp_path / "承诺.json"
-    made = invoke("seed", "commit", "--plan", str(plan), "--out", str(promise), "--source", "福彩3D 2026-12-01")
+    made = invoke(
+        "seed", "commit", "--plan", str(plan), "--out", str(promise), "--source", "福彩3D 2026-12-01"
+    )
     assert made.exit_code == 0, made.output
     committed = json.loads(promise.read_text(encoding="utf-8"))
     assert draw(plan, workspace / "out", "--commitment", str(promise)).exit_code == 0
@@ -200,7 +226,10 @@ def test_the_commitment_leaves_its_trace_and_verify_checks_it(workspace: Path, t
     code, findings = verify(workspace / "out")  # the kept copy is checked too
     assert code == 0 and [f["same"] for f in findings if f["area"] == "承诺"] == [True]
     other = tmp_path / "另一份承诺.json"
-    assert invoke("seed", "commit", "--plan", str(plan), "--out", str(other), "--source", "别的来源").exit_code == 0
+    assert (
+        invoke("seed", "commit", "--plan", str(plan), "--out", str(other), "--source", "别的来源").exit_code
+        == 0
+    )
     code, findings = verify(workspace / "out", "--commitment", str(other))
     assert code == 1
     [trace] = [f for f in findings if f["area"] == "承诺"]
@@ -217,6 +246,7 @@ def test_seed_commit_refuses_inputs_that_validate_refuses(workspace: Path, tmp_p
 
 # 13 -----------------------------------------------------------------------------------------------
 
+
 def test_typed_text_that_reaches_the_disclosure_is_guarded(workspace: Path) -> None:
     plan = workspace / "plan.toml"
     assert draw(plan, workspace / "first").exit_code == 0
@@ -225,10 +255,22 @@ def test_typed_text_that_reaches_the_disclosure_is_guarded(workspace: Path) -> N
     assert not (workspace / "second").exists()
     with Ledger(workspace / "shuangsuiji-ledger.sqlite", create=False) as book:
         assert len(book.entries()) == 1  # refused before anything was drawn
-    seeded = invoke("draw", "--plan", str(plan), "--seed", "13800138000", "--out", str(workspace / "third"),
-                    "--redraw", "--reason", "测试")
+    seeded = invoke(
+        "draw",
+        "--plan",
+        str(plan),
+        "--seed",
+        "13800138000",
+        "--out",
+        str(workspace / "third"),
+        "--redraw",
+        "--reason",
+        "测试",
+    )
     assert seeded.exit_code == 2 and "种子中含有疑似手机号" in seeded.output
-    text = plan.read_text(encoding="utf-8").replace("贵阳市市场监督管理局", "贵阳市市场监督管理局（联系人 13800138000）")
+    text = plan.read_text(encoding="utf-8").replace(
+        "贵阳市市场监督管理局", "贵阳市市场监督管理局（联系人 13800138000）"
+    )
     plan.write_text(text, encoding="utf-8")
     named = invoke("validate", "--plan", str(plan))
     assert named.exit_code == 2 and "plan.authority" in named.output and "138****8000" in named.output
@@ -244,23 +286,36 @@ def test_every_public_sheet_passes_the_guard(workspace: Path) -> None:
 
 # 14 -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("old", "new", "named"), [
-    ('A = "100%"', 'A = "1e999999999"', "selection.ratio.A"),
-    ('A = "100%"', "A = 1e999999999", "selection.ratio.A"),
-    ("start = 2026-12-01", "start = 2026-12-01T08:00:00", "不要带时间"),
-    ("start = 2026-12-01", "start = 08:00:00", "plan.start"),
-    ("inspected_within_days = 365", "inspected_within_days = 10000000000000", "exclusion.inspected_within_days"),
-    ("max_tasks = 50", "max_tasks = 99999999999999999999", "teams.max_tasks"),
-    ("size = 2", "size = 100000", "teams.size"),
-])
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        ('A = "100%"', 'A = "1e999999999"', "selection.ratio.A"),
+        ('A = "100%"', "A = 1e999999999", "selection.ratio.A"),
+        ("start = 2026-12-01", "start = 2026-12-01T08:00:00", "不要带时间"),
+        ("start = 2026-12-01", "start = 08:00:00", "plan.start"),
+        (
+            "inspected_within_days = 365",
+            "inspected_within_days = 10000000000000",
+            "exclusion.inspected_within_days",
+        ),
+        ("max_tasks = 50", "max_tasks = 99999999999999999999", "teams.max_tasks"),
+        ("size = 2", "size = 100000", "teams.size"),
+    ],
+)
 def test_plan_values_are_bounded_and_typed(tmp_path: Path, old: str, new: str, named: str) -> None:
     plan = plan_file(tmp_path, enterprises(tmp_path / "名录.xlsx", ROWS[:20]), ratio="100%")
     text = plan.read_text(encoding="utf-8")
     assert old in text
     plan.write_text(text.replace(old, new, 1), encoding="utf-8")
     # A separate process with a deadline: a value that hangs the tool must fail this test, not CI.
-    done = subprocess.run([sys.executable, "-m", "shuangsuiji", "validate", "--plan", str(plan), "--json"],
-                          capture_output=True, text=True, timeout=120, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji", "validate", "--plan", str(plan), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        encoding="utf-8",
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "内部错误" not in done.stderr
     [problem] = json.loads(done.stdout)["problems"]
@@ -269,9 +324,14 @@ def test_plan_values_are_bounded_and_typed(tmp_path: Path, old: str, new: str, n
 
 def test_a_header_only_hidden_or_mapped_roster_still_archives_what_it_read(workspace: Path) -> None:
     """What the draw read is what the folder keeps, whatever sheet or mapping was used."""
-    book = workbook(workspace / "名录2.xlsx", [("旧", ("统一社会信用代码",), [("x",)]),
-                                              ("新", ("TYXYDM", "MC", "FXDJ"), [(c, n, k) for c, n, k, _ in ROWS])],
-                    hidden=["旧"])
+    book = workbook(
+        workspace / "名录2.xlsx",
+        [
+            ("旧", ("统一社会信用代码",), [("x",)]),
+            ("新", ("TYXYDM", "MC", "FXDJ"), [(c, n, k) for c, n, k, _ in ROWS]),
+        ],
+        hidden=["旧"],
+    )
     table = f'''[inputs.enterprises]
 path = "{book.as_posix()}"
 columns = {{ MC = "企业名称", FXDJ = "信用风险等级" }}
@@ -293,9 +353,18 @@ def test_validate_checks_that_the_seed_can_be_published(workspace: Path) -> None
 def test_the_seed_can_be_traced_to_its_public_sources(workspace: Path) -> None:
     plan = workspace / "plan.toml"
     values = ("福彩3D 2026-12-01 385", "4271", "6093")
-    both = invoke("draw", "--plan", str(plan), "--seed", "x", "--seed-value", "1", "--out", str(workspace / "o"))
+    both = invoke(
+        "draw", "--plan", str(plan), "--seed", "x", "--seed-value", "1", "--out", str(workspace / "o")
+    )
     assert both.exit_code == 2 and "二者只用其一" in both.output
-    drawn = invoke("draw", "--plan", str(plan), *(a for v in values for a in ("--seed-value", v)), "--out", str(workspace / "out"))
+    drawn = invoke(
+        "draw",
+        "--plan",
+        str(plan),
+        *(a for v in values for a in ("--seed-value", v)),
+        "--out",
+        str(workspace / "out"),
+    )
     assert drawn.exit_code == 0, drawn.output
     record_path = workspace / "out" / "draw-record.json"
     record = json.loads(record_path.read_text(encoding="utf-8"))

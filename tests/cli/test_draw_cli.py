@@ -24,7 +24,21 @@ runner = CliRunner()
 def draw(out: Path, *extra: str, seed: str = DEMO_SEED) -> Any:
     """A draw of the sample plan with a ledger of its own (the plan may be drawn only once per ledger)."""
     ledger = ledger_at(out.parent / f"{out.name}.ledger.sqlite")
-    return runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", seed, "--out", str(out), "--ledger", str(ledger), *extra])
+    return runner.invoke(
+        app,
+        [
+            "draw",
+            "--plan",
+            str(SAMPLE_PLAN),
+            "--seed",
+            seed,
+            "--out",
+            str(out),
+            "--ledger",
+            str(ledger),
+            *extra,
+        ],
+    )
 
 
 def cells(path: Path) -> dict[str, list[list[Any]]]:
@@ -41,10 +55,17 @@ def first_draw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_draw_writes_the_three_outputs(first_draw: Path) -> None:
-    assert sorted(p.name for p in first_draw.iterdir()) == ["assignments.xlsx", "disclosure.xlsx", "draw-record.json", "inputs"]
+    assert sorted(p.name for p in first_draw.iterdir()) == [
+        "assignments.xlsx",
+        "disclosure.xlsx",
+        "draw-record.json",
+        "inputs",
+    ]
     archived = sorted(p.name for p in (first_draw / "inputs").iterdir())
     assert archived == ["conflicts.xlsx", "enterprises.xlsx", "history.xlsx", "inspectors.xlsx"]
-    assert (first_draw / "inputs" / "enterprises.xlsx").read_bytes() == (SAMPLE / "enterprises.xlsx").read_bytes()
+    assert (first_draw / "inputs" / "enterprises.xlsx").read_bytes() == (
+        SAMPLE / "enterprises.xlsx"
+    ).read_bytes()
     record = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
     assert record["algorithm"] == "shuangsuiji:v1"
     assert record["seed"] == DEMO_SEED
@@ -130,8 +151,10 @@ def test_shuffled_rosters_give_the_same_draw(first_draw: Path, tmp_path: Path) -
     rng = random.Random(5)
     for name in ("enterprises", "inspectors", "conflicts", "history"):
         shuffled_copy(SAMPLE / f"{name}.xlsx", tmp_path / f"{name}.xlsx", rng)
-    result = draw(tmp_path / "out", *(f"--{n}={tmp_path / f'{n}.xlsx'}"
-                                      for n in ("enterprises", "inspectors", "conflicts", "history")))
+    result = draw(
+        tmp_path / "out",
+        *(f"--{n}={tmp_path / f'{n}.xlsx'}" for n in ("enterprises", "inspectors", "conflicts", "history")),
+    )
     assert result.exit_code == 0, result.output
     one = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
     two = json.loads((tmp_path / "out" / "draw-record.json").read_text(encoding="utf-8"))
@@ -168,7 +191,11 @@ def test_unstaffable_plan_exits_1_and_explains(tmp_path: Path) -> None:
     assert re.search(r"最多只能承担 \d+ 人次，缺 \d+ 人次", result.output.replace("\n", ""))
     assert "任务上限" in result.output  # what would help
     assert not (tmp_path / "out").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.toml", "shuangsuiji-ledger.head", "shuangsuiji-ledger.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "plan.toml",
+        "shuangsuiji-ledger.head",
+        "shuangsuiji-ledger.sqlite",
+    ]
     from shuangsuiji.io.ledger import Ledger
 
     with Ledger(tmp_path / "shuangsuiji-ledger.sqlite", create=False) as book:
@@ -177,7 +204,9 @@ def test_unstaffable_plan_exits_1_and_explains(tmp_path: Path) -> None:
 
 
 def test_missing_plan_file_exits_2(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["draw", "--plan", str(tmp_path / "nope.toml"), "--seed", "s", "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["draw", "--plan", str(tmp_path / "nope.toml"), "--seed", "s", "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2
     assert "计划文件不存在" in result.output
 
@@ -209,7 +238,9 @@ def test_demo_uses_the_fixed_seed(tmp_path: Path, first_draw: Path) -> None:
 
 
 def test_debug_shows_the_traceback_for_our_errors(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["--debug", "draw", "--plan", str(SAMPLE_PLAN), "--seed", "a|b", "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["--debug", "draw", "--plan", str(SAMPLE_PLAN), "--seed", "a|b", "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code != 0
     assert result.exception is not None and type(result.exception).__name__ == "SeedError"
 
@@ -218,7 +249,9 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "shuangsuiji", "--help"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji", "--help"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert "draw" in done.stdout and "demo" in done.stdout
     shutil.rmtree(tmp_path, ignore_errors=True)
@@ -237,7 +270,9 @@ def test_usage_errors_are_explained_in_chinese(args: list[str], message: str) ->
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "shuangsuiji", *args], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji", *args], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr

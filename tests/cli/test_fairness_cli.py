@@ -73,11 +73,15 @@ def test_a_draw_that_prefers_low_row_numbers_is_flagged(tmp_path: Path) -> None:
 
 
 def test_too_few_runs_is_a_usage_error(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["fairness", "--plan", str(SAMPLE_PLAN), "--runs", "3", "--out", str(tmp_path / "f")])
+    result = runner.invoke(
+        app, ["fairness", "--plan", str(SAMPLE_PLAN), "--runs", "3", "--out", str(tmp_path / "f")]
+    )
     assert result.exit_code == 2 and "太少" in result.output
 
 
-def test_charts_fall_back_to_english_labels_without_a_chinese_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_charts_fall_back_to_english_labels_without_a_chinese_font(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from shuangsuiji.io import fairness_out
 
     monkeypatch.setattr(fairness_out, "_cjk_font", lambda: None)

@@ -21,7 +21,10 @@ runner = CliRunner()
 
 def draw(out: Path, *extra: str, plan: Path = SAMPLE_PLAN) -> object:
     ledger_at(Path("台账.sqlite"))
-    return runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--ledger", "台账.sqlite", *extra])
+    return runner.invoke(
+        app,
+        ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--ledger", "台账.sqlite", *extra],
+    )
 
 
 def test_a_plan_is_drawn_once_unless_a_disclosed_redraw(tmp_path: Path) -> None:
@@ -38,7 +41,11 @@ def test_a_plan_is_drawn_once_unless_a_disclosed_redraw(tmp_path: Path) -> None:
     assert redone.exit_code == 0, redone.output  # type: ignore[attr-defined]
     record = json.loads((tmp_path / "second" / "draw-record.json").read_text(encoding="utf-8"))
     assert record["redraw"] == {"reason": "名录导出有误，经局务会同意重抽", "replaces": [1]}
-    notes = list(openpyxl.load_workbook(tmp_path / "second" / "disclosure.xlsx")["抽取说明"].iter_rows(values_only=True))
+    notes = list(
+        openpyxl.load_workbook(tmp_path / "second" / "disclosure.xlsx")["抽取说明"].iter_rows(
+            values_only=True
+        )
+    )
     assert ("备注", "重新抽取（原因：名录导出有误，经局务会同意重抽；取代抽取台账第 1 条）") in notes
     with Ledger(Path("台账.sqlite"), create=False) as book:
         entries = book.entries()
@@ -61,7 +68,9 @@ def test_ledger_commands(tmp_path: Path) -> None:
     assert runner.invoke(app, ["ledger", "list", "--ledger", "nope.sqlite"]).exit_code == 2
 
 
-def test_an_interrupted_draw_leaves_no_folder_and_a_consistent_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_draw_leaves_no_folder_and_a_consistent_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     written: list[Path] = []
     real = writers.write_workbook
 
@@ -76,7 +85,10 @@ def test_an_interrupted_draw_leaves_no_folder_and_a_consistent_ledger(tmp_path: 
     with pytest.raises(KeyboardInterrupt):
         run_draw(InputOptions(SAMPLE_PLAN), "s", tmp_path / "out", ledger=ledger)
     assert written and written[0].name == "assignments.xlsx"
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("台账.sqlite", "台账.head"))) == []
+    assert (
+        sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("台账.sqlite", "台账.head")))
+        == []
+    )
     with Ledger(ledger, create=False) as book:
         assert book.entries() == [] and book.check() == []
 
@@ -96,10 +108,14 @@ def test_ledger_check_removes_what_a_killed_draw_left(tmp_path: Path) -> None:
 
 
 def test_earlier_draws_count_as_inspections(tmp_path: Path) -> None:
-    first = run_draw(InputOptions(SAMPLE_PLAN), "s", tmp_path / "december", ledger=ledger_at(tmp_path / "l.sqlite"))
+    first = run_draw(
+        InputOptions(SAMPLE_PLAN), "s", tmp_path / "december", ledger=ledger_at(tmp_path / "l.sqlite")
+    )
     later = tmp_path / "plan.toml"
     text = SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{SAMPLE}/')
-    text = text.replace('id = "GY-SJ-2026-12"', 'id = "GY-SJ-2027-01"').replace("start = 2026-12-01", "start = 2027-01-01")
+    text = text.replace('id = "GY-SJ-2026-12"', 'id = "GY-SJ-2027-01"').replace(
+        "start = 2026-12-01", "start = 2027-01-01"
+    )
     later.write_text(text.replace("end = 2026-12-31", "end = 2027-01-31"), encoding="utf-8")
     second = run_draw(InputOptions(later), "s", tmp_path / "january", ledger=tmp_path / "l.sqlite")
     drawn_before = {t.enterprise.key for t in first.result.tasks}
@@ -118,8 +134,15 @@ def test_a_draw_entered_meanwhile_stops_this_one(tmp_path: Path, monkeypatch: py
 
     def with_a_rival(*args: object, **kwargs: object) -> object:
         with Ledger(ledger) as other:  # another operator's draw of the same plan lands first
-            other.append(created_at="2026-12-01T00:00:00Z", plan_id="GY-SJ-2026-12", plan_start="2026-12-01",
-                         status="drawn", seed="rival", result_digest="0" * 64, record_sha256="0" * 64)
+            other.append(
+                created_at="2026-12-01T00:00:00Z",
+                plan_id="GY-SJ-2026-12",
+                plan_start="2026-12-01",
+                status="drawn",
+                seed="rival",
+                result_digest="0" * 64,
+                record_sha256="0" * 64,
+            )
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "compute_draw", with_a_rival)

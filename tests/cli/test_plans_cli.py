@@ -26,7 +26,9 @@ def plan_with(tmp_path: Path, replace: dict[str, str]) -> Path:
 
 
 def record_of(args: list[str]) -> dict:  # type: ignore[type-arg]
-    ledger = ledger_at(Path(args[args.index("--out") + 1]).with_suffix(".ledger.sqlite"))  # one draw per ledger
+    ledger = ledger_at(
+        Path(args[args.index("--out") + 1]).with_suffix(".ledger.sqlite")
+    )  # one draw per ledger
     result = runner.invoke(app, [*args, "--ledger", str(ledger)])
     assert result.exit_code == 0, result.output
     out = Path(args[args.index("--out") + 1])
@@ -34,8 +36,13 @@ def record_of(args: list[str]) -> dict:  # type: ignore[type-arg]
 
 
 def test_count_mode_draws_exactly_the_total(tmp_path: Path) -> None:
-    plan = plan_with(tmp_path, {'ratio = { A = "3%", B = "5%", C = "10%", D = "20%" }': "total = 60\nweights = { A = 1, B = 2, C = 4, D = 8 }",
-                                "minimum = { D = 1 }": ""})
+    plan = plan_with(
+        tmp_path,
+        {
+            'ratio = { A = "3%", B = "5%", C = "10%", D = "20%" }': "total = 60\nweights = { A = 1, B = 2, C = 4, D = 8 }",
+            "minimum = { D = 1 }": "",
+        },
+    )
     record = record_of(["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "o")])
     assert sum(s["quota"] for s in record["strata"]) == 60
     assert [s["weight"] for s in record["strata"]] == ["1/1", "2/1", "4/1", "8/1"]
@@ -53,8 +60,14 @@ def test_strata_by_class_and_district(tmp_path: Path) -> None:
 
 
 def test_directed_scope_draws_only_inside_it(tmp_path: Path) -> None:
-    plan = plan_with(tmp_path, {"districts = []": 'districts = ["南明区"]', 'type = "不定向"': 'type = "定向"',
-                                "industries = []": 'industries = ["餐饮服务"]'})
+    plan = plan_with(
+        tmp_path,
+        {
+            "districts = []": 'districts = ["南明区"]',
+            'type = "不定向"': 'type = "定向"',
+            "industries = []": 'industries = ["餐饮服务"]',
+        },
+    )
     out = tmp_path / "o"
     record = record_of(["draw", "--plan", str(plan), "--seed", "s", "--out", str(out)])
     assert record["population"]["out_of_scope"] > 1500
@@ -73,9 +86,15 @@ def test_csv_rosters_in_gb18030_give_the_same_draw(tmp_path: Path) -> None:
         with (tmp_path / f"{name}.csv").open("w", encoding="gb18030", newline="") as handle:
             writer = csv.writer(handle)
             for row in sheet.iter_rows(values_only=True):
-                writer.writerow(["" if v is None else v.date().isoformat() if hasattr(v, "date") else v for v in row])
-    options = [f"--{n}={tmp_path / f'{n}.csv'}" for n in ("enterprises", "inspectors", "conflicts", "history")]
-    from_csv = record_of(["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(tmp_path / "a"), *options])
+                writer.writerow(
+                    ["" if v is None else v.date().isoformat() if hasattr(v, "date") else v for v in row]
+                )
+    options = [
+        f"--{n}={tmp_path / f'{n}.csv'}" for n in ("enterprises", "inspectors", "conflicts", "history")
+    ]
+    from_csv = record_of(
+        ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(tmp_path / "a"), *options]
+    )
     from_xlsx = record_of(["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--out", str(tmp_path / "b")])
     assert from_csv["result_digest"] == from_xlsx["result_digest"]
     assert from_csv["inputs"][0]["path"].endswith("enterprises.csv")
@@ -92,7 +111,9 @@ def test_team_counts_that_do_not_fix_the_roles_are_refused_with_the_syntax_to_us
 
 def test_listed_roles_draw_teams_that_fill_them(tmp_path: Path) -> None:
     roles = "\n".join(["[[teams.roles]]\ncertified = true"] * 2 + ["[[teams.roles]]\nspecialist = true"])
-    plan = plan_with(tmp_path, {"size = 2 ": "#", "certified = 2 ": "#", "specialist = 1 ": "#", "departments = []": "#"})
+    plan = plan_with(
+        tmp_path, {"size = 2 ": "#", "certified = 2 ": "#", "specialist = 1 ": "#", "departments = []": "#"}
+    )
     plan.write_text(plan.read_text(encoding="utf-8") + roles + "\n", encoding="utf-8")
     record = record_of(["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "o")])
     assert [r["certified"] for r in record["plan"]["teams"]["roles"]] == [True, True, False]

@@ -44,6 +44,7 @@ KEY_COLUMN = 11  # 统一社会信用代码/注册号 in the disclosure
 
 # 1 ------------------------------------------------------------------------------------------------
 
+
 def test_real_published_codes_validate_and_draw_whatever_the_seed(tmp_path: Path) -> None:
     """All-digit codes (the old 组织机构代码 inside) are valid: every one is drawn and published."""
     assert len(REAL_USCC) > 300 and len(ALL_DIGIT_USCC) >= 15
@@ -62,7 +63,10 @@ def test_real_published_codes_validate_and_draw_whatever_the_seed(tmp_path: Path
 
 
 def test_a_resident_id_in_a_name_is_found_by_validate_with_its_row(tmp_path: Path) -> None:
-    rows = [(ALL_DIGIT_USCC[0], "张三小吃店", "A", "存续"), (REAL_USCC[1], f"李四（{resident_id()}）便利店", "A", "存续")]
+    rows = [
+        (ALL_DIGIT_USCC[0], "张三小吃店", "A", "存续"),
+        (REAL_USCC[1], f"李四（{resident_id()}）便利店", "A", "存续"),
+    ]
     plan = plan_file(tmp_path, enterprises(tmp_path / "名录.xlsx", rows), ratio="3%")
     code, problems = validate(plan)
     assert code == 2
@@ -76,8 +80,18 @@ def test_a_resident_id_in_a_name_is_found_by_validate_with_its_row(tmp_path: Pat
 # 2 ------------------------------------------------------------------------------------------------
 
 NATIONAL_WORDS = {
-    "存续（在营、开业、在册）": True, "在业": True, "开业": True, "停业": True, "歇业": True, "清算": True,
-    "吊销，未注销": False, "吊销，已注销": False, "已注销": False, "注销": False, "迁出": False, "撤销": False,
+    "存续（在营、开业、在册）": True,
+    "在业": True,
+    "开业": True,
+    "停业": True,
+    "歇业": True,
+    "清算": True,
+    "吊销，未注销": False,
+    "吊销，已注销": False,
+    "已注销": False,
+    "注销": False,
+    "迁出": False,
+    "撤销": False,
 }
 
 
@@ -96,13 +110,19 @@ def test_national_status_words_exclude_revoked_and_cancelled_firms(tmp_path: Pat
 
 
 def test_an_unknown_status_word_is_listed_with_its_count_and_never_drawn_in_silence(tmp_path: Path) -> None:
-    rows = [(code, f"企业{n}", "B", "营业中" if n % 3 == 0 else "在业") for n, code in enumerate(REAL_USCC[:30])]
+    rows = [
+        (code, f"企业{n}", "B", "营业中" if n % 3 == 0 else "在业") for n, code in enumerate(REAL_USCC[:30])
+    ]
     roster = enterprises(tmp_path / "名录.xlsx", rows)
     plan = plan_file(tmp_path, roster)
     code, problems = validate(plan)
     assert code == 2
     [unknown] = [p for p in problems if "营业中" in p["message"]]
-    assert "10 行" in unknown["message"] and "首见第 2 行" in unknown["message"] and unknown["column"] == "经营状态"
+    assert (
+        "10 行" in unknown["message"]
+        and "首见第 2 行" in unknown["message"]
+        and unknown["column"] == "经营状态"
+    )
     assert "active_statuses" in unknown["hint"]
     assert draw(plan, tmp_path / "out").exit_code == 2
     # The plan says what the word means: now it is drawn like 在业.
@@ -111,6 +131,7 @@ def test_an_unknown_status_word_is_listed_with_its_count_and_never_drawn_in_sile
 
 
 # 3 ------------------------------------------------------------------------------------------------
+
 
 def test_old_sole_proprietors_are_drawn_by_their_registration_number(tmp_path: Path) -> None:
     header = ("企业名称", "统一社会信用代码", "注册号", "信用风险等级")
@@ -161,38 +182,75 @@ columns = {{ QYMC = "企业名称", ZCH = "注册号", FXDJ = "信用风险等�
 
 # 5 ------------------------------------------------------------------------------------------------
 
+
 def test_identifiers_match_whatever_their_case_width_and_spaces(tmp_path: Path) -> None:
     """A recusal written “ｐ0001 ” for staff P0001 takes effect: with two inspectors, no team is possible."""
-    staff = workbook(tmp_path / "人员.xlsx", [("人员", ("人员编号", "姓名", "所属部门", "执法证号"),
-                                               [("P0001", "甲", "食品科", "Z1"), ("P0002", "乙", "食品科", "Z2")])])
+    staff = workbook(
+        tmp_path / "人员.xlsx",
+        [
+            (
+                "人员",
+                ("人员编号", "姓名", "所属部门", "执法证号"),
+                [("P0001", "甲", "食品科", "Z1"), ("P0002", "乙", "食品科", "Z2")],
+            )
+        ],
+    )
     code = ALL_DIGIT_USCC[0]
     roster = enterprises(tmp_path / "名录.xlsx", [(code, "企业甲", "D", "在业")])
-    recusals = workbook(tmp_path / "回避.xlsx", [("回避名单", ("人员编号", "统一社会信用代码", "回避原因"),
-                                                 [("ｐ0001 ", f" {code.lower()}", "近亲属在该企业任职")])])
+    recusals = workbook(
+        tmp_path / "回避.xlsx",
+        [
+            (
+                "回避名单",
+                ("人员编号", "统一社会信用代码", "回避原因"),
+                [("ｐ0001 ", f" {code.lower()}", "近亲属在该企业任职")],
+            )
+        ],
+    )
     plan = plan_file(tmp_path, roster, inspectors=staff, inputs=f'conflicts = "{recusals.as_posix()}"')
     assert validate(plan)[0] == 0
     result = draw(plan, tmp_path / "out")
     assert result.exit_code == 1, result.output  # P0001 may not go: no valid team of two
     assert "无法为" in result.output
-    history = workbook(tmp_path / "记录.xlsx", [("检查记录", ("统一社会信用代码", "检查日期", "人员编号"),
-                                                 [(code, "2026-06-01", "p 0002")])])
-    plan = plan_file(tmp_path, roster, inspectors=staff, name="rotation.toml", plan_id="GY-SJ-2026-12B",
-                     inputs=f'history = "{history.as_posix()}"', window=30)
+    history = workbook(
+        tmp_path / "记录.xlsx",
+        [("检查记录", ("统一社会信用代码", "检查日期", "人员编号"), [(code, "2026-06-01", "p 0002")])],
+    )
+    plan = plan_file(
+        tmp_path,
+        roster,
+        inspectors=staff,
+        name="rotation.toml",
+        plan_id="GY-SJ-2026-12B",
+        inputs=f'history = "{history.as_posix()}"',
+        window=30,
+    )
     result = draw(plan, tmp_path / "out2")
     assert result.exit_code == 1, result.output  # P0002 inspected it half a year ago: rotation forbids
 
 
 # 6 ------------------------------------------------------------------------------------------------
 
+
 def test_optional_lists_with_only_a_header_row_are_empty_lists(tmp_path: Path) -> None:
-    recusals = workbook(tmp_path / "回避.xlsx", [("回避名单", ("人员编号", "统一社会信用代码", "回避原因"), [])])
-    history = workbook(tmp_path / "记录.xlsx", [("检查记录", ("统一社会信用代码", "检查日期", "人员编号"), [])])
-    roster = enterprises(tmp_path / "名录.xlsx", [(c, f"企业{n}", "A", "在业") for n, c in enumerate(REAL_USCC[:5])])
-    plan = plan_file(tmp_path, roster, inputs=f'conflicts = "{recusals.as_posix()}"\nhistory = "{history.as_posix()}"')
+    recusals = workbook(
+        tmp_path / "回避.xlsx", [("回避名单", ("人员编号", "统一社会信用代码", "回避原因"), [])]
+    )
+    history = workbook(
+        tmp_path / "记录.xlsx", [("检查记录", ("统一社会信用代码", "检查日期", "人员编号"), [])]
+    )
+    roster = enterprises(
+        tmp_path / "名录.xlsx", [(c, f"企业{n}", "A", "在业") for n, c in enumerate(REAL_USCC[:5])]
+    )
+    plan = plan_file(
+        tmp_path, roster, inputs=f'conflicts = "{recusals.as_posix()}"\nhistory = "{history.as_posix()}"'
+    )
     code, problems = validate(plan)
     assert code == 0
-    assert sorted(p["message"] for p in problems) == ["回避名单只有表头，没有记录（视为空的回避名单）",
-                                                      "检查记录只有表头，没有记录（视为空的检查记录）"]
+    assert sorted(p["message"] for p in problems) == [
+        "回避名单只有表头，没有记录（视为空的回避名单）",
+        "检查记录只有表头，没有记录（视为空的检查记录）",
+    ]
     result = draw(plan, tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "回避名单只有表头" in result.output  # said in the draw's summary too
@@ -202,29 +260,50 @@ def test_optional_lists_with_only_a_header_row_are_empty_lists(tmp_path: Path) -
 
 # 7 ------------------------------------------------------------------------------------------------
 
+
 def test_a_hidden_old_roster_is_never_read_silently(tmp_path: Path) -> None:
     old = [(c, f"旧企业{n}", "A", "在业") for n, c in enumerate(REAL_USCC[100:150])]
     new = [(c, f"企业{n}", "A", "在业") for n, c in enumerate(REAL_USCC[:10])]
     header = ("统一社会信用代码", "企业名称", "信用风险等级", "经营状态")
-    book = workbook(tmp_path / "名录.xlsx", [("2025年名录（旧）", header, old), ("2026年名录", header, new)],
-                    hidden=["2025年名录（旧）"])
+    book = workbook(
+        tmp_path / "名录.xlsx",
+        [("2025年名录（旧）", header, old), ("2026年名录", header, new)],
+        hidden=["2025年名录（旧）"],
+    )
     plan = plan_file(tmp_path, book)
     code, problems = validate(plan)
     assert code == 0
-    assert any("“2026年名录”" in p["message"] and "隐藏的工作表“2025年名录（旧）”没有读取" in p["message"] for p in problems)
+    assert any(
+        "“2026年名录”" in p["message"] and "隐藏的工作表“2025年名录（旧）”没有读取" in p["message"]
+        for p in problems
+    )
     assert draw(plan, tmp_path / "out").exit_code == 0
     record = json.loads((tmp_path / "out" / "draw-record.json").read_text(encoding="utf-8"))
     assert record["inputs"][0]["sheet"] == "2026年名录" and record["inputs"][0]["rows"] == 10
     # Only a hidden sheet holds the roster: stop and name it.
-    book = workbook(tmp_path / "名录2.xlsx", [("名录", header, new), ("说明", ("填表说明",), [("请勿修改",)])], hidden=["名录"])
+    book = workbook(
+        tmp_path / "名录2.xlsx",
+        [("名录", header, new), ("说明", ("填表说明",), [("请勿修改",)])],
+        hidden=["名录"],
+    )
     code, problems = validate(plan_file(tmp_path, book, name="hidden.toml"))
     assert code == 2 and any("“名录”（隐藏）" in p["hint"] for p in problems)
 
 
 # 8 ------------------------------------------------------------------------------------------------
 
+
 def test_credit_class_words_of_classification_exports(tmp_path: Path) -> None:
-    words = ["A类", "低风险", "信用风险低（A类）", "信用风险一般（B类）", "较高风险", "C类企业", "高风险", "D"]
+    words = [
+        "A类",
+        "低风险",
+        "信用风险低（A类）",
+        "信用风险一般（B类）",
+        "较高风险",
+        "C类企业",
+        "高风险",
+        "D",
+    ]
     rows = [(c, f"企业{n}", words[n % len(words)], "在业") for n, c in enumerate(REAL_USCC[:40])]
     plan = plan_file(tmp_path, enterprises(tmp_path / "名录.xlsx", rows))
     assert validate(plan) == (0, [])
@@ -237,7 +316,9 @@ def test_credit_class_words_of_classification_exports(tmp_path: Path) -> None:
 
 def test_names_are_published_exactly_as_registered(tmp_path: Path) -> None:
     names = ["贵阳市南明区老王小吃店（个体工商户）", "贵州某某餐饮管理有限公司（花果园分店）", "ＡＢＣ便利店"]
-    rows = [(code, name, "D", "存续（在营、开业、在册）") for code, name in zip(REAL_USCC, names, strict=False)]
+    rows = [
+        (code, name, "D", "存续（在营、开业、在册）") for code, name in zip(REAL_USCC, names, strict=False)
+    ]
     plan = plan_file(tmp_path, enterprises(tmp_path / "名录.xlsx", rows))
     assert draw(plan, tmp_path / "out").exit_code == 0
     assert sorted(row[10] for row in disclosed(tmp_path / "out")) == sorted(names)

@@ -22,8 +22,12 @@ runner = CliRunner()
 def test_combining_is_order_independent_and_documented() -> None:
     one = combine_seeds(["福彩3D 2026-12-01 385", " 4271", "6093"])
     assert one == combine_seeds(["6093", "4271", "福彩3D 2026-12-01 385"])
-    text = json.dumps(["shuangsuiji:v1:seed-combine", sorted(["福彩3D 2026-12-01 385", "4271", "6093"])],
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(
+        ["shuangsuiji:v1:seed-combine", sorted(["福彩3D 2026-12-01 385", "4271", "6093"])],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     assert one == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert one != combine_seeds(["6093", "4271", "福彩3D 2026-12-01 386"])
 
@@ -44,25 +48,56 @@ def plan_copy(tmp_path: Path) -> tuple[Path, Path]:
     data = tmp_path / "data"
     shutil.copytree(SAMPLE, data)
     plan = tmp_path / "plan.toml"
-    plan.write_text(SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{data}/'), encoding="utf-8")
+    plan.write_text(
+        SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{data}/'), encoding="utf-8"
+    )
     return plan, data
 
 
 def test_commitment_then_draw_and_refusal_when_an_input_changed(tmp_path: Path) -> None:
     plan, data = plan_copy(tmp_path)
     promise = tmp_path / "承诺.json"
-    result = runner.invoke(app, ["seed", "commit", "--plan", str(plan), "--out", str(promise), "--source", "福利彩票3D 2026-12-01"])
+    result = runner.invoke(
+        app,
+        ["seed", "commit", "--plan", str(plan), "--out", str(promise), "--source", "福利彩票3D 2026-12-01"],
+    )
     assert result.exit_code == 0, result.output
     made = json.loads(promise.read_text(encoding="utf-8"))
     assert made["seed_sources"] == ["福利彩票3D 2026-12-01"]
     assert set(made["inputs"]) == {"enterprises", "inspectors", "conflicts", "history"}
 
     ledger_at(tmp_path / LEDGER_FILE)  # the plan's workspace
-    ok = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "a"), "--commitment", str(promise)])
+    ok = runner.invoke(
+        app,
+        [
+            "draw",
+            "--plan",
+            str(plan),
+            "--seed",
+            "s",
+            "--out",
+            str(tmp_path / "a"),
+            "--commitment",
+            str(promise),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
 
     (data / "history.xlsx").write_bytes((data / "history.xlsx").read_bytes() + b"\0")
-    refused = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "b"), "--commitment", str(promise)])
+    refused = runner.invoke(
+        app,
+        [
+            "draw",
+            "--plan",
+            str(plan),
+            "--seed",
+            "s",
+            "--out",
+            str(tmp_path / "b"),
+            "--commitment",
+            str(promise),
+        ],
+    )
     assert refused.exit_code == 2
     assert "history.xlsx" in refused.output and "与承诺时不同" in refused.output
     assert not (tmp_path / "b").exists()
@@ -74,7 +109,20 @@ def test_a_changed_plan_is_refused_and_the_section_named(tmp_path: Path) -> None
     assert runner.invoke(app, ["seed", "commit", "--plan", str(plan), "--out", str(promise)]).exit_code == 0
     ledger_at(tmp_path / LEDGER_FILE)
     plan.write_text(plan.read_text(encoding="utf-8").replace('D = "20%"', 'D = "25%"'), encoding="utf-8")
-    refused = runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "b"), "--commitment", str(promise)])
+    refused = runner.invoke(
+        app,
+        [
+            "draw",
+            "--plan",
+            str(plan),
+            "--seed",
+            "s",
+            "--out",
+            str(tmp_path / "b"),
+            "--commitment",
+            str(promise),
+        ],
+    )
     assert refused.exit_code == 2
     assert "抽查计划与承诺时不同" in refused.output and "selection" in refused.output
 

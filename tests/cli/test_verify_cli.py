@@ -22,7 +22,20 @@ runner = CliRunner()
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("verify") / "draw"
     ledger = ledger_at(out.parent / "ledger.sqlite")
-    result = runner.invoke(app, ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "2026120188", "--out", str(out), "--ledger", str(ledger)])
+    result = runner.invoke(
+        app,
+        [
+            "draw",
+            "--plan",
+            str(SAMPLE_PLAN),
+            "--seed",
+            "2026120188",
+            "--out",
+            str(out),
+            "--ledger",
+            str(ledger),
+        ],
+    )
     assert result.exit_code == 0, result.output
     LEDGERS["drawn"] = ledger
     return out
@@ -51,10 +64,18 @@ def test_untouched_draw_is_identical(drawn: Path) -> None:
     code, report = verify(drawn)
     assert code == 0
     assert report["identical"] and not different(report)
-    assert {f["area"] for f in report["findings"]} >= {"输入文件", "抽取结果", "检查组", "输出文件", "结果摘要"}
+    assert {f["area"] for f in report["findings"]} >= {
+        "输入文件",
+        "抽取结果",
+        "检查组",
+        "输出文件",
+        "结果摘要",
+    }
 
 
-@pytest.mark.parametrize(("name", "sheet", "cell"), [("disclosure.xlsx", "公示表", "K3"), ("assignments.xlsx", "分派表", "O2")])
+@pytest.mark.parametrize(
+    ("name", "sheet", "cell"), [("disclosure.xlsx", "公示表", "K3"), ("assignments.xlsx", "分派表", "O2")]
+)
 def test_a_single_edited_cell_is_named(drawn: Path, tmp_path: Path, name: str, sheet: str, cell: str) -> None:
     folder = copy_of(drawn, tmp_path)
     book = openpyxl.load_workbook(folder / name)
@@ -93,9 +114,16 @@ def test_the_archived_inputs_stand_in_for_missing_ones(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(SAMPLE, data)
     plan = tmp_path / "plan.toml"
-    plan.write_text(SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{data}/'), encoding="utf-8")
+    plan.write_text(
+        SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{data}/'), encoding="utf-8"
+    )
     out, ledger = tmp_path / "out", ledger_at(tmp_path / "ledger.sqlite")
-    assert runner.invoke(app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--ledger", str(ledger)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--ledger", str(ledger)]
+        ).exit_code
+        == 0
+    )
     shutil.rmtree(data)  # the rosters have moved on; the draw kept its copies
     result = runner.invoke(app, ["verify", str(out), "--json", "--ledger", str(ledger)])
     report = json.loads(result.stdout)
@@ -107,7 +135,10 @@ def test_the_archived_inputs_stand_in_for_missing_ones(tmp_path: Path) -> None:
 def test_a_different_seed_in_the_record_is_caught(drawn: Path, tmp_path: Path) -> None:
     folder = copy_of(drawn, tmp_path)
     path = folder / "draw-record.json"
-    path.write_text(path.read_text(encoding="utf-8").replace('"seed": "2026120188"', '"seed": "2026120189"'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"seed": "2026120188"', '"seed": "2026120189"'),
+        encoding="utf-8",
+    )
     code, report = verify(folder)
     assert code == 1
     assert any(f["area"] == "抽取记录" and "改动" in f["detail"] for f in different(report))
@@ -135,7 +166,9 @@ def test_verify_never_writes_into_the_folder(drawn: Path) -> None:
     assert {p.name: p.stat().st_mtime_ns for p in drawn.iterdir()} == before
 
 
-def test_verify_recomputes_in_a_registered_scratch_folder_that_it_removes(drawn: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_recomputes_in_a_registered_scratch_folder_that_it_removes(
+    drawn: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from shuangsuiji import verify as verifying
     from shuangsuiji.io.staging import registry_dir
 
@@ -143,7 +176,9 @@ def test_verify_recomputes_in_a_registered_scratch_folder_that_it_removes(drawn:
     real = verifying.run_draw
 
     def spy(options: Any, seed: str, out: Path, **kwargs: Any) -> Any:
-        seen.append((out.parent, {Path(e.read_text(encoding="utf-8")) for e in registry_dir().glob("*.entry")}))
+        seen.append(
+            (out.parent, {Path(e.read_text(encoding="utf-8")) for e in registry_dir().glob("*.entry")})
+        )
         return real(options, seed, out, **kwargs)
 
     monkeypatch.setattr(verifying, "run_draw", spy)

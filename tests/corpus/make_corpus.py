@@ -53,10 +53,19 @@ def uscc(number: int, prefix: str = "91520102") -> str:
 def enterprise(number: int, name: str = "", cls: str = "B", **fields: Cell) -> list[Cell]:
     """One enterprise row in ENTERPRISE_HEADER order."""
     values: dict[str, Cell] = {
-        "统一社会信用代码": uscc(number), "企业名称": name or f"贵阳市测试餐饮店{number}号", "信用风险等级": cls,
-        "所属区域": "云岩区", "行业类别": "餐饮服务", "登记机关": "云岩区市场监督管理局", "经营状态": "存续",
-        "最近检查日期": None, "重点检查": "否", "地址": "贵州省贵阳市云岩区中华北路1号", "法定代表人": "张三",
-        "联系电话": "13800000000", **fields,
+        "统一社会信用代码": uscc(number),
+        "企业名称": name or f"贵阳市测试餐饮店{number}号",
+        "信用风险等级": cls,
+        "所属区域": "云岩区",
+        "行业类别": "餐饮服务",
+        "登记机关": "云岩区市场监督管理局",
+        "经营状态": "存续",
+        "最近检查日期": None,
+        "重点检查": "否",
+        "地址": "贵州省贵阳市云岩区中华北路1号",
+        "法定代表人": "张三",
+        "联系电话": "13800000000",
+        **fields,
     }
     return [values[h] for h in ENTERPRISE_HEADER]
 
@@ -67,9 +76,18 @@ def enterprises(count: int = 3) -> list[list[Cell]]:
 
 def inspector(number: int, **fields: Cell) -> list[Cell]:
     values: dict[str, Cell] = {
-        "人员编号": f"GYSJ{number:04d}", "姓名": f"测试员{number}", "所属部门": "食品经营监管科",
-        "执法证号": f"5201122025{number:04d}", "执法证有效期至": date(2030, 12, 31), "专业领域": "餐饮服务",
-        "所属区域": "云岩区", "在岗状态": "在岗", "任务上限": None, "身份证号": "", "手机号": "", **fields,
+        "人员编号": f"GYSJ{number:04d}",
+        "姓名": f"测试员{number}",
+        "所属部门": "食品经营监管科",
+        "执法证号": f"5201122025{number:04d}",
+        "执法证有效期至": date(2030, 12, 31),
+        "专业领域": "餐饮服务",
+        "所属区域": "云岩区",
+        "在岗状态": "在岗",
+        "任务上限": None,
+        "身份证号": "",
+        "手机号": "",
+        **fields,
     }
     return [values[h] for h in INSPECTOR_HEADER]
 
@@ -82,8 +100,9 @@ def inspectors(count: int = 6) -> list[list[Cell]]:
 # Writing files.
 
 
-def fixed_zip(source: bytes, replace: dict[str, bytes | None] | None = None,
-              add: dict[str, bytes] | None = None) -> bytes:
+def fixed_zip(
+    source: bytes, replace: dict[str, bytes | None] | None = None, add: dict[str, bytes] | None = None
+) -> bytes:
     """The zip rewritten with fixed timestamps and fixed document properties; members replaced,
     removed (None) or added."""
     replace = dict(replace or {})
@@ -145,20 +164,25 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def sheet_xml(rows: Sequence[Sequence[Any]], *, prologue: str = "", first_row: int = 1,
-              entity_cell: str = "") -> bytes:
+def sheet_xml(
+    rows: Sequence[Sequence[Any]], *, prologue: str = "", first_row: int = 1, entity_cell: str = ""
+) -> bytes:
     """A worksheet part written by hand, for what no writer makes (formulas with cached values, DTDs)."""
     body = []
     for number, values in enumerate(rows, start=first_row):
         cells = "".join(_cell_xml(f"{column_letter(i)}{number}", v) for i, v in enumerate(values))
         body.append(f'<row r="{number}">{cells}</row>')
     if entity_cell:
-        body.append(f'<row r="{first_row + len(rows)}"><c r="A{first_row + len(rows)}" t="inlineStr"><is><t>'
-                    f"{entity_cell}</t></is></c></row>")
+        body.append(
+            f'<row r="{first_row + len(rows)}"><c r="A{first_row + len(rows)}" t="inlineStr"><is><t>'
+            f"{entity_cell}</t></is></c></row>"
+        )
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + prologue
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        + prologue
         + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        + "".join(body) + "</sheetData></worksheet>"
+        + "".join(body)
+        + "</sheetData></worksheet>"
     ).encode("utf-8")
 
 
@@ -169,7 +193,9 @@ def raw(rows: Sequence[Sequence[Any]], **options: Any) -> bytes:
 
 BILLION_LAUGHS = (
     '<!DOCTYPE worksheet [\n <!ENTITY lol "lol">\n'
-    + "".join(f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10))
+    + "".join(
+        f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10)
+    )
     + "]>\n"
 )
 EXTERNAL_ENTITY = '<!DOCTYPE worksheet [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n'
@@ -215,7 +241,9 @@ def _zip_with_raw_member(path: Path, head: bytes, padding: int, tail: bytes, dec
     members: list[tuple[str, bytes, int, int, int]] = []  # name, data, crc, size, method
     for name, content in parts:
         squeezed = zlib.compressobj(6, zlib.DEFLATED, -15)
-        members.append((name, squeezed.compress(content) + squeezed.flush(), zlib.crc32(content), len(content), 8))
+        members.append(
+            (name, squeezed.compress(content) + squeezed.flush(), zlib.crc32(content), len(content), 8)
+        )
     members.append((SHEET_XML, data, crc, shown, 8))
     zip64 = any(m[3] >= 0xFFFFFFFF for m in members)
     with path.open("wb") as out:
@@ -225,20 +253,56 @@ def _zip_with_raw_member(path: Path, head: bytes, padding: int, tail: bytes, dec
             encoded = name.encode()
             extra = struct.pack("<HHQQ", 1, 16, member_size, len(content)) if zip64 else b""
             sizes = (0xFFFFFFFF, 0xFFFFFFFF) if zip64 else (len(content), member_size)
-            out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 45 if zip64 else 20, 0, method, 0, 0x21,
-                                  member_crc, *sizes, len(encoded), len(extra)) + encoded + extra)
+            out.write(
+                struct.pack(
+                    "<4sHHHHHIIIHH",
+                    b"PK\x03\x04",
+                    45 if zip64 else 20,
+                    0,
+                    method,
+                    0,
+                    0x21,
+                    member_crc,
+                    *sizes,
+                    len(encoded),
+                    len(extra),
+                )
+                + encoded
+                + extra
+            )
             out.write(content)
             central_extra = struct.pack("<HHQQQ", 1, 24, member_size, len(content), offset) if zip64 else b""
-            directory.append(struct.pack(
-                "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 45 if zip64 else 20, 45 if zip64 else 20, 0, method, 0,
-                0x21, member_crc, *sizes, len(encoded), len(central_extra), 0, 0, 0, 0,
-                0xFFFFFFFF if zip64 else offset,
-            ) + encoded + central_extra)
+            directory.append(
+                struct.pack(
+                    "<4sHHHHHHIIIHHHHHII",
+                    b"PK\x01\x02",
+                    45 if zip64 else 20,
+                    45 if zip64 else 20,
+                    0,
+                    method,
+                    0,
+                    0x21,
+                    member_crc,
+                    *sizes,
+                    len(encoded),
+                    len(central_extra),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0xFFFFFFFF if zip64 else offset,
+                )
+                + encoded
+                + central_extra
+            )
         start = out.tell()
         body = b"".join(directory)
         out.write(body)
-        out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(body),
-                              start, 0))
+        out.write(
+            struct.pack(
+                "<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(body), start, 0
+            )
+        )
 
 
 def _crc_combine(crc1: int, crc2: int, length2: int) -> int:
@@ -364,13 +428,30 @@ def corpus() -> dict[str, bytes]:
     files["e_merged_header.xlsx"] = with_openpyxl(_merged_header)
     files["e_openpyxl_types.xlsx"] = with_openpyxl(_openpyxl_typed)
     files["e_blank_rows_columns.xlsx"] = raw(
-        [[], [None, *e_head], [], [None, *e_rows[0]], [None] * 13, [None, *e_rows[1]], [], [], [None, *e_rows[2]]],
+        [
+            [],
+            [None, *e_head],
+            [],
+            [None, *e_rows[0]],
+            [None] * 13,
+            [None, *e_rows[1]],
+            [],
+            [],
+            [None, *e_rows[2]],
+        ],
         first_row=2,
     )
     invisible = [
-        enterprise(1, name="\u3000贵阳市\u200b甲餐饮店\u3000", cls=" Ａ ", 统一社会信用代码=f"\ufeff{uscc(1).lower()}\u200b"),
+        enterprise(
+            1,
+            name="\u3000贵阳市\u200b甲餐饮店\u3000",
+            cls=" Ａ ",
+            统一社会信用代码=f"\ufeff{uscc(1).lower()}\u200b",
+        ),
         enterprise(2, name="\u00a0乙商贸有限公司\u2060", 统一社会信用代码=f"　{uscc(2)}　"),
-        enterprise(3, name="丙（贵阳）有限公司", 统一社会信用代码="".join(chr(ord(c) + 0xFEE0) for c in uscc(3))),
+        enterprise(
+            3, name="丙（贵阳）有限公司", 统一社会信用代码="".join(chr(ord(c) + 0xFEE0) for c in uscc(3))
+        ),
     ]
     e("e_invisible_chars.xlsx", invisible)
     formulas = [list(e_head)]
@@ -382,32 +463,52 @@ def corpus() -> dict[str, bytes]:
         formulas.append(row)
     files["e_formulas.xlsx"] = raw(formulas)
     files["e_hyperlink_formula.xlsx"] = raw(
-        [e_head, [*e_rows[0][:1], ("=", 'HYPERLINK("http://example.com/","点击")', "点击"), *e_rows[0][2:]],
-         *e_rows[1:]]
+        [
+            e_head,
+            [*e_rows[0][:1], ("=", 'HYPERLINK("http://example.com/","点击")', "点击"), *e_rows[0][2:]],
+            *e_rows[1:],
+        ]
     )
-    e("e_hyperlink_text.xlsx", [enterprise(1, name='=HYPERLINK("http://example.com/","点击")'),
-                                *enterprises()[1:], enterprise(9, name="@SUM(1+1)*cmd|' /C calc'!A0")])
-    numbers_as_text = [enterprise(1, 最近检查日期="2024-05-01", 重点检查="1"),
-                       enterprise(2, 最近检查日期="45413", 重点检查="0"),
-                       enterprise(3, 最近检查日期="2024年5月1日", 联系电话="13800000000")]
+    e(
+        "e_hyperlink_text.xlsx",
+        [
+            enterprise(1, name='=HYPERLINK("http://example.com/","点击")'),
+            *enterprises()[1:],
+            enterprise(9, name="@SUM(1+1)*cmd|' /C calc'!A0"),
+        ],
+    )
+    numbers_as_text = [
+        enterprise(1, 最近检查日期="2024-05-01", 重点检查="1"),
+        enterprise(2, 最近检查日期="45413", 重点检查="0"),
+        enterprise(3, 最近检查日期="2024年5月1日", 联系电话="13800000000"),
+    ]
     e("e_numbers_as_text.xlsx", numbers_as_text)
-    files["e_text_as_numbers.xlsx"] = raw([
-        e_head,
-        [520102000012345, "个体工商户甲", "A", None, None, None, None, 45413, 1, None, None, 13800000000],
-        [*e_rows[1][:7], 45413.0, 0, *e_rows[1][9:]],
-    ])
+    files["e_text_as_numbers.xlsx"] = raw(
+        [
+            e_head,
+            [520102000012345, "个体工商户甲", "A", None, None, None, None, 45413, 1, None, None, 13800000000],
+            [*e_rows[1][:7], 45413.0, 0, *e_rows[1][9:]],
+        ]
+    )
     files["e_uscc_as_number.xlsx"] = raw([e_head, *e_rows, [915201020000000000, "数字格式的代码", "A"]])
     # Not workbooks, or not ours to read.
     files["e_wrong_extension.txt"] = _csv([e_head, *e_rows]).encode()
-    files["e_old_format.xls"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(1024))
+    files["e_old_format.xls"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(
+        rng.randrange(256) for _ in range(1024)
+    )
     files["e_random_bytes.xlsx"] = bytes(rng.randrange(256) for _ in range(4096))
     files["e_zero_bytes.xlsx"] = b""
     whole = ours(e_head, e_rows)
     files["e_truncated.xlsx"] = whole[: len(whole) // 2]
-    files["e_encrypted.xlsx"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + "EncryptedPackage".encode(
-        "utf-16-le") + bytes(rng.randrange(256) for _ in range(2048))
-    files["e_zip_not_workbook.xlsx"] = fixed_zip(whole, {"xl/workbook.xml": None, "xl/_rels/workbook.xml.rels": None,
-                                                         "_rels/.rels": None})
+    files["e_encrypted.xlsx"] = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 16
+        + "EncryptedPackage".encode("utf-16-le")
+        + bytes(rng.randrange(256) for _ in range(2048))
+    )
+    files["e_zip_not_workbook.xlsx"] = fixed_zip(
+        whole, {"xl/workbook.xml": None, "xl/_rels/workbook.xml.rels": None, "_rels/.rels": None}
+    )
     files["e_corrupt_sheet_xml.xlsx"] = fixed_zip(whole, {SHEET_XML: sheet_xml([e_head])[:-40]})
     # Hostile XML.
     files["e_billion_laughs.xlsx"] = raw([e_head, e_rows[0]], prologue=BILLION_LAUGHS, entity_cell="&lol9;")
@@ -416,21 +517,44 @@ def corpus() -> dict[str, bytes]:
     strings = [*sorted({str(v) for r in shared for v in r if v is not None}), "&lol9;"]
     index = {text: i for i, text in enumerate(strings)}
     cells = "".join(
-        f'<row r="{n}">' + "".join(f'<c r="{column_letter(i)}{n}" t="s"><v>{index[str(v)]}</v></c>'
-                                   for i, v in enumerate(r) if v is not None) + "</row>"
+        f'<row r="{n}">'
+        + "".join(
+            f'<c r="{column_letter(i)}{n}" t="s"><v>{index[str(v)]}</v></c>'
+            for i, v in enumerate(r)
+            if v is not None
+        )
+        + "</row>"
         for n, r in enumerate(shared, start=1)
     )
     items = "".join(f"<si><t>{t if t.startswith('&lol') else _xml(t)}</t></si>" for t in strings)
-    files["e_shared_strings_laughs.xlsx"] = fixed_zip(whole, {SHEET_XML: (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
-        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + cells
-        + "</sheetData></worksheet>").encode()}, add={"xl/sharedStrings.xml": (
-            '<?xml version="1.0" encoding="UTF-8"?>\n' + BILLION_LAUGHS
-            + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + items + "</sst>").encode()})
+    files["e_shared_strings_laughs.xlsx"] = fixed_zip(
+        whole,
+        {
+            SHEET_XML: (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
+                'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                + cells
+                + "</sheetData></worksheet>"
+            ).encode()
+        },
+        add={
+            "xl/sharedStrings.xml": (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                + BILLION_LAUGHS
+                + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                + items
+                + "</sst>"
+            ).encode()
+        },
+    )
     far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
-    files["e_far_cell.xlsx"] = fixed_zip(whole, {SHEET_XML: sheet_xml([e_head, *e_rows]).replace(b"</sheetData>", far)})
+    files["e_far_cell.xlsx"] = fixed_zip(
+        whole, {SHEET_XML: sheet_xml([e_head, *e_rows]).replace(b"</sheetData>", far)}
+    )
     wide = b'<row r="9"><c r="ZZ9"><v>1</v></c></row><row r="99999"><c><v>1</v></c></row></sheetData>'
-    files["e_far_cell_wide.xlsx"] = fixed_zip(whole, {SHEET_XML: sheet_xml([e_head, *e_rows]).replace(b"</sheetData>", wide)})
+    files["e_far_cell_wide.xlsx"] = fixed_zip(
+        whole, {SHEET_XML: sheet_xml([e_head, *e_rows]).replace(b"</sheetData>", wide)}
+    )
     # CSV.
     e_csv: list[Sequence[Cell]] = [e_head, *e_rows]
     files["e_gb18030.csv"] = _csv(e_csv).encode("gb18030")
@@ -439,9 +563,12 @@ def corpus() -> dict[str, bytes]:
     files["e_tab.csv"] = _csv(e_csv, "\t").encode()
     files["e_semicolon.csv"] = _csv(e_csv, ";").encode()
     files["e_ragged.csv"] = _csv([e_head, e_rows[0][:3], e_rows[1], [*e_rows[2], "多余", "的列"]]).encode()
-    files["e_quoted_newlines.csv"] = (_csv([e_head]) + f'{uscc(1)},"第一行\n第二行",A\r\n'
-                                      + _csv(e_rows[1:])).encode()
-    files["e_control_chars.csv"] = _csv([e_head, enterprise(1, name="控制\x01字符\x7f企业"), *e_rows[1:]]).encode()
+    files["e_quoted_newlines.csv"] = (
+        _csv([e_head]) + f'{uscc(1)},"第一行\n第二行",A\r\n' + _csv(e_rows[1:])
+    ).encode()
+    files["e_control_chars.csv"] = _csv(
+        [e_head, enterprise(1, name="控制\x01字符\x7f企业"), *e_rows[1:]]
+    ).encode()
     files["e_undecodable.csv"] = _csv(e_csv).encode() + b"\xff\xfe\xfd\x81\x30"
     files["e_empty.csv"] = b""
     files["e_carriage_return_nul.csv"] = b"\r\x00"  # found by test_fuzz: the csv module raised csv.Error
@@ -450,53 +577,94 @@ def corpus() -> dict[str, bytes]:
     # Inspectors.
     i_head, i_rows = INSPECTOR_HEADER, inspectors()
     files["i_no_certificates.xlsx"] = ours(i_head, [inspector(i, 执法证号="") for i in range(1, 7)])
-    files["i_expired_certificates.xlsx"] = ours(i_head, [inspector(i, 执法证有效期至=date(2026, 6, 30))
-                                                         for i in range(1, 7)])
+    files["i_expired_certificates.xlsx"] = ours(
+        i_head, [inspector(i, 执法证有效期至=date(2026, 6, 30)) for i in range(1, 7)]
+    )
     files["i_missing_column.xlsx"] = ours([h if h != "姓名" else "人员姓名" for h in i_head], i_rows)
     files["i_duplicate_id.xlsx"] = ours(i_head, [*i_rows, inspector(3, 姓名="另一人")])
     files["i_bad_expiry.xlsx"] = ours(i_head, [*i_rows, inspector(9, 执法证有效期至="长期有效期")])
     files["i_bad_task_limit.xlsx"] = ours(i_head, [*i_rows, inspector(9, 任务上限="-2")])
-    files["i_numeric_ids.xlsx"] = raw([i_head, *[[1000 + i, f"测试员{i}", "食品科", 520112202500 + i, 47483,
-                                                  "餐饮服务", "云岩区", "在岗", 8.0] for i in range(1, 7)]])
+    files["i_numeric_ids.xlsx"] = raw(
+        [
+            i_head,
+            *[
+                [1000 + i, f"测试员{i}", "食品科", 520112202500 + i, 47483, "餐饮服务", "云岩区", "在岗", 8.0]
+                for i in range(1, 7)
+            ],
+        ]
+    )
     # Recusals.
     c_head = CONFLICT_HEADER
-    files["c_unknown_people.xlsx"] = ours(c_head, [["GYSJ9999", uscc(2, "91520103"), "亲属"],
-                                                   ["GYSJ0002", uscc(424242, "91520199"), "曾任职"]])
+    files["c_unknown_people.xlsx"] = ours(
+        c_head, [["GYSJ9999", uscc(2, "91520103"), "亲属"], ["GYSJ0002", uscc(424242, "91520199"), "曾任职"]]
+    )
     files["c_bad_key.xlsx"] = ours(c_head, [["GYSJ0002", "91520102MA6DL6CJ0", "亲属"]])
-    files["c_missing_column.xlsx"] = ours(["人员编号", "企业统一代码号", "回避原因"], [["GYSJ0002", uscc(1), "亲属"]])
+    files["c_missing_column.xlsx"] = ours(
+        ["人员编号", "企业统一代码号", "回避原因"], [["GYSJ0002", uscc(1), "亲属"]]
+    )
     # Real export shapes (issue "Real rosters and real auditors").
     real = ["121200004013590816", "911522010783710635", "913101127033980359"]  # published, all digits
-    e("e_all_digit_codes.xlsx", [enterprise(i, 统一社会信用代码=code) for i, code in enumerate(real, start=1)])
+    e(
+        "e_all_digit_codes.xlsx",
+        [enterprise(i, 统一社会信用代码=code) for i, code in enumerate(real, start=1)],
+    )
     r_head = ["统一社会信用代码", "注册号", *e_head[1:]]
-    e("e_registration_column.xlsx", [[row[0], "", *row[1:]] for row in e_rows]
-      + [["", "520102000012345", *enterprise(7)[1:]]], r_head)
-    e("e_no_code_at_all.xlsx", [[row[0], "", *row[1:]] for row in e_rows] + [["", "", *enterprise(7)[1:]]], r_head)
+    e(
+        "e_registration_column.xlsx",
+        [[row[0], "", *row[1:]] for row in e_rows] + [["", "520102000012345", *enterprise(7)[1:]]],
+        r_head,
+    )
+    e(
+        "e_no_code_at_all.xlsx",
+        [[row[0], "", *row[1:]] for row in e_rows] + [["", "", *enterprise(7)[1:]]],
+        r_head,
+    )
     words = ["存续（在营、开业、在册）", "吊销，未注销", "在业", "清算"]
     e("e_national_status.xlsx", [enterprise(i, 经营状态=word) for i, word in enumerate(words, start=1)])
     e("e_unknown_status.xlsx", [*e_rows, enterprise(7, 经营状态="营业中"), enterprise(8, 经营状态="营业中")])
-    e("e_class_words_national.xlsx", [enterprise(1, cls="信用风险低（A类）"), enterprise(2, cls="C类"),
-                                      enterprise(3, cls="高风险企业")])
-    e("e_typed_codes.xlsx", [*e_rows, enterprise(7, 统一社会信用代码=uscc(7).lower()),
-                             enterprise(8, 统一社会信用代码=" " + "".join(chr(ord(c) + 0xFEE0) for c in uscc(8)))])
+    e(
+        "e_class_words_national.xlsx",
+        [enterprise(1, cls="信用风险低（A类）"), enterprise(2, cls="C类"), enterprise(3, cls="高风险企业")],
+    )
+    e(
+        "e_typed_codes.xlsx",
+        [
+            *e_rows,
+            enterprise(7, 统一社会信用代码=uscc(7).lower()),
+            enterprise(8, 统一社会信用代码=" " + "".join(chr(ord(c) + 0xFEE0) for c in uscc(8))),
+        ],
+    )
     e("e_id_in_name.xlsx", [*e_rows, enterprise(7, name="张三（520102199001011096）小吃店")])
     pinyin = ["TYXYDM", "QYMC", "FXDJ", "ZT", "LXDH"]
     e("e_pinyin_headers.xlsx", [[row[0], row[1], row[2], row[6], row[11]] for row in e_rows], pinyin)
-    files["e_hidden_first_sheet.xlsx"] = ours_sheets([
-        Sheet("旧名录", e_head, [enterprise(i, cls="A") for i in range(20, 26)], hidden=True),
-        Sheet("名录", e_head, e_rows)])
-    files["e_only_hidden_roster.xlsx"] = ours_sheets([
-        Sheet("名录", e_head, e_rows, hidden=True), Sheet("说明", ["填表说明"], [["请勿修改表头"]])])
-    files["e_two_roster_sheets.xlsx"] = ours_sheets([Sheet("11月", e_head, e_rows), Sheet("12月", e_head, e_rows)])
+    files["e_hidden_first_sheet.xlsx"] = ours_sheets(
+        [
+            Sheet("旧名录", e_head, [enterprise(i, cls="A") for i in range(20, 26)], hidden=True),
+            Sheet("名录", e_head, e_rows),
+        ]
+    )
+    files["e_only_hidden_roster.xlsx"] = ours_sheets(
+        [Sheet("名录", e_head, e_rows, hidden=True), Sheet("说明", ["填表说明"], [["请勿修改表头"]])]
+    )
+    files["e_two_roster_sheets.xlsx"] = ours_sheets(
+        [Sheet("11月", e_head, e_rows), Sheet("12月", e_head, e_rows)]
+    )
     files["c_header_only.xlsx"] = ours(CONFLICT_HEADER, [])
     files["c_typed_ids.xlsx"] = ours(CONFLICT_HEADER, [["gysj0002 ", uscc(2), "近亲属在该企业任职"]])
     files["h_header_only.xlsx"] = ours(HISTORY_HEADER, [])
-    files["h_registration_column.xlsx"] = ours(["统一社会信用代码", "注册号", "检查日期", "人员编号"],
-                                               [["", "520102000012345", date(2025, 3, 1), "gysj0001"]])
+    files["h_registration_column.xlsx"] = ours(
+        ["统一社会信用代码", "注册号", "检查日期", "人员编号"],
+        [["", "520102000012345", date(2025, 3, 1), "gysj0001"]],
+    )
     # History.
     h_head = HISTORY_HEADER
-    files["h_bad_date.xlsx"] = ours(h_head, [[uscc(1), date(2025, 3, 1), "GYSJ0001"], [uscc(2), "2025-13-01", ""]])
+    files["h_bad_date.xlsx"] = ours(
+        h_head, [[uscc(1), date(2025, 3, 1), "GYSJ0001"], [uscc(2), "2025-13-01", ""]]
+    )
     files["h_empty_date.xlsx"] = ours(h_head, [[uscc(1), date(2025, 3, 1), "GYSJ0001"], [uscc(2), None, ""]])
-    files["h_bad_key.xlsx"] = ours(h_head, [[uscc(1), date(2025, 3, 1), "GYSJ0001"], ["12345", date(2025, 3, 1), ""]])
+    files["h_bad_key.xlsx"] = ours(
+        h_head, [[uscc(1), date(2025, 3, 1), "GYSJ0001"], ["12345", date(2025, 3, 1), ""]]
+    )
     files["h_future_date.xlsx"] = ours(h_head, [[uscc(1), date(2150, 3, 1), "GYSJ0001"]])
     return files
 

@@ -15,13 +15,18 @@ from shuangsuiji.io.xlsx import Sheet, Workbook, content_digest, write_workbook
 
 def sheets(name: str = "贵阳市某某餐饮有限公司") -> list[Sheet]:
     rows = [[f"{name}{i}", i, "云岩区"] for i in range(50)]
-    return [Sheet("分派表", ["名称", "序号", "区域"], rows, widths=[30, 8, 10]), Sheet("说明", ["项目"], [["x"]])]
+    return [
+        Sheet("分派表", ["名称", "序号", "区域"], rows, widths=[30, 8, 10]),
+        Sheet("说明", ["项目"], [["x"]]),
+    ]
 
 
 def by_definition(path: Path) -> str:
     """The documented definition, written out independently of the code under test."""
     with zipfile.ZipFile(path) as archive:
-        members = sorted([i.filename, hashlib.sha256(archive.read(i)).hexdigest()] for i in archive.infolist())
+        members = sorted(
+            [i.filename, hashlib.sha256(archive.read(i)).hexdigest()] for i in archive.infolist()
+        )
     text = json.dumps(members, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -59,12 +64,16 @@ def test_no_digest_before_the_workbook_is_complete(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("compression", "level"), [(zipfile.ZIP_STORED, None), (zipfile.ZIP_DEFLATED, 9)])
-def test_compression_timestamps_and_member_order_do_not_count(tmp_path: Path, compression: int, level: int | None) -> None:
+def test_compression_timestamps_and_member_order_do_not_count(
+    tmp_path: Path, compression: int, level: int | None
+) -> None:
     original, other = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     written = write_workbook(original, sheets())
     rezip(original, other, compression, level)
     assert original.read_bytes() != other.read_bytes()
-    assert [i.filename for i in zipfile.ZipFile(other).infolist()] != [i.filename for i in zipfile.ZipFile(original).infolist()]
+    assert [i.filename for i in zipfile.ZipFile(other).infolist()] != [
+        i.filename for i in zipfile.ZipFile(original).infolist()
+    ]
     assert content_digest(other) == content_digest(original) == written
 
 

@@ -27,8 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
 PLAN = ROOT / "config" / "plan.toml"
 CASES: list[dict[str, Any]] = tomllib.loads((CORPUS / "cases.toml").read_text(encoding="utf-8"))["case"]
-READERS: dict[str, Any] = {"enterprises": read_enterprises, "inspectors": read_inspectors,
-                           "conflicts": read_recusals, "history": read_history}
+READERS: dict[str, Any] = {
+    "enterprises": read_enterprises,
+    "inspectors": read_inspectors,
+    "conflicts": read_recusals,
+    "history": read_history,
+}
 
 sys.path.insert(0, str(CORPUS))
 import make_corpus  # type: ignore[import-not-found]  # noqa: E402  (a script next to the corpus)
@@ -93,7 +97,9 @@ def test_case(case: dict[str, Any], generated: Path) -> None:
     problems = report["problems"]
     if case["exit"] == 0:
         assert not [p for p in problems if p["severity"] == "error"], problems
-    assert all(p["code"] and p["message"] for p in problems), problems  # every finding has a code and a sentence
+    assert all(p["code"] and p["message"] for p in problems), (
+        problems
+    )  # every finding has a code and a sentence
     if code := case.get("code"):
         hits = [p for p in problems if p["code"] == code]
         assert hits, f"no problem has the code {code}: {[(p['code'], p['message']) for p in problems]}"
@@ -112,7 +118,11 @@ def test_case(case: dict[str, Any], generated: Path) -> None:
         assert len(records) == case["rows"] == info.rows
         if expect := case.get("expect"):
             field, index, value = expect
-            got = getattr(records, field)[index] if case["role"] == "enterprises" else getattr(records[index], field)
+            got = (
+                getattr(records, field)[index]
+                if case["role"] == "enterprises"
+                else getattr(records[index], field)
+            )
             assert str(got) == value
 
 
@@ -122,10 +132,23 @@ DRAW_CASES = [case for case in CASES if case.get("draw")]
 @pytest.mark.parametrize("case", DRAW_CASES, ids=_case_id)
 def test_draw_leaves_no_output_folder(case: dict[str, Any], generated: Path, tmp_path: Path) -> None:
     out = tmp_path / "抽取结果"
-    result = CliRunner().invoke(app, [
-        "draw", "--plan", str(PLAN), "--seed", "corpus-2026", "--out", str(out), "--quiet",
-        f"--{case['role']}", str(_path(case, generated)), "--ledger", str(ledger_at(tmp_path / "ledger.sqlite")),
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "draw",
+            "--plan",
+            str(PLAN),
+            "--seed",
+            "corpus-2026",
+            "--out",
+            str(out),
+            "--quiet",
+            f"--{case['role']}",
+            str(_path(case, generated)),
+            "--ledger",
+            str(ledger_at(tmp_path / "ledger.sqlite")),
+        ],
+    )
     assert "Traceback" not in result.output
     assert result.exit_code == 2, result.output
     _, _, report = _validate(case["role"], _path(case, generated))
@@ -161,10 +184,20 @@ def small_file_peak_kb() -> int:
     return peak
 
 
-@pytest.mark.parametrize("name", ["zip_bomb.xlsx", "lying_zip_bomb.xlsx", "e_billion_laughs.xlsx",
-                                  "e_shared_strings_laughs.xlsx", "e_far_cell.xlsx", "e_far_cell_wide.xlsx"])
-def test_hostile_files_are_refused_in_bounded_time_and_memory(name: str, generated: Path,
-                                                              small_file_peak_kb: int) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "zip_bomb.xlsx",
+        "lying_zip_bomb.xlsx",
+        "e_billion_laughs.xlsx",
+        "e_shared_strings_laughs.xlsx",
+        "e_far_cell.xlsx",
+        "e_far_cell_wide.xlsx",
+    ],
+)
+def test_hostile_files_are_refused_in_bounded_time_and_memory(
+    name: str, generated: Path, small_file_peak_kb: int
+) -> None:
     path = generated / name if (generated / name).exists() else CORPUS / "files" / name
     outcome, seconds, peak_kb = _measure(path)
     assert outcome != "read"
@@ -174,7 +207,8 @@ def test_hostile_files_are_refused_in_bounded_time_and_memory(name: str, generat
 
 def _measure(path: Path) -> tuple[str, float, int]:
     """(first problem or "read", seconds, peak RSS in KB) of read_enterprises in a child process."""
-    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True,
-                          timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=60, check=True
+    )
     outcome, seconds, peak = done.stdout.strip().splitlines()[-3:]
     return outcome, float(seconds), int(peak)

@@ -40,8 +40,16 @@ def _valid_workbook() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "good.xlsx"
         body = "91520102" + "000000001"
-        write_workbook(path, [Sheet("名录", HEADERS["enterprises"],
-                                    [[body + uscc_check_char(body), "某某餐饮店", "A"] + [None] * 9])])
+        write_workbook(
+            path,
+            [
+                Sheet(
+                    "名录",
+                    HEADERS["enterprises"],
+                    [[body + uscc_check_char(body), "某某餐饮店", "A"] + [None] * 9],
+                )
+            ],
+        )
         stream.write(path.read_bytes())
     return stream.getvalue()
 
@@ -62,8 +70,23 @@ def _check(role: str, suffix: str, data: bytes) -> None:
         if checked.exit_code != 2:
             return
         out = base / "out"
-        drawn = runner.invoke(app, ["draw", "--plan", str(PLAN), "--seed", "fuzz", "--out", str(out), "--quiet",
-                                    f"--{role}", str(path), "--ledger", str(base / "ledger.sqlite")])
+        drawn = runner.invoke(
+            app,
+            [
+                "draw",
+                "--plan",
+                str(PLAN),
+                "--seed",
+                "fuzz",
+                "--out",
+                str(out),
+                "--quiet",
+                f"--{role}",
+                str(path),
+                "--ledger",
+                str(base / "ledger.sqlite"),
+            ],
+        )
         assert "Traceback" not in drawn.output
         assert drawn.exit_code == 2, drawn.output
         assert not out.exists()
@@ -81,7 +104,9 @@ def _workbook(header: Sequence[Cell], rows: Sequence[Sequence[Cell]]) -> bytes:
 
 
 def _csv(header: Sequence[Cell], rows: Sequence[Sequence[Cell]], encoding: str) -> bytes:
-    lines = [",".join("" if v is None else str(v).replace(",", "，") for v in line) for line in [header, *rows]]
+    lines = [
+        ",".join("" if v is None else str(v).replace(",", "，") for v in line) for line in [header, *rows]
+    ]
     return "\r\n".join(lines).encode(encoding, errors="replace")
 
 
@@ -97,29 +122,41 @@ def _mutate(data: bytes, edits: list[tuple[int, int]], cut: int | None) -> bytes
 
 
 @FUZZ
-@given(role=st.sampled_from(ROLES), suffix=st.sampled_from([".xlsx", ".csv", ".xlsm"]),
-       data=st.one_of(st.binary(max_size=2048), st.binary(max_size=512).map(lambda b: b"PK\x03\x04" + b)))
+@given(
+    role=st.sampled_from(ROLES),
+    suffix=st.sampled_from([".xlsx", ".csv", ".xlsm"]),
+    data=st.one_of(st.binary(max_size=2048), st.binary(max_size=512).map(lambda b: b"PK\x03\x04" + b)),
+)
 def test_random_bytes(role: str, suffix: str, data: bytes) -> None:
     _check(role, suffix, data)
 
 
 @FUZZ
-@given(role=st.sampled_from(ROLES),
-       edits=st.lists(st.tuples(st.integers(0, len(GOOD) - 1), st.integers(0, 255)), max_size=8),
-       cut=st.none() | st.integers(1, len(GOOD)))
+@given(
+    role=st.sampled_from(ROLES),
+    edits=st.lists(st.tuples(st.integers(0, len(GOOD) - 1), st.integers(0, 255)), max_size=8),
+    cut=st.none() | st.integers(1, len(GOOD)),
+)
 def test_damaged_workbook(role: str, edits: list[tuple[int, int]], cut: int | None) -> None:
     """A valid workbook with a few bytes changed and perhaps cut short: the zip and XML paths."""
     _check(role, ".xlsx", _mutate(GOOD, edits, cut))
 
 
 @FUZZ
-@given(role=st.sampled_from(ROLES), member=st.sampled_from(["xl/workbook.xml", "xl/worksheets/sheet1.xml",
-                                                           "xl/_rels/workbook.xml.rels", "[Content_Types].xml"]),
-       content=st.binary(max_size=300) | st.text(max_size=200).map(str.encode))
+@given(
+    role=st.sampled_from(ROLES),
+    member=st.sampled_from(
+        ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"]
+    ),
+    content=st.binary(max_size=300) | st.text(max_size=200).map(str.encode),
+)
 def test_replaced_zip_member(role: str, member: str, content: bytes) -> None:
     """A well-formed zip whose workbook parts are garbage."""
     stream = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(GOOD)) as source, zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(GOOD)) as source,
+        zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info.filename, content if info.filename == member else source.read(info.filename))
     _check(role, ".xlsx", stream.getvalue())
@@ -129,10 +166,34 @@ def test_replaced_zip_member(role: str, member: str, content: bytes) -> None:
 # Random cells under the real headers, and random headers.
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=24)
-NEAR_VALUES = st.sampled_from(["A", "b类", "高风险", "是", "否", "2024-05-01", "45413", "2024年5月1日", "8", "-1",
-                               "91520102000000001J", "520102000012345", "在岗", "=1+1", "@SUM(A1)", "\t", "|"])
-CELL = st.one_of(st.none(), TEXT, NEAR_VALUES, st.integers(-(10**18), 10**18),
-                 st.floats(allow_nan=False, allow_infinity=False))
+NEAR_VALUES = st.sampled_from(
+    [
+        "A",
+        "b类",
+        "高风险",
+        "是",
+        "否",
+        "2024-05-01",
+        "45413",
+        "2024年5月1日",
+        "8",
+        "-1",
+        "91520102000000001J",
+        "520102000012345",
+        "在岗",
+        "=1+1",
+        "@SUM(A1)",
+        "\t",
+        "|",
+    ]
+)
+CELL = st.one_of(
+    st.none(),
+    TEXT,
+    NEAR_VALUES,
+    st.integers(-(10**18), 10**18),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
 ROWS = st.lists(st.lists(CELL, min_size=0, max_size=13), min_size=0, max_size=6)
 
 
@@ -146,14 +207,25 @@ def test_random_cells_under_real_headers(role: str, rows: list[list[Cell]], kind
         _check(role, ".csv", _csv(header, rows, "utf-8" if kind == "csv-utf8" else "gb18030"))
 
 
-HEADER_WORDS = st.sampled_from(sorted({h for names in HEADERS.values() for h in names}
-                                      | {"企业名称（必填）", "*人员编号", "信用风险级别", "名称", "编号", "状态", "", "　"}))
+HEADER_WORDS = st.sampled_from(
+    sorted(
+        {h for names in HEADERS.values() for h in names}
+        | {"企业名称（必填）", "*人员编号", "信用风险级别", "名称", "编号", "状态", "", "　"}
+    )
+)
 
 
 @FUZZ
-@given(role=st.sampled_from(ROLES), header=st.lists(st.one_of(HEADER_WORDS, TEXT), max_size=14),
-       titles=st.integers(0, 12), rows=ROWS, as_csv=st.booleans())
-def test_random_headers(role: str, header: list[str], titles: int, rows: list[list[Cell]], as_csv: bool) -> None:
+@given(
+    role=st.sampled_from(ROLES),
+    header=st.lists(st.one_of(HEADER_WORDS, TEXT), max_size=14),
+    titles=st.integers(0, 12),
+    rows=ROWS,
+    as_csv=st.booleans(),
+)
+def test_random_headers(
+    role: str, header: list[str], titles: int, rows: list[list[Cell]], as_csv: bool
+) -> None:
     above: list[list[Cell]] = [[f"标题{i}"] for i in range(titles)]
     if as_csv:
         _check(role, ".csv", _csv(["说明"], [*above, list(header), *rows], "utf-8"))

@@ -59,7 +59,9 @@ def row(key: Cell, name: Cell = "某某商贸有限公司", cls: Cell = "A", **e
     return [values.get(h) for h in HEADER]
 
 
-def workbook(path: Path, rows: Sequence[Sequence[Cell]], header: Sequence[str] = HEADER, sheet: str = "名录") -> Path:
+def workbook(
+    path: Path, rows: Sequence[Sequence[Cell]], header: Sequence[str] = HEADER, sheet: str = "名录"
+) -> Path:
     write_workbook(path, [Sheet(sheet, header, rows)])
     return path
 
@@ -97,7 +99,9 @@ def test_leading_zeros_are_kept(tmp_path: Path) -> None:
     roster, _, problems = read_enterprises(path)
     assert problems == []
     assert list(roster.key) == ["052010200012345", uscc(7, prefix="00520102")]
-    inspectors = workbook(tmp_path / "i.xlsx", [["000123", "李四", "食品科", *[None] * 8]], header=INSPECTOR_HEADER)
+    inspectors = workbook(
+        tmp_path / "i.xlsx", [["000123", "李四", "食品科", *[None] * 8]], header=INSPECTOR_HEADER
+    )
     assert read_inspectors(inspectors)[0][0].id == "000123"
 
 
@@ -141,7 +145,10 @@ def test_credit_classes_map_to_letters_and_a_bad_one_is_reported_with_row_and_co
     rows = [[uscc(i), f"企业{i}", cls] for i, cls in enumerate(given_)]
     roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows, header=header))
     assert list(roster.credit_class)[:10] == ["A", "B", "C", "D", "A", "B", "C", "D", "A", "B"]
-    assert [(p.row, p.column, p.severity) for p in problems] == [(12, "风险等级", "error"), (13, "风险等级", "error")]
+    assert [(p.row, p.column, p.severity) for p in problems] == [
+        (12, "风险等级", "error"),
+        (13, "风险等级", "error"),
+    ]
     assert "中风险" in problems[0].message and "A、B、C、D" in problems[0].hint
     assert "为空" in problems[1].message
 
@@ -160,7 +167,11 @@ def test_bad_dates_are_reported(tmp_path: Path) -> None:
     cells: list[Cell] = ["2026-13-01", "明年三月", "2026", "", None]
     rows = [row(uscc(i), 最近检查日期=c) for i, c in enumerate(cells)]
     roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows))
-    assert [(p.row, p.column) for p in problems] == [(2, "最近检查日期"), (3, "最近检查日期"), (4, "最近检查日期")]
+    assert [(p.row, p.column) for p in problems] == [
+        (2, "最近检查日期"),
+        (3, "最近检查日期"),
+        (4, "最近检查日期"),
+    ]
     assert all(p.severity == "error" for p in problems)
     assert "2026-13-01" in problems[0].message and "明年三月" in problems[1].message
     assert list(roster.last_inspected) == [None] * 5
@@ -187,14 +198,23 @@ def test_a_duplicate_key_names_both_rows(tmp_path: Path) -> None:
 
 
 def test_a_duplicate_15_digit_registration_number_is_found(tmp_path: Path) -> None:
-    _, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", [row(520102000123456), row("520102000123456")]))
+    _, _, problems = read_enterprises(
+        workbook(tmp_path / "e.xlsx", [row(520102000123456), row("520102000123456")])
+    )
     assert [(p.row, "第 2 行" in p.message) for p in problems] == [(3, True)]
 
 
 def test_bad_keys_are_reported(tmp_path: Path) -> None:
     good = uscc(5)
     bad_check = good[:17] + ("0" if good[17] != "0" else "1")
-    cells: list[Cell] = [bad_check, "91520102MA6ABCDEI" + "0", "1234", "", "9152|0102000000001", "52010200012345X"]
+    cells: list[Cell] = [
+        bad_check,
+        "91520102MA6ABCDEI" + "0",
+        "1234",
+        "",
+        "9152|0102000000001",
+        "52010200012345X",
+    ]
     rows = [row(c) for c in cells]
     _, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows))
     assert [p.row for p in problems] == [2, 3, 4, 5, 6, 7]
@@ -209,7 +229,10 @@ def test_bad_keys_are_reported(tmp_path: Path) -> None:
 
 def test_an_empty_name_is_an_error(tmp_path: Path) -> None:
     _, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", [row(uscc(1), "  "), row(uscc(2), None)]))
-    assert [(p.row, p.column, p.message) for p in problems] == [(2, "企业名称", "企业名称为空"), (3, "企业名称", "企业名称为空")]
+    assert [(p.row, p.column, p.message) for p in problems] == [
+        (2, "企业名称", "企业名称为空"),
+        (3, "企业名称", "企业名称为空"),
+    ]
 
 
 alphabet = st.sampled_from(USCC_ALPHABET + "IOSVZabc0 ９|\u200b")
@@ -245,7 +268,13 @@ def test_every_character_the_clean_byte_rule_passes_is_left_alone_by_clean_text(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(" aZ9-（）()、贵阳\u3000\u200b\ufeff\t\xa0ＡＢ·"), max_size=8))))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.text(st.sampled_from(" aZ9-（）()、贵阳\u3000\u200b\ufeff\t\xa0ＡＢ·"), max_size=8)
+        )
+    )
+)
 def test_values_judged_already_clean_are_clean(values: list[str | None]) -> None:
     mask = text_module.already_clean(pa.array(values, type=pa.string()))
     for value, clean in zip(values, mask.tolist(), strict=True):
@@ -269,9 +298,16 @@ def test_many_messy_values_clean_exactly_as_clean_text(tmp_path: Path) -> None:
     names: list[Cell] = []
     for i in range(300):
         key = uscc(i) if i % 7 else f"{i:015d}"
-        key = pick.choice([key, key.lower(), f" {key} ", key.translate(wide), f"\u3000{key}", f"{key}\u200b", key + "0"])
+        key = pick.choice(
+            [key, key.lower(), f" {key} ", key.translate(wide), f"\u3000{key}", f"{key}\u200b", key + "0"]
+        )
         keys.append(key)
-        names.append(pick.choice(["贵阳", " 南明 ", "（个体工商户）", "A&B", "\u200b云岩", "《商店》", "ｓｈｏｐ", "Café"]) + str(i))
+        names.append(
+            pick.choice(
+                ["贵阳", " 南明 ", "（个体工商户）", "A&B", "\u200b云岩", "《商店》", "ｓｈｏｐ", "Café"]
+            )
+            + str(i)
+        )
     rows = [row(k, n) for k, n in zip(keys, names, strict=True)]
     roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows))
     assert list(roster.key) == [normalize_key(str(k)) for k in keys]
@@ -291,20 +327,49 @@ def test_typical_clean_values_take_the_fast_path() -> None:
 def test_aliases_and_header_spelling_variants_are_recognised(tmp_path: Path) -> None:
     header = ["TYXYDM", "企业（单位） 名称", "信用风险类别", "所属辖区", "所属行业", "登记机关", "登记状态",
               "上次检查日期", "是否重点检查", "住所", "法定代表人（负责人）", "联系方式", "备注"]  # fmt: skip
-    cells: list[Cell] = [uscc(1), "甲", "C", "南明区", "食品销售", "南明区局", "在业", "2025-01-02", "否", "路1号", "王五", "139", "x"]
+    cells: list[Cell] = [
+        uscc(1),
+        "甲",
+        "C",
+        "南明区",
+        "食品销售",
+        "南明区局",
+        "在业",
+        "2025-01-02",
+        "否",
+        "路1号",
+        "王五",
+        "139",
+        "x",
+    ]
     roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", [cells], header=header))
     assert problems == []
-    assert roster.get(0)[:10] == (uscc(1), "甲", "C", "南明区", "食品销售", "南明区局", "在业", date(2025, 1, 2), False, 2)
+    assert roster.get(0)[:10] == (
+        uscc(1),
+        "甲",
+        "C",
+        "南明区",
+        "食品销售",
+        "南明区局",
+        "在业",
+        date(2025, 1, 2),
+        False,
+        2,
+    )
     assert (roster.address[0], roster.legal_rep[0], roster.phone[0]) == ("路1号", "王五", "139")
 
 
 def test_two_columns_for_one_field_use_the_canonical_one_and_warn(tmp_path: Path) -> None:
     header = ["信用代码", "统一社会信用代码", "企业名称", "信用风险等级"]
-    roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", [["x", uscc(1), "甲", "A"]], header=header))
+    roster, _, problems = read_enterprises(
+        workbook(tmp_path / "e.xlsx", [["x", uscc(1), "甲", "A"]], header=header)
+    )
     assert list(roster.key) == [uscc(1)]
     assert [(p.severity, p.row, p.column) for p in problems] == [("warning", 1, "信用代码")]
     header = ["统一社会信用代码", "企业名称", "信用风险等级", "企业名称"]
-    roster, _, problems = read_enterprises(workbook(tmp_path / "f.xlsx", [[uscc(1), "甲", "A", "乙"]], header=header))
+    roster, _, problems = read_enterprises(
+        workbook(tmp_path / "f.xlsx", [[uscc(1), "甲", "A", "乙"]], header=header)
+    )
     assert list(roster.name) == ["甲"]
     assert [(p.severity, p.row, p.column) for p in problems] == [("warning", 1, "企业名称")]
 
@@ -355,7 +420,9 @@ def test_a_row_with_only_an_unknown_column_filled_is_not_blank(tmp_path: Path) -
 
 def test_a_missing_column_suggests_the_closest_header(tmp_path: Path) -> None:
     header = ["统一信用编码", "企业名称", "信用风险级别"]
-    problems = raised(lambda: read_enterprises(workbook(tmp_path / "e.xlsx", [[uscc(1), "甲", "A"]], header=header)))
+    problems = raised(
+        lambda: read_enterprises(workbook(tmp_path / "e.xlsx", [[uscc(1), "甲", "A"]], header=header))
+    )
     assert [p.row for p in problems] == [1, 1]
     assert "缺少必填列“统一社会信用代码”" in problems[0].message and "“统一信用编码”" in problems[0].hint
     assert "缺少必填列“信用风险等级”" in problems[1].message and "“信用风险级别”" in problems[1].hint
@@ -363,7 +430,9 @@ def test_a_missing_column_suggests_the_closest_header(tmp_path: Path) -> None:
 
 def test_a_missing_column_without_a_lookalike_lists_the_accepted_names(tmp_path: Path) -> None:
     header = ["统一社会信用代码", "企业名称", "备注"]
-    [problem] = raised(lambda: read_enterprises(workbook(tmp_path / "e.xlsx", [[uscc(1), "甲", ""]], header=header)))
+    [problem] = raised(
+        lambda: read_enterprises(workbook(tmp_path / "e.xlsx", [[uscc(1), "甲", ""]], header=header))
+    )
     assert "信用风险等级" in problem.message and "风险等级" in problem.hint
 
 
@@ -372,7 +441,9 @@ def test_an_empty_roster_is_an_input_error(tmp_path: Path) -> None:
     assert "没有数据行" in problem.message and problem.row == 1
 
 
-def test_too_many_problems_in_one_column_are_summarised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_many_problems_in_one_column_are_summarised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(problems_module, "PROBLEMS_PER_COLUMN", 2)
     rows = [row(uscc(i), cls="?") for i in range(5)]
     _, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", rows))
@@ -423,18 +494,24 @@ def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     assert "文件不存在" in problem.message and problem.file == "nowhere.xlsx"
 
 
-@pytest.mark.parametrize("content", [bytes(range(256)) * 8, b"PK\x03\x04" + b"\x00" * 500, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+@pytest.mark.parametrize(
+    "content", [bytes(range(256)) * 8, b"PK\x03\x04" + b"\x00" * 500, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]
+)
 def test_a_file_that_is_not_a_workbook_is_an_input_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(content)
     [problem] = raised(lambda: read_enterprises(path))
-    assert problem.file == "x.xlsx" and ("不是有效的 Excel 工作簿" in problem.message or "密码" in problem.message)
+    assert problem.file == "x.xlsx" and (
+        "不是有效的 Excel 工作簿" in problem.message or "密码" in problem.message
+    )
     assert "另存为" in problem.hint
 
 
 def test_sheets_are_chosen_by_name_and_an_unknown_one_lists_the_sheets(tmp_path: Path) -> None:
     path = tmp_path / "e.xlsx"
-    write_workbook(path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("名录", HEADER, [row(uscc(1))])])
+    write_workbook(
+        path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("名录", HEADER, [row(uscc(1))])]
+    )
     roster, file, _ = read_enterprises(path, sheet="名录")
     assert list(roster.key) == [uscc(1)] and file.sheet == "名录"
     # Without --sheet, the one visible sheet whose first rows hold the header is read, and said so.
@@ -444,9 +521,15 @@ def test_sheets_are_chosen_by_name_and_an_unknown_one_lists_the_sheets(tmp_path:
     write_workbook(path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("附表", ["备注"], [["无"]])])
     first = raised(lambda: read_enterprises(path))  # no sheet has the header: the first visible one is named
     assert first[0].sheet == "说明" and "--sheet" in first[0].hint and "“附表”" in first[0].hint
-    write_workbook(path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("名录", HEADER, [row(uscc(1))])])
+    write_workbook(
+        path, [Sheet("说明", ["填表说明"], [["请勿修改表头"]]), Sheet("名录", HEADER, [row(uscc(1))])]
+    )
     [problem] = raised(lambda: read_enterprises(path, sheet="企业"))
-    assert "找不到工作表“企业”" in problem.message and "“说明”、“名录”" in problem.hint and "--sheet" in problem.hint
+    assert (
+        "找不到工作表“企业”" in problem.message
+        and "“说明”、“名录”" in problem.hint
+        and "--sheet" in problem.hint
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gb18030"])
@@ -469,7 +552,10 @@ def test_csv_in_utf8_with_or_without_bom_and_gb18030(tmp_path: Path, encoding: s
 
 def test_a_ragged_csv_still_reads_with_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
-    path.write_text(f"名录\n\n统一社会信用代码,企业名称,信用风险等级\n{uscc(1)},甲\n{uscc(2)},乙,B,多余\n", encoding="utf-8")
+    path.write_text(
+        f"名录\n\n统一社会信用代码,企业名称,信用风险等级\n{uscc(1)},甲\n{uscc(2)},乙,B,多余\n",
+        encoding="utf-8",
+    )
     roster, _, problems = read_enterprises(path)
     assert list(roster.row) == [4, 5]
     assert [(p.row, p.message) for p in problems] == [(4, "信用风险等级为空")]
@@ -500,7 +586,13 @@ def test_inspectors_are_read_and_checked(tmp_path: Path) -> None:
     assert (first.id, first.name, first.department, first.certificate, first.certificate_expiry) == (
         "P001", "刘平", "食品科", "5201", date(2031, 8, 5))  # fmt: skip
     assert first.specialties == {"餐饮服务", "食品销售", "特种设备", "药品"}
-    assert (first.max_tasks, first.row, first.on_duty, first.id_card, first.phone) == (8, 2, True, "52011119920720900x", "139")
+    assert (first.max_tasks, first.row, first.on_duty, first.id_card, first.phone) == (
+        8,
+        2,
+        True,
+        "52011119920720900x",
+        "139",
+    )
     assert (people[1].on_duty, people[1].max_tasks, people[1].certificate_expiry) == (False, None, None)
     assert file.kind == "inspectors" and file.rows == 4
     found = [(p.row, p.column, p.severity) for p in problems]
@@ -513,22 +605,42 @@ def test_inspectors_are_read_and_checked(tmp_path: Path) -> None:
 
 
 def test_inspector_aliases(tmp_path: Path) -> None:
-    header = ["工号", "执法人员姓名", "科室", "执法证件号", "证件有效期至", "专长", "执法区域", "岗位状态", "手机"]
+    header = [
+        "工号",
+        "执法人员姓名",
+        "科室",
+        "执法证件号",
+        "证件有效期至",
+        "专长",
+        "执法区域",
+        "岗位状态",
+        "手机",
+    ]
     rows: list[list[Cell]] = [["7", "赵六", "稽查局", "Z7", "2030/12/31", "广告", "花溪区", "在岗", "137"]]
     [person], _, problems = read_inspectors(workbook(tmp_path / "i.xlsx", rows, header=header))
     assert problems == []
     assert (person.id, person.name, person.department, person.certificate, person.certificate_expiry) == (
         "7", "赵六", "稽查局", "Z7", date(2030, 12, 31))  # fmt: skip
-    assert (person.specialties, person.district, person.status, person.phone) == ({"广告"}, "花溪区", "在岗", "137")
+    assert (person.specialties, person.district, person.status, person.phone) == (
+        {"广告"},
+        "花溪区",
+        "在岗",
+        "137",
+    )
 
 
 def test_recusals_are_read_and_a_bad_code_is_an_error(tmp_path: Path) -> None:
     rows: list[list[Cell]] = [["P001", uscc(1).lower(), "近亲属任职"], ["P002", "123", ""], ["", uscc(2), ""]]
-    recusals, file, problems = read_recusals(workbook(tmp_path / "c.xlsx", rows, header=["编号", "信用代码", "原因"]))
+    recusals, file, problems = read_recusals(
+        workbook(tmp_path / "c.xlsx", rows, header=["编号", "信用代码", "原因"])
+    )
     assert recusals[0].inspector_id == "P001" and recusals[0].enterprise_key == uscc(1)
     assert recusals[0].reason == "近亲属任职" and recusals[0].row == 2
     assert file.kind == "conflicts" and file.rows == 3
-    assert [(p.row, p.column, p.severity) for p in problems] == [(3, "信用代码", "error"), (4, "编号", "error")]
+    assert [(p.row, p.column, p.severity) for p in problems] == [
+        (3, "信用代码", "error"),
+        (4, "编号", "error"),
+    ]
 
 
 def test_history_is_read_and_rows_without_a_date_are_dropped(tmp_path: Path) -> None:
@@ -539,7 +651,9 @@ def test_history_is_read_and_rows_without_a_date_are_dropped(tmp_path: Path) -> 
         [uscc(3), "", "P003"],
         [uscc(4), "昨天", ""],
     ]
-    entries, file, problems = read_history(workbook(tmp_path / "h.xlsx", rows, header=["统一社会信用代码", "检查日期", "人员编号"]))
+    entries, file, problems = read_history(
+        workbook(tmp_path / "h.xlsx", rows, header=["统一社会信用代码", "检查日期", "人员编号"])
+    )
     assert [(e.enterprise_key, e.inspected_on, e.inspector_id, e.row) for e in entries] == [
         (uscc(1), date(2025, 6, 1), "P001", 2), (uscc(2), date(2025, 7, 1), "", 3), ("123", date(2025, 1, 1), "P002", 4),
     ]  # fmt: skip
@@ -554,7 +668,8 @@ def test_sample_data_reads_without_problems_and_looks_like_real_exports() -> Non
     roster, file, problems = read_enterprises(sample / "enterprises.xlsx")
     # The one note: last year's roster sits in a hidden first sheet, and is not read.
     assert [(p.severity, p.message) for p in problems] == [
-        ("warning", "读取的是工作表“检查对象名录库”；隐藏的工作表“2025年名录（旧）”没有读取")]
+        ("warning", "读取的是工作表“检查对象名录库”；隐藏的工作表“2025年名录（旧）”没有读取")
+    ]
     assert file.sheet == "检查对象名录库" and len(roster) > 100 and set(roster.credit_class) <= set("ABCD")
     keys = list(roster.key)
     assert sum(key.isdigit() and len(key) == 18 for key in keys) > 20  # old-style, all-digit codes
@@ -567,8 +682,12 @@ def test_sample_data_reads_without_problems_and_looks_like_real_exports() -> Non
     people, _, problems = read_inspectors(sample / "inspectors.xlsx")
     assert problems == [] and len(people) > 10
     recusals, _, problems = read_recusals(sample / "conflicts.xlsx")
-    assert problems == [] and len(recusals) > 0 and {r.inspector_id for r in recusals} <= {p.id for p in people}
-    typed_ids = [str(row[0]) for row in roster_sheet(sample / "conflicts.xlsx").iter_rows(min_row=2, values_only=True)]
+    assert (
+        problems == [] and len(recusals) > 0 and {r.inspector_id for r in recusals} <= {p.id for p in people}
+    )
+    typed_ids = [
+        str(row[0]) for row in roster_sheet(sample / "conflicts.xlsx").iter_rows(min_row=2, values_only=True)
+    ]
     assert any(person != person.upper() for person in typed_ids)  # lower-case ids, matched all the same
     history, _, problems = read_history(sample / "history.xlsx")
     assert problems == [] and len(history) > 0

@@ -150,8 +150,12 @@ def test_private_scratch_is_private_registered_and_removed() -> None:
     assert registered() == {}
 
 
-@pytest.mark.skipif(os.name != "posix", reason="only POSIX lets a cleaner remove a file another process holds open")
-def test_a_registration_that_a_cleaner_removed_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.skipif(
+    os.name != "posix", reason="only POSIX lets a cleaner remove a file another process holds open"
+)
+def test_a_registration_that_a_cleaner_removed_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from shuangsuiji.io import staging
 
     real = staging._try_lock

@@ -54,7 +54,8 @@ def test_the_first_row_with_a_finding_is_named() -> None:
 
 @pytest.mark.parametrize("column", ["市场主体名称", "登记机关", "备注"])
 @pytest.mark.parametrize(
-    "phone", ["138 0013 8000", "138-0013-8000", "138 00138000", "1380013-8000", "＋８６　１３８－００１３－８０００"]
+    "phone",
+    ["138 0013 8000", "138-0013-8000", "138 00138000", "1380013-8000", "＋８６　１３８－００１３－８０００"],
 )
 def test_a_written_out_mobile_is_refused_in_any_text_column(column: str, phone: str) -> None:
     values = row()
@@ -76,8 +77,17 @@ def test_an_invalid_key_that_is_an_id_is_refused() -> None:
 
 
 NUMBERISH = st.text(alphabet=st.sampled_from("0123456789 -+Xx１３８０－　＋贵（"), max_size=24)
-FINDABLE = st.sampled_from(["", "13800138000", "+86 139-1234-5678", "８６１５０１２３４５６７８", "138 00138000",
-                            "1380013-8000", "52010219900101123X"])
+FINDABLE = st.sampled_from(
+    [
+        "",
+        "13800138000",
+        "+86 139-1234-5678",
+        "８６１５０１２３４５６７８",
+        "138 00138000",
+        "1380013-8000",
+        "52010219900101123X",
+    ]
+)
 
 
 @given(NUMBERISH, FINDABLE, NUMBERISH)

@@ -96,7 +96,6 @@ def test_every_cell_carries_its_reference(tmp_path: Path) -> None:
     assert xml.count("<c ") == len(refs)
 
 
-
 def test_blocks_of_rows_and_of_columns_give_the_bytes_of_cell_by_cell_writing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -128,7 +127,9 @@ def test_blocks_of_rows_and_of_columns_give_the_bytes_of_cell_by_cell_writing(
     written = re.findall(r'<row r="\d+">.*?</row>', xml, re.DOTALL)
     expected = [
         f'<row r="{n}">'
-        + "".join(f'<c r="{column_letter(i)}{n}"{xlsx._tail(v, 0)}' for i, v in enumerate(row) if xlsx._tail(v, 0))
+        + "".join(
+            f'<c r="{column_letter(i)}{n}"{xlsx._tail(v, 0)}' for i, v in enumerate(row) if xlsx._tail(v, 0)
+        )
         + "</row>"
         for n, row in enumerate(rows, start=2)
     ]
@@ -138,7 +139,9 @@ def test_blocks_of_rows_and_of_columns_give_the_bytes_of_cell_by_cell_writing(
 def test_wrapped_rows_are_as_tall_as_their_text(tmp_path: Path) -> None:
     path = tmp_path / "notes.xlsx"
     long = "每组 2 人（持证且具相应专业的人员、持证执法人员），组长由第一个持证岗位的人员担任" * 2
-    write_workbook(path, [Sheet("说明", ("项目", "内容"), [("短", "一行"), ("长", long)], widths=(10, 60), wrap=True)])
+    write_workbook(
+        path, [Sheet("说明", ("项目", "内容"), [("短", "一行"), ("长", long)], widths=(10, 60), wrap=True)]
+    )
     rows = openpyxl.load_workbook(path).active.row_dimensions
     assert rows[2].height is None  # one line: the program's default
     assert rows[3].height == 15 * 3  # about 160 units of width (a CJK character is 2) in 59 per line
@@ -146,7 +149,15 @@ def test_wrapped_rows_are_as_tall_as_their_text(tmp_path: Path) -> None:
 
 # The five defects a review reproduced (issue 14): each test failed before the fix.
 
-LITERAL_ESCAPES = ["_x0041_", "_x0041_x0042_", "名称_x005F_甲", "_x00e9_", "my_xml_file", "__x0041__", "x0041_"]
+LITERAL_ESCAPES = [
+    "_x0041_",
+    "_x0041_x0042_",
+    "名称_x005F_甲",
+    "_x00e9_",
+    "my_xml_file",
+    "__x0041__",
+    "x0041_",
+]
 # Texts that also hold characters XML forbids (written as Excel's own _xHHHH_ escapes), next to literals.
 ESCAPES_AND_CONTROLS = ["a\x01b_x0041_", "_xABCD\x01", "\x02_x0041_\x03", "_x\x01041_"]
 
@@ -172,10 +183,24 @@ def test_the_workbook_title_is_written_as_given(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "problem"),
-    [("分派[1]", "不能含有"), ("a]", "不能含有"), ("a:b", "不能含有"), ("a*", "不能含有"), ("问?", "不能含有"),
-     ("a/b", "不能含有"), ("a\\b", "不能含有"), ("表" * 32, "31"), ("𠀀" * 16, "31"), ("History", "History"),
-     ("history", "History"), ("'表", "单引号"), ("表'", "单引号"), ("", "空"), ("表\x01", "不能含有"),
-     ("表_x0041_", "_xHHHH_")],
+    [
+        ("分派[1]", "不能含有"),
+        ("a]", "不能含有"),
+        ("a:b", "不能含有"),
+        ("a*", "不能含有"),
+        ("问?", "不能含有"),
+        ("a/b", "不能含有"),
+        ("a\\b", "不能含有"),
+        ("表" * 32, "31"),
+        ("𠀀" * 16, "31"),
+        ("History", "History"),
+        ("history", "History"),
+        ("'表", "单引号"),
+        ("表'", "单引号"),
+        ("", "空"),
+        ("表\x01", "不能含有"),
+        ("表_x0041_", "_xHHHH_"),
+    ],
 )
 def test_sheet_names_excel_forbids_are_refused(tmp_path: Path, name: str, problem: str) -> None:
     with pytest.raises(ValueError, match=f"工作表名称.*{problem}"):
@@ -204,7 +229,9 @@ def test_nan_and_infinity_are_refused_with_their_place(tmp_path: Path, value: fl
     with pytest.raises(ValueError, match=r"工作表“表”第 3 行 B 列.*不是有限的数"):
         write_workbook(tmp_path / "t.xlsx", [Sheet("表", ["名称", "数值"], rows)])
     with pytest.raises(ValueError, match="第 3 行 B 列"):
-        write_workbook(tmp_path / "c.xlsx", [Sheet("表", ["名称", "数值"], xlsx.Columns(["甲", "乙"], [1.5, value]))])
+        write_workbook(
+            tmp_path / "c.xlsx", [Sheet("表", ["名称", "数值"], xlsx.Columns(["甲", "乙"], [1.5, value]))]
+        )
 
 
 def test_finite_floats_are_numbers(tmp_path: Path) -> None:
@@ -216,7 +243,12 @@ def test_finite_floats_are_numbers(tmp_path: Path) -> None:
 def test_wrapped_rows_count_their_line_breaks(tmp_path: Path) -> None:
     path = tmp_path / "notes.xlsx"
     long = "每组 2 人（持证且具相应专业的人员、持证执法人员），组长由第一个持证岗位的人员担任" * 2  # 3 lines
-    rows = [("三行", "第一行\n第二行\n第三行"), ("空行", "上\n\n下"), ("长", f"{long}\n短"), ("一行", "一行\n")]
+    rows = [
+        ("三行", "第一行\n第二行\n第三行"),
+        ("空行", "上\n\n下"),
+        ("长", f"{long}\n短"),
+        ("一行", "一行\n"),
+    ]
     write_workbook(path, [Sheet("说明", ("项目", "内容"), rows, widths=(10, 60), wrap=True)])
     heights = openpyxl.load_workbook(path).active.row_dimensions
     assert [heights[n].height for n in (2, 3, 4)] == [15 * 3, 15 * 3, 15 * 4]
@@ -240,7 +272,9 @@ def test_every_sheet_states_its_dimension(tmp_path: Path) -> None:
     for number, ref in enumerate(expected, start=1):
         xml = archive.read(f"xl/worksheets/sheet{number}.xml").decode()
         assert re.findall(r"<dimension [^>]*>", xml) == [f'<dimension ref="{ref}"/>']
-        assert xml.index("</sheetPr>") < xml.index("<dimension") < xml.index("<sheetViews>")  # the schema's order
+        assert (
+            xml.index("</sheetPr>") < xml.index("<dimension") < xml.index("<sheetViews>")
+        )  # the schema's order
     book = openpyxl.load_workbook(path, read_only=True)  # read-only openpyxl sizes a sheet by its dimension
     assert [book[s.name].calculate_dimension() for s in sheets] == expected
 
@@ -252,13 +286,28 @@ def test_libreoffice_reads_every_text_as_written(tmp_path: Path) -> None:
     import csv
     import subprocess
 
-    texts = [h for h in HOSTILE if "\r" not in h] + LITERAL_ESCAPES + ESCAPES_AND_CONTROLS + ["贵阳市云岩区", "两\n行"]
+    texts = (
+        [h for h in HOSTILE if "\r" not in h]
+        + LITERAL_ESCAPES
+        + ESCAPES_AND_CONTROLS
+        + ["贵阳市云岩区", "两\n行"]
+    )
     path = tmp_path / "t.xlsx"
     write_workbook(path, [Sheet("表", ["名称"], [[t] for t in texts])])
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(path)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as file:
         assert [row[0] for row in csv.reader(file)] == ["名称", *texts]

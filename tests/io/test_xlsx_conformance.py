@@ -59,9 +59,15 @@ class Meaning:
         self.zip = zipfile.ZipFile(path)
         self.workbook = self._xml("xl/workbook.xml")
         self.styles = self._styles()
-        self.strings = [_text(si) for si in self._xml("xl/sharedStrings.xml").iter(f"{MAIN}si")] if (
-            "xl/sharedStrings.xml" in self.zip.namelist()) else []
-        rels = {r.get("Id"): r.get("Target") for r in self._xml("xl/_rels/workbook.xml.rels").iter(f"{RELS}Relationship")}
+        self.strings = (
+            [_text(si) for si in self._xml("xl/sharedStrings.xml").iter(f"{MAIN}si")]
+            if ("xl/sharedStrings.xml" in self.zip.namelist())
+            else []
+        )
+        rels = {
+            r.get("Id"): r.get("Target")
+            for r in self._xml("xl/_rels/workbook.xml.rels").iter(f"{RELS}Relationship")
+        }
         self.sheets = {s.get("name"): "xl/" + rels[s.get(R_ID)] for s in self.workbook.iter(f"{MAIN}sheet")}
 
     def _xml(self, name: str) -> ET.Element:
@@ -70,7 +76,9 @@ class Meaning:
     def _styles(self) -> list[dict[str, Any]]:
         root = self._xml("xl/styles.xml")
         formats = dict(BUILTIN_FORMATS)
-        formats.update({int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iter(f"{MAIN}numFmt")})
+        formats.update(
+            {int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iter(f"{MAIN}numFmt")}
+        )
 
         def children(tag: str) -> list[ET.Element]:
             found = root.find(f"{MAIN}{tag}")
@@ -85,21 +93,30 @@ class Meaning:
             foreground = pattern.find(f"{MAIN}fgColor") if pattern is not None else None
             border = borders[int(xf.get("borderId", "0"))]
             alignment = xf.find(f"{MAIN}alignment")
-            resolved.append({
-                "format": formats[int(xf.get("numFmtId", "0"))],
-                "bold": font.find(f"{MAIN}b") is not None,
-                "size": font.find(f"{MAIN}sz").get("val"),  # type: ignore[union-attr]
-                "font colour": color.get("rgb") if color is not None and color.get("rgb") else None,
-                "fill": (pattern.get("patternType"), foreground.get("rgb") if foreground is not None else None)
-                if pattern is not None and pattern.get("patternType") not in (None, "none") else None,
-                "borders": {
-                    side: (edge.get("style"), edge.find(f"{MAIN}color").get("rgb"))  # type: ignore[union-attr]
-                    for side in ("left", "right", "top", "bottom")
-                    if (edge := border.find(f"{MAIN}{side}")) is not None and edge.get("style")
-                },
-                "alignment": {k: v for k, v in (alignment.attrib if alignment is not None else {}).items()
-                              if k in ("horizontal", "vertical", "wrapText")},
-            })
+            resolved.append(
+                {
+                    "format": formats[int(xf.get("numFmtId", "0"))],
+                    "bold": font.find(f"{MAIN}b") is not None,
+                    "size": font.find(f"{MAIN}sz").get("val"),  # type: ignore[union-attr]
+                    "font colour": color.get("rgb") if color is not None and color.get("rgb") else None,
+                    "fill": (
+                        pattern.get("patternType"),
+                        foreground.get("rgb") if foreground is not None else None,
+                    )
+                    if pattern is not None and pattern.get("patternType") not in (None, "none")
+                    else None,
+                    "borders": {
+                        side: (edge.get("style"), edge.find(f"{MAIN}color").get("rgb"))  # type: ignore[union-attr]
+                        for side in ("left", "right", "top", "bottom")
+                        if (edge := border.find(f"{MAIN}{side}")) is not None and edge.get("style")
+                    },
+                    "alignment": {
+                        k: v
+                        for k, v in (alignment.attrib if alignment is not None else {}).items()
+                        if k in ("horizontal", "vertical", "wrapText")
+                    },
+                }
+            )
         return resolved
 
     def tabs(self) -> list[tuple[str | None, str]]:
@@ -112,8 +129,10 @@ class Meaning:
 
     def defined_names(self) -> set[tuple[str | None, str | None, str]]:
         # XlsxWriter quotes a sheet name in a reference only where needed; we always do.
-        return {(d.get("name"), d.get("localSheetId"), (d.text or "").replace("'", ""))
-                for d in self.workbook.iter(f"{MAIN}definedName")}
+        return {
+            (d.get("name"), d.get("localSheetId"), (d.text or "").replace("'", ""))
+            for d in self.workbook.iter(f"{MAIN}definedName")
+        }
 
     def sheet(self, name: str) -> dict[str, Any]:
         root = self._xml(self.sheets[name])
@@ -143,15 +162,21 @@ class Meaning:
             "cells": cells,
             "heights": heights,
             "dimension": root.find(f"{MAIN}dimension").get("ref"),  # type: ignore[union-attr]
-            "pane": {k: pane.get(k) for k in ("xSplit", "ySplit", "topLeftCell", "activePane", "state")} if pane is not None else None,
+            "pane": {k: pane.get(k) for k in ("xSplit", "ySplit", "topLeftCell", "activePane", "state")}
+            if pane is not None
+            else None,
             "filter": root.find(f"{MAIN}autoFilter").get("ref"),  # type: ignore[union-attr]
             # fitToWidth and fitToHeight are 1 where not written (the schema's default)
             "page": {k: setup.get(k, "1") for k in ("paperSize", "orientation", "fitToWidth", "fitToHeight")}
-            if setup is not None else None,
+            if setup is not None
+            else None,
             "fit to page": fit.get("fitToPage") if fit is not None else None,
             "margins": {k: float(v) for k, v in margins.attrib.items()} if margins is not None else None,
-            "widths": {n: float(c.get("width", "0")) for c in root.iter(f"{MAIN}col")
-                       for n in range(int(c.get("min", "0")), int(c.get("max", "0")) + 1)},
+            "widths": {
+                n: float(c.get("width", "0"))
+                for c in root.iter(f"{MAIN}col")
+                for n in range(int(c.get("min", "0")), int(c.get("max", "0")) + 1)
+            },
         }
 
 
@@ -185,10 +210,14 @@ def compare(tmp_path: Path, sheets: list[Sheet], title: str = "标题") -> tuple
 
 
 def test_text_cells_mean_the_same(tmp_path: Path) -> None:
-    texts = HOSTILE + ESCAPES + SPACES + ["贵阳市某某餐饮有限公司", "0012", "1e5", "TRUE", "#N/A", "http://x.cn"]
+    texts = (
+        HOSTILE + ESCAPES + SPACES + ["贵阳市某某餐饮有限公司", "0012", "1e5", "TRUE", "#N/A", "http://x.cn"]
+    )
     ours, _ = compare(tmp_path, [Sheet("文字", ["原文", "再一次"], [[t, t] for t in texts], widths=[30, 12])])
     cells = ours.sheet("文字")["cells"]
-    assert [cells[f"A{n}"][1] for n in range(2, len(texts) + 2)] == texts  # and both are exactly what was given
+    assert [
+        cells[f"A{n}"][1] for n in range(2, len(texts) + 2)
+    ] == texts  # and both are exactly what was given
 
 
 def test_numbers_dates_fractions_and_booleans_mean_the_same(tmp_path: Path) -> None:
@@ -208,25 +237,37 @@ def test_empty_cells_and_columns_mean_the_same(tmp_path: Path) -> None:
 def test_a_draw_like_workbook_means_the_same(tmp_path: Path) -> None:
     # Tabs as a draw writes them: a hidden first tab, the styled header, widths, a wrapped notes sheet.
     tasks = Columns(
-        [1, 2, 3], ["GY-SJ-2026-12-00001", "GY-SJ-2026-12-00002", "GY-SJ-2026-12-00003"],
-        ["贵阳市某某餐饮有限公司", "=HYPERLINK(\"x\",\"y\")", "名称_x0041_"], [Fraction(3, 100), None, Fraction(3, 100)],
+        [1, 2, 3],
+        ["GY-SJ-2026-12-00001", "GY-SJ-2026-12-00002", "GY-SJ-2026-12-00003"],
+        ["贵阳市某某餐饮有限公司", '=HYPERLINK("x","y")', "名称_x0041_"],
+        [Fraction(3, 100), None, Fraction(3, 100)],
         [date(2026, 12, 1)] * 3,
     )
     notes = [
         ("抽查计划编号", "GY-SJ-2026-12"),
-        ("检查组规则", "每组 2 人（持证且具相应专业的人员、持证执法人员），组长由第一个持证岗位的人员担任；" * 3),
+        (
+            "检查组规则",
+            "每组 2 人（持证且具相应专业的人员、持证执法人员），组长由第一个持证岗位的人员担任；" * 3,
+        ),
         ("如何复核", "第一行\n第二行\n第三行"),
         ("抽取户数", 3),
     ]
     sheets = [
         Sheet("2025年名录（旧）", ["甲"], [["旧"]], hidden=True),
-        Sheet("分派表", ["序号", "抽查任务编号", "市场主体名称", "入选概率", "检查日期自"], tasks, widths=[6, 20, 34, 10, 12]),
+        Sheet(
+            "分派表",
+            ["序号", "抽查任务编号", "市场主体名称", "入选概率", "检查日期自"],
+            tasks,
+            widths=[6, 20, 34, 10, 12],
+        ),
         Sheet("抽取说明", ["项目", "内容"], notes, widths=[22, 90], wrap=True),
     ]
     ours, _ = compare(tmp_path, sheets, title="2026年12月食品经营者双随机抽查（GY-SJ-2026-12）分派表")
     header = ours.sheet("分派表")["cells"]["A1"][2]
     assert header["bold"] and header["font colour"] == "FFFFFFFF" and header["fill"] == ("solid", "FF1F4E79")
-    assert ours.sheet("抽取说明")["heights"]["3"] > 20 and ours.sheet("抽取说明")["heights"]["4"] == 60  # 3 lines
+    assert (
+        ours.sheet("抽取说明")["heights"]["3"] > 20 and ours.sheet("抽取说明")["heights"]["4"] == 60
+    )  # 3 lines
     assert ours.tabs()[0] == ("2025年名录（旧）", "hidden") and ours.view() == ("1", "1")
 
 

@@ -43,10 +43,19 @@ def write_with_xlsxwriter(path: Path, sheets: Sequence[Sheet], *, title: str = "
 
     book = xlsxwriter.Workbook(str(path), OPTIONS)
     book.set_properties({"title": title, "author": "shuangsuiji", "created": CREATED})
-    header_format = book.add_format({
-        "bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "pattern": 1, "border": 1,
-        "border_color": "#BFBFBF", "align": "center", "valign": "vcenter", "text_wrap": True,
-    })
+    header_format = book.add_format(
+        {
+            "bold": True,
+            "font_color": "#FFFFFF",
+            "bg_color": "#1F4E79",
+            "pattern": 1,
+            "border": 1,
+            "border_color": "#BFBFBF",
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+        }
+    )
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     percent_format = book.add_format({"num_format": 10})  # 0.00%
     wrap_format = book.add_format({"text_wrap": True, "valign": "top"})
@@ -62,7 +71,9 @@ def write_with_xlsxwriter(path: Path, sheets: Sequence[Sheet], *, title: str = "
     book.close()
 
 
-def _fill(tab: Any, sheet: Sheet, header_format: Any, date_format: Any, percent_format: Any, wrap_format: Any) -> None:
+def _fill(
+    tab: Any, sheet: Sheet, header_format: Any, date_format: Any, percent_format: Any, wrap_format: Any
+) -> None:
     for column, width in enumerate(sheet.widths or ()):
         tab.set_column(column, column, width)
     tab.freeze_panes(1, 0)
@@ -80,7 +91,10 @@ def _fill(tab: Any, sheet: Sheet, header_format: Any, date_format: Any, percent_
     last = 0
     for last, row in enumerate(sheet.rows, start=1):
         if widths is not None:
-            lines = max((_lines(str(v), w) for v, w in zip(row, widths, strict=False) if v not in (None, "")), default=1)
+            lines = max(
+                (_lines(str(v), w) for v, w in zip(row, widths, strict=False) if v not in (None, "")),
+                default=1,
+            )
             if lines > 1:
                 tab.set_row(last, 15 * lines)
         for column, value in enumerate(row):

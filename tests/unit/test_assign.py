@@ -26,8 +26,14 @@ END = date(2026, 12, 31)
 ALL = {"ratio": {"A": "100%", "B": "100%", "C": "100%", "D": "100%"}}
 
 
-def draw(staff: list[Inspector], rows: list[Enterprise], seed: str = "s", recusals: tuple[Recusal, ...] = (),
-         history: tuple[HistoryEntry, ...] = (), **teams: object) -> DrawResult:
+def draw(
+    staff: list[Inspector],
+    rows: list[Enterprise],
+    seed: str = "s",
+    recusals: tuple[Recusal, ...] = (),
+    history: tuple[HistoryEntry, ...] = (),
+    **teams: object,
+) -> DrawResult:
     """Every enterprise drawn, teams under the given rules."""
     plan = make_plan(selection=ALL, teams=teams)
     return compute_draw(Inputs(roster(rows), tuple(staff), recusals, history), plan, seed)
@@ -38,6 +44,7 @@ def ids(result: DrawResult) -> dict[str, list[str]]:
 
 
 # --- the shuffle ---
+
 
 def test_shuffle_is_a_permutation_that_depends_on_key_and_role() -> None:
     items = list(range(30))
@@ -62,15 +69,25 @@ def test_tasks_are_staffed_in_ticket_order() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(2, 40), st.integers(1, 30), st.integers(1, 4), st.booleans(), st.integers(0, 10**6))
-def test_the_quick_pick_is_the_first_of_the_ranking(people: int, tasks: int, cap: int, balance: bool, salt: int) -> None:
+def test_the_quick_pick_is_the_first_of_the_ranking(
+    people: int, tasks: int, cap: int, balance: bool, salt: int
+) -> None:
     """`best` (one ticket, kept floors) and `ranked` (built from scratch) agree at every place."""
     rng = random.Random(salt)
-    staff = [inspector(f"P{i:02d}", specialties=frozenset({"餐饮服务"}) if rng.random() < 0.3 else frozenset(),
-                       max_tasks=rng.choice([None, cap, cap + 1])) for i in range(people)]
+    staff = [
+        inspector(
+            f"P{i:02d}",
+            specialties=frozenset({"餐饮服务"}) if rng.random() < 0.3 else frozenset(),
+            max_tasks=rng.choice([None, cap, cap + 1]),
+        )
+        for i in range(people)
+    ]
     rows = [enterprise(f"K{i:02d}") for i in range(tasks)]
     recusals = [Recusal(p.id, e.key) for p in staff for e in rows if rng.random() < 0.1]
-    plan = make_plan(selection=ALL, teams={"size": 2, "certified": 2, "specialist": 1, "max_tasks": cap,
-                                           "balance": balance})
+    plan = make_plan(
+        selection=ALL,
+        teams={"size": 2, "certified": 2, "specialist": 1, "max_tasks": cap, "balance": balance},
+    )
     staffing = Staffing(plan, f"s{salt}", rows, staff, recusals)
     staffing.reset()
     for n in range(tasks * 2):
@@ -87,12 +104,23 @@ DEPARTMENTS = ("食品科", "执法队")
 INDUSTRIES = ("餐饮服务", "食品销售")
 DISTRICTS = ("云岩区", "南明区")
 COUNT_FORMS = [  # (size, certified, specialist, departments) the count form can express exactly
-    (1, 1, 0, ()), (2, 2, 0, ()), (2, 2, 1, ()), (2, 1, 0, ()), (3, 3, 1, ()), (3, 2, 0, ()),
-    (2, 2, 2, ()), (2, 1, 2, ()), (2, 2, 0, DEPARTMENTS), (3, 3, 0, DEPARTMENTS), (2, 2, 2, DEPARTMENTS),
+    (1, 1, 0, ()),
+    (2, 2, 0, ()),
+    (2, 2, 1, ()),
+    (2, 1, 0, ()),
+    (3, 3, 1, ()),
+    (3, 2, 0, ()),
+    (2, 2, 2, ()),
+    (2, 1, 2, ()),
+    (2, 2, 0, DEPARTMENTS),
+    (3, 3, 0, DEPARTMENTS),
+    (2, 2, 2, DEPARTMENTS),
 ]
 
 
-def count_valid(team: tuple[Inspector, ...], e: Enterprise, rules: tuple[int, int, int, tuple[str, ...]]) -> bool:
+def count_valid(
+    team: tuple[Inspector, ...], e: Enterprise, rules: tuple[int, int, int, tuple[str, ...]]
+) -> bool:
     """The count form read literally: at least so many certified, specialists, each department."""
     size, certified, specialist, departments = rules
     return (
@@ -105,17 +133,28 @@ def count_valid(team: tuple[Inspector, ...], e: Enterprise, rules: tuple[int, in
 
 def roles_valid(team: tuple[Inspector, ...], e: Enterprise, roles: list[dict[str, object]]) -> bool:
     """Some ordering of the members fills the listed roles one to one."""
+
     def fits(m: Inspector, r: dict[str, object]) -> bool:
-        return ((not r.get("certified") or m.certified_through(END))
-                and (not r.get("specialist") or e.industry in m.specialties)
-                and (not r.get("department") or m.department == r["department"]))
+        return (
+            (not r.get("certified") or m.certified_through(END))
+            and (not r.get("specialist") or e.industry in m.specialties)
+            and (not r.get("department") or m.department == r["department"])
+        )
+
     return len(team) == len(roles) and any(
         all(fits(m, r) for m, r in zip(order, roles, strict=True)) for order in itertools.permutations(team)
     )
 
 
-def exists(staff: list[Inspector], rows: list[Enterprise], valid: object, size: int, cap: int,
-           blocked: set[tuple[str, str]], cross_district: bool) -> bool:
+def exists(
+    staff: list[Inspector],
+    rows: list[Enterprise],
+    valid: object,
+    size: int,
+    cap: int,
+    blocked: set[tuple[str, str]],
+    cross_district: bool,
+) -> bool:
     """Brute force over every combination of teams, remembering (task, workloads) already ruled out."""
     people = [p for p in staff if p.on_duty]
     caps = tuple(p.max_tasks if p.max_tasks is not None else cap for p in people)
@@ -125,8 +164,13 @@ def exists(staff: list[Inspector], rows: list[Enterprise], valid: object, size: 
         if task == len(rows):
             return True
         e = rows[task]
-        allowed = [n for n, p in enumerate(people) if load[n] < caps[n] and (p.id, e.key) not in blocked
-                   and not (cross_district and p.district == e.district)]
+        allowed = [
+            n
+            for n, p in enumerate(people)
+            if load[n] < caps[n]
+            and (p.id, e.key) not in blocked
+            and not (cross_district and p.district == e.district)
+        ]
         return any(
             valid(tuple(people[n] for n in team), e)  # type: ignore[operator]
             and solvable(task + 1, tuple(k + (n in team) for n, k in enumerate(load)))
@@ -148,14 +192,21 @@ person = st.builds(
     status=st.sampled_from(["在岗"] * 5 + ["休假"]),
     max_tasks=st.sampled_from([None, None, None, 0, 1, 2]),
 )
-listed_role = st.fixed_dictionaries({}, optional={
-    "certified": st.booleans(), "specialist": st.booleans(), "department": st.sampled_from(DEPARTMENTS),
-})
+listed_role = st.fixed_dictionaries(
+    {},
+    optional={
+        "certified": st.booleans(),
+        "specialist": st.booleans(),
+        "department": st.sampled_from(DEPARTMENTS),
+    },
+)
 
 
 @settings(max_examples=2500, deadline=None)
 @given(
-    st.lists(person, min_size=3, max_size=7).map(lambda ps: [replace(p, id=f"P{n}") for n, p in enumerate(ps)]),
+    st.lists(person, min_size=3, max_size=7).map(
+        lambda ps: [replace(p, id=f"P{n}") for n, p in enumerate(ps)]
+    ),
     st.lists(st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(INDUSTRIES)), min_size=1, max_size=4),
     st.sampled_from(COUNT_FORMS) | st.lists(listed_role, min_size=1, max_size=3),
     st.integers(1, 3),
@@ -164,26 +215,43 @@ listed_role = st.fixed_dictionaries({}, optional={
     st.integers(0, 10**6),
 )
 def test_a_team_plan_is_found_exactly_when_one_exists(
-    staff: list[Inspector], places: list[tuple[str, str]], form: object, cap: int, cross_district: bool,
-    balance: bool, salt: int,
+    staff: list[Inspector],
+    places: list[tuple[str, str]],
+    form: object,
+    cap: int,
+    cross_district: bool,
+    balance: bool,
+    salt: int,
 ) -> None:
     rng = random.Random(salt)
     rows = [enterprise(f"K{n}", district=d, industry=i) for n, (d, i) in enumerate(places)]
     recusals = tuple(Recusal(p.id, e.key) for p in staff for e in rows if rng.random() < 0.1)
-    history = tuple(HistoryEntry(e.key, date(2026, 3, 1), p.id) for p in staff for e in rows if rng.random() < 0.1)
-    blocked = {(r.inspector_id, r.enterprise_key) for r in recusals} | {(h.inspector_id, h.enterprise_key) for h in history}
+    history = tuple(
+        HistoryEntry(e.key, date(2026, 3, 1), p.id) for p in staff for e in rows if rng.random() < 0.1
+    )
+    blocked = {(r.inspector_id, r.enterprise_key) for r in recusals} | {
+        (h.inspector_id, h.enterprise_key) for h in history
+    }
     common = {"max_tasks": cap, "cross_district": cross_district, "balance": balance}
     if isinstance(form, tuple):
         size, certified, specialist, departments = form
-        teams = {"size": size, "certified": certified, "specialist": specialist, "departments": list(departments)}
+        teams = {
+            "size": size,
+            "certified": certified,
+            "specialist": specialist,
+            "departments": list(departments),
+        }
+
         def valid(team: tuple[Inspector, ...], e: Enterprise) -> bool:
             return count_valid(team, e, form)  # type: ignore[arg-type]
     else:
         roles = list(form)  # type: ignore[call-overload]
         roles[0] = {**roles[0], "certified": True}  # a leader's place
         size, teams = len(roles), {"roles": roles}
+
         def valid(team: tuple[Inspector, ...], e: Enterprise) -> bool:
             return roles_valid(team, e, roles)
+
     try:
         result = draw(staff, rows, f"seed{salt}", recusals, history, **teams, **common)
     except DrawError as error:
@@ -205,7 +273,9 @@ def test_a_team_plan_is_found_exactly_when_one_exists(
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.lists(person, min_size=10, max_size=24).map(lambda ps: [replace(p, id=f"P{n:02d}") for n, p in enumerate(ps)]),
+    st.lists(person, min_size=10, max_size=24).map(
+        lambda ps: [replace(p, id=f"P{n:02d}") for n, p in enumerate(ps)]
+    ),
     st.lists(st.tuples(st.sampled_from(DISTRICTS), st.sampled_from(INDUSTRIES)), min_size=5, max_size=30),
     st.sampled_from(COUNT_FORMS),
     st.integers(3, 9),
@@ -213,16 +283,26 @@ def test_a_team_plan_is_found_exactly_when_one_exists(
     st.integers(0, 10**6),
 )
 def test_larger_instances_agree_with_an_independent_max_flow(
-    staff: list[Inspector], places: list[tuple[str, str]], form: tuple[int, int, int, tuple[str, ...]], cap: int,
-    balance: bool, salt: int,
+    staff: list[Inspector],
+    places: list[tuple[str, str]],
+    form: tuple[int, int, int, tuple[str, ...]],
+    cap: int,
+    balance: bool,
+    salt: int,
 ) -> None:
     """Too big for brute force: an independent compressed max-flow says whether teams exist."""
     rng = random.Random(salt)
     rows = [enterprise(f"K{n:02d}", district=d, industry=i) for n, (d, i) in enumerate(places)]
     recusals = tuple(Recusal(p.id, e.key) for p in staff for e in rows if rng.random() < 0.05)
     size, certified, specialist, departments = form
-    teams = {"size": size, "certified": certified, "specialist": specialist, "departments": list(departments),
-             "max_tasks": cap, "balance": balance}
+    teams = {
+        "size": size,
+        "certified": certified,
+        "specialist": specialist,
+        "departments": list(departments),
+        "max_tasks": cap,
+        "balance": balance,
+    }
     staffing = Staffing(make_plan(selection=ALL, teams=teams), "s", rows, staff, recusals)
     open_tasks = [OpenTask(t, staffing.places[t], staffing.excluded[t]) for t in range(len(rows))]
     feasible = staffable(open_tasks, staffing.lists, staffing.cap)
@@ -237,15 +317,23 @@ def test_larger_instances_agree_with_an_independent_max_flow(
     for task in result.tasks:
         assert count_valid(task.team, task.enterprise, form)
         assert all((m.id, task.enterprise.key) not in blocked for m in task.team)
-    assert all(k <= (p.max_tasks if p.max_tasks is not None else cap) for p in staff
-               for k in [result.workloads.get(p.id, 0)])
+    assert all(
+        k <= (p.max_tasks if p.max_tasks is not None else cap)
+        for p in staff
+        for k in [result.workloads.get(p.id, 0)]
+    )
     event("solved")
 
 
 # --- tight instances a plain greedy gets wrong ---
 
-def planted(form: tuple[int, int, int, tuple[str, ...]], spare: int, tasks: int, salt: int,
-            ) -> tuple[list[Inspector], list[Enterprise], tuple[Recusal, ...]]:
+
+def planted(
+    form: tuple[int, int, int, tuple[str, ...]],
+    spare: int,
+    tasks: int,
+    salt: int,
+) -> tuple[list[Inspector], list[Enterprise], tuple[Recusal, ...]]:
     """A tight instance with a planted valid assignment: caps are exactly its workloads, recusals avoid it."""
     size, certified, specialist, _ = form
     rng = random.Random(salt)
@@ -263,20 +351,38 @@ def planted(form: tuple[int, int, int, tuple[str, ...]], spare: int, tasks: int,
             qualified[n] |= place < certified
             if place < specialist:
                 skills[n].add(e.industry)
-    staff = [inspector(f"P{n}", certificate="Z" if qualified[n] else "", specialties=frozenset(skills[n]),
-                       max_tasks=load[n]) for n in range(headcount)]
-    recusals = tuple(Recusal(f"P{n}", e.key) for e, team in zip(rows, teams, strict=True)
-                     for n in range(headcount) if n not in team and rng.random() < 0.2)
+    staff = [
+        inspector(
+            f"P{n}",
+            certificate="Z" if qualified[n] else "",
+            specialties=frozenset(skills[n]),
+            max_tasks=load[n],
+        )
+        for n in range(headcount)
+    ]
+    recusals = tuple(
+        Recusal(f"P{n}", e.key)
+        for e, team in zip(rows, teams, strict=True)
+        for n in range(headcount)
+        if n not in team and rng.random() < 0.2
+    )
     return staff, rows, recusals
 
 
 @settings(max_examples=1500, deadline=None)
 @given(
-    st.sampled_from([f for f in COUNT_FORMS if not f[3]]), st.integers(0, 5), st.integers(1, 7),
-    st.booleans(), st.integers(0, 10**6),
+    st.sampled_from([f for f in COUNT_FORMS if not f[3]]),
+    st.integers(0, 5),
+    st.integers(1, 7),
+    st.booleans(),
+    st.integers(0, 10**6),
 )
 def test_planted_tight_instances_are_always_solved(
-    form: tuple[int, int, int, tuple[str, ...]], spare: int, tasks: int, balance: bool, salt: int,
+    form: tuple[int, int, int, tuple[str, ...]],
+    spare: int,
+    tasks: int,
+    balance: bool,
+    salt: int,
 ) -> None:
     """Plant a valid assignment, give everyone exactly the capacity it uses, hide it among spare people."""
     size, certified, specialist, _ = form
@@ -288,9 +394,13 @@ def test_planted_tight_instances_are_always_solved(
         assert count_valid(task.team, task.enterprise, form)
         assert all((m.id, task.enterprise.key) not in blocked for m in task.team)
     assert all(result.workloads.get(p.id, 0) <= (p.max_tasks or 0) for p in staff)
-    plain = Staffing(make_plan(selection=ALL, teams=teams), f"seed{salt}",
-                     [e for k in assignment_order(f"seed{salt}", [r.key for r in rows]) for e in rows if e.key == k],
-                     staff, recusals)
+    plain = Staffing(
+        make_plan(selection=ALL, teams=teams),
+        f"seed{salt}",
+        [e for k in assignment_order(f"seed{salt}", [r.key for r in rows]) for e in rows if e.key == k],
+        staff,
+        recusals,
+    )
     plain.reset()
     event("the plain greedy got stuck" if plain.greedy() is not None else "the plain greedy sufficed")
 
@@ -314,14 +424,25 @@ def open_after(staffing: Staffing, choices: list[int]) -> list[OpenTask]:
         current = frozenset(choices[-filled:])
         tasks.append(OpenTask(done, staffing.places[done][filled:], staffing.excluded[done] | current))
         done += 1
-    return tasks + [OpenTask(t, staffing.places[t], staffing.excluded[t]) for t in range(done, len(staffing.tasks))]
+    return tasks + [
+        OpenTask(t, staffing.places[t], staffing.excluded[t]) for t in range(done, len(staffing.tasks))
+    ]
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.sampled_from([f for f in COUNT_FORMS if not f[3]]), st.integers(0, 4), st.integers(2, 6), st.booleans(),
-       st.integers(0, 10**6))
+@given(
+    st.sampled_from([f for f in COUNT_FORMS if not f[3]]),
+    st.integers(0, 4),
+    st.integers(2, 6),
+    st.booleans(),
+    st.integers(0, 10**6),
+)
 def test_every_place_goes_to_the_best_ranked_safe_candidate(
-    form: tuple[int, int, int, tuple[str, ...]], spare: int, tasks: int, balance: bool, salt: int,
+    form: tuple[int, int, int, tuple[str, ...]],
+    spare: int,
+    tasks: int,
+    balance: bool,
+    salt: int,
 ) -> None:
     """Replays the tool's choices on tight instances and checks each against the ranking and an
     independent max-flow: the first candidate whose choice leaves the rest staffable is the one taken."""
@@ -365,7 +486,10 @@ def test_joint_inspection_with_a_specialist_in_a_named_department() -> None:
         inspector("P3", department="执法队"),
         inspector("P4", department="执法队", certificate=""),
     ]
-    roles = [{"certified": True, "specialist": True, "department": "食品科"}, {"certified": True, "department": "执法队"}]
+    roles = [
+        {"certified": True, "specialist": True, "department": "食品科"},
+        {"certified": True, "department": "执法队"},
+    ]
     for seed in map(str, range(20)):
         assert ids(draw(staff, [enterprise("K1")], seed, roles=roles))["K1"] == ["P2", "P3"]
 
@@ -388,6 +512,7 @@ def test_leader_is_the_holder_of_the_first_certified_role() -> None:
 
 
 # --- when it is impossible: the bottleneck in the user's terms ---
+
 
 def test_infeasible_draw_names_the_bottleneck_and_its_numbers() -> None:
     rows = [enterprise(f"K{i:02d}", district="南明区", industry="餐饮服务") for i in range(40)]
@@ -422,6 +547,7 @@ def test_a_bottleneck_across_many_industries_says_how_many() -> None:
 
 
 # --- fairness and balance ---
+
 
 def test_each_eligible_inspector_is_equally_likely_for_an_enterprise() -> None:
     """Over 600 fixed seeds, who staffs K00 is uniform over the 20 people (chi-square, p > 0.001)."""
@@ -470,7 +596,10 @@ def test_with_balance_off_workloads_may_spread() -> None:
 
 
 def test_teams_do_not_depend_on_roster_order() -> None:
-    staff = [inspector(f"P{i:02d}", specialties=frozenset({"餐饮服务"}) if i % 3 else frozenset()) for i in range(20)]
+    staff = [
+        inspector(f"P{i:02d}", specialties=frozenset({"餐饮服务"}) if i % 3 else frozenset())
+        for i in range(20)
+    ]
     rows = [enterprise(f"K{i:02d}") for i in range(12)]
     plan = make_plan(selection={"ratio": {"B": "50%"}}, teams={"size": 2, "certified": 2, "specialist": 1})
     first = compute_draw(Inputs(roster(rows), tuple(staff)), plan, "s")
@@ -482,6 +611,7 @@ def test_teams_do_not_depend_on_roster_order() -> None:
 
 def test_plan_rejects_counts_that_do_not_fix_each_role() -> None:
     from shuangsuiji.core.errors import PlanError
+
     with pytest.raises(PlanError) as caught:
         make_plan(teams={"size": 3, "certified": 2, "specialist": 1})
     assert "[[teams.roles]]" in str(caught.value.problems[0].hint)
@@ -491,7 +621,9 @@ def test_plan_rejects_counts_that_do_not_fix_each_role() -> None:
 
 def test_plan_roles_round_trip_through_the_record() -> None:
     from shuangsuiji.core.plan_parse import plan_from_record
-    plan: Plan = make_plan(teams={"roles": [{"certified": True}, {"specialist": True, "department": "执法队"}],
-                                  "balance": False})
+
+    plan: Plan = make_plan(
+        teams={"roles": [{"certified": True}, {"specialist": True, "department": "执法队"}], "balance": False}
+    )
     again = plan_from_record(plan.canonical(), {})
     assert again.teams == plan.teams

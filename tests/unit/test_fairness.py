@@ -27,7 +27,9 @@ def test_only_people_some_team_place_admits_are_counted() -> None:
 def test_workloads_against_an_even_share() -> None:
     plan = make_plan()
     staff = (inspector("01"), inspector("02"), inspector("03", certificate=""))
-    eligible, statistic, df = _inspector_fairness(Inputs(roster([]), staff), plan, Counter({"01": 6, "02": 2}))
+    eligible, statistic, df = _inspector_fairness(
+        Inputs(roster([]), staff), plan, Counter({"01": 6, "02": 2})
+    )
     assert eligible == ["01", "02"]  # every place needs a certificate
     assert statistic == (6 - 4) ** 2 / 4 + (2 - 4) ** 2 / 4
     assert df == 1

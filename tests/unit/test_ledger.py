@@ -24,9 +24,15 @@ TASKS = (LedgerTask("E1", ("P1", "P2")), LedgerTask("E2", ("P3", "P1")))
 
 def add(ledger: Ledger, n: int = 1, **kw: Any) -> LedgerEntry:
     values: dict[str, Any] = {
-        "created_at": f"2024-03-0{n}T08:00:00Z", "plan_id": "PLAN-A", "plan_start": "2024-04-01",
-        "status": "drawn", "seed": f"seed-{n}", "result_digest": f"{n:064x}", "record_sha256": f"{n + 100:064x}",
-        "out_dir": f"out{n}", "tasks": TASKS,
+        "created_at": f"2024-03-0{n}T08:00:00Z",
+        "plan_id": "PLAN-A",
+        "plan_start": "2024-04-01",
+        "status": "drawn",
+        "seed": f"seed-{n}",
+        "result_digest": f"{n:064x}",
+        "record_sha256": f"{n + 100:064x}",
+        "out_dir": f"out{n}",
+        "tasks": TASKS,
     }
     values.update(kw)
     return ledger.append(**values)
@@ -60,8 +66,15 @@ def test_round_trip_and_contiguous_ids(tmp_path: Path) -> None:
     with Ledger(tmp_path / LEDGER_FILE) as ledger:
         first = add(ledger, 1, redraw=False)
         second = add(ledger, 2, redraw=True, reason="原抽取结果打印失败")
-        failed = add(ledger, 3, status="failed", reason="没有可用的检查组", result_digest="", record_sha256="",
-                     tasks=())
+        failed = add(
+            ledger,
+            3,
+            status="failed",
+            reason="没有可用的检查组",
+            result_digest="",
+            record_sha256="",
+            tasks=(),
+        )
     with Ledger(tmp_path / LEDGER_FILE) as ledger:
         assert ledger.entries() == [first, second, failed]
         assert [e.id for e in ledger.entries()] == [1, 2, 3]
@@ -97,7 +110,7 @@ def test_check_detects_an_edited_field(path: Path) -> None:
 
 
 def test_check_detects_an_edited_task(path: Path) -> None:
-    raw(path, "UPDATE tasks SET team = '[\"P9\",\"P2\"]' WHERE entry_id = 3 AND position = 0")
+    raw(path, 'UPDATE tasks SET team = \'["P9","P2"]\' WHERE entry_id = 3 AND position = 0')
     problems = check(path)
     assert len(problems) == 1
     assert "编号为 3 的记录" in problems[0] and "任务" in problems[0]
@@ -121,10 +134,12 @@ def test_check_detects_a_deleted_middle_entry_with_its_tasks(path: Path) -> None
 
 
 def test_check_detects_reordered_entries(path: Path) -> None:
-    raw(path,
+    raw(
+        path,
         "UPDATE entries SET id = 100 WHERE id = 1",
         "UPDATE entries SET id = 1 WHERE id = 2",
-        "UPDATE entries SET id = 2 WHERE id = 100")
+        "UPDATE entries SET id = 2 WHERE id = 100",
+    )
     problems = check(path)
     assert any("编号为 1 的记录" in p and "哈希链" in p for p in problems)
     assert any("编号为 2 的记录" in p for p in problems)
@@ -132,10 +147,12 @@ def test_check_detects_reordered_entries(path: Path) -> None:
 
 def test_check_detects_a_rechained_swap(path: Path) -> None:
     # Swapping the whole content (not just ids) still cannot fake the hashes.
-    raw(path,
+    raw(
+        path,
         "UPDATE entries SET seed = 'x' WHERE id = 1",
         "UPDATE entries SET seed = 'seed-1' WHERE id = 2",
-        "UPDATE entries SET seed = 'seed-2' WHERE id = 1")
+        "UPDATE entries SET seed = 'seed-2' WHERE id = 1",
+    )
     problems = check(path)
     assert [p for p in problems if "编号为 1 的记录" in p] and [p for p in problems if "编号为 2 的记录" in p]
 
@@ -188,8 +205,11 @@ def test_history(tmp_path: Path) -> None:
         history = ledger.history()
     april, january = date(2024, 4, 1), date(2024, 1, 15)
     assert history == [
-        HistoryEntry("E1", january, ""), HistoryEntry("E1", january, "P3"),
-        HistoryEntry("E2", april, ""), HistoryEntry("E2", april, "P1"), HistoryEntry("E2", april, "P2"),
+        HistoryEntry("E1", january, ""),
+        HistoryEntry("E1", january, "P3"),
+        HistoryEntry("E2", april, ""),
+        HistoryEntry("E2", april, "P1"),
+        HistoryEntry("E2", april, "P2"),
     ]
 
 
@@ -213,7 +233,11 @@ def test_foreign_sqlite_file_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 def test_sqlite_file_of_another_kind_is_refused(tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite"
-    raw(other, "CREATE TABLE meta (key TEXT, value TEXT)", "INSERT INTO meta VALUES ('kind', 'something-else')")
+    raw(
+        other,
+        "CREATE TABLE meta (key TEXT, value TEXT)",
+        "INSERT INTO meta VALUES ('kind', 'something-else')",
+    )
     with pytest.raises(LedgerError, match="不是本程序的抽取台账"):
         Ledger(other)
 
@@ -255,7 +279,10 @@ def test_file_settings(path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     meta = dict(conn.execute("SELECT key, value FROM meta"))
-    assert meta.pop("ledger_id") != dict(sqlite3.connect(tmp_path_ledger(path)).execute("SELECT key, value FROM meta"))["ledger_id"]
+    assert (
+        meta.pop("ledger_id")
+        != dict(sqlite3.connect(tmp_path_ledger(path)).execute("SELECT key, value FROM meta"))["ledger_id"]
+    )
     assert meta == {"kind": "shuangsuiji-ledger", "schema_version": "1"}
     conn.close()
     with Ledger(path) as ledger:

@@ -21,13 +21,36 @@ from tests.builders import SAMPLE_PLAN, make_plan
 
 VALUES = st.recursive(
     st.one_of(
-        st.none(), st.booleans(), st.integers(), st.integers(min_value=-(10**40), max_value=10**40),
-        st.decimals(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-        st.sampled_from(["1e999999999", "3%", "1/0", "-5%", "0.05", "1/3", "999999999999999999999999%", "Infinity",
-                         "NaN", "1e-999999999", "2026-12-01", "吊销，未注销", "TYXYDM"]),
-        st.dates(), st.datetimes(), st.times(),
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.text(max_size=30),
+        st.sampled_from(
+            [
+                "1e999999999",
+                "3%",
+                "1/0",
+                "-5%",
+                "0.05",
+                "1/3",
+                "999999999999999999999999%",
+                "Infinity",
+                "NaN",
+                "1e-999999999",
+                "2026-12-01",
+                "吊销，未注销",
+                "TYXYDM",
+            ]
+        ),
+        st.dates(),
+        st.datetimes(),
+        st.times(),
     ),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 KEYS = [(section, key) for section, keys in SCHEMA.items() for key in keys]
@@ -69,7 +92,10 @@ def test_huge_numbers_are_refused_not_computed() -> None:
 def test_the_sample_plan_lists_the_default_status_words() -> None:
     """config/plan.toml shows the defaults as comments; they must be the defaults."""
     text = SAMPLE_PLAN.read_text(encoding="utf-8")
-    for key, default in (("excluded_statuses", DEFAULT_EXCLUDED_STATUSES), ("active_statuses", DEFAULT_ACTIVE_STATUSES)):
+    for key, default in (
+        ("excluded_statuses", DEFAULT_EXCLUDED_STATUSES),
+        ("active_statuses", DEFAULT_ACTIVE_STATUSES),
+    ):
         [listed] = re.findall(rf"^# {key} = (\[.*\])$", text, flags=re.MULTILINE)
         assert tuple(json.loads(listed)) == default
 
@@ -84,14 +110,23 @@ def test_status_words_compare_compacted_and_unknown_words_are_unknown() -> None:
 
 
 def test_column_mappings_are_checked_and_survive_the_record(tmp_path: Path) -> None:
-    plan = make_plan(inputs={"enterprises": {"path": "名录.xlsx", "sheet": "名录",
-                                             "columns": {"TYXYDM": "统一社会信用代码", "ZT": "经营状态"}}})
+    plan = make_plan(
+        inputs={
+            "enterprises": {
+                "path": "名录.xlsx",
+                "sheet": "名录",
+                "columns": {"TYXYDM": "统一社会信用代码", "ZT": "经营状态"},
+            }
+        }
+    )
     source = plan.inputs["enterprises"]
     assert source.sheet == "名录" and source.columns == {"统一社会信用代码": "TYXYDM", "经营状态": "ZT"}
     again = plan_from_record(plan.canonical(), {"enterprises": source})
     assert again.inputs["enterprises"].columns == source.columns and again.canonical() == plan.canonical()
-    for columns, message in (({"MC": "单位名"}, "“单位名”不是检查对象名录的列"),
-                             ({"A": "企业名称", "B": "企业名称"}, "对应了两个文件列")):
+    for columns, message in (
+        ({"MC": "单位名"}, "“单位名”不是检查对象名录的列"),
+        ({"A": "企业名称", "B": "企业名称"}, "对应了两个文件列"),
+    ):
         try:
             make_plan(inputs={"enterprises": {"path": "x.xlsx", "columns": columns}})
         except PlanError as error:
@@ -102,7 +137,9 @@ def test_column_mappings_are_checked_and_survive_the_record(tmp_path: Path) -> N
 
 def test_names_compared_with_the_rosters_are_compacted_like_theirs() -> None:
     """所属区域, 行业类别, 所属部门 are read without inner spaces; the plan's names are too."""
-    plan = make_plan(scope={"districts": ["南明 区", "云岩区 "], "industries": ["餐饮　服务"]},
-                     teams={"size": 2, "certified": 2, "departments": ["食品 科", "执法支队"]})
+    plan = make_plan(
+        scope={"districts": ["南明 区", "云岩区 "], "industries": ["餐饮　服务"]},
+        teams={"size": 2, "certified": 2, "departments": ["食品 科", "执法支队"]},
+    )
     assert plan.districts == ("南明区", "云岩区") and plan.industries == ("餐饮服务",)
     assert plan.teams.departments == ("食品科", "执法支队")

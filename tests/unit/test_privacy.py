@@ -15,16 +15,29 @@ from shuangsuiji.core.privacy import personal_data
 
 REAL_USCC = [
     line.strip()
-    for line in (Path(__file__).parents[1] / "data" / "real_uscc.txt").read_text(encoding="utf-8").splitlines()
+    for line in (Path(__file__).parents[1] / "data" / "real_uscc.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
     if line.strip() and not line.startswith("#")
 ]
 # GB/T 2260 province codes, as the brief for the guard lists them (written out, not imported).
 PROVINCES = [
-    *range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66), 71, 81, 82, 83,
+    *range(11, 16),
+    *range(21, 24),
+    *range(31, 38),
+    *range(41, 47),
+    *range(50, 55),
+    *range(61, 66),
+    71,
+    81,
+    82,
+    83,
 ]
 FULL_WIDTH = str.maketrans("0123456789Xx+- ", "０１２３４５６７８９Ｘｘ＋－\u3000")
 # Text around a number: Chinese and punctuation, never an ASCII letter or digit (that would join the token).
-SURROUNDING = st.text(alphabet=st.sampled_from("贵阳市南明区某某餐饮店王兵身份证号电话：（）、，。 "), max_size=8)
+SURROUNDING = st.text(
+    alphabet=st.sampled_from("贵阳市南明区某某餐饮店王兵身份证号电话：（）、，。 "), max_size=8
+)
 
 
 def ric_check(first17: str) -> str:
@@ -77,23 +90,39 @@ def test_a_resident_id_is_found_and_masked(
     assert number not in finding and number.lower() not in finding
 
 
-@given(mobiles(), st.sampled_from(["", "+86", "86", "0086"]), st.sampled_from(["", " ", "-"]),
-       st.sampled_from(["", " ", "-"]), SURROUNDING, SURROUNDING, st.booleans())
+@given(
+    mobiles(),
+    st.sampled_from(["", "+86", "86", "0086"]),
+    st.sampled_from(["", " ", "-"]),
+    st.sampled_from(["", " ", "-"]),
+    SURROUNDING,
+    SURROUNDING,
+    st.booleans(),
+)
 def test_a_mobile_number_is_found_and_masked(
     mobile: str, prefix: str, after_prefix: str, separator: str, before: str, after: str, full_width: bool
 ) -> None:
-    written = (prefix + after_prefix if prefix else "") + separator.join((mobile[:3], mobile[3:7], mobile[7:]))
+    written = (prefix + after_prefix if prefix else "") + separator.join(
+        (mobile[:3], mobile[3:7], mobile[7:])
+    )
     text = before + (written.translate(FULL_WIDTH) if full_width else written) + after
     assert personal_data(text) == f"疑似手机号“{mobile[:3]}****{mobile[-4:]}”"
 
 
-@given(st.integers(10, 999), st.integers(2_000_000, 99_999_999), st.sampled_from(["-", " ", "", ")"]), SURROUNDING)
+@given(
+    st.integers(10, 999),
+    st.integers(2_000_000, 99_999_999),
+    st.sampled_from(["-", " ", "", ")"]),
+    SURROUNDING,
+)
 def test_a_landline_is_not_a_mobile_number(area: int, local: int, separator: str, before: str) -> None:
     prefix = "(" if separator == ")" else ""
     assert personal_data(f"{before}{prefix}0{area}{separator}{local}") is None
 
 
-@given(st.sampled_from([32, 64]).flatmap(lambda size: st.text("0123456789abcdef", min_size=size, max_size=size)))
+@given(
+    st.sampled_from([32, 64]).flatmap(lambda size: st.text("0123456789abcdef", min_size=size, max_size=size))
+)
 def test_a_hex_digest_or_seed_is_never_flagged(digest: str) -> None:
     assert personal_data(digest) is None
     assert personal_data(f"随机种子：{digest}") is None

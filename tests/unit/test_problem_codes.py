@@ -10,9 +10,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # The ways a code is written in the source: Invalid("code", ...), c.add("code", ...), code="code",
 # KeyProblem("code", ...), Refused("code", ...), _problem(inputs, "kind", "code", ...), code = "code".
 PATTERNS = (
-    r'Invalid\("([a-z-]+)"', r'c\.add\("([a-z-]+)"', r'code="([a-z-]+)"', r'KeyProblem\("([a-z-]+)"',
-    r'Refused\(\s*"([a-z-]+)"', r'_problem\(\s*inputs, "[a-z]+", "([a-z-]+)"', r'code = "([a-z-]+)"',
-    r'c\.add\("[a-z-]+" if [^"]+ else "([a-z-]+)"', r'code = "[a-z-]+" if [^"]+ else "([a-z-]+)"',
+    r'Invalid\(\s*"([a-z-]+)"',
+    r'c\.add\(\s*"([a-z-]+)"',
+    r'code="([a-z-]+)"',
+    r'KeyProblem\(\s*"([a-z-]+)"',
+    r'Refused\(\s*"([a-z-]+)"',
+    r'_problem\(\s*inputs,\s*"[a-z]+",\s*"([a-z-]+)"',
+    r'code = "([a-z-]+)"',
+    r'c\.add\(\s*"[a-z-]+" if [^"]+ else "([a-z-]+)"',
+    r'code = "[a-z-]+" if [^"]+ else "([a-z-]+)"',
 )
 
 
@@ -26,7 +32,9 @@ def emitted() -> set[str]:
 
 
 def test_every_code_is_documented_and_every_documented_code_is_used() -> None:
-    documented = set(re.findall(r"`([a-z][a-z-]+)`", (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")))
+    documented = set(
+        re.findall(r"`([a-z][a-z-]+)`", (ROOT / "docs" / "problems.md").read_text(encoding="utf-8"))
+    )
     codes = emitted()
     assert len(codes) > 60
     assert codes - documented == set()

@@ -16,7 +16,9 @@ from shuangsuiji.pipeline import InputOptions, run_draw
 from tests.builders import SAMPLE_PLAN
 
 scalars = st.none() | st.booleans() | st.integers() | st.text()
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4))
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4)
+)
 
 
 @given(st.dictionaries(st.text(), values, max_size=6))

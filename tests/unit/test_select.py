@@ -36,8 +36,16 @@ def reference_select(rows: list[Enterprise], plan: Plan, seed: str, history: lis
         latest[h.enterprise_key] = max(latest.get(h.enterprise_key, h.inspected_on), h.inspected_on)
     plain = [reference.Row(e.key, e.credit_class, e.status, e.last_inspected, e.must_inspect) for e in rows]
     sel = plan.selection
-    return reference.select_keys(plain, latest, seed=seed, start=START, window=plan.inspected_within_days,
-                                 ratio=sel.ratio, minimum=sel.minimum, rounding=sel.rounding)
+    return reference.select_keys(
+        plain,
+        latest,
+        seed=seed,
+        start=START,
+        window=plan.inspected_within_days,
+        ratio=sel.ratio,
+        minimum=sel.minimum,
+        rounding=sel.rounding,
+    )
 
 
 def test_ratio_quota_examples() -> None:
@@ -75,11 +83,18 @@ def test_eligibility_rules() -> None:
         enterprise("K5"),
         enterprise("K6", district="南明区"),
     ]
-    plan = make_plan(exclusion={"inspected_within_days": 365}, scope={"districts": ["云岩区"]},
-                     selection={"ratio": {"B": "100%"}})
+    plan = make_plan(
+        exclusion={"inspected_within_days": 365},
+        scope={"districts": ["云岩区"]},
+        selection={"ratio": {"B": "100%"}},
+    )
     history = [HistoryEntry("K5", START - timedelta(days=10))]
     result = select(roster(rows), plan, "s", history)
-    assert {e.enterprise_key: e.code for e in result.exclusions} == {"K1": "status", "K2": "window", "K5": "window"}
+    assert {e.enterprise_key: e.code for e in result.exclusions} == {
+        "K1": "status",
+        "K2": "window",
+        "K5": "window",
+    }
     assert result.out_of_scope == 1
     assert {p.enterprise_key for p in result.picks} == {"K3", "K4"}
     assert [p.must_inspect for p in result.picks if p.enterprise_key == "K4"] == [True]
@@ -101,8 +116,10 @@ def test_ranking_is_by_ticket_then_key() -> None:
 
 
 def test_strata_by_class_and_district_are_ordered_canonically() -> None:
-    rows = [enterprise(f"K{i}", cls, district=d) for i, (cls, d) in
-            enumerate([("B", "南明区"), ("A", "云岩区"), ("B", "云岩区"), ("A", "南明区")])]
+    rows = [
+        enterprise(f"K{i}", cls, district=d)
+        for i, (cls, d) in enumerate([("B", "南明区"), ("A", "云岩区"), ("B", "云岩区"), ("A", "南明区")])
+    ]
     plan = make_plan(selection={"strata": ["所属区域", "信用风险等级"]})
     keys = [s.key for s in select(roster(rows), plan, "s").strata]
     assert keys == sorted(keys, key=lambda k: ("ABCD".index(k[1]), k[0]))
@@ -126,34 +143,51 @@ def rosters(draw: st.DrawFn) -> tuple[list[Enterprise], list[HistoryEntry]]:
         )
         for k in keys
     ]
-    history = [HistoryEntry(k, draw(st.dates(date(2024, 1, 1), date(2026, 11, 30))))
-               for k in keys if draw(st.integers(0, 7)) == 0]
+    history = [
+        HistoryEntry(k, draw(st.dates(date(2024, 1, 1), date(2026, 11, 30))))
+        for k in keys
+        if draw(st.integers(0, 7)) == 0
+    ]
     return rows, history
 
 
-ratios = st.dictionaries(classes, st.sampled_from(["0%", "3%", "5%", "12.5%", "1/3", "0.5", "100%"]), min_size=1)
+ratios = st.dictionaries(
+    classes, st.sampled_from(["0%", "3%", "5%", "12.5%", "1/3", "0.5", "100%"]), min_size=1
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(rosters(), ratios, st.sampled_from(["ceil", "floor", "half_up"]),
-       st.dictionaries(classes, st.integers(0, 3)), st.text(min_size=1, max_size=8).filter(str.strip))
+@given(
+    rosters(),
+    ratios,
+    st.sampled_from(["ceil", "floor", "half_up"]),
+    st.dictionaries(classes, st.integers(0, 3)),
+    st.text(min_size=1, max_size=8).filter(str.strip),
+)
 def test_selection_equals_independent_implementation(
-    data: tuple[list[Enterprise], list[HistoryEntry]], ratio: dict[str, str], rounding: str,
-    minimum: dict[str, int], seed: str,
+    data: tuple[list[Enterprise], list[HistoryEntry]],
+    ratio: dict[str, str],
+    rounding: str,
+    minimum: dict[str, int],
+    seed: str,
 ) -> None:
     rows, history = data
     seed = seed.strip()
     if "|" in seed:
         return
-    plan = make_plan(selection={"ratio": ratio, "rounding": rounding, "minimum": minimum},
-                     exclusion={"inspected_within_days": 365})
+    plan = make_plan(
+        selection={"ratio": ratio, "rounding": rounding, "minimum": minimum},
+        exclusion={"inspected_within_days": 365},
+    )
     result = select(roster(rows), plan, seed, history)
     assert {p.enterprise_key for p in result.picks} == reference_select(rows, plan, seed, history)
 
 
 @settings(max_examples=100, deadline=None)
 @given(rosters(), st.randoms(use_true_random=False))
-def test_row_order_does_not_matter(data: tuple[list[Enterprise], list[HistoryEntry]], rng: random.Random) -> None:
+def test_row_order_does_not_matter(
+    data: tuple[list[Enterprise], list[HistoryEntry]], rng: random.Random
+) -> None:
     rows, history = data
     plan = make_plan(exclusion={"inspected_within_days": 365})
     shuffled = rows[:]

@@ -11,12 +11,30 @@ from shuangsuiji.core.tickets import normalize_seed, ticket, tickets_for, unifor
 
 # Vectors published in docs/algorithm.md (computed there with `printf '%s' ... | sha256sum`).
 VECTORS = [
-    ("2026120188", "select", ("91520102MA6DR7UX8D",), "17912ce9b094ae8788b1e4b8848670db3a866dc5159a55fa3689e90cf3d2c6a3"),
-    ("福彩3D 2026-12-01 开奖号 385", "select", ("92520103MA6E0Q1K7K",),
-     "e6b3438be03c828c66bd0456724c4d73080a4b13a2ae3422ff8d40fbdadd7d44"),
-    ("2026120188", "assign", ("91520102MA6DR7UX8D",), "8e1f8d689535312bd16d7c91f5a6ab0371b4da5eff3a533aaf623662dbc5057a"),
-    ("2026120188", "assign", ("91520102MA6DR7UX8D", "0"),
-     "397e9dfb2a460759dc5475c74db6fc0225c26202f89eb694def4a5e1b178244c"),
+    (
+        "2026120188",
+        "select",
+        ("91520102MA6DR7UX8D",),
+        "17912ce9b094ae8788b1e4b8848670db3a866dc5159a55fa3689e90cf3d2c6a3",
+    ),
+    (
+        "福彩3D 2026-12-01 开奖号 385",
+        "select",
+        ("92520103MA6E0Q1K7K",),
+        "e6b3438be03c828c66bd0456724c4d73080a4b13a2ae3422ff8d40fbdadd7d44",
+    ),
+    (
+        "2026120188",
+        "assign",
+        ("91520102MA6DR7UX8D",),
+        "8e1f8d689535312bd16d7c91f5a6ab0371b4da5eff3a533aaf623662dbc5057a",
+    ),
+    (
+        "2026120188",
+        "assign",
+        ("91520102MA6DR7UX8D", "0"),
+        "397e9dfb2a460759dc5475c74db6fc0225c26202f89eb694def4a5e1b178244c",
+    ),
 ]
 
 
@@ -46,7 +64,11 @@ def test_purpose_separates_tickets() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("  2026120188 ", "2026120188"), ("e\u0301", "\u00e9"), ("福彩3D 2026-12-01 开奖 385", "福彩3D 2026-12-01 开奖 385")],
+    [
+        ("  2026120188 ", "2026120188"),
+        ("e\u0301", "\u00e9"),
+        ("福彩3D 2026-12-01 开奖 385", "福彩3D 2026-12-01 开奖 385"),
+    ],
 )
 def test_seed_normalisation(raw: str, expected: str) -> None:
     assert normalize_seed(raw) == expected

@@ -8,7 +8,11 @@ from tests.builders import enterprise, inspector, make_plan, roster
 
 
 def test_an_industry_nobody_can_staff_is_named_before_the_draw() -> None:
-    rows = [enterprise("K1", industry="餐饮服务"), enterprise("K2", industry="食品生产"), enterprise("K3", industry="食品生产")]
+    rows = [
+        enterprise("K1", industry="餐饮服务"),
+        enterprise("K2", industry="食品生产"),
+        enterprise("K3", industry="食品生产"),
+    ]
     staff = (
         inspector("P1", specialties=frozenset({"餐饮服务"})),
         inspector("P2", specialties=frozenset({"食品生产"}), certificate=""),  # a specialist, but uncertified
@@ -16,12 +20,16 @@ def test_an_industry_nobody_can_staff_is_named_before_the_draw() -> None:
     )
     plan = make_plan(teams={"size": 2, "certified": 2, "specialist": 1})
     messages = [p.message for p in check_inputs(Inputs(roster(rows), staff), plan) if p.severity == "warning"]
-    assert messages == ["名录中 2 户“食品生产”企业一旦被抽中就无法组成检查组：没有在岗的持证且具“食品生产”专业的人员"]
+    assert messages == [
+        "名录中 2 户“食品生产”企业一旦被抽中就无法组成检查组：没有在岗的持证且具“食品生产”专业的人员"
+    ]
 
 
 def test_a_mapped_specialty_counts_and_plans_without_specialists_are_not_checked() -> None:
     rows = [enterprise("K1", industry="食品生产")]
     staff = (inspector("P1", specialties=frozenset({"食品安全"})), inspector("P2"))
-    mapped = make_plan(teams={"size": 2, "certified": 2, "specialist": 1, "specialty_map": {"食品生产": ["食品安全"]}})
+    mapped = make_plan(
+        teams={"size": 2, "certified": 2, "specialist": 1, "specialty_map": {"食品生产": ["食品安全"]}}
+    )
     assert not check_inputs(Inputs(roster(rows), staff), mapped)
     assert not check_inputs(Inputs(roster(rows), staff[1:] * 2), make_plan())

@@ -36,7 +36,11 @@ def test_ten_row_example() -> None:
         ("92520123MA6M5F79X6", None, True),
         ("91520181MA6L4E68X1", 1, False),
     ]
-    assert [(s.key, s.eligible, s.quota) for s in result.strata] == [(("A",), 3, 2), (("B",), 3, 1), (("D",), 1, 1)]
+    assert [(s.key, s.eligible, s.quota) for s in result.strata] == [
+        (("A",), 3, 2),
+        (("B",), 3, 1),
+        (("D",), 1, 1),
+    ]
     reasons = {e.enterprise_key: e.code for e in result.exclusions}
     assert reasons == {"91520103MA6E00Q2XE": "status", "91520111MA6H1B35XU": "window"}
     assert result.picks[0].ticket.startswith("1fa4bf6f")
@@ -62,10 +66,23 @@ def test_small_team_example() -> None:
     ids = {i: p.id for i, p in enumerate(staffing.pool)}
     gy = {p.id: i for i, p in enumerate(staffing.pool)}
     assert [ids[i] for i in shuffled(seed, order[0], ("1", "0"), [gy["GY02"], gy["GY03"], gy["GY05"]])] == [
-        "GY03", "GY05", "GY02"]
-    assert [ids[i] for i in shuffled(seed, order[1], ("1", "1"), [gy["GY01"], gy["GY05"]])] == ["GY01", "GY05"]
-    assert [ids[i] for i in shuffled(seed, order[2], ("1", "1"), [gy["GY02"], gy["GY05"]])] == ["GY05", "GY02"]
+        "GY03",
+        "GY05",
+        "GY02",
+    ]
+    assert [ids[i] for i in shuffled(seed, order[1], ("1", "1"), [gy["GY01"], gy["GY05"]])] == [
+        "GY01",
+        "GY05",
+    ]
+    assert [ids[i] for i in shuffled(seed, order[2], ("1", "1"), [gy["GY02"], gy["GY05"]])] == [
+        "GY05",
+        "GY02",
+    ]
     staffing.reset()
     assert staffing.greedy() == 4, "a plain greedy pass gets stuck at the third task"
     staffing.solve()
-    assert [[m.id for m in team] for team in staffing.teams()] == [["GY01", "GY05"], ["GY03", "GY02"], ["GY01", "GY05"]]
+    assert [[m.id for m in team] for team in staffing.teams()] == [
+        ["GY01", "GY05"],
+        ["GY03", "GY02"],
+        ["GY01", "GY05"],
+    ]

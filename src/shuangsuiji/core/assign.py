@@ -76,8 +76,13 @@ class Staffing:
     """The team problem of one draw: who may fill which place, and the state of a (partial) solution."""
 
     def __init__(
-        self, plan: Plan, seed: str, enterprises: Sequence[Enterprise], inspectors: Iterable[Inspector],
-        recusals: Iterable[Recusal] = (), history: Iterable[HistoryEntry] = (),
+        self,
+        plan: Plan,
+        seed: str,
+        enterprises: Sequence[Enterprise],
+        inspectors: Iterable[Inspector],
+        recusals: Iterable[Recusal] = (),
+        history: Iterable[HistoryEntry] = (),
     ) -> None:
         self.rules = plan.teams
         self.seed = seed
@@ -105,11 +110,14 @@ class Staffing:
         key = (role, wanted, district)
         if key not in self.list_ids:
             self.list_ids[key] = len(self.lists)
-            self.lists.append(tuple(
-                n for n, p in enumerate(self.pool)
-                if role.admits(p, self.end, wanted)
-                and not (self.rules.cross_district and p.district == enterprise.district)
-            ))
+            self.lists.append(
+                tuple(
+                    n
+                    for n, p in enumerate(self.pool)
+                    if role.admits(p, self.end, wanted)
+                    and not (self.rules.cross_district and p.district == enterprise.district)
+                )
+            )
         return self.list_ids[key]
 
     # --- the state of a partial solution: choices[n] fills place n % size of task n // size ---
@@ -122,7 +130,7 @@ class Staffing:
 
     def _team_so_far(self, n: int) -> list[int]:
         size = self.rules.size
-        return self.choices[n - n % size:n]
+        return self.choices[n - n % size : n]
 
     def _fill(self, i: int) -> None:
         before = self.load[i]
@@ -165,12 +173,16 @@ class Staffing:
             floor = self.floors[lid] = _Floor(self.lists[lid], self.load, self.cap)
         # The candidates with the fewest places are the floor's members minus the few excluded here.
         at = floor.at
-        skip = sorted(k for x in (*self.excluded[task], *self._team_so_far(n))
-                      if (k := bisect_left(at, x)) < len(at) and at[k] == x)
+        skip = sorted(
+            k
+            for x in (*self.excluded[task], *self._team_so_far(n))
+            if (k := bisect_left(at, x)) < len(at) and at[k] == x
+        )
         if len(skip) == len(at):
             return next(self.ranked(n), None)  # all of them are excluded here: look at everyone
         index = TicketPrefix(self.seed, "assign", self.tasks[task].key, str(role), str(floor.value)).uniform(
-            "0", len(at) - len(skip))
+            "0", len(at) - len(skip)
+        )
         for k in skip:  # the index-th of `at` not skipped
             if k <= index:
                 index += 1
@@ -189,8 +201,14 @@ class Staffing:
     def witness(self) -> Witness:
         """A complete valid assignment to start from: the greedy's choices, the rest filled by
         augmenting paths; raises DrawError naming a bottleneck when none exists."""
-        witness = Witness([lid for places in self.places for lid in places], self.rules.size, self.lists,
-                          self.lists_of, self.excluded, self.cap)
+        witness = Witness(
+            [lid for places in self.places for lid in places],
+            self.rules.size,
+            self.lists,
+            self.lists_of,
+            self.excluded,
+            self.cap,
+        )
         for n, i in enumerate(self.choices):
             witness.put(n, i)
         empty = witness.complete()
@@ -209,8 +227,15 @@ class Staffing:
         self.reset()
         for n in range(len(witness.holder)):
             first = self.best(n)
-            chosen = first if first is not None and (witness.holder[n] == first or witness.force(n, first)) else next(
-                i for i in self.ranked(n) if i != first and (witness.holder[n] == i or witness.force(n, i)))
+            chosen = (
+                first
+                if first is not None and (witness.holder[n] == first or witness.force(n, first))
+                else next(
+                    i
+                    for i in self.ranked(n)
+                    if i != first and (witness.holder[n] == i or witness.force(n, i))
+                )
+            )
             witness.settle(n)
             self._fill(chosen)
         return self.choices
@@ -221,8 +246,8 @@ class Staffing:
         lead = next(n for n, r in enumerate(roles) if r.certified)
         result = []
         for start in range(0, len(self.choices), size):
-            members = [self.pool[i] for i in self.choices[start:start + size]]
-            result.append((members[lead], *members[:lead], *members[lead + 1:]))
+            members = [self.pool[i] for i in self.choices[start : start + size]]
+            result.append((members[lead], *members[:lead], *members[lead + 1 :]))
         return result
 
     def workloads(self) -> dict[str, int]:

@@ -38,7 +38,10 @@ def combine_seeds(values: Sequence[str]) -> str:
 
 
 def make_commitment(
-    plan_canonical: Mapping[str, Any], files: Mapping[str, tuple[str, str]], sources: Sequence[str], created_at: str
+    plan_canonical: Mapping[str, Any],
+    files: Mapping[str, tuple[str, str]],
+    sources: Sequence[str],
+    created_at: str,
 ) -> dict[str, Any]:
     """The commitment to publish before the seed is known. `files`: kind → (file name, SHA-256)."""
     body = {
@@ -66,7 +69,8 @@ def commitment_differences(
         found.append("承诺文件本身在发布后被改动过（摘要不符）")
     if commitment.get("plan_sha256") != digest(plan_canonical):
         changed = sorted(
-            section for section in set(plan_canonical) | set(commitment.get("plan", {}))
+            section
+            for section in set(plan_canonical) | set(commitment.get("plan", {}))
             if plan_canonical.get(section) != commitment.get("plan", {}).get(section)
         )
         found.append(f"抽查计划与承诺时不同（变化的部分：{'、'.join(changed) or '未知'}）")

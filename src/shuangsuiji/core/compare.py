@@ -50,36 +50,59 @@ class Verdict:
         return {
             "folder": self.folder,
             "identical": self.identical,
-            "findings": [{"area": f.area, "item": f.item, "same": f.same, "checked": f.checked, "detail": f.detail}
-                         for f in self.findings],
+            "findings": [
+                {"area": f.area, "item": f.item, "same": f.same, "checked": f.checked, "detail": f.detail}
+                for f in self.findings
+            ],
         }
 
 
 def verdict_rows(verdict: Verdict) -> Sequence[tuple[str, str, str, str]]:
     """(area, item, 一致/不同/未核对, detail) for display."""
-    return [(f.area, f.item, "未核对" if not f.checked else "一致" if f.same else "不同", f.detail) for f in verdict.findings]
+    return [
+        (f.area, f.item, "未核对" if not f.checked else "一致" if f.same else "不同", f.detail)
+        for f in verdict.findings
+    ]
 
 
 def record_integrity(record: Mapping[str, Any]) -> list[Finding]:
     """Does the record's result body still have its digest, and are its algorithms ours?"""
     body = {key: record[key] for key in BODY_KEYS}
     return [
-        Finding("抽取记录", "结果摘要", digest(body) == record["result_digest"],
-                "" if digest(body) == record["result_digest"] else "记录中的抽取结果与其摘要不符：记录在抽取后被改动过"),
-        Finding("算法", record["algorithm"], record["algorithm"] == ALGORITHM,
-                "" if record["algorithm"] == ALGORITHM else f"本程序实现的是 {ALGORITHM}"),
-        Finding("组队算法", record["team_algorithm"], record["team_algorithm"] == TEAM_ALGORITHM,
-                "" if record["team_algorithm"] == TEAM_ALGORITHM else f"本程序实现的是 {TEAM_ALGORITHM}"),
+        Finding(
+            "抽取记录",
+            "结果摘要",
+            digest(body) == record["result_digest"],
+            ""
+            if digest(body) == record["result_digest"]
+            else "记录中的抽取结果与其摘要不符：记录在抽取后被改动过",
+        ),
+        Finding(
+            "算法",
+            record["algorithm"],
+            record["algorithm"] == ALGORITHM,
+            "" if record["algorithm"] == ALGORITHM else f"本程序实现的是 {ALGORITHM}",
+        ),
+        Finding(
+            "组队算法",
+            record["team_algorithm"],
+            record["team_algorithm"] == TEAM_ALGORITHM,
+            "" if record["team_algorithm"] == TEAM_ALGORITHM else f"本程序实现的是 {TEAM_ALGORITHM}",
+        ),
     ]
 
 
 def plan_finding(name: str, given: Mapping[str, Any], recorded: Mapping[str, Any]) -> Finding:
     """A plan file the auditor gives, in canonical form, against the plan in the record."""
     changed = sorted(k for k in set(given) | set(recorded) if given.get(k) != recorded.get(k))
-    return Finding("抽查计划", name, not changed, f"与记录不同的部分：{'、'.join(changed)}" if changed else "")
+    return Finding(
+        "抽查计划", name, not changed, f"与记录不同的部分：{'、'.join(changed)}" if changed else ""
+    )
 
 
-def row_changes(old: Mapping[str, tuple[int, Mapping[str, str]]], new: Mapping[str, tuple[int, Mapping[str, str]]]) -> list[str]:
+def row_changes(
+    old: Mapping[str, tuple[int, Mapping[str, str]]], new: Mapping[str, tuple[int, Mapping[str, str]]]
+) -> list[str]:
     """Rows added, removed or changed between two versions of an input, each given as
     key → (Excel row, field label → text)."""
     found = [f"新增 {key}（现第 {new[key][0]} 行）" for key in sorted(set(new) - set(old))]
@@ -108,8 +131,11 @@ def commitment_finding(record: Mapping[str, Any], name: str, commitment: Mapping
     except UsageError as error:
         problems = [str(error)]
     if commitment.get("commitment_sha256") != trace.get("commitment_sha256"):
-        problems.insert(0, f"承诺摘要为 {str(commitment.get('commitment_sha256'))[:16]}…，抽取记录中为 "
-                           f"{str(trace.get('commitment_sha256'))[:16]}…：不是这次抽取所用的承诺")
+        problems.insert(
+            0,
+            f"承诺摘要为 {str(commitment.get('commitment_sha256'))[:16]}…，抽取记录中为 "
+            f"{str(trace.get('commitment_sha256'))[:16]}…：不是这次抽取所用的承诺",
+        )
     item = f"{name}（{str(trace.get('commitment_sha256'))[:16]}…）"
     return Finding("承诺", item, not problems, "；".join(problems))
 
@@ -122,8 +148,14 @@ def recomputation_findings(record: Mapping[str, Any], new: Mapping[str, Any]) ->
     findings += task_findings(record["tasks"], new["tasks"])
     findings.append(excluded_finding(record["excluded"], new["excluded"]))
     same = new["result_digest"] == record["result_digest"]
-    findings.append(Finding("结果摘要", record["result_digest"][:16] + "…", same,
-                            "" if same else f"复算摘要为 {new['result_digest']}"))
+    findings.append(
+        Finding(
+            "结果摘要",
+            record["result_digest"][:16] + "…",
+            same,
+            "" if same else f"复算摘要为 {new['result_digest']}",
+        )
+    )
     return findings
 
 
@@ -134,11 +166,19 @@ def seed_source_findings(record: Mapping[str, Any]) -> list[Finding]:
         return []
     same = combine_seeds(values) == record["seed"]
     listed = "、".join(f"“{v}”" for v in values)
-    return [Finding("种子", "由公开来源合成", same, f"来源：{listed}" + ("" if same else "；按 seed combine 的规则合成的结果与记录的种子不同"))]
+    return [
+        Finding(
+            "种子",
+            "由公开来源合成",
+            same,
+            f"来源：{listed}" + ("" if same else "；按 seed combine 的规则合成的结果与记录的种子不同"),
+        )
+    ]
 
 
 def strata_findings(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> list[Finding]:
     """Each stratum's size and quota, recorded against recomputed."""
+
     def label(s: Mapping[str, Any]) -> str:
         return "、".join(str(v) for v in s["key"].values())
 
@@ -161,17 +201,43 @@ def task_findings(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, A
     before = {t["enterprise_id"]: t for t in old}
     after = {t["enterprise_id"]: t for t in new}
     added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
-    selection_same = not added and not removed and [t["enterprise_id"] for t in old] == [t["enterprise_id"] for t in new]
-    findings = [Finding("抽取结果", f"{len(old)} 户", selection_same, "; ".join(filter(None, [
-        f"复算多出 {len(added)} 户：{'、'.join(added[:10])}{'…' if len(added) > 10 else ''}" if added else "",
-        f"复算少了 {len(removed)} 户：{'、'.join(removed[:10])}{'…' if len(removed) > 10 else ''}" if removed else "",
-        "" if added or removed or selection_same else "户数相同但顺序或任务编号不同",
-    ])))]
+    selection_same = (
+        not added and not removed and [t["enterprise_id"] for t in old] == [t["enterprise_id"] for t in new]
+    )
+    findings = [
+        Finding(
+            "抽取结果",
+            f"{len(old)} 户",
+            selection_same,
+            "; ".join(
+                filter(
+                    None,
+                    [
+                        f"复算多出 {len(added)} 户：{'、'.join(added[:10])}{'…' if len(added) > 10 else ''}"
+                        if added
+                        else "",
+                        f"复算少了 {len(removed)} 户：{'、'.join(removed[:10])}{'…' if len(removed) > 10 else ''}"
+                        if removed
+                        else "",
+                        "" if added or removed or selection_same else "户数相同但顺序或任务编号不同",
+                    ],
+                )
+            ),
+        )
+    ]
     changed = [key for key in before if key in after and before[key]["team"] != after[key]["team"]]
-    findings.append(Finding("检查组", f"{len(old)} 组", not changed, "；".join(
-        f"{before[k]['task_id']}（{k}）原为 {'、'.join(before[k]['team'])}，复算为 {'、'.join(after[k]['team'])}"
-        for k in changed[:10]
-    ) + ("…" if len(changed) > 10 else "")))
+    findings.append(
+        Finding(
+            "检查组",
+            f"{len(old)} 组",
+            not changed,
+            "；".join(
+                f"{before[k]['task_id']}（{k}）原为 {'、'.join(before[k]['team'])}，复算为 {'、'.join(after[k]['team'])}"
+                for k in changed[:10]
+            )
+            + ("…" if len(changed) > 10 else ""),
+        )
+    )
     return findings
 
 
@@ -182,8 +248,13 @@ def excluded_finding(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str
     if before == after:
         return Finding("未参加抽取", f"{len(old)} 户", True)
     gone, extra = sorted(before - after), sorted(after - before)
-    detail = "；".join(filter(None, [
-        f"原有而复算没有：{'、'.join(k for k, _ in gone[:5])}" if gone else "",
-        f"复算新增：{'、'.join(k for k, _ in extra[:5])}" if extra else "",
-    ]))
+    detail = "；".join(
+        filter(
+            None,
+            [
+                f"原有而复算没有：{'、'.join(k for k, _ in gone[:5])}" if gone else "",
+                f"复算新增：{'、'.join(k for k, _ in extra[:5])}" if extra else "",
+            ],
+        )
+    )
     return Finding("未参加抽取", f"{len(old)} 户", False, detail)

@@ -21,7 +21,9 @@ def compute_draw(inputs: Inputs, plan: Plan, seed: str) -> DrawResult:
     selection = select(inputs.enterprises, plan, seed, inputs.history)
     enterprises = {p.enterprise_key: inputs.enterprises.get(p.index) for p in selection.picks}
     order = assignment_order(seed, enterprises)
-    staffing = Staffing(plan, seed, [enterprises[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history)
+    staffing = Staffing(
+        plan, seed, [enterprises[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history
+    )
     staffing.solve()
     teams = dict(zip(order, staffing.teams(), strict=True))
     tasks = tuple(

@@ -36,9 +36,17 @@ class Problem:
 
     def as_json(self) -> dict[str, Any]:
         """For scripts (validate --json): every field, the code and params included."""
-        return {"code": self.code, "params": dict(self.params), "severity": self.severity, "file": self.file,
-                "sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message,
-                "hint": self.hint}
+        return {
+            "code": self.code,
+            "params": dict(self.params),
+            "severity": self.severity,
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
 
     def location(self) -> str:
         """Where the problem is, in the user's terms: 文件 工作表 第 N 行 列。"""

@@ -123,7 +123,9 @@ class FairnessReport:
 Draw = Callable[[Inputs, Plan, str], DrawResult]
 
 
-def simulate(inputs: Inputs, plan: Plan, runs: int, draw: Draw, progress: Callable[[int], None] | None = None) -> FairnessReport:
+def simulate(
+    inputs: Inputs, plan: Plan, runs: int, draw: Draw, progress: Callable[[int], None] | None = None
+) -> FairnessReport:
     """Repeat the draw `runs` times under simulation seeds and measure it."""
     # Who is eligible, and each stratum's quota, do not depend on the seed: take them once.
     base = select(inputs.enterprises, plan, simulation_seed(plan, 0), inputs.history)
@@ -149,7 +151,9 @@ def simulate(inputs: Inputs, plan: Plan, runs: int, draw: Draw, progress: Callab
     )
 
 
-def _drawn_from(inputs: Inputs, plan: Plan, base: Selection) -> tuple[dict[tuple[str, ...], list[str]], set[str]]:
+def _drawn_from(
+    inputs: Inputs, plan: Plan, base: Selection
+) -> tuple[dict[tuple[str, ...], list[str]], set[str]]:
     """The enterprises each stratum draws from (in scope, not excluded, not set aside as
     must-inspect), by stratum, and all of them."""
     must = {p.enterprise_key for p in base.picks if p.must_inspect}
@@ -183,8 +187,14 @@ class _Tally:
     failed: int = 0
 
 
-def _repeat(inputs: Inputs, plan: Plan, runs: int, draw: Draw, in_scope: set[str],
-            progress: Callable[[int], None] | None) -> _Tally:
+def _repeat(
+    inputs: Inputs,
+    plan: Plan,
+    runs: int,
+    draw: Draw,
+    in_scope: set[str],
+    progress: Callable[[int], None] | None,
+) -> _Tally:
     """Draw `runs` times under the simulation seeds and count who was drawn, and who was sent where."""
     tally = _Tally()
     for run in range(runs):
@@ -227,10 +237,19 @@ def _strata_fairness(
         selected = sum(counts[k] for k in keys)
         trials = done * len(keys)
         df = len(keys) - 1 if 0 < p < 1 else 0
-        strata.append(StratumFairness(
-            s.key, s.eligible, s.quota, p, selected / trials if trials else 0.0, wilson(selected, trials),
-            statistic, df, chi_square_sf(statistic, df),
-        ))
+        strata.append(
+            StratumFairness(
+                s.key,
+                s.eligible,
+                s.quota,
+                p,
+                selected / trials if trials else 0.0,
+                wilson(selected, trials),
+                statistic,
+                df,
+                chi_square_sf(statistic, df),
+            )
+        )
     return strata, expected, stratum_of
 
 
@@ -239,7 +258,8 @@ def _inspector_fairness(inputs: Inputs, plan: Plan, workloads: Counter[str]) -> 
     enterprise's industry), and the χ² statistic of their workloads against an even share, with
     its degrees of freedom."""
     eligible_people = sorted(
-        p.id for p in inputs.inspectors
+        p.id
+        for p in inputs.inspectors
         if p.on_duty and any(role.admits(p, plan.info.end) for role in plan.teams.roles)
     )
     total = sum(workloads.values())

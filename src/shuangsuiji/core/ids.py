@@ -66,11 +66,19 @@ class KeyProblem(NamedTuple):
 def key_problem(key: str) -> KeyProblem | None:
     """Why a normalised key is not a valid USCC or 15-digit 注册号, or None when it is valid."""
     if len(key) == 15:
-        return None if _REGISTRATION_NO.fullmatch(key) else KeyProblem("bad-registration-no", "15 位注册号应全部为数字")
+        return (
+            None
+            if _REGISTRATION_NO.fullmatch(key)
+            else KeyProblem("bad-registration-no", "15 位注册号应全部为数字")
+        )
     if len(key) != 18:
-        return KeyProblem("bad-key-length", f"长度为 {len(key)} 位，统一社会信用代码应为 18 位（旧注册号为 15 位）")
+        return KeyProblem(
+            "bad-key-length", f"长度为 {len(key)} 位，统一社会信用代码应为 18 位（旧注册号为 15 位）"
+        )
     if not _USCC_SHAPE.fullmatch(key):
-        return KeyProblem("bad-key-characters", "含有统一社会信用代码不允许的字符（不用 I、O、S、V、Z，第 3–8 位为数字）")
+        return KeyProblem(
+            "bad-key-characters", "含有统一社会信用代码不允许的字符（不用 I、O、S、V、Z，第 3–8 位为数字）"
+        )
     expected = uscc_check_char(key[:17])
     if key[17] != expected:
         return KeyProblem("bad-uscc-check", f"校验位应为“{expected}”，实际为“{key[17]}”")

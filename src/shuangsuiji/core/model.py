@@ -63,9 +63,18 @@ class EnterpriseRoster:
     def get(self, index: int) -> Enterprise:
         """The row at `index` as a record."""
         return Enterprise(
-            self.key[index], self.name[index], self.credit_class[index], self.district[index],
-            self.industry[index], self.authority[index], self.status[index], self.last_inspected[index],
-            self.must_inspect[index], self.row[index], self.address[index], self.legal_rep[index],
+            self.key[index],
+            self.name[index],
+            self.credit_class[index],
+            self.district[index],
+            self.industry[index],
+            self.authority[index],
+            self.status[index],
+            self.last_inspected[index],
+            self.must_inspect[index],
+            self.row[index],
+            self.address[index],
+            self.legal_rep[index],
             self.phone[index],
         )
 

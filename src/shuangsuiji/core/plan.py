@@ -27,13 +27,43 @@ PLAN_TYPES = ("定向", "不定向")
 # such entities are still registered, and the national results vocabulary has 已关闭停业或正在清算
 # for what the inspectors find. A plan may replace either list.
 DEFAULT_EXCLUDED_STATUSES = (
-    "注销", "已注销", "注销企业", "吊销", "已吊销", "吊销企业", "吊销，未注销", "吊销未注销", "吊销，已注销",
-    "吊销已注销", "撤销", "已撤销", "撤销登记", "迁出", "已迁出", "迁移异地",
+    "注销",
+    "已注销",
+    "注销企业",
+    "吊销",
+    "已吊销",
+    "吊销企业",
+    "吊销，未注销",
+    "吊销未注销",
+    "吊销，已注销",
+    "吊销已注销",
+    "撤销",
+    "已撤销",
+    "撤销登记",
+    "迁出",
+    "已迁出",
+    "迁移异地",
 )
 DEFAULT_ACTIVE_STATUSES = (
-    "存续（在营、开业、在册）", "存续", "在营", "在业", "开业", "在册", "在营（开业）", "在营（开业）企业", "正常",
-    "正常在业", "登记成立", "确立", "迁入", "停业", "歇业", "清算", "清算中",
+    "存续（在营、开业、在册）",
+    "存续",
+    "在营",
+    "在业",
+    "开业",
+    "在册",
+    "在营（开业）",
+    "在营（开业）企业",
+    "正常",
+    "正常在业",
+    "登记成立",
+    "确立",
+    "迁入",
+    "停业",
+    "歇业",
+    "清算",
+    "清算中",
 )
+
 
 @dataclass(frozen=True)
 class PlanInfo:
@@ -78,8 +108,10 @@ class Role:
         """The role in a bureau's words, e.g. 食品科持证且具“餐饮服务”专业的人员."""
         skill = f"具“{industry}”专业" if industry else "具相应专业"
         what = {
-            (True, True): f"持证且{skill}的人员", (True, False): "持证执法人员",
-            (False, True): f"{skill}的人员", (False, False): "在岗人员",
+            (True, True): f"持证且{skill}的人员",
+            (True, False): "持证执法人员",
+            (False, True): f"{skill}的人员",
+            (False, False): "在岗人员",
         }[self.certified, self.specialist]
         return f"{self.department}{what}"
 
@@ -89,7 +121,11 @@ class Role:
         (the enterprise's, see TeamRules.specialties_for) among the person's; None skips that test."""
         return (
             (not self.certified or person.certified_through(end))
-            and (not self.specialist or specialties is None or any(s in person.specialties for s in specialties))
+            and (
+                not self.specialist
+                or specialties is None
+                or any(s in person.specialties for s in specialties)
+            )
             and (not self.department or person.department == self.department)
         )
 
@@ -133,7 +169,9 @@ class TeamRules:
         return self.specialty_map.get(industry, (industry,))
 
 
-def roles_from_counts(size: int, certified: int, specialist: int, departments: tuple[str, ...]) -> tuple[Role, ...] | None:
+def roles_from_counts(
+    size: int, certified: int, specialist: int, departments: tuple[str, ...]
+) -> tuple[Role, ...] | None:
     """The roles that mean exactly "size members, at least `certified` certified, at least
     `specialist` specialists, at least one from each department", or None when no single list of
     roles does (e.g. 3 members, 2 certified, 1 specialist: the specialist may or may not be one of
@@ -236,8 +274,11 @@ class Plan:
                 "excluded_statuses": sorted(self.statuses.excluded),
                 "active_statuses": sorted(self.statuses.active),
             },
-            "columns": {kind: dict(sorted(source.columns.items()))
-                        for kind, source in sorted(self.inputs.items()) if source.columns},
+            "columns": {
+                kind: dict(sorted(source.columns.items()))
+                for kind, source in sorted(self.inputs.items())
+                if source.columns
+            },
             "teams": {
                 "roles": [r.canonical() for r in self.teams.roles],
                 "max_tasks": self.teams.max_tasks,

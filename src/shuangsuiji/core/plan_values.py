@@ -40,7 +40,9 @@ class Collector:
 
     def add(self, code: str, key: str, message: str, hint: str = "") -> None:
         """A problem of the plan file: its code (errors.Problem), the setting, what is wrong."""
-        self.problems.append(Problem(f"{key}：{message}", file=self.file, hint=hint, code=code, params={"key": key}))
+        self.problems.append(
+            Problem(f"{key}：{message}", file=self.file, hint=hint, code=code, params={"key": key})
+        )
 
 
 def closest(word: str, choices: tuple[str, ...]) -> str:
@@ -60,8 +62,15 @@ def key_name(key: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def text_value(c: Collector, data: dict[str, Any], section: str, key: str, default: str | None = None,
-          limit: int = MAX_TEXT, public: bool = False) -> str:
+def text_value(
+    c: Collector,
+    data: dict[str, Any],
+    section: str,
+    key: str,
+    default: str | None = None,
+    limit: int = MAX_TEXT,
+    public: bool = False,
+) -> str:
     value = data.get(key, default)
     if value is None:
         c.add("plan-missing", f"{section}.{key}", "缺少此项", "请在计划文件中补上")
@@ -77,7 +86,12 @@ def text_value(c: Collector, data: dict[str, Any], section: str, key: str, defau
         c.add("plan-control-characters", f"{section}.{key}", "含有换行符或控制字符", "请写在一行之内")
         return ""
     if public and (finding := personal_data(text)):
-        c.add("personal-data", f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
+        c.add(
+            "personal-data",
+            f"{section}.{key}",
+            f"含有{finding}",
+            "这一项会写入公示表，不得含有手机号、身份证号等个人信息",
+        )
         return ""
     return text
 
@@ -92,30 +106,59 @@ def date_value(c: Collector, data: dict[str, Any], key: str) -> date | None:
         with contextlib.suppress(ValueError):
             value = date.fromisoformat(value.strip())
     if not isinstance(value, date):
-        c.add("plan-not-a-date" if value is not None else "plan-missing", where, f"应为日期（如 2026-12-01），实际为 {describe(value)}" if value is not None else "缺少此项")
+        c.add(
+            "plan-not-a-date" if value is not None else "plan-missing",
+            where,
+            f"应为日期（如 2026-12-01），实际为 {describe(value)}" if value is not None else "缺少此项",
+        )
         return None
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        c.add("plan-out-of-range", where, f"日期 {value} 超出合理范围（{EARLIEST_DATE.year}–{LATEST_DATE.year} 年）", "请核对年份")
+        c.add(
+            "plan-out-of-range",
+            where,
+            f"日期 {value} 超出合理范围（{EARLIEST_DATE.year}–{LATEST_DATE.year} 年）",
+            "请核对年份",
+        )
         return None
     return value
 
 
-def int_value(c: Collector, data: dict[str, Any], section: str, key: str, default: int, low: int = 0,
-         high: int = MAX_COUNT) -> int:
+def int_value(
+    c: Collector,
+    data: dict[str, Any],
+    section: str,
+    key: str,
+    default: int,
+    low: int = 0,
+    high: int = MAX_COUNT,
+) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        c.add("plan-out-of-range", f"{section}.{key}", f"应为 {low} 到 {high} 之间的整数，实际为 {describe(value)}")
+        c.add(
+            "plan-out-of-range",
+            f"{section}.{key}",
+            f"应为 {low} 到 {high} 之间的整数，实际为 {describe(value)}",
+        )
         return default
     return value
 
 
-def text_list(c: Collector, data: dict[str, Any], section: str, key: str, limit: int = MAX_TEXT,
-               public: bool = False, names: bool = False) -> tuple[str, ...]:
+def text_list(
+    c: Collector,
+    data: dict[str, Any],
+    section: str,
+    key: str,
+    limit: int = MAX_TEXT,
+    public: bool = False,
+    names: bool = False,
+) -> tuple[str, ...]:
     """A list of short texts, cleaned like the rosters' cells (NFKC, trimmed) so that both compare
     equal; `names` of districts, industries, departments are compacted as the readers compact them."""
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and clean_text(v) for v in value):
-        c.add("plan-not-a-list", f"{section}.{key}", f"应为文字列表（如 [\"云岩区\"]），实际为 {describe(value)}")
+        c.add(
+            "plan-not-a-list", f"{section}.{key}", f'应为文字列表（如 ["云岩区"]），实际为 {describe(value)}'
+        )
         return ()
     if len(value) > MAX_LIST:
         c.add("plan-too-long", f"{section}.{key}", f"列表有 {len(value)} 项，超过上限 {MAX_LIST}")
@@ -125,7 +168,12 @@ def text_list(c: Collector, data: dict[str, Any], section: str, key: str, limit:
         c.add("plan-too-long", f"{section}.{key}", f"其中有超过 {limit} 个字符的项")
         return ()
     if public and (finding := next(filter(None, map(personal_data, texts)), None)):
-        c.add("personal-data", f"{section}.{key}", f"含有{finding}", "这一项会写入公示表，不得含有手机号、身份证号等个人信息")
+        c.add(
+            "personal-data",
+            f"{section}.{key}",
+            f"含有{finding}",
+            "这一项会写入公示表，不得含有手机号、身份证号等个人信息",
+        )
         return ()
     return texts
 

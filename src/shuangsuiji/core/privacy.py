@@ -50,7 +50,9 @@ _ID_CHECK = "10X98765432"
 
 def _id_check_char(first17: str) -> str:
     """The 18th character of a resident ID whose first 17 digits are given."""
-    return _ID_CHECK[sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    return _ID_CHECK[
+        sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True)) % 11
+    ]
 
 
 def _is_birth_date(digits: str) -> bool:

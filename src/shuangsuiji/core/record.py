@@ -170,8 +170,14 @@ def build_record(
         "operator": operator,
         "witnesses": list(witnesses),
         "inputs": [
-            {"role": f.kind, "path": f.path, "sha256": f.sha256, "rows": f.rows, "sheet": f.sheet,
-             "archived": archived_name(f.kind, f.path)}
+            {
+                "role": f.kind,
+                "path": f.path,
+                "sha256": f.sha256,
+                "rows": f.rows,
+                "sheet": f.sheet,
+                "archived": archived_name(f.kind, f.path),
+            }
             for f in files
         ],
         "population": {

@@ -57,7 +57,9 @@ def ratio_quota(size: int, ratio: Fraction | None, minimum: int, rounding: Round
 
 
 def count_quotas(
-    sizes: Mapping[StratumKey, int], weights: Mapping[StratumKey, Fraction], total: int,
+    sizes: Mapping[StratumKey, int],
+    weights: Mapping[StratumKey, Fraction],
+    total: int,
     order: Sequence[StratumKey],
 ) -> dict[StratumKey, int]:
     """Count mode: share T'·w·N/Σw·N, closing full strata, then largest remainders (ties in `order`)."""
@@ -103,7 +105,9 @@ def _quotas(
         weights = {k: rules.weights.get(k[class_pos], Fraction(0)) for k in order}
         return count_quotas(sizes, weights, rules.total or 0, order)
     return {
-        k: ratio_quota(sizes[k], rules.ratio.get(k[class_pos]), rules.minimum.get(k[class_pos], 0), rules.rounding)
+        k: ratio_quota(
+            sizes[k], rules.ratio.get(k[class_pos]), rules.minimum.get(k[class_pos], 0), rules.rounding
+        )
         for k in order
     }
 
@@ -205,7 +209,9 @@ def _eligibility(roster: EnterpriseRoster, plan: Plan, history: Iterable[History
     reasons: dict[Any, str] = {}  # reason texts repeat: one per status or date
     for i in compress(range(len(roster)), flagged):
         key = roster.key[i]
-        if (districts and roster.district[i] not in districts) or (industries and roster.industry[i] not in industries):
+        if (districts and roster.district[i] not in districts) or (
+            industries and roster.industry[i] not in industries
+        ):
             out_of_scope += 1
             continue
         status = roster.status[i]
@@ -220,7 +226,8 @@ def _eligibility(roster: EnterpriseRoster, plan: Plan, history: Iterable[History
                 last = known
             assert last is not None  # the test above found a date
             reason = reasons.get(last) or reasons.setdefault(
-                last, f"最近检查日期 {last.isoformat()}，距计划开始 {(start - last).days} 天，不足 {window} 天"
+                last,
+                f"最近检查日期 {last.isoformat()}，距计划开始 {(start - last).days} 天，不足 {window} 天",
             )
             exclusions.append(Exclusion(i, key, "window", reason))
             continue
@@ -234,8 +241,13 @@ def _eligibility(roster: EnterpriseRoster, plan: Plan, history: Iterable[History
 
 
 def _flagged(
-    roster: EnterpriseRoster, districts: set[str], industries: set[str], inactive: set[str], window: int,
-    cutoff: date, recent: set[str],
+    roster: EnterpriseRoster,
+    districts: set[str],
+    industries: set[str],
+    inactive: set[str],
+    window: int,
+    cutoff: date,
+    recent: set[str],
 ) -> list[bool]:
     """Per row: may a rule apply to it? Most rows are plainly eligible. Flags computed once per
     distinct value (a pass at C speed) mark the others, and only those go through the rules one
@@ -252,7 +264,9 @@ def _flagged(
     return list(reduce(lambda a, b: map(operator.or_, a, b), flags))
 
 
-def _strata_and_quotas(rules: SelectionRules, eligible: _Eligibility) -> tuple[list[StratumKey], dict[StratumKey, int]]:
+def _strata_and_quotas(
+    rules: SelectionRules, eligible: _Eligibility
+) -> tuple[list[StratumKey], dict[StratumKey, int]]:
     """The strata in canonical order, and each one's quota."""
     order = sorted(set(eligible.members) | set(eligible.must), key=lambda k: stratum_order(k, rules.strata))
     sizes = {k: len(eligible.members.get(k, ())) for k in order}
@@ -260,7 +274,11 @@ def _strata_and_quotas(rules: SelectionRules, eligible: _Eligibility) -> tuple[l
 
 
 def _rank_and_take(
-    seed: str, roster: EnterpriseRoster, rules: SelectionRules, order: list[StratumKey], quotas: dict[StratumKey, int],
+    seed: str,
+    roster: EnterpriseRoster,
+    rules: SelectionRules,
+    order: list[StratumKey],
+    quotas: dict[StratumKey, int],
     eligible: _Eligibility,
 ) -> tuple[list[Stratum], list[Pick]]:
     """Per stratum, in order: the must-inspect enterprises (ranked, not drawn), then the first
@@ -278,7 +296,9 @@ def _rank_and_take(
             Pick(i, key, ticket, stratum_key, None, must_inspect=True)
             for ticket, key, i in _first(seed, roster, set_aside, len(set_aside))
         )
-        picks.extend(Pick(i, key, ticket, stratum_key, rank) for rank, (ticket, key, i) in enumerate(drawn, start=1))
+        picks.extend(
+            Pick(i, key, ticket, stratum_key, rank) for rank, (ticket, key, i) in enumerate(drawn, start=1)
+        )
         strata.append(
             Stratum(
                 key=stratum_key,

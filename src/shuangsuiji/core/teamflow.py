@@ -42,11 +42,22 @@ class Witness:
     """Places 0, 1, … (task = place // size) and who holds each; places below `fixed` are final."""
 
     def __init__(
-        self, place_lists: Sequence[int], size: int, lists: Sequence[Sequence[int]], lists_of: Sequence[Sequence[int]],
-        excluded: Sequence[frozenset[int]], cap: Sequence[int],
+        self,
+        place_lists: Sequence[int],
+        size: int,
+        lists: Sequence[Sequence[int]],
+        lists_of: Sequence[Sequence[int]],
+        excluded: Sequence[frozenset[int]],
+        cap: Sequence[int],
     ) -> None:
         """`lists_of[i]`: the candidate lists person i is on (see `memberships`)."""
-        self.place_lists, self.size, self.lists, self.excluded, self.cap = place_lists, size, lists, excluded, cap
+        self.place_lists, self.size, self.lists, self.excluded, self.cap = (
+            place_lists,
+            size,
+            lists,
+            excluded,
+            cap,
+        )
         self.members = [frozenset(members) for members in lists]
         self.lists_of = lists_of
         self.free = [{i for i in members if cap[i] > 0} for members in lists]  # members below their cap
@@ -227,8 +238,14 @@ class Witness:
         return None
 
     def _next_person(
-        self, lid: int, task: int, excluded: frozenset[int], cursor: dict[int, int], passed: dict[int, list[int]],
-        seen: set[int], dead: set[int],
+        self,
+        lid: int,
+        task: int,
+        excluded: frozenset[int],
+        cursor: dict[int, int],
+        passed: dict[int, list[int]],
+        seen: set[int],
+        dead: set[int],
     ) -> int | None:
         """The next member of list `lid`, not yet reached, who may serve `task` and is not in it."""
         waiting = passed.setdefault(lid, [])
@@ -274,4 +291,3 @@ class Witness:
             len(filled),
             tuple(sorted(people)),
         )
-

@@ -12,15 +12,32 @@ from .plan import Plan
 
 
 def _problem(
-    inputs: Inputs, kind: str, code: str, message: str, *, hint: str = "", row: int | None = None, column: str = "",
-    severity: Severity = "error", params: Mapping[str, Any] | None = None,
+    inputs: Inputs,
+    kind: str,
+    code: str,
+    message: str,
+    *,
+    hint: str = "",
+    row: int | None = None,
+    column: str = "",
+    severity: Severity = "error",
+    params: Mapping[str, Any] | None = None,
 ) -> Problem:
     """A problem located in the input file that is of `kind`."""
     found = next((f for f in inputs.files if f.kind == kind), None)
     file = found.path.replace("\\", "/").rsplit("/", 1)[-1] if found else ""
     sheet = found.sheet if found else ""
-    return Problem(message, file=file, sheet=sheet, row=row, column=column, severity=severity, hint=hint, code=code,
-                   params=params or {})
+    return Problem(
+        message,
+        file=file,
+        sheet=sheet,
+        row=row,
+        column=column,
+        severity=severity,
+        hint=hint,
+        code=code,
+        params=params or {},
+    )
 
 
 def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
@@ -29,21 +46,35 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
     rules = plan.teams
     on_duty = [i for i in inputs.inspectors if i.on_duty]
     if len(on_duty) < rules.size:
-        problems.append(_problem(
-            inputs, "inspectors", "too-few-on-duty", f"在岗执法人员只有 {len(on_duty)} 人，少于每组人数 {rules.size}",
-            hint="请检查“在岗状态”列，或补充人员",
-        ))
+        problems.append(
+            _problem(
+                inputs,
+                "inspectors",
+                "too-few-on-duty",
+                f"在岗执法人员只有 {len(on_duty)} 人，少于每组人数 {rules.size}",
+                hint="请检查“在岗状态”列，或补充人员",
+            )
+        )
     certified = [i for i in on_duty if i.certified_through(plan.info.end)]
     if rules.certified and len(certified) < rules.certified:
-        problems.append(_problem(
-            inputs, "inspectors", "too-few-certified",
-            f"执法证在整个检查期（至 {plan.info.end}）内有效的在岗人员只有 {len(certified)} 人，每组却需要 {rules.certified} 人",
-            hint="请核对“执法证号”和“执法证有效期至”两列",
-        ))
+        problems.append(
+            _problem(
+                inputs,
+                "inspectors",
+                "too-few-certified",
+                f"执法证在整个检查期（至 {plan.info.end}）内有效的在岗人员只有 {len(certified)} 人，每组却需要 {rules.certified} 人",
+                hint="请核对“执法证号”和“执法证有效期至”两列",
+            )
+        )
     departments = {i.department for i in on_duty}
     problems.extend(
-        _problem(inputs, "inspectors", "department-without-staff", f"计划要求的联合检查部门“{d}”没有在岗人员",
-                 hint="请核对 teams.departments 与“所属部门”列")
+        _problem(
+            inputs,
+            "inspectors",
+            "department-without-staff",
+            f"计划要求的联合检查部门“{d}”没有在岗人员",
+            hint="请核对 teams.departments 与“所属部门”列",
+        )
         for d in rules.departments
         if d not in departments
     )
@@ -55,8 +86,14 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
     ):
         present = set(column) if wanted else set()  # a million-row set only when the plan has a scope
         problems.extend(
-            _problem(inputs, "enterprises", "scope-value-absent", f"计划范围中的{label}“{value}”在企业名录中一户也没有",
-                     hint="请核对计划文件 [scope] 的写法", severity="warning")
+            _problem(
+                inputs,
+                "enterprises",
+                "scope-value-absent",
+                f"计划范围中的{label}“{value}”在企业名录中一户也没有",
+                hint="请核对计划文件 [scope] 的写法",
+                severity="warning",
+            )
             for value in wanted
             if value not in present
         )
@@ -65,15 +102,31 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
     keys = {r.enterprise_key for r in inputs.recusals}.intersection(inputs.enterprises.key)
     for r in inputs.recusals:
         if r.inspector_id not in ids:
-            problems.append(_problem(
-                inputs, "conflicts", "unknown-recusal-person", f"回避名单中的人员编号“{r.inspector_id}”不在执法检查人员名录中", row=r.row,
-                column="人员编号", severity="warning", hint="请核对编号；这一行不会起作用",
-            ))
+            problems.append(
+                _problem(
+                    inputs,
+                    "conflicts",
+                    "unknown-recusal-person",
+                    f"回避名单中的人员编号“{r.inspector_id}”不在执法检查人员名录中",
+                    row=r.row,
+                    column="人员编号",
+                    severity="warning",
+                    hint="请核对编号；这一行不会起作用",
+                )
+            )
         if r.enterprise_key not in keys:
-            problems.append(_problem(
-                inputs, "conflicts", "unknown-recusal-enterprise", f"回避名单中的代码“{r.enterprise_key}”不在检查对象名录中", row=r.row,
-                column="统一社会信用代码", severity="warning", hint="请核对代码；这一行不会起作用",
-            ))
+            problems.append(
+                _problem(
+                    inputs,
+                    "conflicts",
+                    "unknown-recusal-enterprise",
+                    f"回避名单中的代码“{r.enterprise_key}”不在检查对象名录中",
+                    row=r.row,
+                    column="统一社会信用代码",
+                    severity="warning",
+                    hint="请核对代码；这一行不会起作用",
+                )
+            )
     return problems
 
 
@@ -91,13 +144,17 @@ def _unstaffable_industries(inputs: Inputs, plan: Plan, on_duty: list[Inspector]
         for role in dict.fromkeys(specialist_roles):
             fits = [i for i in on_duty if role.admits(i, plan.info.end, wanted)]
             if not fits:
-                problems.append(_problem(
-                    inputs, "inspectors", "unstaffable-industry",
-                    f"名录中 {column.count(industry)} 户“{industry}”企业一旦被抽中就无法组成检查组："
-                    f"没有在岗的{role.describe(industry)}",
-                    hint="请补充具备该专业领域的人员，或在 teams.specialty_map 中为该行业指定可以替代的专业领域",
-                    severity="warning",
-                ))
+                problems.append(
+                    _problem(
+                        inputs,
+                        "inspectors",
+                        "unstaffable-industry",
+                        f"名录中 {column.count(industry)} 户“{industry}”企业一旦被抽中就无法组成检查组："
+                        f"没有在岗的{role.describe(industry)}",
+                        hint="请补充具备该专业领域的人员，或在 teams.specialty_map 中为该行业指定可以替代的专业领域",
+                        severity="warning",
+                    )
+                )
     return problems
 
 
@@ -108,9 +165,12 @@ def _status_words(inputs: Inputs, plan: Plan) -> list[Problem]:
     counts = Counter(column)
     problems = [
         _problem(
-            inputs, "enterprises", "unknown-status",
+            inputs,
+            "enterprises",
+            "unknown-status",
             f"经营状态“{word}”不在计划的经营状态词表中（{count} 行，首见第 {inputs.enterprises.row[column.index(word)]} 行）",
-            column="经营状态", params={"word": word, "count": count},
+            column="经营状态",
+            params={"word": word, "count": count},
             hint="请在计划文件 [exclusion] 的 excluded_statuses（不参加抽取）或 active_statuses（参加抽取）中加入这个词",
         )
         for word, count in sorted(counts.items())
@@ -118,8 +178,15 @@ def _status_words(inputs: Inputs, plan: Plan) -> list[Problem]:
     ]
     blank = counts.get("", 0)
     if 0 < blank < len(column):
-        problems.append(_problem(
-            inputs, "enterprises", "blank-status", f"{blank} 行的经营状态为空，按正常经营（参加抽取）处理", column="经营状态",
-            severity="warning", hint="如果这些企业已注销或吊销，请补填经营状态",
-        ))
+        problems.append(
+            _problem(
+                inputs,
+                "enterprises",
+                "blank-status",
+                f"{blank} 行的经营状态为空，按正常经营（参加抽取）处理",
+                column="经营状态",
+                severity="warning",
+                hint="如果这些企业已注销或吊销，请补填经营状态",
+            )
+        )
     return problems

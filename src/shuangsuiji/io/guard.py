@@ -45,7 +45,8 @@ PROLOGUE = 4096  # bytes of each XML member searched for a DTD
 _CHUNK = 1 << 20
 _OVERLAP = 64  # bytes of the previous chunk searched again, so that no reference is cut in two
 _DTD_MARKS = tuple(
-    mark for text in ("<!DOCTYPE", "<!ENTITY")
+    mark
+    for text in ("<!DOCTYPE", "<!ENTITY")
     for mark in (text.encode("ascii"), text.encode("utf-16-le"), text.encode("utf-16-be"))
 )
 # One pass finds references at row 100,000 or beyond (r="A123456", also row elements, r="123456")
@@ -72,8 +73,10 @@ class Refused(Exception):
 
 _BOMB_HINT = "这个文件的内容被异常地压缩过，可能是恶意构造的“压缩炸弹”；请在 Excel 或 WPS 中打开并另存为 .xlsx，或重新导出"
 _DTD_HINT = "正常的 Excel 工作簿不含 DTD 或实体声明；请在 Excel 或 WPS 中打开并另存为 .xlsx，或重新导出"
-_EXTENT_HINT = ("工作表中有远离数据的单元格：请在 Excel 中按 Ctrl+End 找到最后一个单元格，删除多余的行和列后保存；"
-                "或只把名录复制到一个新工作簿")
+_EXTENT_HINT = (
+    "工作表中有远离数据的单元格：请在 Excel 中按 Ctrl+End 找到最后一个单元格，删除多余的行和列后保存；"
+    "或只把名录复制到一个新工作簿"
+)
 
 
 def _mb(size: int) -> str:
@@ -99,15 +102,23 @@ def check_workbook(path: Path) -> None:
         for info in members:
             total += info.file_size
             if info.file_size > MAX_MEMBER or total > MAX_TOTAL:
-                raise Refused("zip-bomb", f"工作簿解压后过大（其中“{info.filename}”为 {_mb(info.file_size)}），已拒绝读取", _BOMB_HINT)
+                raise Refused(
+                    "zip-bomb",
+                    f"工作簿解压后过大（其中“{info.filename}”为 {_mb(info.file_size)}），已拒绝读取",
+                    _BOMB_HINT,
+                )
             if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise Refused(
-                    "zip-bomb", f"工作簿中的“{info.filename}”压缩比异常（{_mb(info.compress_size)} 解压为 {_mb(info.file_size)}），已拒绝读取",
+                    "zip-bomb",
+                    f"工作簿中的“{info.filename}”压缩比异常（{_mb(info.compress_size)} 解压为 {_mb(info.file_size)}），已拒绝读取",
                     _BOMB_HINT,
                 )
         budget = VERIFY_BUDGET
-        readable = [i for i in members if i.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-                    and not i.flag_bits & 1]  # calamine reads nothing else; encrypted members fail there
+        readable = [
+            i
+            for i in members
+            if i.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and not i.flag_bits & 1
+        ]  # calamine reads nothing else; encrypted members fail there
         for info in readable:
             if info.file_size > VERIFY_UP_TO:
                 continue
@@ -155,7 +166,8 @@ def _content(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 break
     if produced > info.file_size:
         raise Refused(
-            "zip-bomb", f"工作簿中的“{info.filename}”解压后超过其声明的大小（{info.file_size} 字节），文件被篡改或已损坏，已拒绝读取",
+            "zip-bomb",
+            f"工作簿中的“{info.filename}”解压后超过其声明的大小（{info.file_size} 字节），文件被篡改或已损坏，已拒绝读取",
             _BOMB_HINT,
         )
 
@@ -182,7 +194,8 @@ def _check_extent(path: Path, info: zipfile.ZipInfo) -> None:
     if rows * columns > MAX_CELLS:
         where = "" if not far else f"（例如单元格 {far}）" if far[-1].isdigit() else f"（例如 {far} 列）"
         raise Refused(
-            "sheet-too-large", f"工作簿中的“{info.filename}”数据区域过大：约 {rows:,} 行 × {columns:,} 列{where}，读取需要的内存过多，已拒绝读取",
+            "sheet-too-large",
+            f"工作簿中的“{info.filename}”数据区域过大：约 {rows:,} 行 × {columns:,} 列{where}，读取需要的内存过多，已拒绝读取",
             _EXTENT_HINT,
         )
 
@@ -200,4 +213,8 @@ def _check_prologue(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     with book.open(info) as stream:
         head = stream.read(PROLOGUE)
     if any(mark in head for mark in _DTD_MARKS):
-        raise Refused("xml-entities", f"工作簿中的“{info.filename}”含有 DTD/实体声明（可用于“实体膨胀”攻击），已拒绝读取", _DTD_HINT)
+        raise Refused(
+            "xml-entities",
+            f"工作簿中的“{info.filename}”含有 DTD/实体声明（可用于“实体膨胀”攻击），已拒绝读取",
+            _DTD_HINT,
+        )

@@ -36,7 +36,9 @@ class WorkbookHelper:
         self.path: Path | None = None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shuangsuiji.io.helper"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         # A thread feeds the pipe, which takes each payload only as fast as the helper reads it:
         # the sender never waits for a helper still busy with the sheet before.
@@ -69,7 +71,12 @@ class WorkbookHelper:
         rows = sheet.rows if isinstance(sheet.rows, Columns) else Columns(*zip(*sheet.rows, strict=True))
         # Column lists pickle several times faster than as many row tuples.
         columns = [list(c) for c in rows.columns] if len(rows) else [[] for _ in sheet.header]
-        self._send((index, (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap, sheet.hidden)))
+        self._send(
+            (
+                index,
+                (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap, sheet.hidden),
+            )
+        )
 
     def abandon(self) -> None:
         """Stop the helper without a word: the draw is failing for another reason."""

@@ -115,8 +115,13 @@ def _read_head(path: Path) -> dict[str, Any] | None:
         return None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise LedgerDamaged(f"台账的校验文件“{path}”无法读取（{exc}）", hint="请从备份中找回该文件") from exc
-    if not (isinstance(value, dict) and value.get("kind") == HEAD_KIND and isinstance(value.get("ledger_id"), str)
-            and isinstance(value.get("entries"), int) and isinstance(value.get("entry_hash"), str)):
+    if not (
+        isinstance(value, dict)
+        and value.get("kind") == HEAD_KIND
+        and isinstance(value.get("ledger_id"), str)
+        and isinstance(value.get("entries"), int)
+        and isinstance(value.get("entry_hash"), str)
+    ):
         raise LedgerDamaged(f"文件“{path}”不是抽取台账的校验文件，或已损坏", hint="请从备份中找回该文件")
     return value
 
@@ -135,8 +140,10 @@ def _create(path: Path) -> None:
             for statement in _SCHEMA.split(";"):  # not executescript: it would COMMIT first
                 if statement.strip():
                     conn.execute(statement)
-            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
-                             [("kind", KIND), ("schema_version", SCHEMA_VERSION), ("ledger_id", ledger_id)])
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [("kind", KIND), ("schema_version", SCHEMA_VERSION), ("ledger_id", ledger_id)],
+            )
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -159,8 +166,15 @@ def _create(path: Path) -> None:
 def _write_head(path: Path, ledger_id: str, entries: int, entry_hash: str) -> None:
     """Replace the head file atomically (a reader never sees half of it)."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps({"kind": HEAD_KIND, "ledger_id": ledger_id, "entries": entries,
-                                "entry_hash": entry_hash}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    temp.write_text(
+        json.dumps(
+            {"kind": HEAD_KIND, "ledger_id": ledger_id, "entries": entries, "entry_hash": entry_hash},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     os.replace(temp, path)
 
 
@@ -228,8 +242,14 @@ def _busy(exc: sqlite3.Error) -> bool:
     return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(exc)
 
 
-def _validate(status: str, plan_start: str, result_digest: str, record_sha256: str,
-              tasks: Sequence[LedgerTask], text: dict[str, Any]) -> None:
+def _validate(
+    status: str,
+    plan_start: str,
+    result_digest: str,
+    record_sha256: str,
+    tasks: Sequence[LedgerTask],
+    text: dict[str, Any],
+) -> None:
     """Programming errors in a call to `append`, caught before the ledger is touched."""
     for name, value in text.items():
         if not isinstance(value, str):
@@ -252,12 +272,21 @@ class Ledger:
     seconds, then LedgerError.
     """
 
-    def __init__(self, path: Path, *, create: bool = True, strict: bool = True, timeout: float = BUSY_TIMEOUT) -> None:
+    def __init__(
+        self, path: Path, *, create: bool = True, strict: bool = True, timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self.path = Path(path)
-        self.strict = strict  # refuse a ledger its head file does not describe (off for `check`, which reports it)
+        self.strict = (
+            strict  # refuse a ledger its head file does not describe (off for `check`, which reports it)
+        )
         self._conn: sqlite3.Connection | None = None
         self.notices: list[str] = []  # things the user should hear about, e.g. a head file made anew
-        if create and self.path.parent.is_dir() and not self.path.exists() and not head_path(self.path).exists():
+        if (
+            create
+            and self.path.parent.is_dir()
+            and not self.path.exists()
+            and not head_path(self.path).exists()
+        ):
             _create(self.path)
         self._precheck(create)
         try:
@@ -275,17 +304,23 @@ class Ledger:
     def _precheck(self, create: bool) -> None:
         where = f"抽取台账“{self.path}”"
         if not self.path.parent.is_dir():
-            raise LedgerError(f"{where}所在的文件夹“{self.path.parent}”不存在",
-                              hint="请先创建该文件夹，或在正确的文件夹中运行")
+            raise LedgerError(
+                f"{where}所在的文件夹“{self.path.parent}”不存在",
+                hint="请先创建该文件夹，或在正确的文件夹中运行",
+            )
         if self.path.is_dir():
             raise LedgerError(f"“{self.path}”是一个文件夹，不是抽取台账文件", hint="请指定台账文件的路径")
         if not self.path.exists():
             if head_path(self.path).exists():
-                raise LedgerError(f"{where}不见了，但它旁边的校验文件“{head_path(self.path).name}”还在：台账可能被删除或移走",
-                                  hint="请从备份中找回台账文件；不能新建一个空台账来代替它")
+                raise LedgerError(
+                    f"{where}不见了，但它旁边的校验文件“{head_path(self.path).name}”还在：台账可能被删除或移走",
+                    hint="请从备份中找回台账文件；不能新建一个空台账来代替它",
+                )
             if not create:
-                raise LedgerError(f"{where}不存在",
-                                  hint="请检查路径；还没有台账时，请在工作文件夹中运行 shuangsuiji ledger init 建立")
+                raise LedgerError(
+                    f"{where}不存在",
+                    hint="请检查路径；还没有台账时，请在工作文件夹中运行 shuangsuiji ledger init 建立",
+                )
             return
         try:
             with self.path.open("rb") as handle:
@@ -293,11 +328,15 @@ class Ledger:
         except OSError as exc:
             raise LedgerError(f"无法读取{where}：{exc.strerror or exc}", hint="请检查文件权限") from exc
         if not header:
-            raise LedgerDamaged(f"{where}是空文件（0 字节），可能被清空了",
-                              hint="台账不会被当作新台账重新开始；请从备份中找回台账文件")
+            raise LedgerDamaged(
+                f"{where}是空文件（0 字节），可能被清空了",
+                hint="台账不会被当作新台账重新开始；请从备份中找回台账文件",
+            )
         if header != _SQLITE_HEADER:
-            raise LedgerDamaged(f"文件“{self.path}”不是抽取台账（不是 SQLite 数据库文件）",
-                              hint="请检查文件名；本程序不会覆盖它，如需新建台账请将该文件移走或改名")
+            raise LedgerDamaged(
+                f"文件“{self.path}”不是抽取台账（不是 SQLite 数据库文件）",
+                hint="请检查文件名；本程序不会覆盖它，如需新建台账请将该文件移走或改名",
+            )
 
     def _open(self, timeout: float) -> None:
         # Switching a new file to WAL does not wait on SQLite's busy handler, so two processes creating
@@ -330,14 +369,18 @@ class Ledger:
         if self._meta().get("ledger_id") != head["ledger_id"]:
             return LedgerDamaged(
                 f"抽取台账“{self.path}”不是它旁边的校验文件所记的那本台账：台账文件可能被别的台账或新建的空台账替换了",
-                hint="请从备份中找回原来的台账文件；台账不能换成另一本重新开始")
+                hint="请从备份中找回原来的台账文件；台账不能换成另一本重新开始",
+            )
         row = None
         if head["entries"] and "entries" in tables:
-            row = self._db.execute("SELECT entry_hash FROM entries WHERE id = ?", (head["entries"],)).fetchone()
+            row = self._db.execute(
+                "SELECT entry_hash FROM entries WHERE id = ?", (head["entries"],)
+            ).fetchone()
         if head["entries"] and (row is None or row[0] != head["entry_hash"]):
             return LedgerDamaged(
                 f"抽取台账“{self.path}”中没有校验文件记下的第 {head['entries']} 条：台账可能被截断、删改，或被换成了旧的备份",
-                hint="请从备份中找回最新的台账文件，并运行 shuangsuiji ledger check")
+                hint="请从备份中找回最新的台账文件，并运行 shuangsuiji ledger check",
+            )
         return None
 
     def _setup(self) -> None:
@@ -355,12 +398,16 @@ class Ledger:
         meta = self._meta() if "meta" in tables else {}
         ours = meta["kind"] == KIND if "kind" in meta else self._has_our_tables(tables)
         if not ours:
-            raise LedgerDamaged(f"文件“{self.path}”是 SQLite 数据库，但不是本程序的抽取台账",
-                              hint="请检查文件名；本程序不会改动它，如需新建台账请将该文件移走或改名")
+            raise LedgerDamaged(
+                f"文件“{self.path}”是 SQLite 数据库，但不是本程序的抽取台账",
+                hint="请检查文件名；本程序不会改动它，如需新建台账请将该文件移走或改名",
+            )
         version = meta.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
-            raise LedgerError(f"抽取台账“{self.path}”的格式版本为 {version}，本程序只支持版本 {SCHEMA_VERSION}",
-                              hint="请使用更新版本的程序")
+            raise LedgerError(
+                f"抽取台账“{self.path}”的格式版本为 {version}，本程序只支持版本 {SCHEMA_VERSION}",
+                hint="请使用更新版本的程序",
+            )
 
     def _has_our_tables(self, tables: set[str]) -> bool:
         if not {"entries", "tasks"} <= tables:
@@ -383,13 +430,19 @@ class Ledger:
             yield
         except sqlite3.Error as exc:
             if _busy(exc):
-                raise LedgerError(f"抽取台账“{self.path}”正被另一个程序使用，{action}失败",
-                                  hint="请等另一次抽取结束后重试") from exc
-            if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in str(exc) or "malformed" in str(exc)):
-                raise LedgerDamaged(f"文件“{self.path}”不是完好的抽取台账（不是 SQLite 数据库文件，或已损坏、被截断）",
-                                    hint="请检查文件名，或从备份恢复台账") from exc
-            raise LedgerError(f"抽取台账“{self.path}”{action}失败：{exc}",
-                              hint="请检查文件权限和磁盘空间，并运行台账检查") from exc
+                raise LedgerError(
+                    f"抽取台账“{self.path}”正被另一个程序使用，{action}失败", hint="请等另一次抽取结束后重试"
+                ) from exc
+            if isinstance(exc, sqlite3.DatabaseError) and (
+                "not a database" in str(exc) or "malformed" in str(exc)
+            ):
+                raise LedgerDamaged(
+                    f"文件“{self.path}”不是完好的抽取台账（不是 SQLite 数据库文件，或已损坏、被截断）",
+                    hint="请检查文件名，或从备份恢复台账",
+                ) from exc
+            raise LedgerError(
+                f"抽取台账“{self.path}”{action}失败：{exc}", hint="请检查文件权限和磁盘空间，并运行台账检查"
+            ) from exc
 
     @contextmanager
     def _read(self) -> Iterator[None]:
@@ -412,14 +465,18 @@ class Ledger:
 
     def _task_rows(self, entry_id: int) -> list[LedgerTask]:
         rows = self._db.execute(
-            "SELECT enterprise_key, team FROM tasks WHERE entry_id = ? ORDER BY position", (entry_id,))
+            "SELECT enterprise_key, team FROM tasks WHERE entry_id = ? ORDER BY position", (entry_id,)
+        )
         return [_task(entry_id, key, team) for key, team in rows]
 
     def _insert_tasks(self, entry_id: int, tasks: Sequence[LedgerTask]) -> None:
         self._db.executemany(
             "INSERT INTO tasks (entry_id, position, enterprise_key, team) VALUES (?, ?, ?, ?)",
-            ((entry_id, i, t.enterprise_key, canonical_json(list(t.team)).decode("utf-8"))
-             for i, t in enumerate(tasks)))
+            (
+                (entry_id, i, t.enterprise_key, canonical_json(list(t.team)).decode("utf-8"))
+                for i, t in enumerate(tasks)
+            ),
+        )
 
     def close(self) -> None:
         """Close the file (idempotent)."""
@@ -430,24 +487,46 @@ class Ledger:
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def append(self, *, created_at: str, plan_id: str, plan_start: str, status: str, seed: str,
-               redraw: bool = False, reason: str = "", result_digest: str = "", record_sha256: str = "",
-               out_dir: str = "", tasks: Sequence[LedgerTask] = (), expect_prev_hash: str | None = None) -> LedgerEntry:
+    def append(
+        self,
+        *,
+        created_at: str,
+        plan_id: str,
+        plan_start: str,
+        status: str,
+        seed: str,
+        redraw: bool = False,
+        reason: str = "",
+        result_digest: str = "",
+        record_sha256: str = "",
+        out_dir: str = "",
+        tasks: Sequence[LedgerTask] = (),
+        expect_prev_hash: str | None = None,
+    ) -> LedgerEntry:
         """Enter one draw and its tasks in one transaction: all of it is written, or nothing.
 
         With `expect_prev_hash` (the head when the draw began, as its record states), the entry is
         refused if anything was entered meanwhile: a concurrent draw of the same plan cannot slip
         past the one-draw-per-plan rule, and the record's anchor stays true.
         """
-        text = {"created_at": created_at, "plan_id": plan_id, "plan_start": plan_start, "status": status,
-                "seed": seed, "reason": reason, "result_digest": result_digest,
-                "record_sha256": record_sha256, "out_dir": out_dir}
+        text = {
+            "created_at": created_at,
+            "plan_id": plan_id,
+            "plan_start": plan_start,
+            "status": status,
+            "seed": seed,
+            "reason": reason,
+            "result_digest": result_digest,
+            "record_sha256": record_sha256,
+            "out_dir": out_dir,
+        }
         _validate(status, plan_start, result_digest, record_sha256, tasks, text)
         tasks = tuple(tasks)
         values: dict[str, Any] = {**text, "redraw": bool(redraw), "tasks_sha256": tasks_digest(tasks)}
@@ -456,24 +535,34 @@ class Ledger:
             try:
                 meta = self._meta() if "meta" in self._tables() else {}
                 if meta.get("kind") != KIND:
-                    raise LedgerError(f"抽取台账“{self.path}”缺少标识信息，可能已被改动，不能再写入",
-                                      hint="请运行台账检查，并从备份恢复台账")
-                last = self._db.execute("SELECT id, entry_hash FROM entries ORDER BY id DESC LIMIT 1").fetchone()
+                    raise LedgerError(
+                        f"抽取台账“{self.path}”缺少标识信息，可能已被改动，不能再写入",
+                        hint="请运行台账检查，并从备份恢复台账",
+                    )
+                last = self._db.execute(
+                    "SELECT id, entry_hash FROM entries ORDER BY id DESC LIMIT 1"
+                ).fetchone()
                 used = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
                 last_id, prev_hash = (int(last[0]), str(last[1])) if last else (0, ZERO_HASH)
                 if expect_prev_hash is not None and prev_hash != expect_prev_hash:
-                    raise LedgerError(f"抽取台账“{self.path}”在这次抽取进行期间记入了别的抽取，这次抽取未被记入",
-                                      hint="请确认没有别人同时在做抽取，然后重新运行（同样的输入和种子得到同样的结果）")
+                    raise LedgerError(
+                        f"抽取台账“{self.path}”在这次抽取进行期间记入了别的抽取，这次抽取未被记入",
+                        hint="请确认没有别人同时在做抽取，然后重新运行（同样的输入和种子得到同样的结果）",
+                    )
                 if "ledger_id" not in meta:  # a ledger made by version 0.2 gets its id now
                     meta["ledger_id"] = uuid.uuid4().hex
-                    self._db.execute("INSERT INTO meta (key, value) VALUES ('ledger_id', ?)", (meta["ledger_id"],))
+                    self._db.execute(
+                        "INSERT INTO meta (key, value) VALUES ('ledger_id', ?)", (meta["ledger_id"],)
+                    )
                 values["id"] = max(last_id, int(used[0]) if used else 0) + 1
                 values["prev_hash"] = prev_hash
                 values["entry_hash"] = entry_digest(values)
                 entry = LedgerEntry(**values)
                 row = asdict(entry)
-                self._db.execute(f"INSERT INTO entries ({_COLUMNS}) VALUES ({', '.join('?' * len(FIELDS))})",
-                                 [int(row[k]) if k == "redraw" else row[k] for k in FIELDS])
+                self._db.execute(
+                    f"INSERT INTO entries ({_COLUMNS}) VALUES ({', '.join('?' * len(FIELDS))})",
+                    [int(row[k]) if k == "redraw" else row[k] for k in FIELDS],
+                )
                 self._insert_tasks(entry.id, tasks)
                 self._db.execute("COMMIT")
             except BaseException:
@@ -491,13 +580,17 @@ class Ledger:
         except LedgerDamaged:
             head = None
         if head is None and entry.id > 1:
-            self.notices.append(f"抽取台账旁的校验文件“{path.name}”原先不存在（旧版本的台账，或被删除），已按台账现有的 {entry.id} 条重新建立")
+            self.notices.append(
+                f"抽取台账旁的校验文件“{path.name}”原先不存在（旧版本的台账，或被删除），已按台账现有的 {entry.id} 条重新建立"
+            )
         if head is None or head["ledger_id"] != ledger_id or head["entries"] < entry.id:
             try:
                 _write_head(path, ledger_id, entry.id, entry.entry_hash)
             except OSError as exc:
-                raise LedgerError(f"无法写入台账的校验文件“{path}”（{exc.strerror or exc}）",
-                                  hint="这次抽取已记入台账；请检查文件夹的写权限后运行 shuangsuiji ledger check") from exc
+                raise LedgerError(
+                    f"无法写入台账的校验文件“{path}”（{exc.strerror or exc}）",
+                    hint="这次抽取已记入台账；请检查文件夹的写权限后运行 shuangsuiji ledger check",
+                ) from exc
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -529,7 +622,9 @@ class Ledger:
         """The successful ("drawn") entries of a plan, by id."""
         with self._guard("读取"):
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM entries WHERE plan_id = ? AND status = 'drawn' ORDER BY id", (plan_id,))
+                f"SELECT {_COLUMNS} FROM entries WHERE plan_id = ? AND status = 'drawn' ORDER BY id",
+                (plan_id,),
+            )
             return [_entry(r) for r in rows]
 
     def history(self) -> list[HistoryEntry]:
@@ -541,13 +636,16 @@ class Ledger:
         found: set[HistoryEntry] = set()
         with self._guard("读取"), self._read():
             drawn = self._db.execute(
-                "SELECT id, plan_start FROM entries WHERE status = 'drawn' ORDER BY id").fetchall()
+                "SELECT id, plan_start FROM entries WHERE status = 'drawn' ORDER BY id"
+            ).fetchall()
             for entry_id, plan_start in drawn:
                 try:
                     day = date.fromisoformat(plan_start)
                 except (TypeError, ValueError) as exc:
-                    raise LedgerError(f"抽取台账中编号为 {entry_id} 的记录的计划开始日期“{plan_start}”无效",
-                                      hint="请运行台账检查") from exc
+                    raise LedgerError(
+                        f"抽取台账中编号为 {entry_id} 的记录的计划开始日期“{plan_start}”无效",
+                        hint="请运行台账检查",
+                    ) from exc
                 for task in self._task_rows(entry_id):
                     found.add(HistoryEntry(task.enterprise_key, day, ""))
                     found.update(HistoryEntry(task.enterprise_key, day, member) for member in task.team)
@@ -574,15 +672,21 @@ class Ledger:
                 if meta.get("kind") != KIND:
                     problems.append(f"台账的标识信息缺失或有误（kind 应为“{KIND}”），文件可能已被改动")
                 if meta.get("schema_version") != SCHEMA_VERSION:
-                    problems.append(f"台账的格式版本信息缺失或有误（应为 {SCHEMA_VERSION}），文件可能已被改动")
+                    problems.append(
+                        f"台账的格式版本信息缺失或有误（应为 {SCHEMA_VERSION}），文件可能已被改动"
+                    )
             if not {"entries", "tasks"} <= tables:
                 problems.append("台账缺少记录表（entries）或任务表（tasks），文件已损坏")
                 return problems
             problems += self._check_entries(tables)
             if head := self._head_problem():
                 problems.append(head.message)
-            orphans = [r[0] for r in self._db.execute(
-                "SELECT DISTINCT entry_id FROM tasks WHERE entry_id NOT IN (SELECT id FROM entries) ORDER BY 1")]
+            orphans = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT DISTINCT entry_id FROM tasks WHERE entry_id NOT IN (SELECT id FROM entries) ORDER BY 1"
+                )
+            ]
             if orphans:
                 ids = "、".join(str(i) for i in orphans)
                 problems.append(f"台账中有属于编号 {ids} 的检查任务，但没有这些编号的记录，记录可能被删除")
@@ -610,8 +714,11 @@ class Ledger:
                 if digest != entry.tasks_sha256:
                     problems.append(f"{name}的检查任务与其摘要不符，任务可能被修改、增加或删除")
             prev_id, prev_hash = entry.id, entry.entry_hash
-        used = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone() \
-            if "sqlite_sequence" in tables else None
+        used = (
+            self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
+            if "sqlite_sequence" in tables
+            else None
+        )
         if used and int(used[0]) > prev_id:
             last = int(used[0])
             missing = f"{last}" if last == prev_id + 1 else f"{prev_id + 1} 至 {last}"

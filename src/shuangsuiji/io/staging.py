@@ -207,7 +207,11 @@ def _reap(entry: Path) -> Path | None:
             data += block
         folder = Path(os.fsdecode(data)) if data else None  # empty: its process died registering
         removed = None
-        if folder is not None and _is_ours(folder, entry.name.removesuffix(_ENTRY_SUFFIX)) and os.path.lexists(folder):
+        if (
+            folder is not None
+            and _is_ours(folder, entry.name.removesuffix(_ENTRY_SUFFIX))
+            and os.path.lexists(folder)
+        ):
             shutil.rmtree(folder, ignore_errors=True)
             if os.path.lexists(folder):
                 return None  # not all of it could be removed: keep the entry for a later run
@@ -279,7 +283,9 @@ def staged_output(out: Path) -> Iterator[Path]:
             umask = _umask()  # read before the body starts threads that create files
             temp = stack.enter_context(_private_folder(lambda token: parent / f".{out.name}.{token}.partial"))
         except OSError as exc:
-            raise OutputError(f"无法在“{parent}”创建输出文件夹（{exc.strerror}）", hint="请检查路径和写权限") from None
+            raise OutputError(
+                f"无法在“{parent}”创建输出文件夹（{exc.strerror}）", hint="请检查路径和写权限"
+            ) from None
         yield temp
         for child in temp.rglob("*"):
             if child.is_file():
@@ -302,5 +308,7 @@ def private_scratch() -> Iterator[Path]:
         try:
             scratch = stack.enter_context(_private_folder(lambda token: where / f"{VERIFY_PREFIX}{token}"))
         except OSError as exc:
-            raise OutputError(f"无法在“{where}”创建临时文件夹（{exc.strerror}）", hint="请检查临时文件夹的写权限和磁盘空间") from None
+            raise OutputError(
+                f"无法在“{where}”创建临时文件夹（{exc.strerror}）", hint="请检查临时文件夹的写权限和磁盘空间"
+            ) from None
         yield scratch

@@ -31,9 +31,21 @@ DISCLOSURE = "disclosure.xlsx"
 RECORD = "draw-record.json"
 
 DISCLOSURE_COLUMNS = (
-    "序号", "抽查计划编号", "抽查计划名称", "抽查任务编号", "抽查任务名称", "抽查类型", "抽查事项",
-    "检查机关", "检查日期自", "检查日期至", "市场主体名称", "统一社会信用代码/注册号", "登记机关",
-    "检查结果", "备注",
+    "序号",
+    "抽查计划编号",
+    "抽查计划名称",
+    "抽查任务编号",
+    "抽查任务名称",
+    "抽查类型",
+    "抽查事项",
+    "检查机关",
+    "检查日期自",
+    "检查日期至",
+    "市场主体名称",
+    "统一社会信用代码/注册号",
+    "登记机关",
+    "检查结果",
+    "备注",
 )
 _KEY_COLUMN = "统一社会信用代码/注册号"
 # Whatever personal_data finds holds 11 ASCII digits in a row (NFKC'd), perhaps split by a space or
@@ -58,14 +70,21 @@ def archive_inputs(folder: Path, files: Sequence[InputFile], ledger_history: byt
             continue
         sha = hashlib.sha256()
         try:
-            with open(file.path, "rb") as source, (folder / archived_name(file.kind, file.path)).open("wb") as copy:
+            with (
+                open(file.path, "rb") as source,
+                (folder / archived_name(file.kind, file.path)).open("wb") as copy,
+            ):
                 while block := source.read(1 << 20):
                     sha.update(block)
                     copy.write(block)
         except OSError as exc:
-            raise OutputError(f"无法保存输入文件“{file.path}”的副本（{exc.strerror}）", hint="请检查磁盘空间") from None
+            raise OutputError(
+                f"无法保存输入文件“{file.path}”的副本（{exc.strerror}）", hint="请检查磁盘空间"
+            ) from None
         if sha.hexdigest() != file.sha256:
-            raise OutputError(f"输入文件“{file.path}”在抽取过程中被改动", hint="请关闭正在编辑该文件的程序后重新抽取")
+            raise OutputError(
+                f"输入文件“{file.path}”在抽取过程中被改动", hint="请关闭正在编辑该文件的程序后重新抽取"
+            )
 
 
 def _team_names(team: Sequence[Inspector]) -> str:
@@ -81,7 +100,11 @@ def task_sheet(result: DrawResult, plan: Plan) -> Sheet:
     probability = {s.key: s.probability for s in result.selection.strata}
     ts = result.tasks
     # The enterprises' fields as columns, in one transposition.
-    firm = dict(zip(Enterprise._fields, zip(*(t.enterprise for t in ts), strict=True), strict=True)) if ts else {}
+    firm = (
+        dict(zip(Enterprise._fields, zip(*(t.enterprise for t in ts), strict=True), strict=True))
+        if ts
+        else {}
+    )
 
     def of_firm(field: str) -> Sequence[Cell]:
         return firm.get(field, ())
@@ -92,10 +115,18 @@ def task_sheet(result: DrawResult, plan: Plan) -> Sheet:
         ("抽查任务编号", [t.task_id for t in ts], 20),
         ("市场主体名称", of_firm("name"), 34),
         ("统一社会信用代码/注册号", of_firm("key"), 22),
-        *((ENTERPRISES.header(attr), of_firm(attr), width) for attr, width in (
-            ("credit_class", 13), ("district", 10), ("industry", 12), ("authority", 26), ("address", 30),
-            ("legal_rep", 10), ("phone", 14),
-        )),
+        *(
+            (ENTERPRISES.header(attr), of_firm(attr), width)
+            for attr, width in (
+                ("credit_class", 13),
+                ("district", 10),
+                ("industry", 12),
+                ("authority", 26),
+                ("address", 30),
+                ("legal_rep", 10),
+                ("phone", 14),
+            )
+        ),
         ("抽取方式", [_method(t) for t in ts], 16),
         ("层内名次", [t.pick.rank for t in ts], 10),
         ("入选概率", [None if t.pick.must_inspect else probability[t.pick.stratum] for t in ts], 10),
@@ -115,12 +146,30 @@ def strata_sheet(result: DrawResult, plan: Plan) -> Sheet:
     strata = plan.selection.strata
     return Sheet(
         "分层汇总",
-        (*strata, "符合条件户数", "抽取比例", "权重", "应抽户数", "实抽户数", "重点检查户数", "入选概率",
-         "入选概率（分数）", "截止车票"),
+        (
+            *strata,
+            "符合条件户数",
+            "抽取比例",
+            "权重",
+            "应抽户数",
+            "实抽户数",
+            "重点检查户数",
+            "入选概率",
+            "入选概率（分数）",
+            "截止车票",
+        ),
         (
             (
-                *s.key, s.eligible, s.ratio, None if s.weight is None else fraction_text(s.weight),
-                s.quota, s.quota, s.must_inspect, s.probability, fraction_text(s.probability), s.cutoff_ticket,
+                *s.key,
+                s.eligible,
+                s.ratio,
+                None if s.weight is None else fraction_text(s.weight),
+                s.quota,
+                s.quota,
+                s.must_inspect,
+                s.probability,
+                fraction_text(s.probability),
+                s.cutoff_ticket,
             )
             for s in result.selection.strata
         ),
@@ -138,8 +187,16 @@ def workload_sheet(result: DrawResult, plan: Plan) -> Sheet:
         "人员工作量",
         ("人员编号", "姓名", "所属部门", "所属区域", "执法证号", "专业领域", "分派任务数", "其中任组长"),
         (
-            (i, people[i].name, people[i].department, people[i].district, people[i].certificate,
-             "、".join(sorted(people[i].specialties)), n, leaders.get(i, 0))
+            (
+                i,
+                people[i].name,
+                people[i].department,
+                people[i].district,
+                people[i].certificate,
+                "、".join(sorted(people[i].specialties)),
+                n,
+                leaders.get(i, 0),
+            )
             for i, n in result.workloads.items()
         ),
         widths=(14, 10, 20, 10, 18, 30, 12, 12),
@@ -189,7 +246,9 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
     info = plan.info
     sel = plan.selection
     if sel.count_mode:
-        rule = f"按总数抽取 {sel.total} 户，权重 " + "，".join(f"{k}={fraction_text(v)}" for k, v in sel.weights.items())
+        rule = f"按总数抽取 {sel.total} 户，权重 " + "，".join(
+            f"{k}={fraction_text(v)}" for k, v in sel.weights.items()
+        )
     else:
         rule = "，".join(f"{k} 类 {float(v) * 100:g}%" for k, v in sorted(sel.ratio.items()))
     rows: list[tuple[Cell, Cell]] = [
@@ -204,7 +263,10 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
         ("检查组规则", team_rule_text(plan)),
         ("组队算法", TEAM_ALGORITHM),
         ("结果摘要（SHA-256）", result_digest),
-        ("如何复核", "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，结果应与本表完全一致。"),
+        (
+            "如何复核",
+            "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，结果应与本表完全一致。",
+        ),
     ]
     if note:
         rows.append(("备注", note))
@@ -217,8 +279,21 @@ def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
     items = "、".join(info.items)
     return [
         (
-            n, info.id, info.name, t.task_id, info.task_name, info.type, items, info.authority, info.start,
-            info.end, t.enterprise.name, t.enterprise.key, t.enterprise.authority, "", "",
+            n,
+            info.id,
+            info.name,
+            t.task_id,
+            info.task_name,
+            info.type,
+            items,
+            info.authority,
+            info.start,
+            info.end,
+            t.enterprise.name,
+            t.enterprise.key,
+            t.enterprise.authority,
+            "",
+            "",
         )
         for n, t in enumerate(result.tasks, start=1)
     ]
@@ -312,7 +387,11 @@ def write_outputs(
         raise
     for name, helper in helpers.items():
         contents[name] = helper.wait()
-    return {name: file_sha256(folder / name) for name in books}, {name: contents[name] for name in books}, result_digest
+    return (
+        {name: file_sha256(folder / name) for name in books},
+        {name: contents[name] for name in books},
+        result_digest,
+    )
 
 
 def _record_parts(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> Iterator[bytes]:

@@ -211,13 +211,21 @@ def _plain_texts(texts: list[str]) -> bool:
     return (
         "_x" not in joined
         and _CARE_CHARACTERS.search(joined) is None
-        and all(map(operator.is_, map(str.strip, texts), texts))  # strip returns the very string if nothing to strip
+        and all(
+            map(operator.is_, map(str.strip, texts), texts)
+        )  # strip returns the very string if nothing to strip
         and max(map(len, texts)) <= MAX_TEXT // 2  # longer ones are measured in UTF-16, one by one
     )
 
 
-def _block_xml(columns: Sequence[list[Cell]], numbers: range, letters: Sequence[str], caches: list[dict[str, str]],
-               text_style: int, row_ends: list[str] | None = None) -> str:
+def _block_xml(
+    columns: Sequence[list[Cell]],
+    numbers: range,
+    letters: Sequence[str],
+    caches: list[dict[str, str]],
+    text_style: int,
+    row_ends: list[str] | None = None,
+) -> str:
     """The <row> elements of one block of rows, given as columns, numbered `numbers`.
 
     The block's XML is one join over a list of pieces laid out row by row, filled a whole column of
@@ -232,8 +240,13 @@ def _block_xml(columns: Sequence[list[Cell]], numbers: range, letters: Sequence[
     for letter, cache, values in zip(letters, caches, columns, strict=True):
         kinds = set(map(type, values))
         if kinds == {str} and _plain_texts(cast(list[str], values)):
-            parts += (f'<c r="{letter}', marks, f'"{style_attr} t="inlineStr"><is><t>', cast(list[str], values),
-                      "</t></is></c>")
+            parts += (
+                f'<c r="{letter}',
+                marks,
+                f'"{style_attr} t="inlineStr"><is><t>',
+                cast(list[str], values),
+                "</t></is></c>",
+            )
             continue
         if kinds == {int}:  # exactly int: True is written as 是
             parts += (f'<c r="{letter}', marks, '"><v>', list(map(str, values)), "</v></c>")
@@ -257,7 +270,9 @@ def _block_xml(columns: Sequence[list[Cell]], numbers: range, letters: Sequence[
         if "" not in tails:
             parts += (f'<c r="{letter}', marks, '"', tails)
         elif any(tails):
-            parts.append([f'<c r="{letter}{n}"{tail}' if tail else "" for n, tail in zip(marks, tails, strict=True)])
+            parts.append(
+                [f'<c r="{letter}{n}"{tail}' if tail else "" for n, tail in zip(marks, tails, strict=True)]
+            )
     parts.append("</row>")
     merged: list[str | list[str]] = []  # neighbouring constant texts joined: fewer pieces
     for part in parts:
@@ -374,7 +389,9 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
         yield f"<cols>{cols}</cols>"
     yield "<sheetData>"
     try:
-        header = "".join(f'<c r="{letters[i]}1"{_text_tail(h, STYLE_HEADER)}' for i, h in enumerate(sheet.header))
+        header = "".join(
+            f'<c r="{letters[i]}1"{_text_tail(h, STYLE_HEADER)}' for i, h in enumerate(sheet.header)
+        )
     except CellError as error:
         raise ValueError(f"工作表“{sheet.name}”的表头：{error}") from None
     yield f'<row r="1" ht="22" customHeight="1">{header}</row>'
@@ -472,8 +489,12 @@ def _core(title: str) -> str:
     )
 
 
-def _workbook(names: Sequence[str], row_counts: Sequence[int], widths: Sequence[int],
-              hidden: Sequence[bool] | None = None) -> str:
+def _workbook(
+    names: Sequence[str],
+    row_counts: Sequence[int],
+    widths: Sequence[int],
+    hidden: Sequence[bool] | None = None,
+) -> str:
     hidden = hidden or [False] * len(names)
     states = [' state="hidden"' if h else "" for h in hidden]
     sheets = "".join(
@@ -525,7 +546,9 @@ def check_sheet_name(name: str, taken: Iterable[str] = ()) -> None:
         raise ValueError("工作表名称不能为空")
     if bad := _NOT_IN_SHEET_NAMES.search(name):
         shown = bad.group() if bad.group().isprintable() else f"控制字符 U+{ord(bad.group()):04X}"
-        raise ValueError(f"工作表名称“{name}”不能含有“{shown}”：Excel 不允许名称中有 [ ] : * ? / \\ 和控制字符")
+        raise ValueError(
+            f"工作表名称“{name}”不能含有“{shown}”：Excel 不允许名称中有 [ ] : * ? / \\ 和控制字符"
+        )
     if _utf16_length(name) > MAX_SHEET_NAME:
         raise ValueError(f"工作表名称“{name}”超过 {MAX_SHEET_NAME} 个字符（Excel 的上限）")
     if name.lower() == _RESERVED_SHEET_NAME:
@@ -622,7 +645,9 @@ def content_digest(path: Path) -> str:
                     while block := member.read(_READ_BLOCK):
                         inflated += len(block)
                         if inflated > MAX_INFLATED:
-                            raise ValueError(f"“{path.name}”解压后超过 {MAX_INFLATED >> 30} GB，可能是压缩炸弹")
+                            raise ValueError(
+                                f"“{path.name}”解压后超过 {MAX_INFLATED >> 30} GB，可能是压缩炸弹"
+                            )
                         sha.update(block)
                 hashes.append((info.filename, sha.hexdigest()))
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
@@ -691,7 +716,9 @@ class Workbook:
             self._zip.close()  # an unfinished file: whoever failed throws it away
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet], *, title: str = "", order: Sequence[int] | None = None) -> str:
+def write_workbook(
+    path: Path, sheets: Sequence[Sheet], *, title: str = "", order: Sequence[int] | None = None
+) -> str:
     """Write `sheets` (in tab order) to a new .xlsx at `path`, their zip members in `order`
     (default: tab order); return its content digest."""
     for number, sheet in enumerate(sheets):  # all of them, before the file is begun

@@ -24,7 +24,6 @@ else:
 NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
 
 
-
 def buffer(array: Column, index: int) -> memoryview:
     """One of the array's buffers (0 validity, 1 values or offsets, 2 string data) as bytes."""
     found = array.buffers()[index]
@@ -51,15 +50,18 @@ def np_true(mask: Column) -> npt.NDArray[np.bool_]:
 def np_ints(array: Column) -> npt.NDArray[np.int64]:
     """An int32/int64 Arrow array as numpy int64 (null slots hold arbitrary values)."""
     dtype = np.dtype(np.int32) if array.type == pa.int32() else np.dtype(np.int64)
-    values = np.frombuffer(buffer(array, 1), dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+    values = np.frombuffer(
+        buffer(array, 1), dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize
+    )
     return values.astype(np.int64)
 
 
 def np_offsets(strings: Column) -> npt.NDArray[np.int64]:
     """The len+1 offsets of a string array into its data buffer."""
     dtype = np.dtype(np.int32) if strings.type == pa.string() else np.dtype(np.int64)
-    offsets = np.frombuffer(buffer(strings, 1), dtype=dtype, count=len(strings) + 1,
-                            offset=strings.offset * dtype.itemsize)
+    offsets = np.frombuffer(
+        buffer(strings, 1), dtype=dtype, count=len(strings) + 1, offset=strings.offset * dtype.itemsize
+    )
     return offsets.astype(np.int64)
 
 

@@ -32,8 +32,11 @@ def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise fail(path, Invalid("csv-undecodable", "无法识别 CSV 文件的文字编码（不是 UTF-8，也不是 GB18030/GBK）"),
-                    "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)") from exc
+        raise fail(
+            path,
+            Invalid("csv-undecodable", "无法识别 CSV 文件的文字编码（不是 UTF-8，也不是 GB18030/GBK）"),
+            "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)",
+        ) from exc
     return text, text.encode("utf-8")
 
 
@@ -43,8 +46,9 @@ def _delimiter(text: str) -> str:
     return max((",", "\t", ";"), key=lambda d: max((line.count(d) for line in lines), default=0))
 
 
-def read_csv(path: Path, sheet: str | None = None, table: Table | None = None,
-             mapping: Mapping[str, str] | None = None) -> Grid:
+def read_csv(
+    path: Path, sheet: str | None = None, table: Table | None = None, mapping: Mapping[str, str] | None = None
+) -> Grid:
     """A CSV file as a grid (a Source: a CSV file has no sheets, so `sheet` and the rest are unused)."""
     text, utf8 = _decode(path, path.read_bytes())
     first_line = text.split("\n", 1)[0]
@@ -58,9 +62,14 @@ def read_csv(path: Path, sheet: str | None = None, table: Table | None = None,
         parsed = pa_csv.read_csv(
             io.BytesIO(utf8),
             read_options=pa_csv.ReadOptions(column_names=names),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
         columns = [parsed.column(i).combine_chunks() for i in range(parsed.num_columns)]
     except (pa.ArrowInvalid, ValueError):
@@ -68,8 +77,11 @@ def read_csv(path: Path, sheet: str | None = None, table: Table | None = None,
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as exc:  # e.g. a carriage return inside an unquoted field, a NUL byte
-            raise fail(path, Invalid("csv-malformed", f"CSV 文件格式有误，无法读取（{exc}）"),
-                        "请在 Excel 或 WPS 中打开，另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)后再使用") from exc
+            raise fail(
+                path,
+                Invalid("csv-malformed", f"CSV 文件格式有误，无法读取（{exc}）"),
+                "请在 Excel 或 WPS 中打开，另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)后再使用",
+            ) from exc
         width = max(map(len, rows), default=0)
         columns = [arrow_strings([r[i] if i < len(r) else "" for r in rows]) for i in range(width)]
     return Grid("", columns, 1)

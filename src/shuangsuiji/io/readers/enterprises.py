@@ -110,16 +110,24 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
         columns[name] = TextColumn(table.data[header])
         progress.to((step + 1) / steps)
     for i in columns["name"].blanks():
-        problems.add(Invalid("empty-name", "企业名称为空"), row=int(table.rows[i]), column=table.header("企业名称"),
-                     hint="请填写市场主体名称")
+        problems.add(
+            Invalid("empty-name", "企业名称为空"),
+            row=int(table.rows[i]),
+            column=table.header("企业名称"),
+            hint="请填写市场主体名称",
+        )
     if "企业名称" in table.data:
         # The disclosure publishes the names of drawn enterprises: a name holding a mobile or ID
         # number is found now, for every row, so that whether a draw can be published never
         # depends on the seed. Only names with 11 digits or more are looked at closely.
         for i in np.flatnonzero(matches(table.data["企业名称"], LONG_NUMBER)).tolist():
             if finding := personal_data(columns["name"][i]):
-                problems.add(Invalid("personal-data", f"企业名称含有{finding}，公示表不得含有个人信息"), row=int(table.rows[i]),
-                             column=table.header("企业名称"), hint="请核对该市场主体的名称（公示表会公开被抽中企业的名称）")
+                problems.add(
+                    Invalid("personal-data", f"企业名称含有{finding}，公示表不得含有个人信息"),
+                    row=int(table.rows[i]),
+                    column=table.header("企业名称"),
+                    hint="请核对该市场主体的名称（公示表会公开被抽中企业的名称）",
+                )
     for name, (convert, hint) in _ENTERPRISE_CODED.items():
         header = ENTERPRISES.header(name)
         if header not in table.data:
@@ -129,8 +137,13 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
         clean = tidy_text if name == "authority" else clean_text  # published as written
         columns[name], failed = convert_coded(*coded(table.data[header]), convert, warn, clean)
         for i, why, severity in failed:
-            problems.add(why, row=int(table.rows[i]), column=table.header(header), severity=severity,
-                         hint=hint if severity == "error" else FUTURE_HINT)
+            problems.add(
+                why,
+                row=int(table.rows[i]),
+                column=table.header(header),
+                severity=severity,
+                hint=hint if severity == "error" else FUTURE_HINT,
+            )
         if name == "credit_class" and failed:
             summarise_unknown(table, header, failed, problems)
     if checker.may_repeat():
@@ -139,16 +152,22 @@ def _build_roster(table: Located, problems: Problems, reporter: Reporter) -> Ent
     return EnterpriseRoster(key=keys, row=table.rows.tolist(), **columns)
 
 
-def summarise_unknown(table: Located, header: str, failed: list[tuple[int, Invalid, Severity]], problems: Problems) -> None:
+def summarise_unknown(
+    table: Located, header: str, failed: list[tuple[int, Invalid, Severity]], problems: Problems
+) -> None:
     """One line listing every way of writing the column that was not understood, with its count."""
     raw = table.data[header]
     counts = Counter(clean_text(raw[i].as_py() or "") for i, _, severity in failed if severity == "error")
     if sum(counts.values()) > SUMMARY_FROM:
         words = "、".join(f"“{word}”（{count} 行）" for word, count in counts.most_common(20))
         more = f"等 {len(counts)} 种" if len(counts) > 20 else ""
-        problems.summarise(Invalid("unknown-words", f"“{table.header(header)}”中无法识别的写法：{words}{more}", dict(counts)),
-                           column=table.header(header),
-                           hint="请改为 A、B、C、D，或 低风险、一般风险、较高风险、高风险（信用风险低（A类）等写法也可）")
+        problems.summarise(
+            Invalid(
+                "unknown-words", f"“{table.header(header)}”中无法识别的写法：{words}{more}", dict(counts)
+            ),
+            column=table.header(header),
+            hint="请改为 A、B、C、D，或 低风险、一般风险、较高风险、高风险（信用风险低（A类）等写法也可）",
+        )
 
 
 _SILENT = NullReporter()
@@ -158,7 +177,11 @@ _NO_MAPPING: Mapping[str, str] = {}
 
 
 def read_enterprises(
-    path: Path, *, sheet: str | None = None, columns: Mapping[str, str] = _NO_MAPPING, reporter: Reporter = _SILENT
+    path: Path,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] = _NO_MAPPING,
+    reporter: Reporter = _SILENT,
 ) -> tuple[EnterpriseRoster, InputFile, list[Problem]]:
     """Read and check the enterprise roster (检查对象名录库); `columns` maps our headers to the file's."""
     reporter.stage("读取企业名录", total=None)

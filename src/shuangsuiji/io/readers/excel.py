@@ -36,23 +36,39 @@ def read_xlsx(path: Path, sheet: str | None, table: Table, mapping: Mapping[str,
     with path.open("rb") as stream:
         magic = stream.read(8)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise fail(path, Invalid("encrypted-or-xls", "文件设置了打开密码，或实际是旧版 .xls 文件（只是扩展名为 .xlsx）"),
-                    "请在 Excel 或 WPS 中打开，取消密码，另存为 Excel 工作簿(.xlsx)后再使用")
-    not_a_workbook = fail(path, Invalid("not-a-workbook", "文件不是有效的 Excel 工作簿，可能已损坏，或只是把扩展名改成了 .xlsx"),
-                           "请在 Excel 或 WPS 中打开并另存为 Excel 工作簿(.xlsx)；如果打不开，请重新导出")
+        raise fail(
+            path,
+            Invalid("encrypted-or-xls", "文件设置了打开密码，或实际是旧版 .xls 文件（只是扩展名为 .xlsx）"),
+            "请在 Excel 或 WPS 中打开，取消密码，另存为 Excel 工作簿(.xlsx)后再使用",
+        )
+    not_a_workbook = fail(
+        path,
+        Invalid("not-a-workbook", "文件不是有效的 Excel 工作簿，可能已损坏，或只是把扩展名改成了 .xlsx"),
+        "请在 Excel 或 WPS 中打开并另存为 Excel 工作簿(.xlsx)；如果打不开，请重新导出",
+    )
     if magic[:4] != b"PK\x03\x04":
         raise not_a_workbook
     try:
         check_workbook(path)
     except Refused as refused:
         raise fail(path, Invalid(refused.code, refused.message), refused.hint) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+        OSError,
+    ) as exc:
         raise not_a_workbook from exc  # the file itself was just opened: an error here is the zip's
     try:
         reader = fastexcel.read_excel(str(path))
         names: list[str] = list(reader.sheet_names)
         hidden = frozenset(name for name, state in _sheet_states(path).items() if state != "visible")
-        name, notes = _choose_sheet(path, names, hidden, sheet, lambda n: _has_header(reader, n, table, mapping), table)
+        name, notes = _choose_sheet(
+            path, names, hidden, sheet, lambda n: _has_header(reader, n, table, mapping), table
+        )
         batch: pa.RecordBatch = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
     except InputError:
         raise
@@ -67,8 +83,14 @@ def read_xlsx(path: Path, sheet: str | None, table: Table, mapping: Mapping[str,
     return Grid(name, columns, first_row, tuple(names), hidden, notes)
 
 
-def _choose_sheet(path: Path, names: list[str], hidden: frozenset[str], wanted: str | None,
-                  has_header: Callable[[str], bool], table: Table) -> tuple[str, list[Invalid]]:
+def _choose_sheet(
+    path: Path,
+    names: list[str],
+    hidden: frozenset[str],
+    wanted: str | None,
+    has_header: Callable[[str], bool],
+    table: Table,
+) -> tuple[str, list[Invalid]]:
     """The sheet to read, and notes for the user.
 
     A named sheet is read even when hidden (said in a note). Otherwise only visible sheets are
@@ -82,29 +104,58 @@ def _choose_sheet(path: Path, names: list[str], hidden: frozenset[str], wanted: 
         cleaned = {clean_text(n): n for n in names}
         name = wanted if wanted in names else cleaned.get(clean_text(wanted))
         if name is None:
-            raise fail(path, Invalid("sheet-not-found", f"找不到工作表“{wanted}”", {"sheet": wanted, "sheets": names}), f"该文件中的工作表有：{listed}；{sheet_hint(table)}")
-        return name, [Invalid("hidden-sheet-read", f"按指定读取了隐藏的工作表“{name}”", {"sheet": name})] if name in hidden else []
+            raise fail(
+                path,
+                Invalid("sheet-not-found", f"找不到工作表“{wanted}”", {"sheet": wanted, "sheets": names}),
+                f"该文件中的工作表有：{listed}；{sheet_hint(table)}",
+            )
+        return name, [
+            Invalid("hidden-sheet-read", f"按指定读取了隐藏的工作表“{name}”", {"sheet": name})
+        ] if name in hidden else []
     visible = [n for n in names if n not in hidden]
     if not visible:
-        raise fail(path, Invalid("all-sheets-hidden", f"工作簿中的工作表都是隐藏的（{listed}），不会自动读取隐藏的工作表",
-                                {"sheets": names}),
-                    f"请在 Excel 或 WPS 中取消隐藏要用的工作表，或{sheet_hint(table).removeprefix('请')}")
+        raise fail(
+            path,
+            Invalid(
+                "all-sheets-hidden",
+                f"工作簿中的工作表都是隐藏的（{listed}），不会自动读取隐藏的工作表",
+                {"sheets": names},
+            ),
+            f"请在 Excel 或 WPS 中取消隐藏要用的工作表，或{sheet_hint(table).removeprefix('请')}",
+        )
     if len(visible) == 1:
         name = visible[0]
     else:
         matching = [n for n in visible if has_header(n)]
         if len(matching) > 1:
             found = "、".join(f"“{n}”" for n in matching)
-            raise fail(path, Invalid("several-roster-sheets", f"有 {len(matching)} 个工作表都有{table.label}的表头（{found}），不能确定用哪一个",
-                                {"sheets": matching}),
-                        sheet_hint(table))
+            raise fail(
+                path,
+                Invalid(
+                    "several-roster-sheets",
+                    f"有 {len(matching)} 个工作表都有{table.label}的表头（{found}），不能确定用哪一个",
+                    {"sheets": matching},
+                ),
+                sheet_hint(table),
+            )
         name = matching[0] if matching else visible[0]
     notes = []
     if skipped := [n for n in names[: names.index(name)] if n in hidden]:
-        notes.append(Invalid("hidden-sheet-skipped", f"读取的是工作表“{name}”；隐藏的工作表{'、'.join(f'“{n}”' for n in skipped)}没有读取",
-                             {"sheet": name, "hidden": skipped}))
+        notes.append(
+            Invalid(
+                "hidden-sheet-skipped",
+                f"读取的是工作表“{name}”；隐藏的工作表{'、'.join(f'“{n}”' for n in skipped)}没有读取",
+                {"sheet": name, "hidden": skipped},
+            )
+        )
     elif len(visible) > 1 and name != visible[0]:
-        notes.append(Invalid("other-sheet-read", f"读取的是工作表“{name}”（其他工作表没有{table.label}的表头）", {"sheet": name}))
+        notes.append(
+            Invalid(
+                "other-sheet-read",
+                f"读取的是工作表“{name}”（其他工作表没有{table.label}的表头）",
+                {"sheet": name},
+            )
+        )
     return name, notes
 
 
@@ -115,10 +166,14 @@ def _has_header(reader: Any, name: str, table: Table, mapping: Mapping[str, str]
     it runs only for workbooks with several visible sheets.)
     """
     try:
-        batch = reader.load_sheet(name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string", eager=True)
+        batch = reader.load_sheet(
+            name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string", eager=True
+        )
     except (fastexcel.FastExcelError, ValueError):  # e.g. a chart sheet: it holds no roster
         return False
-    head = [[clean_text(v) if v else "" for v in batch.column(i).to_pylist()] for i in range(batch.num_columns)]
+    head = [
+        [clean_text(v) if v else "" for v in batch.column(i).to_pylist()] for i in range(batch.num_columns)
+    ]
     return any(header_row(cells, table, mapping)[0] for cells in zip(*head, strict=True))
 
 
@@ -168,13 +223,19 @@ def _relationships(book: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str
     for element in SafeET.fromstring(book.read(rels)).iter():
         if _local(element.tag) == "Relationship":
             target = element.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            target = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
             found[element.get("Id", "")] = (element.get("Type", ""), target)
     return found
 
 
 def _workbook_part(book: zipfile.ZipFile) -> str | None:
-    return next((t for kind, t in _relationships(book, "").values() if kind.endswith("/officeDocument")), None)
+    return next(
+        (t for kind, t in _relationships(book, "").values() if kind.endswith("/officeDocument")), None
+    )
 
 
 def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:

@@ -36,7 +36,9 @@ def lookup(table: Table, mapping: Mapping[str, str]) -> dict[str, tuple[str, int
     return found
 
 
-BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "﹙": "(", "﹚": ")"})
+BRACKETS = str.maketrans(
+    {"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "﹙": "(", "﹚": ")"}
+)
 _HEADER_NOTE = re.compile(r"\((必填|选填|可选|必须)\)$")
 
 
@@ -70,7 +72,9 @@ class Located:
         return self.headers.get(name, name)
 
 
-def resolve(cells: Sequence[str], tokens: Mapping[str, tuple[str, int]]) -> tuple[dict[str, int], list[tuple[str, int, int]]]:
+def resolve(
+    cells: Sequence[str], tokens: Mapping[str, tuple[str, int]]
+) -> tuple[dict[str, int], list[tuple[str, int, int]]]:
     """Column index of every recognised field, and the extra columns that matched a field too."""
     best: dict[str, tuple[int, int]] = {}
     extra: list[tuple[str, int, int]] = []
@@ -94,7 +98,9 @@ def _missing(table: Table, found: Mapping[str, int]) -> list[Field]:
     return [f for f in table.fields if f.required and f.name not in found and f.stand_in not in found]
 
 
-def header_row(cells: Sequence[str], table: Table, mapping: Mapping[str, str]) -> tuple[bool, dict[str, int], list[tuple[str, int, int]]]:
+def header_row(
+    cells: Sequence[str], table: Table, mapping: Mapping[str, str]
+) -> tuple[bool, dict[str, int], list[tuple[str, int, int]]]:
     """Whether `cells` is a header row of `table` (no required field missing), and its columns."""
     found, extra = resolve(cells, lookup(table, mapping))
     return not _missing(table, found), found, extra
@@ -128,11 +134,17 @@ def toml_key(text: str) -> str:
     return text if _BARE_KEY.fullmatch(text) else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _missing_columns(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], rows: list[list[str]]) -> InputError:
+def _missing_columns(
+    path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], rows: list[list[str]]
+) -> InputError:
     """Why no row among the first ones is a header row: the required columns the likeliest row lacks."""
     tokens = lookup(table, mapping)
     scores = [len(resolve(cells, tokens)[0]) for cells in rows]
-    number = scores.index(max(scores)) if any(scores) else next((i for i, cells in enumerate(rows) if any(cells)), 0)
+    number = (
+        scores.index(max(scores))
+        if any(scores)
+        else next((i for i, cells in enumerate(rows) if any(cells)), 0)
+    )
     cells = rows[number]
     found, _ = resolve(cells, tokens)
     taken = set(found.values())
@@ -141,25 +153,41 @@ def _missing_columns(path: Path, grid: Grid, table: Table, mapping: Mapping[str,
     for column in _missing(table, found):
         code = "mapped-column-missing" if column.name in mapping else "missing-column"
         if column.name in mapping:
-            message = f"{table.label}中找不到计划文件指定的“{mapping[column.name]}”列（对应为“{column.name}”）"
+            message = (
+                f"{table.label}中找不到计划文件指定的“{mapping[column.name]}”列（对应为“{column.name}”）"
+            )
             hint = f"请核对计划文件 [inputs.{table.kind}.columns] 中对应“{column.name}”的文件列名，应与文件中的表头一字不差"
         else:
             message = f"{table.label}缺少必填列“{column.name}”"
             guess = _suggest(column, cells, taken)
             also = "、".join(column.aliases[:4])
-            hint = (f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”，"
-                    f"或在计划文件的 [inputs.{table.kind}.columns] 中写明 {toml_key(guess)} = \"{column.name}\"" if guess else
-                    f"请在表头加入“{column.name}”列" + (f"（也可写作：{also}）" if also else "")
-                    + (f"，没有代码的旧个体工商户可另设“{column.stand_in}”列" if column.stand_in else "")
-                    + f"；如果这一列在文件中叫别的名字（例如拼音缩写 TYXYDM），请在计划文件的 "
-                    f"[inputs.{table.kind}.columns] 中写明：文件中的列名 = \"{column.name}\"")
+            hint = (
+                f"表头中的“{guess}”是否就是这一列？如果是，请改为“{column.name}”，"
+                f'或在计划文件的 [inputs.{table.kind}.columns] 中写明 {toml_key(guess)} = "{column.name}"'
+                if guess
+                else f"请在表头加入“{column.name}”列"
+                + (f"（也可写作：{also}）" if also else "")
+                + (f"，没有代码的旧个体工商户可另设“{column.stand_in}”列" if column.stand_in else "")
+                + f"；如果这一列在文件中叫别的名字（例如拼音缩写 TYXYDM），请在计划文件的 "
+                f'[inputs.{table.kind}.columns] 中写明：文件中的列名 = "{column.name}"'
+            )
         if other := other_sheets(grid, table):
             hint = f"{hint}；{other}"
-        failures.append(Problem(
-            f"{message}（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 {grid.first_row + number} 行现有：{present}）",
-            file=path.name, sheet=grid.sheet, row=grid.first_row + number, hint=hint, code=code,
-            params={"field": column.name, "header": mapping.get(column.name, ""), "present": [c for c in cells if c]},
-        ))
+        failures.append(
+            Problem(
+                f"{message}（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 {grid.first_row + number} 行现有：{present}）",
+                file=path.name,
+                sheet=grid.sheet,
+                row=grid.first_row + number,
+                hint=hint,
+                code=code,
+                params={
+                    "field": column.name,
+                    "header": mapping.get(column.name, ""),
+                    "present": [c for c in cells if c],
+                },
+            )
+        )
     return InputError(failures)
 
 
@@ -167,34 +195,68 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
     """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
     if not grid.columns or grid.height == 0:
         where = "工作表" if grid.sheet else "文件"
-        raise fail(path, Invalid("empty-sheet", f"{where}是空的，找不到{table.label}的表头"),
-                    other_sheets(grid, table) or "请检查是否选错了文件", sheet=grid.sheet)
+        raise fail(
+            path,
+            Invalid("empty-sheet", f"{where}是空的，找不到{table.label}的表头"),
+            other_sheets(grid, table) or "请检查是否选错了文件",
+            sheet=grid.sheet,
+        )
     head = [python_values(column.slice(0, HEADER_SEARCH_ROWS)) for column in grid.columns]
     rows = [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
-    chosen = next(((number, found, extra) for number, cells in enumerate(rows)
-                   for ok, found, extra in [header_row(cells, table, mapping)] if ok), None)
+    chosen = next(
+        (
+            (number, found, extra)
+            for number, cells in enumerate(rows)
+            for ok, found, extra in [header_row(cells, table, mapping)]
+            if ok
+        ),
+        None,
+    )
     if chosen is None:
         raise _missing_columns(path, grid, table, mapping, rows)
 
     number, found, extra = chosen
     header_at = grid.first_row + number
     headers = {name: rows[number][index] for name, index in found.items()}
-    unmapped = [(name, header) for name, header in mapping.items()
-                if headers.get(name) is None or header_token(headers[name]) != header_token(header)]
+    unmapped = [
+        (name, header)
+        for name, header in mapping.items()
+        if headers.get(name) is None or header_token(headers[name]) != header_token(header)
+    ]
     if unmapped:
-        raise InputError([Problem(
-            f"计划文件把“{header}”列对应为“{name}”，但{table.label}的表头（第 {header_at} 行）中没有“{header}”",
-            file=path.name, sheet=grid.sheet, row=header_at,
-            hint=f"请核对计划文件 [inputs.{table.kind}.columns]，列名应与文件中的表头一字不差",
-            code="mapped-column-missing", params={"field": name, "header": header},
-        ) for name, header in unmapped])
+        raise InputError(
+            [
+                Problem(
+                    f"计划文件把“{header}”列对应为“{name}”，但{table.label}的表头（第 {header_at} 行）中没有“{header}”",
+                    file=path.name,
+                    sheet=grid.sheet,
+                    row=header_at,
+                    hint=f"请核对计划文件 [inputs.{table.kind}.columns]，列名应与文件中的表头一字不差",
+                    code="mapped-column-missing",
+                    params={"field": name, "header": header},
+                )
+                for name, header in unmapped
+            ]
+        )
     for note in grid.notes:
-        problems.add(note, row=None, severity="warning", hint="如果读错了工作表，" + sheet_hint(table).removeprefix("请"))
+        problems.add(
+            note,
+            row=None,
+            severity="warning",
+            hint="如果读错了工作表，" + sheet_hint(table).removeprefix("请"),
+        )
     for name, ignored, used in extra:
-        problems.add(Invalid("duplicate-column", f"“{rows[number][ignored]}”列与“{rows[number][used]}”列都是“{name}”，只使用了后者",
-                             {"field": name, "ignored": rows[number][ignored], "used": rows[number][used]}),
-                     row=header_at, column=rows[number][ignored], severity="warning",
-                     hint="如果用错了列，请删除或改名多余的那一列")
+        problems.add(
+            Invalid(
+                "duplicate-column",
+                f"“{rows[number][ignored]}”列与“{rows[number][used]}”列都是“{name}”，只使用了后者",
+                {"field": name, "ignored": rows[number][ignored], "used": rows[number][used]},
+            ),
+            row=header_at,
+            column=rows[number][ignored],
+            severity="warning",
+            hint="如果用错了列，请删除或改名多余的那一列",
+        )
     start = number + 1
     data = {name: grid.columns[index].slice(start) for name, index in found.items()}
     excel_rows = np.arange(header_at + 1, header_at + 1 + grid.height - start, dtype=np.int64)
@@ -213,8 +275,17 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
             excel_rows = excel_rows[keep]
     if len(excel_rows) == 0:
         if not table.may_be_empty:
-            raise fail(path, Invalid("no-data-rows", f"{table.label}在表头下方没有数据行"), f"请检查是否选错了文件或工作表（{sheet_hint(table)}）",
-                        sheet=grid.sheet, row=header_at)
-        problems.add(Invalid("header-only", f"{table.label}只有表头，没有记录（视为空的{table.label}）"), row=header_at,
-                     severity="warning", hint="如果本应有记录，请检查是否选错了文件或工作表")
+            raise fail(
+                path,
+                Invalid("no-data-rows", f"{table.label}在表头下方没有数据行"),
+                f"请检查是否选错了文件或工作表（{sheet_hint(table)}）",
+                sheet=grid.sheet,
+                row=header_at,
+            )
+        problems.add(
+            Invalid("header-only", f"{table.label}只有表头，没有记录（视为空的{table.label}）"),
+            row=header_at,
+            severity="warning",
+            hint="如果本应有记录，请检查是否选错了文件或工作表",
+        )
     return Located(path.name, grid.sheet, headers, data, excel_rows)

@@ -118,17 +118,25 @@ def key_message(raw: str, key: str, *, with_registration: bool = False) -> tuple
     """(why, hint) for a key that is not usable, else None."""
     if not key:
         if with_registration:
-            return (Invalid("empty-key", "统一社会信用代码和注册号都为空"),
-                    "每一行都要填写统一社会信用代码，没有代码的旧个体工商户填写 15 位注册号")
-        return Invalid("empty-key", "统一社会信用代码为空"), "每一行都要填写统一社会信用代码（旧个体工商户可填 15 位注册号）"
+            return (
+                Invalid("empty-key", "统一社会信用代码和注册号都为空"),
+                "每一行都要填写统一社会信用代码，没有代码的旧个体工商户填写 15 位注册号",
+            )
+        return Invalid(
+            "empty-key", "统一社会信用代码为空"
+        ), "每一行都要填写统一社会信用代码（旧个体工商户可填 15 位注册号）"
     if "|" in key:
-        return Invalid("pipe-in-key", f"代码“{raw}”中含有竖线“|”", {"value": raw}), "竖线是抽取车票中的分隔符，代码中不能出现"
+        return Invalid(
+            "pipe-in-key", f"代码“{raw}”中含有竖线“|”", {"value": raw}
+        ), "竖线是抽取车票中的分隔符，代码中不能出现"
     why = key_problem(key)
     if why is None:
         return None
     hint = "请对照营业执照核对后改正"
     if key.isdigit() and len(key) > 15:
-        hint = "这一列可能被设成了数字格式，超过 15 位的数字末尾会变成 0；请把单元格设为文本格式后重新填写代码"
+        hint = (
+            "这一列可能被设成了数字格式，超过 15 位的数字末尾会变成 0；请把单元格设为文本格式后重新填写代码"
+        )
     return Invalid(why.code, f"统一社会信用代码“{key}”有误：{why.reason}", {"value": key}), hint
 
 
@@ -176,7 +184,9 @@ def key_column(table: Located) -> KeyColumn:
         assert key is not None  # locate made sure one of the two is there
         return KeyColumn(key, table.header(KEY))
     if key is None:
-        return KeyColumn(registration, table.header(KEY), table.header(REGISTRATION_NO), np.ones(len(table), np.bool_))
+        return KeyColumn(
+            registration, table.header(KEY), table.header(REGISTRATION_NO), np.ones(len(table), np.bool_)
+        )
     # Only rows that have something in the 注册号 column can take their key from it (a few percent):
     # the blank test runs on those alone (measured: 0.13 s for both whole columns at a million rows).
     given = np.flatnonzero(np_valid(registration) & (np.diff(np_offsets(registration)) > 0))
@@ -198,7 +208,9 @@ class KeyCheck:
     invalid: set[str] = field(default_factory=set)
     invalid_repeats: bool = False
 
-    def check(self, keys: list[str | None], dirty: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]) -> list[str]:
+    def check(
+        self, keys: list[str | None], dirty: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+    ) -> list[str]:
         """Normalise and check, in place, the keys at `dirty` (those no vectorised scan vouched for)."""
         for i in dirty.tolist():
             raw = clean_text(keys[i] or "")
@@ -222,16 +234,25 @@ class KeyCheck:
         return bool((every[1:] == every[:-1]).any())
 
 
-def report_duplicates(keys: Sequence[str], rows: npt.NDArray[np.int64], source: KeyColumn, problems: Problems) -> None:
+def report_duplicates(
+    keys: Sequence[str], rows: npt.NDArray[np.int64], source: KeyColumn, problems: Problems
+) -> None:
     """Every repeat of a non-empty key, naming the row where it first appeared."""
     first: dict[str, int] = {}
     for index, (key, row) in enumerate(zip(keys, rows.tolist(), strict=True)):
         if not key:
             continue
         if key in first:
-            problems.add(Invalid("duplicate-key", f"{source.header(index)}“{key}”与第 {first[key]} 行重复",
-                                 {"value": key, "first_row": first[key]}), row=row, column=source.header(index),
-                         hint=f"同一市场主体只能出现一次，请删除或合并第 {first[key]} 行和第 {row} 行")
+            problems.add(
+                Invalid(
+                    "duplicate-key",
+                    f"{source.header(index)}“{key}”与第 {first[key]} 行重复",
+                    {"value": key, "first_row": first[key]},
+                ),
+                row=row,
+                column=source.header(index),
+                hint=f"同一市场主体只能出现一次，请删除或合并第 {first[key]} 行和第 {row} 行",
+            )
         else:
             first[key] = row
 
@@ -244,14 +265,30 @@ def person_ids(table: Located, problems: Problems, *, unique: bool, required: bo
     for person, row in zip(ids, table.rows.tolist(), strict=True):
         if not person:
             if required:
-                problems.add(Invalid("empty-person-id", "人员编号为空"), row=row, column=header, hint="每一行都要填写人员编号")
+                problems.add(
+                    Invalid("empty-person-id", "人员编号为空"),
+                    row=row,
+                    column=header,
+                    hint="每一行都要填写人员编号",
+                )
         elif "|" in person:
-            problems.add(Invalid("pipe-in-person-id", f"人员编号“{person}”中含有竖线“|”", {"value": person}), row=row, column=header,
-                         hint="竖线是抽取车票中的分隔符，编号中不能出现")
+            problems.add(
+                Invalid("pipe-in-person-id", f"人员编号“{person}”中含有竖线“|”", {"value": person}),
+                row=row,
+                column=header,
+                hint="竖线是抽取车票中的分隔符，编号中不能出现",
+            )
         elif unique and person in seen:
-            problems.add(Invalid("duplicate-person-id", f"人员编号“{person}”与第 {seen[person]} 行重复",
-                                 {"value": person, "first_row": seen[person]}), row=row, column=header,
-                         hint=f"每人只能出现一次（编号不分大小写、全角半角），请核对第 {seen[person]} 行和第 {row} 行")
+            problems.add(
+                Invalid(
+                    "duplicate-person-id",
+                    f"人员编号“{person}”与第 {seen[person]} 行重复",
+                    {"value": person, "first_row": seen[person]},
+                ),
+                row=row,
+                column=header,
+                hint=f"每人只能出现一次（编号不分大小写、全角半角），请核对第 {seen[person]} 行和第 {row} 行",
+            )
         else:
             seen.setdefault(person, row)
     return ids
@@ -267,6 +304,11 @@ def enterprise_keys(table: Located, problems: Problems, *, severity: Severity) -
         raw = keys[i]
         keys[i] = normalize_key(raw)
         if found := source.message(raw, keys[i]):
-            problems.add(found[0], row=int(rows[i]), column=source.header(i), hint=found[1],
-                         severity="error" if not keys[i] else severity)
+            problems.add(
+                found[0],
+                row=int(rows[i]),
+                column=source.header(i),
+                hint=found[1],
+                severity="error" if not keys[i] else severity,
+            )
     return keys

@@ -36,8 +36,9 @@ class Problems:
     hidden_errors: set[str] = field(default_factory=set)
     summaries: list[Problem] = field(default_factory=list)  # about a whole column, listed last
 
-    def add(self, why: Invalid, *, row: int | None, column: str = "", hint: str = "",
-            severity: Severity = "error") -> None:
+    def add(
+        self, why: Invalid, *, row: int | None, column: str = "", hint: str = "", severity: Severity = "error"
+    ) -> None:
         """A finding at a row (and column) of this file."""
         if self.listed[column] >= PROBLEMS_PER_COLUMN:
             self.hidden[column] += 1
@@ -45,30 +46,69 @@ class Problems:
                 self.hidden_errors.add(column)
             return
         self.listed[column] += 1
-        self.items.append(Problem(why.message, file=self.file, sheet=self.sheet, row=row, column=column,
-                                  severity=severity, hint=hint, code=why.code, params=why.params))
+        self.items.append(
+            Problem(
+                why.message,
+                file=self.file,
+                sheet=self.sheet,
+                row=row,
+                column=column,
+                severity=severity,
+                hint=hint,
+                code=why.code,
+                params=why.params,
+            )
+        )
 
     def summarise(self, why: Invalid, *, column: str, hint: str, severity: Severity = "error") -> None:
         """A finding about a whole column (not counted against its per-column limit)."""
-        self.summaries.append(Problem(why.message, file=self.file, sheet=self.sheet, column=column, severity=severity,
-                                      hint=hint, code=why.code, params=why.params))
+        self.summaries.append(
+            Problem(
+                why.message,
+                file=self.file,
+                sheet=self.sheet,
+                column=column,
+                severity=severity,
+                hint=hint,
+                code=why.code,
+                params=why.params,
+            )
+        )
 
     def result(self) -> list[Problem]:
         """Problems in row order, then one summary per column whose problems were cut short."""
         found = sorted(self.items, key=lambda p: p.row or 0) + self.summaries
         found.extend(
-            Problem(f"另有 {count} 行的“{column}”也有问题，未逐一列出（每列最多列出 {PROBLEMS_PER_COLUMN} 处）",
-                    file=self.file, sheet=self.sheet, column=column,
-                    severity="error" if column in self.hidden_errors else "warning",
-                    hint="请先改正上面列出的问题，它们往往有同一个原因", code="more-in-column",
-                    params={"count": count, "column": column})
+            Problem(
+                f"另有 {count} 行的“{column}”也有问题，未逐一列出（每列最多列出 {PROBLEMS_PER_COLUMN} 处）",
+                file=self.file,
+                sheet=self.sheet,
+                column=column,
+                severity="error" if column in self.hidden_errors else "warning",
+                hint="请先改正上面列出的问题，它们往往有同一个原因",
+                code="more-in-column",
+                params={"count": count, "column": column},
+            )
             for column, count in self.hidden.items()
         )
         return found
 
 
-def fail(path: Path, why: Invalid, hint: str, *, sheet: str = "", row: int | None = None,
-         column: str = "") -> InputError:
+def fail(
+    path: Path, why: Invalid, hint: str, *, sheet: str = "", row: int | None = None, column: str = ""
+) -> InputError:
     """The error that stops reading a file at once."""
-    return InputError([Problem(why.message, file=path.name, sheet=sheet, row=row, column=column, hint=hint,
-                               code=why.code, params=why.params)])
+    return InputError(
+        [
+            Problem(
+                why.message,
+                file=path.name,
+                sheet=sheet,
+                row=row,
+                column=column,
+                hint=hint,
+                code=why.code,
+                params=why.params,
+            )
+        ]
+    )

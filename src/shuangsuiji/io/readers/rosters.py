@@ -29,8 +29,10 @@ from .values import (
 T = TypeVar("T")
 _NO_MAPPING: Mapping[str, str] = {}
 
-def parsed(table: Located, name: str, parse: Callable[[str], Parsed[T]], hint: str,
-            problems: Problems) -> list[T]:
+
+def parsed(
+    table: Located, name: str, parse: Callable[[str], Parsed[T]], hint: str, problems: Problems
+) -> list[T]:
     values = []
     known: dict[str, Parsed[T]] = {}  # each distinct text parsed once (history dates repeat)
     for text, row in zip(table.texts(name), table.rows.tolist(), strict=True):
@@ -53,22 +55,56 @@ def read_inspectors(
     names = table.texts("姓名")
     departments = list(map(compact, table.texts("所属部门")))
     expiry = parsed(table, "执法证有效期至", parse_date, DATE_HINT, problems)
-    limits = parsed(table, "任务上限", parse_task_limit, "请填写 0 或正整数；留空则使用计划中的 max_tasks", problems)
+    limits = parsed(
+        table, "任务上限", parse_task_limit, "请填写 0 或正整数；留空则使用计划中的 max_tasks", problems
+    )
     rows = table.rows.tolist()
     for name, department, row in zip(names, departments, rows, strict=True):
         if not name:
-            problems.add(Invalid("empty-name", "姓名为空"), row=row, column=table.header("姓名"), hint="请填写执法人员姓名")
+            problems.add(
+                Invalid("empty-name", "姓名为空"),
+                row=row,
+                column=table.header("姓名"),
+                hint="请填写执法人员姓名",
+            )
         if not department:
-            problems.add(Invalid("empty-department", "所属部门为空"), row=row, column=table.header("所属部门"), severity="warning",
-                         hint="联合检查按部门组队，请填写所属部门")
+            problems.add(
+                Invalid("empty-department", "所属部门为空"),
+                row=row,
+                column=table.header("所属部门"),
+                severity="warning",
+                hint="联合检查按部门组队，请填写所属部门",
+            )
     inspectors = tuple(
-        Inspector(id=person, name=name, department=department, certificate=certificate,
-                  certificate_expiry=until, specialties=split_specialties(specialties), district=district,
-                  status=status, max_tasks=limit, row=row, id_card=id_card, phone=phone)
-        for person, name, department, certificate, until, specialties, district, status, limit, row, id_card, phone
-        in zip(ids, names, departments, table.texts("执法证号"), expiry, table.texts("专业领域"),
-               map(compact, table.texts("所属区域")), table.texts("在岗状态"), limits, rows, table.texts("身份证号"),
-               table.texts("手机号"), strict=True)
+        Inspector(
+            id=person,
+            name=name,
+            department=department,
+            certificate=certificate,
+            certificate_expiry=until,
+            specialties=split_specialties(specialties),
+            district=district,
+            status=status,
+            max_tasks=limit,
+            row=row,
+            id_card=id_card,
+            phone=phone,
+        )
+        for person, name, department, certificate, until, specialties, district, status, limit, row, id_card, phone in zip(
+            ids,
+            names,
+            departments,
+            table.texts("执法证号"),
+            expiry,
+            table.texts("专业领域"),
+            map(compact, table.texts("所属区域")),
+            table.texts("在岗状态"),
+            limits,
+            rows,
+            table.texts("身份证号"),
+            table.texts("手机号"),
+            strict=True,
+        )
     )
     return inspectors, file, problems.result()
 
@@ -82,7 +118,9 @@ def read_recusals(
     keys = enterprise_keys(table, problems, severity="error")
     recusals = tuple(
         Recusal(inspector_id=person, enterprise_key=key, reason=reason, row=row)
-        for person, key, reason, row in zip(ids, keys, table.texts("回避原因"), table.rows.tolist(), strict=True)
+        for person, key, reason, row in zip(
+            ids, keys, table.texts("回避原因"), table.rows.tolist(), strict=True
+        )
     )
     return recusals, file, problems.result()
 
@@ -97,13 +135,21 @@ def read_history(
     dates = parsed(table, "检查日期", parse_date, DATE_HINT, problems)
     entries = []
     cautions: dict[date, Invalid | None] = {}
-    for key, day, text, person, row in zip(keys, dates, table.texts("检查日期"), ids, table.rows.tolist(),
-                                           strict=True):
+    for key, day, text, person, row in zip(
+        keys, dates, table.texts("检查日期"), ids, table.rows.tolist(), strict=True
+    ):
         if day is not None:
             entries.append(HistoryEntry(enterprise_key=key, inspected_on=day, inspector_id=person, row=row))
             caution = cautions[day] if day in cautions else cautions.setdefault(day, future_date(day))
             if caution:
-                problems.add(caution, row=row, column=table.header("检查日期"), severity="warning", hint=FUTURE_HINT)
+                problems.add(
+                    caution, row=row, column=table.header("检查日期"), severity="warning", hint=FUTURE_HINT
+                )
         elif not text:
-            problems.add(Invalid("empty-date", "检查日期为空"), row=row, column=table.header("检查日期"), hint=DATE_HINT)
+            problems.add(
+                Invalid("empty-date", "检查日期为空"),
+                row=row,
+                column=table.header("检查日期"),
+                hint=DATE_HINT,
+            )
     return tuple(entries), file, problems.result()

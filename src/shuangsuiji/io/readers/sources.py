@@ -40,7 +40,9 @@ class Grid:
     notes: list[Invalid] = field(default_factory=list)  # what the user should know about the choice of sheet
 
     def __post_init__(self) -> None:
-        self.columns = [c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.string()) for c in self.columns]
+        self.columns = [
+            c if c.type in (pa.string(), pa.large_string()) else c.cast(pa.string()) for c in self.columns
+        ]
 
     @property
     def height(self) -> int:

@@ -29,8 +29,14 @@ CLEAN_BYTE[0xE4:0xEA] = True
 # (NFKC of an assigned character never changes), none is invisible, and NFKC turns none of them
 # into white space other than the ASCII space. Full-width forms and 、。《》 are common in names.
 NFKC_SAFE_RANGES = (
-    (0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0xFF), (0x2010, 0x2027), (0x3000, 0x303F), (0x4E00, 0x9FFF),
-    (0xFF01, 0xFF5E), (0xFFE0, 0xFFE6),
+    (0x20, 0x7E),
+    (0xA0, 0xAC),
+    (0xAE, 0xFF),
+    (0x2010, 0x2027),
+    (0x3000, 0x303F),
+    (0x4E00, 0x9FFF),
+    (0xFF01, 0xFF5E),
+    (0xFFE0, 0xFFE6),
 )
 NFKC_SAFE = "^[" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in NFKC_SAFE_RANGES) + "]*$"
 KEY_NFKC_SAFE = r"^[\x{20}-\x{7e}\x{3000}\x{ff01}-\x{ff5e}]*$"  # becomes ASCII: upper() agrees too
@@ -93,7 +99,10 @@ class TextColumn(Sequence[str]):
         self._strings = strings
         dirty = np.flatnonzero(~already_clean(strings))
         subset = strings.take(arrow_indices(dirty))
-        self._cleaned = {i: tidy_text(value) if value else "" for i, value in zip(dirty.tolist(), python_values(subset), strict=True)}
+        self._cleaned = {
+            i: tidy_text(value) if value else ""
+            for i, value in zip(dirty.tolist(), python_values(subset), strict=True)
+        }
         self._offsets = array("q", np_offsets(strings).tobytes())
         data = strings.buffers()[2]
         self._data = memoryview(data) if data is not None else memoryview(b"")
@@ -128,4 +137,6 @@ class TextColumn(Sequence[str]):
     def blanks(self) -> list[int]:
         """Positions of the empty values, in order."""
         empty = np.flatnonzero(np.diff(np_offsets(self._strings)) == 0).tolist()
-        return sorted({*(i for i in empty if i not in self._cleaned), *(i for i, v in self._cleaned.items() if not v)})
+        return sorted(
+            {*(i for i in empty if i not in self._cleaned), *(i for i, v in self._cleaned.items() if not v)}
+        )

@@ -31,14 +31,24 @@ CREDIT_WORDS = {"低": "A", "一般": "B", "较高": "C", "高": "D"}
 _CLASS_LETTER = re.compile(r"([ABCD])(?:类|级)?(?:企业)?")
 _CLASS_AFFIXES = (("信用风险等级", "信用风险", "风险等级", "风险"), ("企业", "类", "级", "风险"))
 _WITH_NOTE = re.compile(r"(.+?)\((.+)\)")
-_FLAGS = {"是": True, "Y": True, "YES": True, "1": True, "TRUE": True,
-          "否": False, "N": False, "NO": False, "0": False, "FALSE": False, "": False}
+_FLAGS = {
+    "是": True,
+    "Y": True,
+    "YES": True,
+    "1": True,
+    "TRUE": True,
+    "否": False,
+    "N": False,
+    "NO": False,
+    "0": False,
+    "FALSE": False,
+    "": False,
+}
 _YMD = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SERIAL = re.compile(r"(\d{1,6})(?:\.\d+)?")
 _SPECIALTY_SEPARATORS = re.compile(r"[、,，;；\s]+")
-
 
 
 Parsed = tuple[T, Invalid | None]  # (value, why the text is invalid or None)
@@ -65,8 +75,11 @@ def parse_credit_class(text: str) -> Parsed[str]:
     if None in classes:
         return "", Invalid("unknown-credit-class", f"信用风险等级“{text}”无法识别", {"value": text})
     if len(classes) > 1:
-        return "", Invalid("inconsistent-credit-class",
-                           f"信用风险等级“{text}”前后不一致（{'与'.join(sorted(map(str, classes)))}）", {"value": text})
+        return "", Invalid(
+            "inconsistent-credit-class",
+            f"信用风险等级“{text}”前后不一致（{'与'.join(sorted(map(str, classes)))}）",
+            {"value": text},
+        )
     return classes.pop() or "", None
 
 
@@ -93,8 +106,11 @@ def parse_date(text: str) -> Parsed[date | None]:
     except ValueError:
         return None, Invalid("impossible-date", f"“{text}”不是有效日期", {"value": text})
     if not _EARLIEST <= value <= _LATEST:
-        return None, Invalid("date-out-of-range", f"日期“{text}”超出合理范围（{_EARLIEST.year}–{_LATEST.year} 年）",
-                             {"value": text})
+        return None, Invalid(
+            "date-out-of-range",
+            f"日期“{text}”超出合理范围（{_EARLIEST.year}–{_LATEST.year} 年）",
+            {"value": text},
+        )
     return value, None
 
 
@@ -130,8 +146,11 @@ def future_date(value: date | None) -> Invalid | None:
     the usual cause, is still caught.
     """
     if value is not None and value > today() + FUTURE_GRACE:
-        return Invalid("future-date", f"检查日期“{value.isoformat()}”晚于今天（{today().isoformat()}）",
-                       {"value": value.isoformat(), "today": today().isoformat()})
+        return Invalid(
+            "future-date",
+            f"检查日期“{value.isoformat()}”晚于今天（{today().isoformat()}）",
+            {"value": value.isoformat(), "today": today().isoformat()},
+        )
     return None
 
 
@@ -148,8 +167,11 @@ def coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
 
 
 def convert_coded(
-    distinct: list[str | None], codes: npt.NDArray[np.int64], convert: Callable[[str], Parsed[Any]],
-    warn: Callable[[Any], Invalid | None] | None = None, clean: Callable[[str], str] = clean_text,
+    distinct: list[str | None],
+    codes: npt.NDArray[np.int64],
+    convert: Callable[[str], Parsed[Any]],
+    warn: Callable[[Any], Invalid | None] | None = None,
+    clean: Callable[[str], str] = clean_text,
 ) -> tuple[list[Any], list[tuple[int, Invalid, Severity]]]:
     """A low-cardinality column converted once per distinct value, equal results sharing one object;
     and (position, why, severity) of every value that did not convert (error) or that `warn`
