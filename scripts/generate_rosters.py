@@ -33,6 +33,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from shuangsuiji.ids import USCC_ALPHABET, uscc_check_char
+
 from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
 
 Row = tuple[Cell, ...]
