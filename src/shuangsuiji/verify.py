@@ -253,6 +253,12 @@ def cell_differences(expected: Path, actual: Path) -> list[str]:
     return found
 
 
+def _made_by(record: dict[str, Any]) -> str:
+    """The shuangsuiji version that wrote the record ("?" when it does not say)."""
+    tool = record.get("tool")
+    return str(tool.get("version", "?")) if isinstance(tool, dict) else "?"
+
+
 def _outputs(
     record: dict[str, Any], folder: Path, recomputed: Path, recomputed_content: Mapping[str, str]
 ) -> list[Finding]:
@@ -294,6 +300,19 @@ def _outputs(
             detail = (
                 "所有单元格与复算结果一致，但工作簿的其他内容（格式、隐藏、打印设置等）被改动过，或被另存过"
             )
+        elif (made_by := _made_by(record)) != __version__:
+            # Untouched since the draw, every cell as recomputed: only the writer's layout changed
+            # between versions (styles, dimensions), which the record's digest cannot foresee.
+            findings.append(
+                Finding(
+                    "输出文件",
+                    name,
+                    True,
+                    f"文件与记录一致，每个单元格与复算结果相同；工作簿由 shuangsuiji {made_by} 写出，"
+                    f"本程序（{__version__}）写出的格式不同，不影响结论",
+                )
+            )
+            continue
         else:
             detail = "文件与记录一致，但复算得到的工作簿不同"
         findings.append(Finding("输出文件", name, False, detail))

@@ -187,3 +187,36 @@ def test_verify_recomputes_in_a_registered_scratch_folder_that_it_removes(
     assert scratch.name.startswith("shuangsuiji-verify-") and live == {scratch.absolute()}
     assert not scratch.exists()
     assert list(registry_dir().glob("*.entry")) == []
+
+
+RESTYLED = "<!-- another version's styles -->"
+
+
+def restyle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbooks this run writes differ from the draw's in their styles only, as those of
+    another version of the writer would."""
+    import shuangsuiji.io.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "_STYLES", xlsx._STYLES.replace("<styleSheet", RESTYLED + "<styleSheet", 1))
+
+
+def test_workbooks_written_by_another_version_verify_when_every_cell_agrees(
+    drawn: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shuangsuiji.verify as verifying
+
+    restyle(monkeypatch)
+    monkeypatch.setattr(verifying, "__version__", "9.9.9")
+    code, report = verify(drawn)
+    assert code == 0, different(report)
+    notes = [f["detail"] for f in report["findings"] if f["area"] == "输出文件"]
+    assert len(notes) == 2 and all("本程序（9.9.9）写出的格式不同" in n for n in notes)
+
+
+def test_the_same_version_writing_other_workbooks_is_a_difference(
+    drawn: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    restyle(monkeypatch)
+    code, report = verify(drawn)
+    assert code == 1
+    assert {f["detail"] for f in different(report)} == {"文件与记录一致，但复算得到的工作簿不同"}
