@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
 
-from shuangsuiji.ids import USCC_ALPHABET, uscc_check_char
+from shuangsuiji.core.ids import USCC_ALPHABET, uscc_check_char
 
 from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
 
