@@ -33,7 +33,6 @@ from itertools import accumulate
 from pathlib import Path
 
 from shuangsuiji.core.ids import USCC_ALPHABET, uscc_check_char
-
 from shuangsuiji.io.xlsx import Cell, Sheet, write_workbook
 
 Row = tuple[Cell, ...]

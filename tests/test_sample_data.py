@@ -12,7 +12,7 @@ from tests.builders import ROOT, SAMPLE
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from generate_rosters import main  # noqa: E402
+from generate_rosters import main
 
 
 def test_the_generator_makes_the_sample_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
