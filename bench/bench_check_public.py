@@ -23,10 +23,10 @@ def key(number: int, all_digits: bool) -> str:
 def rows(all_digit_share: int) -> list[tuple[object, ...]]:
     """A disclosure of ROWS tasks; every `all_digit_share`-th key is all digits (0: none)."""
     return [
-        (n, "GY-SJ-2026-12", "2026年12月食品经营者双随机抽查", f"GY-SJ-2026-12-{n:05d}", "食品经营检查", "定向抽查",
-         "食品经营许可情况、食品安全管理制度", "贵阳市市场监督管理局", datetime.date(2026, 12, 1),
-         datetime.date(2026, 12, 31), f"贵阳市某某餐饮有限公司{n}", key(n, bool(all_digit_share) and n % all_digit_share == 0),
-         "贵阳市云岩区市场监督管理局", "", "")
+        (n, "GY-SJ-2026-12", "2026年12月食品经营者双随机抽查", f"GY-SJ-2026-12-{n:05d}",
+         "食品经营检查", "定向抽查", "食品经营许可情况、食品安全管理制度", "贵阳市市场监督管理局",
+         datetime.date(2026, 12, 1), datetime.date(2026, 12, 31), f"贵阳市某某餐饮有限公司{n}",
+         key(n, bool(all_digit_share) and n % all_digit_share == 0), "贵阳市云岩区市场监督管理局", "", "")
         for n in range(1, ROWS + 1)
     ]  # fmt: skip
 

@@ -170,7 +170,8 @@ def main() -> None:
             else ""
         )
         print(
-            f"{size:>9} 户 × {args.inspectors} 人：抽取 {row['draw_s']:.2f} s，fastexcel 仅读取 {row['read_s']:.2f} s，"
+            f"{size:>9} 户 × {args.inspectors} 人：抽取 {row['draw_s']:.2f} s，"
+            f"fastexcel 仅读取 {row['read_s']:.2f} s，"
             f"比值 {row['ratio']:.2f}，峰值内存 {row['peak_mb']:.0f} MB{also}",
             flush=True,
         )

@@ -114,7 +114,8 @@ def main() -> None:
             totals[variant].append(total)
             endings[variant].append(ending)
     print(
-        f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; {args.size:,} enterprises; {args.rounds} rounds"
+        f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; "
+        f"{args.size:,} enterprises; {args.rounds} rounds"
     )
     for variant in totals:
         print(

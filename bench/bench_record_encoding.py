@@ -27,13 +27,16 @@ CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(","
 def record_lists() -> dict[str, list[dict[str, Any]]]:
     """The two long lists of a 50,000-task record (values in the record's format)."""
     tasks = [
-        {"task_id": f"GY-SJ-2026-12-{n:05d}", "enterprise_id": f"91520102MA{n:07d}X", "enterprise_name": f"贵阳市某某餐饮有限公司{n}",
+        {"task_id": f"GY-SJ-2026-12-{n:05d}", "enterprise_id": f"91520102MA{n:07d}X",
+         "enterprise_name": f"贵阳市某某餐饮有限公司{n}",
          "credit_class": "ABCD"[n % 4], "stratum": {"信用风险等级": "ABCD"[n % 4]}, "rank": n // 4 + 1,
-         "must_inspect": False, "ticket": f"{n * 2654435761 % 2**64:016x}" * 4, "team": [f"P{n % 5000:05d}", f"P{(n * 7) % 5000:05d}"]}
+         "must_inspect": False, "ticket": f"{n * 2654435761 % 2**64:016x}" * 4,
+         "team": [f"P{n % 5000:05d}", f"P{(n * 7) % 5000:05d}"]}
         for n in range(TASKS)
     ]  # fmt: skip
     excluded = [
-        {"enterprise_id": f"91520103MA{n:07d}Y", "reason_code": "window", "reason": "最近检查日期 2026-03-01，距计划开始 275 天，不足 365 天"}
+        {"enterprise_id": f"91520103MA{n:07d}Y", "reason_code": "window",
+         "reason": "最近检查日期 2026-03-01，距计划开始 275 天，不足 365 天"}
         for n in range(EXCLUDED)
     ]  # fmt: skip
     return {"tasks": tasks, "excluded": excluded}

@@ -55,7 +55,8 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 
 def environment(source: Path) -> dict[str, str]:
-    """The environment that makes the child import shuangsuiji from `source` (ahead of the editable install)."""
+    """The environment that makes the child import shuangsuiji from `source` (ahead of the editable
+    install)."""
     return {**os.environ, "PYTHONPATH": str(source)}
 
 
@@ -101,7 +102,8 @@ def main() -> None:
         median = statistics.median(values)
         heavy = loaded(["shuangsuiji", *COMMANDS[name]], environment(trees[tree]))
         print(
-            f"  {tree:<8} shuangsuiji {name:<18} {median * 1000:5.0f} ms  ({(median - base) * 1000:4.0f} ms above "
+            f"  {tree:<8} shuangsuiji {name:<18} {median * 1000:5.0f} ms  "
+            f"({(median - base) * 1000:4.0f} ms above "
             f"python -c pass; loads: {heavy})"
         )
 

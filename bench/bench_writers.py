@@ -179,7 +179,8 @@ def report(label: str, books: dict[str, Book], repeats: int) -> dict[str, dict[s
     for name, m in medians.items():
         xw = m["xlsxwriter"] + m["digest"]
         print(
-            f"  {label} {name}: 本写出器 {m['ours']:.3f} s；XlsxWriter {m['xlsxwriter']:.3f} s + 读回算内容摘要 "
+            f"  {label} {name}: 本写出器 {m['ours']:.3f} s；"
+            f"XlsxWriter {m['xlsxwriter']:.3f} s + 读回算内容摘要 "
             f"{m['digest']:.3f} s = {xw:.3f} s（{xw / m['ours']:.1f} 倍）",
             flush=True,
         )
@@ -301,7 +302,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         draw = args.draw - both["ours"] + both["xlsxwriter"]
         print(
             f"  两个工作簿各在一个进程中同时写出（如抽取时的辅助进程）：本写出器 {both['ours']:.2f} s，"
-            f"XlsxWriter（含内容摘要）{both['xlsxwriter']:.2f} s；100 万户抽取估计 {args.draw:.1f} s → {draw:.1f} s，"
+            f"XlsxWriter（含内容摘要）{both['xlsxwriter']:.2f} s；"
+            f"100 万户抽取估计 {args.draw:.1f} s → {draw:.1f} s，"
             f"是仅读取（{args.read:.2f} s）的 {args.draw / args.read:.2f} → {draw / args.read:.2f} 倍"
         )
 

@@ -83,10 +83,11 @@ DISTRICTS = {
                  "霞晖路", "贵筑路"), ("花溪", "小河", "孟关", "青岩", "党武", "石板", "溪北", "平桥")),
         District("乌当区", "520112", 8, ("新添大道", "新创路", "顺新路", "温泉路", "高新路", "北衙路"),
                  ("新添寨", "东风", "水田", "新场", "下坝", "羊昌", "百宜")),
-        District("白云区", "520113", 9, ("白云南路", "白云北路", "云峰大道", "艳山红路", "龚家寨路", "金苏大道"),
-                 ("艳山红", "都拉", "沙文", "麦架", "牛场", "大山洞")),
+        District("白云区", "520113", 9, ("白云南路", "白云北路", "云峰大道", "艳山红路", "龚家寨路",
+                 "金苏大道"), ("艳山红", "都拉", "沙文", "麦架", "牛场", "大山洞")),
         District("观山湖区", "520115", 14, ("林城西路", "长岭北路", "金阳南路", "观山东路", "金朱路",
-                 "碧海南路", "诚信路", "兴筑路"), ("金阳", "世纪城", "碧海", "长岭", "朱昌", "金华", "百花湖")),
+                 "碧海南路", "诚信路", "兴筑路"),
+                 ("金阳", "世纪城", "碧海", "长岭", "朱昌", "金华", "百花湖")),
         District("清镇市", "520181", 7, ("云岭东路", "云岭西路", "百花路", "红枫大道", "府前路", "新岭路"),
                  ("红枫湖", "站街", "卫城", "新店", "犁倭", "暗流")),
         District("修文县", "520123", 4, ("阳明大道", "翠屏东路", "翠屏西路", "文化路", "龙场大道"),
@@ -128,7 +129,10 @@ COOP_PRODUCTS = ("猕猴桃种植", "蔬菜种植", "生态养殖", "富硒茶�
                  "刺梨种植", "生猪养殖", "稻米")  # fmt: skip
 TRADE_CHARS = ("金鑫福盛源宏兴顺达丰华瑞康美味香鲜乐和佳悦祥恒隆泰安嘉德汇聚旺元新天山云林黔筑禾田润鸿"
                "博豪伟荣信诚正万千百品尚优益惠合家友春秋阳明星月川江湘蜀渝")  # fmt: skip
-SURNAMES = "王李张杨刘陈吴罗黄赵周龙徐孙胡朱何高郭马林宋唐谢冯韩曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢石韦熊邹雷"
+SURNAMES = (
+    "王李张杨刘陈吴罗黄赵周龙徐孙胡朱何高郭马林宋唐谢冯韩曹彭曾肖田董袁潘蒋蔡余"
+    "杜叶程苏魏吕丁任沈姚卢石韦熊邹雷"
+)
 SURNAME_CUM_WEIGHTS = tuple(accumulate(1 / (rank + 4) for rank in range(len(SURNAMES))))  # common ones first
 GIVEN_CHARS = ("建国华明丽芳伟敏静军勇强磊洋艳娟霞平刚桂英秀兰玉红梅琳婷雪慧宇浩鹏飞涛波斌杰超鑫林"
                "云德文志海春晓松荣兵亮辉俊峰家佳欣怡子涵睿")  # fmt: skip
@@ -390,7 +394,10 @@ def _enterprise_name(rng: random.Random, kind: str, district: District, industry
     if industry == "农贸市场" and rng.random() < 0.7:
         return f"{district.name}{rng.choice(district.places)}农贸市场"
     if kind == COOP:
-        return f"{district.name}{rng.choice(district.places)}{_trade_name(rng)}{rng.choice(COOP_PRODUCTS)}农民专业合作社"
+        return (
+            f"{district.name}{rng.choice(district.places)}{_trade_name(rng)}"
+            f"{rng.choice(COOP_PRODUCTS)}农民专业合作社"
+        )
     if kind in (INDIVIDUAL, REGISTRATION):
         draw = rng.random()
         if draw < 0.45:
@@ -503,7 +510,8 @@ def _weighted_sample(rng: random.Random, k: int) -> list[str]:
 
 
 def _top_up_specialists(rng: random.Random, staff: list[StaffMember], plan_end: date) -> None:
-    """Give each industry at least MIN_SPECIALISTS available specialists, and at least its enterprise share."""
+    """Give each industry at least MIN_SPECIALISTS available specialists, and at least its enterprise
+    share."""
     available = [p for p in staff if p.available(plan_end)]
     for industry, weight in zip(INDUSTRIES, INDUSTRY_WEIGHTS, strict=True):
         share = weight / sum(INDUSTRY_WEIGHTS)
@@ -661,10 +669,12 @@ def summary(rosters: Rosters) -> list[str]:
         specialty for row in available for specialty in str(row[5] or "").replace("；", "、").split("、")
     )
     return [
-        f"企业 {len(facts)} 户：{classes}；重点检查 {len(facts.must_inspect)}；注销/吊销/迁出 {inactive}；"
-        f"旧式代码 {sum(k == COMPANY and i * 7919 % 10 < OLD_STYLE_SHARE for i, k in enumerate(facts.kinds))}；"
+        f"企业 {len(facts)} 户：{classes}；重点检查 {len(facts.must_inspect)}；"
+        f"注销/吊销/迁出 {inactive}；旧式代码 "
+        f"{sum(k == COMPANY and i * 7919 % 10 < OLD_STYLE_SHARE for i, k in enumerate(facts.kinds))}；"
         f"15 位注册号 {facts.kinds.count(REGISTRATION)}；名录中一年内检查过 {recent}",
-        f"人员 {len(rows)} 名：无执法证 {sum(row[3] is None for row in rows)}，执法证计划期内到期 {len(expired)}，"
+        f"人员 {len(rows)} 名：无执法证 {sum(row[3] is None for row in rows)}，"
+        f"执法证计划期内到期 {len(expired)}，"
         f"不在岗 {sum(row[7] not in (None, '在岗') for row in rows)}，可派 {len(available)}",
         "可派人员中各行业专业人员：" + "，".join(f"{i} {specialists[i]}" for i in INDUSTRIES),
         f"回避名单 {len(rosters.conflicts)} 条；检查记录 {len(rosters.history)} 条",

@@ -58,7 +58,8 @@ LedgerOption = Annotated[
     Path | None,
     typer.Option(
         "--ledger",
-        help=f"抽取台账（SQLite）；默认在计划文件（ledger 命令：当前文件夹）所在的文件夹及其上级文件夹中查找 {LEDGER_FILE}",
+        help="抽取台账（SQLite）；默认在计划文件（ledger 命令：当前文件夹）所在的文件夹"
+        f"及其上级文件夹中查找 {LEDGER_FILE}",
     ),
 ]
 
@@ -82,7 +83,8 @@ def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
             raise typer.Exit(130) from None
         if isinstance(error, Exception) and not isinstance(error, typer.Exit):
             ui.console.print(
-                f"[bold red]内部错误[/]：{type(error).__name__}: {ui.plain(error)}。请加 --debug 重新运行并把输出报告给开发者。"
+                f"[bold red]内部错误[/]：{type(error).__name__}: {ui.plain(error)}。"
+                "请加 --debug 重新运行并把输出报告给开发者。"
             )
             raise typer.Exit(1) from None
         raise
@@ -141,7 +143,8 @@ def draw(
         list[str] | None,
         typer.Option(
             "--seed-value",
-            help="代替 --seed：各份公开来源的值（可多次给出），按 seed combine 的规则合成种子，并写入抽取记录供复核",
+            help="代替 --seed：各份公开来源的值（可多次给出），按 seed combine 的规则合成种子，"
+            "并写入抽取记录供复核",
         ),
     ] = None,
     enterprises: EnterprisesOption = None,
@@ -165,7 +168,7 @@ def draw(
 
     示例：shuangsuiji draw --plan config/plan.toml --seed 2026120188 --out 抽取结果/2026-12
     示例：shuangsuiji draw --plan config/plan.toml --seed-value "福彩3D 2026-12-01 385" --seed-value 4271 --out 抽取结果/2026-12
-    """
+    """  # noqa: E501
     from . import ui
     from .pipeline import draw_in_workspace
 
@@ -373,7 +376,7 @@ def seed_commit(
     """在种子产生之前，为计划和全部名录生成指纹（承诺文件），供事先公布。
 
     示例：shuangsuiji seed commit --plan config/plan.toml --out 承诺.json --source "福利彩票3D 2026-12-01 开奖号码"
-    """
+    """  # noqa: E501
     from . import ui
     from .pipeline import write_commitment
 

@@ -281,7 +281,8 @@ def write_commitment(
     """Make the commitment (see `run_commit`), write it to the new file `out` and return it.
 
     A published commitment must never be replaced: an existing `out` is refused before anything is read.
-    Example: ``write_commitment(InputOptions(Path("config/plan.toml")), Path("承诺.json"), ["福利彩票3D 2026-12-01 开奖号码"])``
+    Example: ``write_commitment(InputOptions(Path("config/plan.toml")), Path("承诺.json"),
+    ["福利彩票3D 2026-12-01 开奖号码"])``
     """
     if out.exists():
         raise UsageError(f"承诺文件“{out}”已存在", hint="承诺一经公布不得覆盖；请换一个文件名")
@@ -361,7 +362,8 @@ def _redraw_check(ledger: Ledger | None, plan: Plan, redraw: bool, reason: str) 
         last = earlier[-1]
         raise UsageError(
             f"抽查计划“{plan.info.id}”已于 {last.created_at} 抽取过（抽取台账第 {last.id} 条）",
-            hint='同一计划不得重复抽取；如确需重新抽取，请加 --redraw --reason "原因"，这会写入记录并在公示表中注明',
+            hint="同一计划不得重复抽取；如确需重新抽取，"
+            '请加 --redraw --reason "原因"，这会写入记录并在公示表中注明',
         )
     if redraw and not earlier:
         raise UsageError(
@@ -395,7 +397,8 @@ def run_draw(
     With `seed_values` (the public sources' values), the seed must be their combination, and the
     record keeps them so that anyone can check where the seed came from.
 
-    Example: ``run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"), ledger=Path("shuangsuiji-ledger.sqlite"))``
+    Example: ``run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"),
+    ledger=Path("shuangsuiji-ledger.sqlite"))``
     """
     reporter = reporter or NullReporter()
     seed = _check_request(seed, seed_values, reason, out_dir)
@@ -645,7 +648,8 @@ def draw_in_workspace(
     commitment read from its file, and the draw entered in `ledger` or else in the ledger of the
     plan file's workspace (UsageError when there is none: a real draw is always entered).
 
-    Example: ``draw_in_workspace(InputOptions(Path("config/plan.toml")), Path("抽取结果/2026-12"), seed="2026120188")``
+    Example: ``draw_in_workspace(InputOptions(Path("config/plan.toml")), Path("抽取结果/2026-12"),
+    seed="2026120188")``
     """
     seed = chosen_seed(seed, seed_values)
     promised = read_json_file(commitment_file, "承诺文件") if commitment_file is not None else None

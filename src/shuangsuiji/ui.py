@@ -170,8 +170,10 @@ def print_summary(outcome: DrawOutcome) -> None:
     selection = result.selection
     people = len(result.workloads)
     console.print(
-        f"名录 {selection.population} 户，范围外 {selection.out_of_scope} 户，未参加抽取 {len(selection.exclusions)} 户；"
-        f"共抽取 [bold]{len(result.tasks)}[/] 户，组成 {len(result.tasks)} 个检查组，派出执法人员 {people} 人。"
+        f"名录 {selection.population} 户，范围外 {selection.out_of_scope} 户，"
+        f"未参加抽取 {len(selection.exclusions)} 户；"
+        f"共抽取 [bold]{len(result.tasks)}[/] 户，组成 {len(result.tasks)} 个检查组，"
+        f"派出执法人员 {people} 人。"
     )
     if outcome.warnings:
         console.print(problems_table(outcome.warnings, f"{len(outcome.warnings)} 条提示（不影响抽取）"))
@@ -292,7 +294,8 @@ def print_fairness(outcome: FairnessOutcome) -> None:
     console.print(
         f"执法人员：{len(report.inspector_counts)} 人，工作量卡方 p 值 {report.inspector_p_value:.3g}"
         "（持稀缺专业者被需要得更多，不要求相等）；"
-        f"最常见的企业与人员组合 {plain(key)}/{plain(person)} {count} 次（该企业人均 {report.pair_expected:.1f} 次）。"
+        f"最常见的企业与人员组合 {plain(key)}/{plain(person)} {count} 次"
+        f"（该企业人均 {report.pair_expected:.1f} 次）。"
     )
     if report.failed_runs:
         console.print(f"[yellow]有 {report.failed_runs} 次模拟未能组成检查组，未计入。[/]")

@@ -76,7 +76,8 @@ def load_record(folder: Path) -> dict[str, Any]:
     if version != RECORD_VERSION:
         made_by = record.get("tool", {}).get("version", "?") if isinstance(record.get("tool"), dict) else "?"
         raise UsageError(
-            f"这份抽取记录的格式版本为 {version}（由 shuangsuiji {made_by} 写出），本程序（{__version__}）只能复核格式版本 "
+            f"这份抽取记录的格式版本为 {version}（由 shuangsuiji {made_by} 写出），"
+            f"本程序（{__version__}）只能复核格式版本 "
             f"{RECORD_VERSION} 的记录",
             hint=f'请用写出它的版本复核（pip install "shuangsuiji=={made_by}"，或取该版本的源代码安装）；'
             "记录格式的变化见 docs/record.md",
@@ -176,7 +177,10 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
             paths[kind] = kept
             note = "使用输出文件夹中保存的副本"
             if kind != LEDGER_HISTORY and live.is_file() and file_sha256(live) != recorded:
-                note += f"；原路径的文件“{live}”在抽取后改动过（不影响复核）：{_changes(kind, kept, live, reading)}"
+                note += (
+                    f"；原路径的文件“{live}”在抽取后改动过（不影响复核）："
+                    f"{_changes(kind, kept, live, reading)}"
+                )
             findings.append(Finding("输入文件", Path(entry["path"]).name, True, note))
         elif live.is_file() and file_sha256(live) == recorded:
             paths[kind] = live
@@ -248,7 +252,8 @@ def cell_differences(expected: Path, actual: Path) -> list[str]:
                 new = b[c] if c < len(b) else None
                 if (old or None) != (new or None):
                     found.append(
-                        f"工作表“{sheet}”单元格 {column_letter(c)}{r + 1}：应为“{old or ''}”，实为“{new or ''}”"
+                        f"工作表“{sheet}”单元格 {column_letter(c)}{r + 1}："
+                        f"应为“{old or ''}”，实为“{new or ''}”"
                     )
     return found
 

@@ -39,7 +39,9 @@ def test_count_mode_draws_exactly_the_total(tmp_path: Path) -> None:
     plan = plan_with(
         tmp_path,
         {
-            'ratio = { A = "3%", B = "5%", C = "10%", D = "20%" }': "total = 60\nweights = { A = 1, B = 2, C = 4, D = 8 }",
+            'ratio = { A = "3%", B = "5%", C = "10%", D = "20%" }': (
+                "total = 60\nweights = { A = 1, B = 2, C = 4, D = 8 }"
+            ),
             "minimum = { D = 1 }": "",
         },
     )

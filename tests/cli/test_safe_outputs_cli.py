@@ -20,8 +20,8 @@ HOSTILE = [
     "@SUM(A1)小吃",
     "=1+1餐馆",
 ]
-# (A leading tab or CR is outer white space: the reader trims it, as it trims every value; tests/io/test_xlsx.py
-# checks that the writer keeps such text as text.)
+# (A leading tab or CR is outer white space: the reader trims it, as it trims every value;
+# tests/io/test_xlsx.py checks that the writer keeps such text as text.)
 
 
 def roster_with_names(tmp_path: Path, names: list[str]) -> tuple[Path, list[str]]:

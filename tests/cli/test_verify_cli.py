@@ -1,4 +1,5 @@
-"""verify: 0 on an untouched draw, 1 with the difference named after any single change, 2 when it cannot run."""
+"""verify: 0 on an untouched draw, 1 with the difference named after any single change, 2 when it cannot
+run."""
 
 from __future__ import annotations
 

@@ -77,17 +77,18 @@ def raised(call: Any) -> list[Problem]:
 
 def test_reads_a_clean_roster_with_every_column(tmp_path: Path) -> None:
     path = workbook(tmp_path / "e.xlsx", [
-        row(uscc(1), "贵阳甲餐饮店", "A", 所属区域="云岩区", 行业类别="餐饮服务", 登记机关="云岩区局", 经营状态="存续",
-            最近检查日期=date(2025, 3, 1), 重点检查="是", 地址="中华北路1号", 法定代表人="张三", 联系电话="13800000000"),
+        row(uscc(1), "贵阳甲餐饮店", "A", 所属区域="云岩区", 行业类别="餐饮服务", 登记机关="云岩区局",
+            经营状态="存续", 最近检查日期=date(2025, 3, 1), 重点检查="是", 地址="中华北路1号",
+            法定代表人="张三", 联系电话="13800000000"),
         row(uscc(2), "贵阳乙超市", "D"),
     ])  # fmt: skip
     roster, file, problems = read_enterprises(path)
     assert problems == []
     assert list(roster.key) == [uscc(1), uscc(2)]
     assert roster.get(0)._asdict() == {
-        "key": uscc(1), "name": "贵阳甲餐饮店", "credit_class": "A", "district": "云岩区", "industry": "餐饮服务",
-        "authority": "云岩区局", "status": "存续", "last_inspected": date(2025, 3, 1), "must_inspect": True, "row": 2,
-        "address": "中华北路1号", "legal_rep": "张三", "phone": "13800000000",
+        "key": uscc(1), "name": "贵阳甲餐饮店", "credit_class": "A", "district": "云岩区",
+        "industry": "餐饮服务", "authority": "云岩区局", "status": "存续", "last_inspected": date(2025, 3, 1),
+        "must_inspect": True, "row": 2, "address": "中华北路1号", "legal_rep": "张三", "phone": "13800000000",
     }  # fmt: skip
     assert roster.get(1)[1:] == ("贵阳乙超市", "D", "", "", "", "", None, False, 3, "", "", "")
     assert file.kind == "enterprises" and file.path == str(path) and file.rows == 2 and file.sheet == "名录"
@@ -123,7 +124,8 @@ def test_full_width_and_invisible_characters_are_cleaned(tmp_path: Path) -> None
     key = uscc(3)
     wide = "".join(chr(ord(c) + 0xFEE0) for c in key.lower())  # full-width, lower case
     path = workbook(tmp_path / "e.xlsx", [
-        row(f"\u200b {wide}\u3000", "贵阳（测试）\ufeff有限公司 ", "ａ", 所属区域="\u200b云岩区 ", 联系电话="１３８"),
+        row(f"\u200b {wide}\u3000", "贵阳（测试）\ufeff有限公司 ", "ａ", 所属区域="\u200b云岩区 ",
+            联系电话="１３８"),
         row(uscc(4), "  贵阳市\u00a0某店\u200d", "b", 所属区域="云岩区", 地址="\t中华北路\n"),
     ])  # fmt: skip
     roster, _, problems = read_enterprises(path)
@@ -154,8 +156,8 @@ def test_credit_classes_map_to_letters_and_a_bad_one_is_reported_with_row_and_co
 
 
 @pytest.mark.parametrize("cell", [
-    date(2026, 1, 5), 46027, 46027.75, "46027", "2026-01-05", "2026/1/5", "2026.1.5", "2026年1月5日", "20260105",
-    "2026-01-05 13:45:00", "２０２６－０１－０５",
+    date(2026, 1, 5), 46027, 46027.75, "46027", "2026-01-05", "2026/1/5", "2026.1.5", "2026年1月5日",
+    "20260105", "2026-01-05 13:45:00", "２０２６－０１－０５",
 ])  # fmt: skip
 def test_every_date_format_is_read(tmp_path: Path, cell: Cell) -> None:
     roster, _, problems = read_enterprises(workbook(tmp_path / "e.xlsx", [row(uscc(1), 最近检查日期=cell)]))
@@ -576,7 +578,8 @@ def test_reading_never_imports_pandas(tmp_path: Path) -> None:
 
 def test_inspectors_are_read_and_checked(tmp_path: Path) -> None:
     rows: list[list[Cell]] = [
-        ["P001", "刘平", "食品科", "5201", date(2031, 8, 5), "餐饮服务、食品销售, 特种设备；药品", "云岩区", "在岗", 8, "52011119920720900x", "139"],
+        ["P001", "刘平", "食品科", "5201", date(2031, 8, 5), "餐饮服务、食品销售, 特种设备；药品", "云岩区",
+         "在岗", 8, "52011119920720900x", "139"],
         ["P002", "王鹏", "", "", None, "", "", "休假", None, "", ""],
         ["P001", "重复", "食品科", "", "2030-01-01", "", "", "", "很多", "", ""],
         ["P|3", "", "食品科", "", "下个月", "", "", "", -1, "", ""],
@@ -599,7 +602,8 @@ def test_inspectors_are_read_and_checked(tmp_path: Path) -> None:
     assert found == [
         (3, "所属部门", "warning"),
         (4, "人员编号", "error"), (4, "任务上限", "error"),
-        (5, "人员编号", "error"), (5, "执法证有效期至", "error"), (5, "任务上限", "error"), (5, "姓名", "error"),
+        (5, "人员编号", "error"), (5, "执法证有效期至", "error"), (5, "任务上限", "error"),
+        (5, "姓名", "error"),
     ]  # fmt: skip
     assert "第 2 行" in problems[1].message and "竖线" in problems[3].message
 
@@ -655,7 +659,8 @@ def test_history_is_read_and_rows_without_a_date_are_dropped(tmp_path: Path) -> 
         workbook(tmp_path / "h.xlsx", rows, header=["统一社会信用代码", "检查日期", "人员编号"])
     )
     assert [(e.enterprise_key, e.inspected_on, e.inspector_id, e.row) for e in entries] == [
-        (uscc(1), date(2025, 6, 1), "P001", 2), (uscc(2), date(2025, 7, 1), "", 3), ("123", date(2025, 1, 1), "P002", 4),
+        (uscc(1), date(2025, 6, 1), "P001", 2), (uscc(2), date(2025, 7, 1), "", 3),
+        ("123", date(2025, 1, 1), "P002", 4),
     ]  # fmt: skip
     assert file.kind == "history" and file.rows == 5
     assert [(p.row, p.column, p.severity) for p in problems] == [

@@ -277,7 +277,8 @@ class Staffing:
             group = f"{len(tasks)} 个企业（{len(industries)} 个行业；{where}）"
         message = (
             f"无法为全部企业组成检查组：{group}共需{needs}，"
-            f"可派的 {len(b.people)} 人{('（' + names + '）') if b.people else ''}最多只能承担 {b.supply} 人次，"
+            f"可派的 {len(b.people)} 人{('（' + names + '）') if b.people else ''}"
+            f"最多只能承担 {b.supply} 人次，"
             f"缺 {b.demand - b.supply} 人次"
         )
         help_ = []

@@ -141,7 +141,8 @@ def commitment_finding(record: Mapping[str, Any], name: str, commitment: Mapping
 
 
 def recomputation_findings(record: Mapping[str, Any], new: Mapping[str, Any]) -> list[Finding]:
-    """The recorded draw against the recomputed record: seed, its sources, strata, tasks, exclusions, digest."""
+    """The recorded draw against the recomputed record: seed, its sources, strata, tasks, exclusions,
+    digest."""
     findings = [Finding("种子", record["seed"], new["seed"] == record["seed"])]
     findings += seed_source_findings(record)
     findings += strata_findings(record["strata"], new["strata"])
@@ -216,7 +217,10 @@ def task_findings(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, A
                         f"复算多出 {len(added)} 户：{'、'.join(added[:10])}{'…' if len(added) > 10 else ''}"
                         if added
                         else "",
-                        f"复算少了 {len(removed)} 户：{'、'.join(removed[:10])}{'…' if len(removed) > 10 else ''}"
+                        (
+                            f"复算少了 {len(removed)} 户："
+                            f"{'、'.join(removed[:10])}{'…' if len(removed) > 10 else ''}"
+                        )
                         if removed
                         else "",
                         "" if added or removed or selection_same else "户数相同但顺序或任务编号不同",
@@ -232,7 +236,8 @@ def task_findings(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, A
             f"{len(old)} 组",
             not changed,
             "；".join(
-                f"{before[k]['task_id']}（{k}）原为 {'、'.join(before[k]['team'])}，复算为 {'、'.join(after[k]['team'])}"
+                f"{before[k]['task_id']}（{k}）原为 {'、'.join(before[k]['team'])}，"
+                f"复算为 {'、'.join(after[k]['team'])}"
                 for k in changed[:10]
             )
             + ("…" if len(changed) > 10 else ""),

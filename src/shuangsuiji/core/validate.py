@@ -62,7 +62,8 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
                 inputs,
                 "inspectors",
                 "too-few-certified",
-                f"执法证在整个检查期（至 {plan.info.end}）内有效的在岗人员只有 {len(certified)} 人，每组却需要 {rules.certified} 人",
+                f"执法证在整个检查期（至 {plan.info.end}）内有效的在岗人员只有 {len(certified)} 人，"
+                f"每组却需要 {rules.certified} 人",
                 hint="请核对“执法证号”和“执法证有效期至”两列",
             )
         )
@@ -151,7 +152,8 @@ def _unstaffable_industries(inputs: Inputs, plan: Plan, on_duty: list[Inspector]
                         "unstaffable-industry",
                         f"名录中 {column.count(industry)} 户“{industry}”企业一旦被抽中就无法组成检查组："
                         f"没有在岗的{role.describe(industry)}",
-                        hint="请补充具备该专业领域的人员，或在 teams.specialty_map 中为该行业指定可以替代的专业领域",
+                        hint="请补充具备该专业领域的人员，"
+                        "或在 teams.specialty_map 中为该行业指定可以替代的专业领域",
                         severity="warning",
                     )
                 )
@@ -168,10 +170,12 @@ def _status_words(inputs: Inputs, plan: Plan) -> list[Problem]:
             inputs,
             "enterprises",
             "unknown-status",
-            f"经营状态“{word}”不在计划的经营状态词表中（{count} 行，首见第 {inputs.enterprises.row[column.index(word)]} 行）",
+            f"经营状态“{word}”不在计划的经营状态词表中"
+            f"（{count} 行，首见第 {inputs.enterprises.row[column.index(word)]} 行）",
             column="经营状态",
             params={"word": word, "count": count},
-            hint="请在计划文件 [exclusion] 的 excluded_statuses（不参加抽取）或 active_statuses（参加抽取）中加入这个词",
+            hint="请在计划文件 [exclusion] 的 excluded_statuses（不参加抽取）"
+            "或 active_statuses（参加抽取）中加入这个词",
         )
         for word, count in sorted(counts.items())
         if not plan.statuses.knows(word)

@@ -119,7 +119,8 @@ def write_fairness_workbook(path: Path, report: FairnessReport, plan: Plan, inpu
             ),
             (
                 "执法人员",
-                f"卡方 {report.inspector_chi_square:.1f}，自由度 {report.inspector_df}，p 值 {report.inspector_p_value:.4g}"
+                f"卡方 {report.inspector_chi_square:.1f}，自由度 {report.inspector_df}，"
+                f"p 值 {report.inspector_p_value:.4g}"
                 "（与“人人份额相同”比较；持有稀缺专业的人员被需要得更多，故不要求相等）",
             ),
             (
@@ -224,7 +225,8 @@ def write_charts(folder: Path, report: FairnessReport) -> list[str]:
                 counts,
                 bins=20,
                 alpha=0.6,
-                label=f"{'/'.join(s.key)}（{label('期望', 'expected')} {float(s.probability) * (report.runs - report.failed_runs):.1f}）",
+                label=f"{'/'.join(s.key)}（{label('期望', 'expected')} "
+                f"{float(s.probability) * (report.runs - report.failed_runs):.1f}）",
             )
     axes.legend()
     finish(

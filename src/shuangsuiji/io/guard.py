@@ -71,7 +71,10 @@ class Refused(Exception):
         self.hint = hint
 
 
-_BOMB_HINT = "这个文件的内容被异常地压缩过，可能是恶意构造的“压缩炸弹”；请在 Excel 或 WPS 中打开并另存为 .xlsx，或重新导出"
+_BOMB_HINT = (
+    "这个文件的内容被异常地压缩过，可能是恶意构造的“压缩炸弹”；"
+    "请在 Excel 或 WPS 中打开并另存为 .xlsx，或重新导出"
+)
 _DTD_HINT = "正常的 Excel 工作簿不含 DTD 或实体声明；请在 Excel 或 WPS 中打开并另存为 .xlsx，或重新导出"
 _EXTENT_HINT = (
     "工作表中有远离数据的单元格：请在 Excel 中按 Ctrl+End 找到最后一个单元格，删除多余的行和列后保存；"
@@ -110,7 +113,8 @@ def check_workbook(path: Path) -> None:
             if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise Refused(
                     "zip-bomb",
-                    f"工作簿中的“{info.filename}”压缩比异常（{_mb(info.compress_size)} 解压为 {_mb(info.file_size)}），已拒绝读取",
+                    f"工作簿中的“{info.filename}”压缩比异常"
+                    f"（{_mb(info.compress_size)} 解压为 {_mb(info.file_size)}），已拒绝读取",
                     _BOMB_HINT,
                 )
         budget = VERIFY_BUDGET
@@ -167,7 +171,8 @@ def _content(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
     if produced > info.file_size:
         raise Refused(
             "zip-bomb",
-            f"工作簿中的“{info.filename}”解压后超过其声明的大小（{info.file_size} 字节），文件被篡改或已损坏，已拒绝读取",
+            f"工作簿中的“{info.filename}”解压后超过其声明的大小（{info.file_size} 字节），"
+            "文件被篡改或已损坏，已拒绝读取",
             _BOMB_HINT,
         )
 
@@ -195,7 +200,8 @@ def _check_extent(path: Path, info: zipfile.ZipInfo) -> None:
         where = "" if not far else f"（例如单元格 {far}）" if far[-1].isdigit() else f"（例如 {far} 列）"
         raise Refused(
             "sheet-too-large",
-            f"工作簿中的“{info.filename}”数据区域过大：约 {rows:,} 行 × {columns:,} 列{where}，读取需要的内存过多，已拒绝读取",
+            f"工作簿中的“{info.filename}”数据区域过大：约 {rows:,} 行 × {columns:,} 列{where}，"
+            "读取需要的内存过多，已拒绝读取",
             _EXTENT_HINT,
         )
 

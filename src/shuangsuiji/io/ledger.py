@@ -99,7 +99,8 @@ class LedgerError(ShuangsuijiError):
 
 
 class LedgerDamaged(LedgerError):
-    """The ledger file was emptied, damaged, replaced or rolled back: `ledger check` reports it as a finding."""
+    """The ledger file was emptied, damaged, replaced or rolled back: `ledger check` reports it as a
+    finding."""
 
 
 def head_path(path: Path) -> Path:
@@ -378,7 +379,8 @@ class Ledger:
             ).fetchone()
         if head["entries"] and (row is None or row[0] != head["entry_hash"]):
             return LedgerDamaged(
-                f"抽取台账“{self.path}”中没有校验文件记下的第 {head['entries']} 条：台账可能被截断、删改，或被换成了旧的备份",
+                f"抽取台账“{self.path}”中没有校验文件记下的第 {head['entries']} 条："
+                "台账可能被截断、删改，或被换成了旧的备份",
                 hint="请从备份中找回最新的台账文件，并运行 shuangsuiji ledger check",
             )
         return None
@@ -581,7 +583,8 @@ class Ledger:
             head = None
         if head is None and entry.id > 1:
             self.notices.append(
-                f"抽取台账旁的校验文件“{path.name}”原先不存在（旧版本的台账，或被删除），已按台账现有的 {entry.id} 条重新建立"
+                f"抽取台账旁的校验文件“{path.name}”原先不存在（旧版本的台账，或被删除），"
+                f"已按台账现有的 {entry.id} 条重新建立"
             )
         if head is None or head["ledger_id"] != ledger_id or head["entries"] < entry.id:
             try:
@@ -684,7 +687,8 @@ class Ledger:
             orphans = [
                 r[0]
                 for r in self._db.execute(
-                    "SELECT DISTINCT entry_id FROM tasks WHERE entry_id NOT IN (SELECT id FROM entries) ORDER BY 1"
+                    "SELECT DISTINCT entry_id FROM tasks "
+                    "WHERE entry_id NOT IN (SELECT id FROM entries) ORDER BY 1"
                 )
             ]
             if orphans:

@@ -230,7 +230,8 @@ def team_rule_text(plan: Plan) -> str:
     """The [teams] rules in one sentence, e.g. 每组 2 人（持证且具相应专业的人员、持证执法人员）…"""
     rules = plan.teams
     parts = [
-        f"每组 {rules.size} 人（{'、'.join(r.describe() for r in rules.roles)}），组长由第一个持证岗位的人员担任",
+        f"每组 {rules.size} 人（{'、'.join(r.describe() for r in rules.roles)}），"
+        "组长由第一个持证岗位的人员担任",
         f"每人任务上限 {rules.max_tasks}（名录中另有规定的从其规定）",
         f"{rules.rotation_days} 天内不重复检查同一企业",
     ]
@@ -265,7 +266,8 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
         ("结果摘要（SHA-256）", result_digest),
         (
             "如何复核",
-            "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，结果应与本表完全一致。",
+            "任何人可用相同的名录、抽查计划和随机种子，运行 shuangsuiji verify 复算本次抽取，"
+            "结果应与本表完全一致。",
         ),
     ]
     if note:

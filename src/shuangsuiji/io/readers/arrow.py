@@ -21,7 +21,10 @@ else:
     Column = pa.Array
 
 # A character that is not white space or invisible: a cell without one is blank.
-NOT_BLANK = r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
+NOT_BLANK = (
+    r"[^\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{ad}\x{1680}\x{2000}-\x{200d}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{2060}\x{3000}\x{feff}]"
+)
 
 
 def buffer(array: Column, index: int) -> memoryview:

@@ -41,7 +41,8 @@ def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
 
 
 def _delimiter(text: str) -> str:
-    """Comma, tab or semicolon: the one a line among the first HEADER_SEARCH_ROWS holds most of (comma on a tie)."""
+    """Comma, tab or semicolon: the one a line among the first HEADER_SEARCH_ROWS holds most of (comma on a
+    tie)."""
     lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
     return max((",", "\t", ";"), key=lambda d: max((line.count(d) for line in lines), default=0))
 

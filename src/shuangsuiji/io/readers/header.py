@@ -123,7 +123,10 @@ def other_sheets(grid: Grid, table: Table) -> str:
     others = [name for name in grid.sheets if name != grid.sheet]
     if not others:
         return ""
-    return f"如果数据在别的工作表（{'、'.join(map(grid.sheet_label, others))}），{sheet_hint(table).removeprefix('请')}"
+    return (
+        f"如果数据在别的工作表（{'、'.join(map(grid.sheet_label, others))}），"
+        f"{sheet_hint(table).removeprefix('请')}"
+    )
 
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -156,7 +159,10 @@ def _missing_columns(
             message = (
                 f"{table.label}中找不到计划文件指定的“{mapping[column.name]}”列（对应为“{column.name}”）"
             )
-            hint = f"请核对计划文件 [inputs.{table.kind}.columns] 中对应“{column.name}”的文件列名，应与文件中的表头一字不差"
+            hint = (
+                f"请核对计划文件 [inputs.{table.kind}.columns] 中对应“{column.name}”的文件列名，"
+                "应与文件中的表头一字不差"
+            )
         else:
             message = f"{table.label}缺少必填列“{column.name}”"
             guess = _suggest(column, cells, taken)
@@ -175,7 +181,8 @@ def _missing_columns(
             hint = f"{hint}；{other}"
         failures.append(
             Problem(
-                f"{message}（在前 {HEADER_SEARCH_ROWS} 行中找表头；第 {grid.first_row + number} 行现有：{present}）",
+                f"{message}（在前 {HEADER_SEARCH_ROWS} 行中找表头；"
+                f"第 {grid.first_row + number} 行现有：{present}）",
                 file=path.name,
                 sheet=grid.sheet,
                 row=grid.first_row + number,
@@ -227,7 +234,8 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
         raise InputError(
             [
                 Problem(
-                    f"计划文件把“{header}”列对应为“{name}”，但{table.label}的表头（第 {header_at} 行）中没有“{header}”",
+                    f"计划文件把“{header}”列对应为“{name}”，"
+                    f"但{table.label}的表头（第 {header_at} 行）中没有“{header}”",
                     file=path.name,
                     sheet=grid.sheet,
                     row=header_at,

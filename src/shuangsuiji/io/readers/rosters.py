@@ -90,7 +90,20 @@ def read_inspectors(
             id_card=id_card,
             phone=phone,
         )
-        for person, name, department, certificate, until, specialties, district, status, limit, row, id_card, phone in zip(
+        for (
+            person,
+            name,
+            department,
+            certificate,
+            until,
+            specialties,
+            district,
+            status,
+            limit,
+            row,
+            id_card,
+            phone,
+        ) in zip(
             ids,
             names,
             departments,
@@ -112,7 +125,8 @@ def read_inspectors(
 def read_recusals(
     path: Path, *, sheet: str | None = None, columns: Mapping[str, str] = _NO_MAPPING
 ) -> tuple[tuple[Recusal, ...], InputFile, list[Problem]]:
-    """Read and check the recusal list (回避名单); a malformed code is an error (the recusal would be lost)."""
+    """Read and check the recusal list (回避名单); a malformed code is an error (the recusal would be
+    lost)."""
     table, file, problems = open_table(path, RECUSALS, sheet, columns)
     ids = person_ids(table, problems, unique=False)
     keys = enterprise_keys(table, problems, severity="error")

@@ -55,7 +55,8 @@ Parsed = tuple[T, Invalid | None]  # (value, why the text is invalid or None)
 
 
 def _credit_part(text: str) -> str | None:
-    """One way of writing a class: a letter (A, A类, A级企业) or a word (低, 低风险, 信用风险低, 较高风险企业)."""
+    """One way of writing a class: a letter (A, A类, A级企业) or a word (低, 低风险, 信用风险低,
+    较高风险企业)."""
     if match := _CLASS_LETTER.fullmatch(text.upper()):
         return match.group(1)
     prefixes, suffixes = _CLASS_AFFIXES
@@ -130,7 +131,10 @@ def split_specialties(text: str) -> frozenset[str]:
 
 
 DATE_HINT = "请填写日期，例如 2026-01-05、2026/1/5、2026年1月5日，或使用 Excel 日期格式"
-FUTURE_HINT = "检查日期不可能晚于今天：请核对是否录错了年份，或这台电脑的日期是否设对；这样的企业会被当作近期检查过而不参加抽取"
+FUTURE_HINT = (
+    "检查日期不可能晚于今天：请核对是否录错了年份，或这台电脑的日期是否设对；"
+    "这样的企业会被当作近期检查过而不参加抽取"
+)
 FUTURE_GRACE = timedelta(days=31)
 today: Callable[[], date] = date.today  # a seam for tests
 
