@@ -74,7 +74,7 @@ def load_record(folder: Path) -> dict[str, Any]:
         raise UsageError(f"“{path}”不是抽取记录", hint="请给出 shuangsuiji draw 写出的输出文件夹")
     version = record.get("record_version", 1)
     if version != RECORD_VERSION:
-        made_by = record.get("tool", {}).get("version", "?") if isinstance(record.get("tool"), dict) else "?"
+        made_by = _made_by(record)
         raise UsageError(
             f"这份抽取记录的格式版本为 {version}（由 shuangsuiji {made_by} 写出），"
             f"本程序（{__version__}）只能复核格式版本 "
