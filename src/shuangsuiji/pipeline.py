@@ -4,7 +4,7 @@ The library API that the CLI and the tests both call; nothing here prints. One f
 `draw_in_workspace` (draw), `run_demo` (demo), `run_validate` (validate), `run_fairness` (fairness),
 `write_commitment` (seed commit); `run_draw` is the draw itself, which verify also calls.
 
-Why one module of this size (~560 lines): it is the one orchestrator, and every command's library
+Why one module of this size (~720 lines): it is the one orchestrator, and every command's library
 function is an orchestration (which files, in what order, what is entered in the ledger when a
 step fails). Split by command, the order of reading, checking, drawing, writing and entering would
 live in several places; the rules themselves are in core/ and the file formats in io/.

@@ -27,7 +27,7 @@ not a seal: whoever replaces both files consistently is caught only by the publi
 
 This module is I/O (it opens files); it never reads the clock: callers pass `created_at`.
 
-Why one module of this size (~610 lines): the schema, the hash chain, the head file and the
+Why one module of this size (~730 lines): the schema, the hash chain, the head file and the
 append transaction are one file format whose guarantees hold only together (an entry's hash, its
 place in the chain and the head file are written in one step); split, each part would have to
 trust the others' invariants without seeing them.

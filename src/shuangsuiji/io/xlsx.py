@@ -28,7 +28,7 @@ and the content digest 944203d8e8ed4f1f8c4017a405ad49e3b7a5b2770cdccc2856107d38f
 The writer hashes each member from the very bytes it writes (Workbook.content_digest); for a file
 written elsewhere, content_digest(path) inflates each member and hashes it.
 
-Why one module of this size (~700 lines): the OOXML parts (content types, styles, workbook, sheets)
+Why one module of this size (~740 lines): the OOXML parts (content types, styles, workbook, sheets)
 refer to each other by index and name, and the content digest is computed from the very bytes
 written; kept together, the byte layout an auditor compares is readable in one place.
 """
