@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from rich import get_console
+
+# No time limit per example: timing belongs in bench/, and a busy shared machine made examples
+# that take 0.2 s fail at random (hypothesis's default deadline).
+settings.register_profile("shuangsuiji", deadline=None)
+settings.load_profile("shuangsuiji")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -346,8 +346,8 @@ columns = {{ MC = "企业名称", FXDJ = "信用风险等级" }}
 def test_validate_checks_that_the_seed_can_be_published(workspace: Path) -> None:
     result = invoke("validate", "--plan", str(workspace / "plan.toml"), "--seed", "13800138000", "--json")
     assert result.exit_code == 2
-    [problem] = json.loads(result.stdout)["problems"]
-    assert "种子无效：种子中含有疑似手机号" in problem["message"]
+    [problem] = [p for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"]
+    assert problem["code"] == "bad-seed" and "种子无效：种子中含有疑似手机号" in problem["message"]
 
 
 def test_the_seed_can_be_traced_to_its_public_sources(workspace: Path) -> None:

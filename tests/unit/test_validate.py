@@ -33,3 +33,31 @@ def test_a_mapped_specialty_counts_and_plans_without_specialists_are_not_checked
     )
     assert not check_inputs(Inputs(roster(rows), staff), mapped)
     assert not check_inputs(Inputs(roster(rows), staff[1:] * 2), make_plan())
+
+
+def test_people_left_out_by_their_status_are_listed_word_by_word() -> None:
+    staff = (
+        inspector("P1"),
+        inspector("P2", status="在岗"),
+        inspector("P3", status="正常"),  # a roster's own word for "at work": said, not lost in silence
+        inspector("P4", status="休假"),
+        inspector("P5", status="正常"),
+    )
+    found = [
+        p
+        for p in check_inputs(Inputs(roster([enterprise("K1")]), staff), make_plan())
+        if p.code == "off-duty-status"
+    ]
+    assert [(p.severity, p.column, dict(p.params)) for p in found] == [
+        ("warning", "在岗状态", {"words": {"休假": 1, "正常": 2}})
+    ]
+    assert "“正常” 2 人" in found[0].message
+
+
+def test_nobody_off_duty_says_nothing() -> None:
+    staff = (inspector("P1"), inspector("P2", status="在岗"))
+    assert not [
+        p
+        for p in check_inputs(Inputs(roster([enterprise("K1")]), staff), make_plan())
+        if p.code == "off-duty-status"
+    ]

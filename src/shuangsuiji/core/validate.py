@@ -80,6 +80,7 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
         if d not in departments
     )
     problems.extend(_unstaffable_industries(inputs, plan, on_duty))
+    problems.extend(_off_duty(inputs))
     problems.extend(_status_words(inputs, plan))
     for label, wanted, column in (
         ("区域", plan.districts, inputs.enterprises.district),
@@ -129,6 +130,27 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _off_duty(inputs: Inputs) -> list[Problem]:
+    """Who is left out by 在岗状态, word by word: a roster that writes 在职 or 正常 for people at work
+    would otherwise lose them without a word."""
+    words = Counter(i.status for i in inputs.inspectors if not i.on_duty)
+    if not words:
+        return []
+    listed = "、".join(f"“{word}” {count} 人" for word, count in sorted(words.items()))
+    return [
+        _problem(
+            inputs,
+            "inspectors",
+            "off-duty-status",
+            f"在岗状态为{listed}，不参加抽取（只有“在岗”或空白的人员参加）",
+            column="在岗状态",
+            severity="warning",
+            params={"words": dict(sorted(words.items()))},
+            hint="若其中有在岗的人员，请把其在岗状态改为“在岗”",
+        )
+    ]
 
 
 def _unstaffable_industries(inputs: Inputs, plan: Plan, on_duty: list[Inspector]) -> list[Problem]:

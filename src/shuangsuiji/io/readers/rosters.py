@@ -111,7 +111,7 @@ def read_inspectors(
             expiry,
             table.texts("专业领域"),
             map(compact, table.texts("所属区域")),
-            table.texts("在岗状态"),
+            map(compact, table.texts("在岗状态")),
             limits,
             rows,
             table.texts("身份证号"),
