@@ -403,6 +403,8 @@ def run_draw(
     reporter = reporter or NullReporter()
     seed = _check_request(seed, seed_values, reason, out_dir)
     if commitment is not None:
+        # Before the read (which hashes the files again, overlapped with parsing): a file changed
+        # since the commitment is named as such, not by whatever reading it then fails with.
         check_commitment(options, commitment)
     with _without_cyclic_gc(), _open_ledger_for_draw(ledger) as book:
         plan = load_plan_with(options)

@@ -46,48 +46,42 @@ class Problems:
                 self.hidden_errors.add(column)
             return
         self.listed[column] += 1
-        self.items.append(
-            Problem(
-                why.message,
-                file=self.file,
-                sheet=self.sheet,
-                row=row,
-                column=column,
-                severity=severity,
-                hint=hint,
-                code=why.code,
-                params=why.params,
-            )
-        )
+        self.items.append(self._located(why, row=row, column=column, hint=hint, severity=severity))
 
     def summarise(self, why: Invalid, *, column: str, hint: str, severity: Severity = "error") -> None:
         """A finding about a whole column (not counted against its per-column limit)."""
-        self.summaries.append(
-            Problem(
-                why.message,
-                file=self.file,
-                sheet=self.sheet,
-                column=column,
-                severity=severity,
-                hint=hint,
-                code=why.code,
-                params=why.params,
-            )
+        self.summaries.append(self._located(why, row=None, column=column, hint=hint, severity=severity))
+
+    def _located(
+        self, why: Invalid, *, row: int | None, column: str, hint: str, severity: Severity
+    ) -> Problem:
+        return Problem(
+            why.message,
+            file=self.file,
+            sheet=self.sheet,
+            row=row,
+            column=column,
+            severity=severity,
+            hint=hint,
+            code=why.code,
+            params=why.params,
         )
 
     def result(self) -> list[Problem]:
         """Problems in row order, then one summary per column whose problems were cut short."""
         found = sorted(self.items, key=lambda p: p.row or 0) + self.summaries
         found.extend(
-            Problem(
-                f"另有 {count} 行的“{column}”也有问题，未逐一列出（每列最多列出 {PROBLEMS_PER_COLUMN} 处）",
-                file=self.file,
-                sheet=self.sheet,
+            self._located(
+                Invalid(
+                    "more-in-column",
+                    f"另有 {count} 行的“{column}”也有问题，"
+                    f"未逐一列出（每列最多列出 {PROBLEMS_PER_COLUMN} 处）",
+                    {"count": count, "column": column},
+                ),
+                row=None,
                 column=column,
-                severity="error" if column in self.hidden_errors else "warning",
                 hint="请先改正上面列出的问题，它们往往有同一个原因",
-                code="more-in-column",
-                params={"count": count, "column": column},
+                severity="error" if column in self.hidden_errors else "warning",
             )
             for column, count in self.hidden.items()
         )
