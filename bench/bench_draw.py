@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -96,29 +98,25 @@ def timed(command: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def draw_once(python: str, plan: Path) -> tuple[float, float]:
-    """One draw of `plan` by the shuangsuiji that `python` imports, into a fresh folder and ledger."""
+@contextmanager
+def fresh_draw(plan: Path) -> Iterator[list[str]]:
+    """The argv of one quiet draw of `plan` into a fresh folder and a fresh ledger (the same plan
+    is drawn once per ledger), made outside any timing as `ledger init` would; removed afterwards."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-")) / "out"
     try:
-        ledger = out.parent / "ledger.sqlite"  # a fresh ledger: the same plan is drawn once per ledger
-        Ledger(ledger, create=True).close()  # made outside the timing, as `ledger init` would
-        argv = [
-            "shuangsuiji",
-            "draw",
-            "--plan",
-            str(plan),
-            "--seed",
-            "bench",
-            "--out",
-            str(out),
-            "--quiet",
-            "--ledger",
-            str(ledger),
-        ]
-        code = f"import sys; sys.argv = {argv!r}; from shuangsuiji.cli import main; main()"
-        return timed([python, "-c", code])
+        ledger = out.parent / "ledger.sqlite"
+        Ledger(ledger, create=True).close()
+        drawing = ["shuangsuiji", "draw", "--plan", str(plan), "--seed", "bench", "--quiet"]
+        yield [*drawing, "--out", str(out), "--ledger", str(ledger)]
     finally:
         shutil.rmtree(out.parent, ignore_errors=True)
+
+
+def draw_once(python: str, plan: Path) -> tuple[float, float]:
+    """One draw of `plan` by the shuangsuiji that `python` imports."""
+    with fresh_draw(plan) as argv:
+        code = f"import sys; sys.argv = {argv!r}; from shuangsuiji.cli import main; main()"
+        return timed([python, "-c", code])
 
 
 def measure(size: int, inspectors: int, repeats: int, data: Path, baseline: str | None) -> dict[str, float]:

@@ -17,20 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_draw import prepare  # noqa: E402
-
-from shuangsuiji.io.ledger import Ledger  # noqa: E402
+from bench_draw import fresh_draw, prepare  # noqa: E402
 
 # main() may call os._exit itself: it is replaced by `end`, which notes the time and then ends the
 # process the variant's way; when main() returns instead, `end` is called after it.
@@ -59,23 +55,7 @@ end(0)
 def draw(variant: str, plan: Path) -> tuple[float, float]:
     """Wall seconds of one draw of `plan` into a fresh folder and ledger, ending as `variant` says,
     and the seconds from main() being done to the end of the process."""
-    out = Path(tempfile.mkdtemp(prefix="bench-exit-")) / "out"
-    try:
-        ledger = out.parent / "ledger.sqlite"
-        Ledger(ledger, create=True).close()
-        argv = [
-            "shuangsuiji",
-            "draw",
-            "--plan",
-            str(plan),
-            "--seed",
-            "bench",
-            "--out",
-            str(out),
-            "--quiet",
-            "--ledger",
-            str(ledger),
-        ]
+    with fresh_draw(plan) as argv:
         code = CHILD.format(argv=argv, normal=variant == "normal")
         started = time.time()
         child = subprocess.run(
@@ -86,12 +66,8 @@ def draw(variant: str, plan: Path) -> tuple[float, float]:
             check=True,
         )
         ended = time.time()
-        done = next(
-            float(line.split()[1]) for line in child.stderr.splitlines() if line.startswith("MAIN-DONE ")
-        )
-        return ended - started, ended - done
-    finally:
-        shutil.rmtree(out.parent, ignore_errors=True)
+    done = next(float(line.split()[1]) for line in child.stderr.splitlines() if line.startswith("MAIN-DONE "))
+    return ended - started, ended - done
 
 
 def main() -> None:
