@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import openpyxl
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from shuangsuiji.cli import app
 from shuangsuiji.io.xlsx import Sheet, write_workbook
@@ -47,25 +47,17 @@ def roster_with_names(tmp_path: Path, names: list[str]) -> tuple[Path, list[str]
     return path, [str(r[0]) for r in must]
 
 
+def draw_with(roster: Path, out: Path, tmp_path: Path) -> Result:
+    """The sample plan drawn from `roster` into `out`, with a ledger of its own."""
+    ledger = ledger_at(tmp_path / "l.sqlite")
+    argv = ["draw", "--plan", str(SAMPLE_PLAN), "--seed", "s", "--enterprises", str(roster)]
+    return runner.invoke(app, [*argv, "--out", str(out), "--ledger", str(ledger)])
+
+
 def test_formula_like_names_are_written_as_text_cells(tmp_path: Path) -> None:
     roster, keys = roster_with_names(tmp_path, HOSTILE)
     out = tmp_path / "out"
-    result = runner.invoke(
-        app,
-        [
-            "draw",
-            "--plan",
-            str(SAMPLE_PLAN),
-            "--seed",
-            "s",
-            "--out",
-            str(out),
-            "--enterprises",
-            str(roster),
-            "--ledger",
-            str(ledger_at(tmp_path / "l.sqlite")),
-        ],
-    )
+    result = draw_with(roster, out, tmp_path)
     assert result.exit_code == 0, result.output
     drawn = {
         t["enterprise_id"]
@@ -84,22 +76,7 @@ def test_formula_like_names_are_written_as_text_cells(tmp_path: Path) -> None:
 def test_a_name_carrying_a_phone_number_stops_the_disclosure(tmp_path: Path) -> None:
     roster, _ = roster_with_names(tmp_path, ["张三13812345678小吃店"])
     out = tmp_path / "out"
-    result = runner.invoke(
-        app,
-        [
-            "draw",
-            "--plan",
-            str(SAMPLE_PLAN),
-            "--seed",
-            "s",
-            "--out",
-            str(out),
-            "--enterprises",
-            str(roster),
-            "--ledger",
-            str(ledger_at(tmp_path / "l.sqlite")),
-        ],
-    )
+    result = draw_with(roster, out, tmp_path)
     assert result.exit_code == 2
     assert "公示表" in result.output and "手机号" in result.output
     assert not out.exists()

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from shuangsuiji.cli import app
 from shuangsuiji.core.ceremony import combine_seeds
@@ -54,6 +54,13 @@ def plan_copy(tmp_path: Path) -> tuple[Path, Path]:
     return plan, data
 
 
+def draw_committed(plan: Path, out: Path, promise: Path) -> Result:
+    """Draw `plan` with seed "s" into `out`, held to the commitment in `promise`."""
+    return runner.invoke(
+        app, ["draw", "--plan", str(plan), "--seed", "s", "--out", str(out), "--commitment", str(promise)]
+    )
+
+
 def test_commitment_then_draw_and_refusal_when_an_input_changed(tmp_path: Path) -> None:
     plan, data = plan_copy(tmp_path)
     promise = tmp_path / "承诺.json"
@@ -67,37 +74,11 @@ def test_commitment_then_draw_and_refusal_when_an_input_changed(tmp_path: Path) 
     assert set(made["inputs"]) == {"enterprises", "inspectors", "conflicts", "history"}
 
     ledger_at(tmp_path / LEDGER_FILE)  # the plan's workspace
-    ok = runner.invoke(
-        app,
-        [
-            "draw",
-            "--plan",
-            str(plan),
-            "--seed",
-            "s",
-            "--out",
-            str(tmp_path / "a"),
-            "--commitment",
-            str(promise),
-        ],
-    )
+    ok = draw_committed(plan, tmp_path / "a", promise)
     assert ok.exit_code == 0, ok.output
 
     (data / "history.xlsx").write_bytes((data / "history.xlsx").read_bytes() + b"\0")
-    refused = runner.invoke(
-        app,
-        [
-            "draw",
-            "--plan",
-            str(plan),
-            "--seed",
-            "s",
-            "--out",
-            str(tmp_path / "b"),
-            "--commitment",
-            str(promise),
-        ],
-    )
+    refused = draw_committed(plan, tmp_path / "b", promise)
     assert refused.exit_code == 2
     assert "history.xlsx" in refused.output and "与承诺时不同" in refused.output
     assert not (tmp_path / "b").exists()
@@ -109,20 +90,7 @@ def test_a_changed_plan_is_refused_and_the_section_named(tmp_path: Path) -> None
     assert runner.invoke(app, ["seed", "commit", "--plan", str(plan), "--out", str(promise)]).exit_code == 0
     ledger_at(tmp_path / LEDGER_FILE)
     plan.write_text(plan.read_text(encoding="utf-8").replace('D = "20%"', 'D = "25%"'), encoding="utf-8")
-    refused = runner.invoke(
-        app,
-        [
-            "draw",
-            "--plan",
-            str(plan),
-            "--seed",
-            "s",
-            "--out",
-            str(tmp_path / "b"),
-            "--commitment",
-            str(promise),
-        ],
-    )
+    refused = draw_committed(plan, tmp_path / "b", promise)
     assert refused.exit_code == 2
     assert "抽查计划与承诺时不同" in refused.output and "selection" in refused.output
 
