@@ -181,7 +181,7 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
                     f"；原路径的文件“{live}”在抽取后改动过（不影响复核）："
                     f"{_changes(kind, kept, live, reading)}"
                 )
-            findings.append(Finding("输入文件", Path(entry["path"]).name, True, note))
+            findings.append(Finding("输入文件", live.name, True, note))
         elif live.is_file() and file_sha256(live) == recorded:
             paths[kind] = live
             lost = "缺失" if not kept.is_file() else "与记录不符"
@@ -189,7 +189,7 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
                 Finding(
                     "输入文件",
                     live.name,
-                    kept.is_file() is False,
+                    not kept.is_file(),
                     f"输出文件夹中保存的副本{lost}，使用原路径的文件",
                 )
             )
