@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .errors import Problem
-from .ids import compact, tidy_text
+from .fields import COMPLETED_ON, PUBLIC_KEY, RESULT, RESULT_ENTRIES, TASK_ID
+from .ids import compact, normalize_key, tidy_text
 
 RESULTS_KIND = "shuangsuiji-results"
 RESULTS_RECORD_VERSION = 1
@@ -42,16 +43,9 @@ _VIOLATION = re.compile(r"违反(.*)相关规定")
 _PLACEHOLDER = re.compile(r"[.。…·、,，\s《》<>〈〉]*")  # what a regulation's name cannot be only made of
 _BY_COMPACT = {compact(word): word for word in RESULT_WORDS}
 
-# The entry sheet's columns (检查结果录入表): prefilled from the draw, then to be filled in.
-TASK_ID = "抽查任务编号"
-NAME = "市场主体名称"
-KEY = "统一社会信用代码/注册号"
-TEAM = "检查人员"
-COMPLETED_ON = "检查完成日期"
-RESULT = "检查结果"
-NOTE = "备注"
-PREFILLED = (TASK_ID, NAME, KEY, TEAM)
-TO_FILL = (COMPLETED_ON, RESULT, NOTE)
+NAME, KEY, TEAM, NOTE = "市场主体名称", PUBLIC_KEY, "检查人员", "备注"
+ENTRY_COLUMNS = RESULT_ENTRIES.names()  # prefilled from the draw: the first four; to fill: the rest
+PREFILLED = ENTRY_COLUMNS[:4]
 
 
 def canonical_result(text: str) -> str | None:
@@ -123,7 +117,7 @@ class Result:
     note: str
 
     def as_json(self) -> dict[str, str]:
-        """Its entry in the results record (keys scripts rely on: task_id, enterprise_id, completed_on, result)."""
+        """Its entry in the results record (scripts rely on task_id, enterprise_id, completed_on, result)."""
         return {
             "task_id": self.task_id,
             "enterprise_id": self.enterprise_id,
@@ -186,7 +180,10 @@ def _row_problems(
     entered: EnteredRow, task: DrawnTask, place: SheetPlace, plan_start: date, today: date
 ) -> Iterator[Problem]:
     """What is wrong in one filled row, each column at once."""
-    if compact(entered.name) != compact(task.enterprise_name) or entered.key.upper() != task.enterprise_id:
+    if (
+        compact(entered.name) != compact(task.enterprise_name)
+        or normalize_key(entered.key) != task.enterprise_id
+    ):
         yield _problem(
             place,
             entered.row,
@@ -212,7 +209,8 @@ def _row_problems(
             entered.row,
             COMPLETED_ON,
             "completed-before-plan",
-            f"检查完成日期 {entered.completed_on.isoformat()} 早于抽查计划的开始日期 {plan_start.isoformat()}",
+            f"检查完成日期 {entered.completed_on.isoformat()} 早于抽查计划的开始日期 "
+            f"{plan_start.isoformat()}",
             "请核对日期：检查只能在抽查计划开始之后完成",
             value=entered.completed_on.isoformat(),
         )
@@ -283,7 +281,8 @@ def check_entries(
                     f"抽查任务编号“{entered.task_id}”不是这次抽取的任务"
                     if entered.task_id
                     else "抽查任务编号为空",
-                    "录入表的行只能来自这次抽取；请用 shuangsuiji results template 生成的录入表填写，不要增加行",
+                    "录入表的行只能来自这次抽取；"
+                    "请用 shuangsuiji results template 生成的录入表填写，不要增加行",
                     value=entered.task_id,
                 )
             )

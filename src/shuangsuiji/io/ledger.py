@@ -560,8 +560,8 @@ class Ledger:
 
     def _insert_results(self, entry_id: int, results: Sequence[LedgerResult]) -> None:
         self._db.executemany(
-            "INSERT INTO results (entry_id, position, task_id, enterprise_key, team, completed_on, result, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO results (entry_id, position, task_id, enterprise_key, team, completed_on, result, "
+            "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     entry_id,
@@ -768,7 +768,8 @@ class Ledger:
         """The publications of the draw with this result digest, by id, each with its results."""
         with self._guard("读取"), self._read():
             rows = self._db.execute(
-                f"SELECT {self._columns} FROM entries WHERE status = 'published' AND result_digest = ? ORDER BY id",
+                f"SELECT {self._columns} FROM entries "
+                "WHERE status = 'published' AND result_digest = ? ORDER BY id",
                 (result_digest,),
             ).fetchall()
             return [(entry, self._result_rows(entry.id)) for entry in map(_entry, rows)]
@@ -809,7 +810,8 @@ class Ledger:
 
         with self._guard("读取"), self._read():
             rows = self._db.execute(
-                "SELECT id, plan_id, plan_start, status FROM entries WHERE status IN ('drawn', 'published') ORDER BY id"
+                "SELECT id, plan_id, plan_start, status FROM entries "
+                "WHERE status IN ('drawn', 'published') ORDER BY id"
             ).fetchall()
             for entry_id, plan_id, plan_start, status in rows:
                 if before_entry is not None and entry_id >= before_entry:
