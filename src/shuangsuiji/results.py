@@ -26,6 +26,9 @@ from .core.privacy import personal_data
 from .core.record import canonical_json, digest
 from .core.results import (
     RESULTS_KIND,
+    DrawState,
+    PublicationState,
+    ledger_statuses,
     RESULTS_RECORD_VERSION,
     DrawnTask,
     Publication,
@@ -345,7 +348,7 @@ def run_publish(
     *,
     ledger: Path | None = None,
     reason: str = "",
-    clock: Callable[[], str] = utc_now,
+    clock: Callable[[], str] | None = None,
 ) -> PublishOutcome:
     """Check the filled entry sheet against its draw and publish its results into the new folder
     `out_dir`: bulletin.xlsx (public), results-record.json, and the inputs kept for verify.
@@ -365,7 +368,7 @@ def run_publish(
             _draw_entry(book, draw)
         anchor = book.head()[1] if book is not None else None
         earlier = _earlier_publications(earlier_entries, draw)
-        created_at = clock()
+        created_at = (clock or utc_now)()  # looked up at call time: tests set the day
         today = beijing_date(created_at)
         publication, problems = recompute_publication(draw, entry_path, earlier, today)
         refuse(problems)
@@ -517,3 +520,41 @@ def write_bulletin(path: Path, draw: Draw, publication: Publication, number: int
     return write_workbook(
         path, _bulletin_sheets(draw.info, publication, number, notes), title=f"{draw.info.name} 抽查结果公告"
     )
+
+
+# -- ledger list ---------------------------------------------------------------------------------------
+
+
+def ledger_overview(
+    given: Path | None, start: Path
+) -> tuple[Path, list[LedgerEntry], dict[int, tuple[str, bool]]]:
+    """The ledger's entries, with what each says of results (published, pending, overdue) today.
+
+    Example: ``path, entries, statuses = ledger_overview(None, Path.cwd())``
+    """
+    path = ledger_for(given, start, purpose="列出抽取")
+    with Ledger(path, create=False) as book:
+        entries = book.entries()
+        draws = [
+            DrawState(
+                e.id,
+                e.plan_id,
+                e.result_digest,
+                date.fromisoformat(e.plan_end) if e.plan_end else None,
+                len(book.tasks(e.id)),
+            )
+            for e in entries
+            if e.status == "drawn"
+        ]
+        publications = [
+            PublicationState(
+                e.id,
+                e.result_digest,
+                beijing_date(e.created_at),
+                [(r.task_id, date.fromisoformat(r.completed_on)) for r in book.results(e.id)],
+            )
+            for e in entries
+            if e.status == "published"
+        ]
+    today = beijing_date(utc_now())
+    return path, entries, ledger_statuses(draws, publications, today, deadline)

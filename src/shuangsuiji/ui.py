@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +30,9 @@ from .core.fairness import describe
 if (
     TYPE_CHECKING
 ):  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
-    from .io.ledger import LedgerEntry, LedgerTask
+    from .io.ledger import LedgerEntry, LedgerResult, LedgerTask
     from .pipeline import DrawOutcome, FairnessOutcome
+    from .results import Draw, PublishOutcome
 
 console = Console(stderr=True, highlight=False)
 
@@ -143,7 +144,7 @@ def print_error(error: ShuangsuijiError) -> None:
     problems = error.problems if isinstance(error, ProblemsError) else []
     errors = [p for p in problems if p.severity == "error"]
     if len(errors) > 1:
-        console.print(problems_table(problems, f"发现 {len(errors)} 处错误，未进行抽取"))
+        console.print(problems_table(problems, f"发现 {len(errors)} 处错误，没有写出任何文件"))
     console.print(f"[bold red]错误：[/]{plain(error)}", soft_wrap=True)
 
 
@@ -208,21 +209,41 @@ def print_verdict(verdict: Verdict) -> None:
         console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")
 
 
-def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
-    """The ledger as a table, oldest first."""
+ENTRY_KINDS = {"drawn": "抽取成功", "failed": "未能抽取", "published": "结果公告"}
+
+
+def print_ledger(
+    entries: Sequence[LedgerEntry], path: Path, statuses: Mapping[int, tuple[str, bool]] | None = None
+) -> None:
+    """The ledger as a table, oldest first; with each draw's and publication's results status."""
+    statuses = statuses or {}
     table = Table(title=f"抽取台账：{plain(path)}", header_style="bold")
-    for header in ("编号", "时间", "计划编号", "结果", "重新抽取", "种子", "结果摘要", "说明"):
+    for header in (
+        "编号",
+        "时间",
+        "计划编号",
+        "结果",
+        "重新抽取或更正",
+        "种子",
+        "结果摘要",
+        "说明",
+        "结果公告",
+    ):
         table.add_column(header, overflow="fold")
     for e in entries:
+        words, overdue = statuses.get(e.id, ("", False))
         table.add_row(
             str(e.id),
             e.created_at,
             plain(e.plan_id),
-            "抽取成功" if e.status == "drawn" else "[red]未能抽取[/]",
+            f"[red]{ENTRY_KINDS['failed']}[/]"
+            if e.status == "failed"
+            else ENTRY_KINDS.get(e.status, plain(e.status)),
             "是" if e.redraw else "",
             plain(e.seed),
             e.result_digest[:16],
             plain(e.reason),
+            f"[red]{plain(words)}[/]" if overdue else plain(words),
         )
     console.print(table)
 
@@ -242,14 +263,17 @@ def print_ledger_check(path: Path, problems: Sequence[str]) -> None:
         console.print(f"[bold green]台账完整[/]：{plain(path)}")
 
 
-def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
-    """One ledger entry in full, with its tasks."""
+def print_ledger_entry(
+    entry: LedgerEntry, tasks: Sequence[LedgerTask], results: Sequence[LedgerResult] = ()
+) -> None:
+    """One ledger entry in full, with its tasks (a draw) or its results (a publication)."""
     for label, value in (
         ("编号", entry.id),
         ("时间", entry.created_at),
         ("计划编号", entry.plan_id),
         ("检查日期自", entry.plan_start),
-        ("结果", "抽取成功" if entry.status == "drawn" else "未能抽取"),
+        ("检查日期至", entry.plan_end or "（未记）"),
+        ("结果", ENTRY_KINDS.get(entry.status, entry.status)),
         ("重新抽取", "是" if entry.redraw else "否"),
         ("原因或说明", entry.reason),
         ("种子", entry.seed),
@@ -266,6 +290,15 @@ def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
         table.add_column("检查组（组长在前）")
         for task in tasks:
             table.add_row(plain(task.enterprise_key), plain("、".join(task.team)))
+        console.print(table)
+    if results:
+        table = Table(header_style="bold")
+        for header in ("抽查任务编号", "统一社会信用代码", "检查完成日期", "检查结果", "备注"):
+            table.add_column(header, overflow="fold")
+        for r in results:
+            table.add_row(
+                *(plain(v) for v in (r.task_id, r.enterprise_key, r.completed_on, r.result, r.note))
+            )
         console.print(table)
 
 
@@ -301,3 +334,42 @@ def print_fairness(outcome: FairnessOutcome) -> None:
         console.print(f"[yellow]有 {report.failed_runs} 次模拟未能组成检查组，未计入。[/]")
     console.print(("[bold green]" if not report.flagged else "[bold red]") + describe(report.flagged) + "[/]")
     console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]（{'、'.join(outcome.files)}）")
+
+
+def print_template(out: Path, draw: Draw) -> None:
+    """What `results template` wrote."""
+    console.print(
+        f"[bold green]已生成检查结果录入表[/]：{plain(out)}（{draw.info.id}，{len(draw.tasks)} 个抽查任务）"
+    )
+    console.print("请在“检查完成日期”“检查结果”“备注”三列填写；尚未完成的任务整行留空。预填的列不要修改。")
+
+
+def print_publication(outcome: PublishOutcome) -> None:
+    """What `results publish` published, what is pending, and what was late."""
+    published = outcome.publication
+    for warning in outcome.warnings:
+        console.print(f"[yellow]提示[/]：{plain(warning.message)}")
+    console.print(
+        f"[bold green]已公告[/]：{outcome.draw.info.name}（{outcome.draw.info.id}）"
+        f"第 {outcome.number} 次公告，{len(published.results)} 项检查结果"
+        + (f"（其中更正 {len(published.corrections)} 项）" if published.corrections else "")
+    )
+    earlier = len(published.earlier_only) + len(published.unchanged)
+    if earlier:
+        console.print(f"此前已公告：{earlier} 项（本次不重复公告）")
+    if published.pending:
+        shown = "、".join(published.pending[:10]) + (" 等" if len(published.pending) > 10 else "")
+        console.print(f"[yellow]待公告[/]：{len(published.pending)} 项（{shown}）")
+    else:
+        console.print("这次抽取的全部任务都已公告。")
+    if outcome.late:
+        estimated = any(not exact for _, _, exact in outcome.late)
+        console.print(
+            f"[yellow]逾期[/]：{len(outcome.late)} 项结果在检查完成后超过 20 个工作日才公告"
+            + ("（部分日期所在年份的节假日安排尚未收录，按周一至周五估算）" if estimated else "")
+        )
+    if outcome.ledger_entry is not None:
+        console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条")
+    console.print(f"输出文件夹：{plain(outcome.out_dir)}")
+    console.print("  bulletin.xlsx        抽查结果公告（可公开）")
+    console.print("  results-record.json  结果记录（审计，可用 shuangsuiji verify 复核）")

@@ -133,7 +133,7 @@ def version_1(tmp_path: Path) -> Path:
             f"INSERT INTO entries ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
             [int(v) if isinstance(v, bool) else v for v in values.values()],
         )
-        conn.execute("INSERT INTO tasks VALUES (?, 0, ?, '[\"P1\",\"P2\"]')", (n, f"E{n}"))
+        conn.execute('INSERT INTO tasks VALUES (?, 0, ?, \'["P1","P2"]\')', (n, f"E{n}"))
     conn.execute("UPDATE sqlite_sequence SET seq = 3 WHERE name = 'entries'")
     conn.commit()
     conn.close()

@@ -171,44 +171,47 @@ class SheetPlace:
 
 
 def _problem(
-    place: SheetPlace, row: int, column: str, code: str, message: str, hint: str, **params: object
+    code: str, place: SheetPlace, row: int, column: str, message: str, hint: str, **params: object
 ) -> Problem:
     return Problem(message, place.file, place.sheet, row, column, "error", hint, code, params)
+
+
+def _prefilled_problem(entered: EnteredRow, task: DrawnTask, place: SheetPlace) -> Problem | None:
+    """A row whose enterprise is not the task's: its prefilled columns were edited (blank rows too)."""
+    name_changed = compact(entered.name) != compact(task.enterprise_name)
+    if not name_changed and normalize_key(entered.key) == task.enterprise_id:
+        return None
+    return _problem(
+        "prefilled-changed",
+        place,
+        entered.row,
+        NAME if name_changed else KEY,
+        f"任务 {task.task_id} 的市场主体被改动了（抽取的是“{task.enterprise_name}”{task.enterprise_id}，"
+        f"表中是“{entered.name}”{entered.key}）",
+        "预填的列不能修改；请把这一行恢复原样，或用 shuangsuiji results template 重新生成录入表后再填写",
+        task_id=task.task_id,
+    )
 
 
 def _row_problems(
     entered: EnteredRow, task: DrawnTask, place: SheetPlace, plan_start: date, today: date
 ) -> Iterator[Problem]:
     """What is wrong in one filled row, each column at once."""
-    if (
-        compact(entered.name) != compact(task.enterprise_name)
-        or normalize_key(entered.key) != task.enterprise_id
-    ):
-        yield _problem(
-            place,
-            entered.row,
-            NAME if compact(entered.name) != compact(task.enterprise_name) else KEY,
-            "prefilled-changed",
-            f"任务 {task.task_id} 的市场主体被改动了（抽取的是“{task.enterprise_name}”{task.enterprise_id}，"
-            f"表中是“{entered.name}”{entered.key}）",
-            "预填的列不能修改；请把这一行恢复原样，或用 shuangsuiji results template 重新生成录入表后再填写",
-            task_id=task.task_id,
-        )
     if not entered.completed_text:
         yield _problem(
+            "missing-completion-date",
             place,
             entered.row,
             COMPLETED_ON,
-            "missing-completion-date",
             "填了检查结果或备注，但检查完成日期为空",
             "请填写检查完成日期；尚未完成检查的任务请整行留空",
         )
     elif entered.completed_on is not None and entered.completed_on < plan_start:
         yield _problem(
+            "completed-before-plan",
             place,
             entered.row,
             COMPLETED_ON,
-            "completed-before-plan",
             f"检查完成日期 {entered.completed_on.isoformat()} 早于抽查计划的开始日期 "
             f"{plan_start.isoformat()}",
             "请核对日期：检查只能在抽查计划开始之后完成",
@@ -216,30 +219,31 @@ def _row_problems(
         )
     elif entered.completed_on is not None and entered.completed_on > today:
         yield _problem(
+            "completed-in-future",
             place,
             entered.row,
             COMPLETED_ON,
-            "completed-in-future",
             f"检查完成日期 {entered.completed_on.isoformat()} 晚于今天（{today.isoformat()}）",
             "请核对年份和月份；尚未完成的检查请整行留空",
             value=entered.completed_on.isoformat(),
         )
     if not entered.result:
         yield _problem(
+            "missing-result",
             place,
             entered.row,
             RESULT,
-            "missing-result",
             "填了检查完成日期或备注，但检查结果为空",
             "请从下拉列表中选择检查结果；尚未完成检查的任务请整行留空",
         )
     elif canonical_result(entered.result) is None:
         violation = _VIOLATION.fullmatch(tidy_text(entered.result)) is not None
+        code = "unnamed-regulation" if violation else "unknown-result"
         yield _problem(
+            code,
             place,
             entered.row,
             RESULT,
-            "unnamed-regulation" if violation else "unknown-result",
             f"检查结果“{entered.result}”"
             + ("没有写明违反的是哪部法律法规" if violation else "不是国家企业信用信息公示系统的检查结果用语"),
             "违反法律法规的，请写明名称，例如“违反《食品安全法》相关规定”"
@@ -274,10 +278,10 @@ def check_entries(
         if task is None:
             publication.problems.append(
                 _problem(
+                    "unknown-task",
                     place,
                     entered.row,
                     TASK_ID,
-                    "unknown-task",
                     f"抽查任务编号“{entered.task_id}”不是这次抽取的任务"
                     if entered.task_id
                     else "抽查任务编号为空",
@@ -290,10 +294,10 @@ def check_entries(
         if task_id in first_row:
             publication.problems.append(
                 _problem(
+                    "duplicate-task",
                     place,
                     entered.row,
                     TASK_ID,
-                    "duplicate-task",
                     f"抽查任务 {task_id} 出现了两次（第一次在第 {first_row[task_id]} 行）",
                     "每个任务只能有一行；请删去重复的一行",
                     value=task_id,
@@ -301,6 +305,9 @@ def check_entries(
             )
             continue
         first_row[task_id] = entered.row
+        if changed := _prefilled_problem(entered, task, place):
+            publication.problems.append(changed)
+            continue
         if entered.blank:
             continue
         problems = list(_row_problems(entered, task, place, plan_start, today))
@@ -351,3 +358,66 @@ def results_body(
         "earlier_only": list(published.earlier_only),
         "pending": list(published.pending),
     }
+
+
+@dataclass(frozen=True)
+class DrawState:
+    """A drawn ledger entry, as far as its results go."""
+
+    entry_id: int
+    plan_id: str
+    result_digest: str
+    plan_end: date | None  # None in entries made before the ledger kept it
+    tasks: int
+
+
+@dataclass(frozen=True)
+class PublicationState:
+    """A publication ledger entry: its draw, the day it was published (Beijing), what it published."""
+
+    entry_id: int
+    result_digest: str
+    published_on: date
+    completed: Sequence[tuple[str, date]]  # (task_id, completed_on) per result
+
+
+def ledger_statuses(
+    draws: Sequence[DrawState],
+    publications: Sequence[PublicationState],
+    today: date,
+    deadline: Callable[[date], tuple[date, bool]],
+) -> dict[int, tuple[str, bool]]:
+    """What `ledger list` says of each draw's results and each publication, with the overdue ones
+    flagged: results not yet published more than 20 working days after the plan's end (the latest a
+    pending inspection can have been completed), and results published after their deadline. A draw
+    replaced by a redraw of its plan expects no results. (Deadlines in a year the calendar does not
+    cover yet are estimates, said with 约.) Per entry id: the words, and whether something is overdue."""
+    latest = {d.plan_id: d.entry_id for d in draws}  # ids ascend: the last draw of each plan counts
+    done: dict[str, set[str]] = {}
+    number: dict[str, int] = {}
+    statuses: dict[int, tuple[str, bool]] = {}
+    for p in publications:
+        done.setdefault(p.result_digest, set()).update(task for task, _ in p.completed)
+        number[p.result_digest] = number.get(p.result_digest, 0) + 1
+        late = sum(today_late(p.published_on, day, deadline) for _, day in p.completed)
+        text = f"第 {number[p.result_digest]} 次结果公告，{len(p.completed)} 项"
+        statuses[p.entry_id] = (text + (f"；{late} 项逾期公告" if late else ""), bool(late))
+    for d in draws:
+        if latest[d.plan_id] != d.entry_id:
+            statuses[d.entry_id] = ("已被重新抽取取代", False)
+            continue
+        published = len(done.get(d.result_digest, ()))
+        pending = d.tasks - published
+        text = "结果已全部公告" if not pending else f"结果已公告 {published}/{d.tasks}"
+        overdue = False
+        if pending and d.plan_end is not None:
+            last, exact = deadline(d.plan_end)
+            if overdue := today > last:
+                text += f"；{pending} 项逾期未公告（应在{'' if exact else '约'} {last.isoformat()} 前公告）"
+        statuses[d.entry_id] = (text, overdue)
+    return statuses
+
+
+def today_late(published_on: date, completed_on: date, deadline: Callable[[date], tuple[date, bool]]) -> bool:
+    """Published after the deadline of a result completed on `completed_on`."""
+    return published_on > deadline(completed_on)[0]
