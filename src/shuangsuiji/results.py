@@ -26,16 +26,16 @@ from .core.privacy import personal_data
 from .core.record import canonical_json, digest
 from .core.results import (
     RESULTS_KIND,
-    DrawState,
-    PublicationState,
-    ledger_statuses,
     RESULTS_RECORD_VERSION,
     DrawnTask,
+    DrawState,
     Publication,
+    PublicationState,
     Published,
     Result,
     SheetPlace,
     check_entries,
+    ledger_statuses,
     results_body,
 )
 from .io import readers
