@@ -394,6 +394,7 @@ def run_publish(
             )
             entry = None
             if book is not None:
+                teams = {t["task_id"]: tuple(t["team"]) for t in draw.record["tasks"]}
                 entry = book.append(
                     created_at=created_at,
                     plan_id=draw.info.id,
@@ -410,7 +411,7 @@ def run_publish(
                         LedgerResult(
                             r.task_id,
                             r.enterprise_id,
-                            tuple(_team_ids(draw)[r.task_id]),
+                            teams[r.task_id],
                             r.completed_on.isoformat(),
                             r.result,
                             r.note,
@@ -440,10 +441,6 @@ def run_publish(
         _late(publication.results, today),
         warnings,
     )
-
-
-def _team_ids(draw: Draw) -> dict[str, list[str]]:
-    return {t["task_id"]: list(t["team"]) for t in draw.record["tasks"]}
 
 
 class _no_ledger:

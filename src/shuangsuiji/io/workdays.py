@@ -7,6 +7,7 @@ counted Monday to Friday, and the deadline is marked as an estimate: shown as su
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import chinese_calendar
@@ -23,6 +24,7 @@ def _weekday(day: date) -> bool:
     return day.weekday() < 5
 
 
+@functools.lru_cache(maxsize=4096)  # a month's results share a few dozen dates; each count asks ~28 days
 def deadline(completed_on: date) -> tuple[date, bool]:
     """The last day to publish a result completed on `completed_on`, and whether it is exact (False:
     a year the calendar does not cover yet was counted Monday to Friday)."""
