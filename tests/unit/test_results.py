@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shuangsuiji.core.results import (
     RESULT_WORDS,
+    DrawnTask,
     DrawState,
+    EnteredRow,
+    Publication,
     PublicationState,
+    Published,
+    Result,
+    SheetPlace,
     canonical_result,
+    check_entries,
     ledger_statuses,
     publication_deadline,
 )
@@ -78,3 +87,70 @@ def test_ledger_statuses_flag_what_is_overdue() -> None:
     assert statuses[2] == ("结果已公告 1/3；2 项逾期未公告（应在约 2027-01-28 前公告）", True)
     assert statuses[3] == ("结果已公告 0/2", False)
     assert statuses[4] == ("第 1 次结果公告，1 项；1 项逾期公告", True)
+
+
+TASKS = [DrawnTask(f"T-{i:05d}", f"9152010{i:011d}", f"企业{i}") for i in range(1, 13)]
+PLACE = SheetPlace("录入.xlsx", "检查结果录入")
+
+
+def entered(
+    task: DrawnTask, row: int, day: int | None, result: str = "未发现问题", note: str = ""
+) -> EnteredRow:
+    completed = date(2026, 12, day) if day else None
+    text = completed.isoformat() if completed else ""
+    return EnteredRow(
+        row,
+        task.task_id,
+        task.enterprise_name,
+        task.enterprise_id,
+        completed,
+        text,
+        result if day else "",
+        note,
+    )
+
+
+@given(
+    days=st.lists(st.one_of(st.none(), st.integers(1, 20)), min_size=len(TASKS), max_size=len(TASKS)),
+    order=st.permutations(range(len(TASKS))),
+    earlier_days=st.dictionaries(st.integers(0, len(TASKS) - 1), st.integers(1, 20), max_size=4),
+)
+def test_a_sheet_publishes_the_same_whatever_its_row_order(
+    days: list[int | None], order: list[int], earlier_days: dict[int, int]
+) -> None:
+    earlier = {
+        TASKS[i].task_id: Published(
+            Result(
+                TASKS[i].task_id,
+                TASKS[i].enterprise_id,
+                TASKS[i].enterprise_name,
+                date(2026, 12, d),
+                "未发现问题",
+                "",
+            ),
+            1,
+        )
+        for i, d in earlier_days.items()
+    }
+
+    def check(indices: list[int]) -> Publication:
+        rows = [entered(TASKS[i], row, days[i]) for row, i in enumerate(indices, start=2)]
+        return check_entries(
+            rows, TASKS, earlier, place=PLACE, plan_start=date(2026, 12, 1), today=date(2026, 12, 20)
+        )
+
+    straight, shuffled = check(list(range(len(TASKS)))), check(order)
+    assert straight.results == shuffled.results and straight.pending == shuffled.pending
+    assert [r.task_id for r in straight.results] == sorted(r.task_id for r in straight.results)  # task order
+    assert not straight.problems
+    # Every task is accounted for exactly once.
+    accounted = [
+        r.task_id for r in straight.results if r.task_id not in {c.new.task_id for c in straight.corrections}
+    ]
+    accounted += (
+        [c.new.task_id for c in straight.corrections]
+        + straight.unchanged
+        + straight.earlier_only
+        + straight.pending
+    )
+    assert sorted(accounted) == [t.task_id for t in TASKS]
