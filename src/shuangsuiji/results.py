@@ -14,6 +14,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -249,9 +250,9 @@ def recompute_publication(
     today: date,
     *,
     place_name: str | None = None,
-) -> tuple[Publication, list[Problem]]:
+) -> tuple[Publication, list[Problem], str]:
     """Read the entry sheet and check it against the draw: what `results publish` publishes and what
-    `verify` recomputes."""
+    `verify` recomputes; with the problems found and the SHA-256 of the sheet as read."""
     rows, file, problems = read_entries(entry_path)
     identity = read_identity(entry_path)
     if identity != draw.result_digest:
@@ -277,7 +278,7 @@ def recompute_publication(
         plan_start=draw.info.start,
         today=today,
     )
-    return publication, problems + publication.problems
+    return publication, problems + publication.problems, file.sha256
 
 
 def bulletin_notes(draw: Draw, number: int, publication: Publication, reason: str) -> list[tuple[str, str]]:
@@ -362,7 +363,7 @@ def run_publish(
     draw = load_draw(draw_dir)
     check_path(entry_path)
     ledger_path = _anchor_ledger(draw, ledger)
-    with Ledger(ledger_path, create=False) if ledger_path is not None else _no_ledger() as book:
+    with Ledger(ledger_path, create=False) if ledger_path is not None else nullcontext() as book:
         earlier_entries = book.publications(draw.result_digest) if book is not None else []
         if book is not None:
             _draw_entry(book, draw)
@@ -370,7 +371,7 @@ def run_publish(
         earlier = _earlier_publications(earlier_entries, draw)
         created_at = (clock or utc_now)()  # looked up at call time: tests set the day
         today = beijing_date(created_at)
-        publication, problems = recompute_publication(draw, entry_path, earlier, today)
+        publication, problems, file_sha = recompute_publication(draw, entry_path, earlier, today)
         refuse(problems)
         if publication.corrections and not reason:
             changed = "、".join(c.new.task_id for c in publication.corrections[:5])
@@ -387,7 +388,6 @@ def run_publish(
                 hint="请先在录入表中填写已完成检查的任务的检查完成日期和检查结果",
             )
         number = len(earlier_entries) + 1
-        file_sha = file_sha256(entry_path)
         with staged_output(out_dir) as folder:
             record = _write_publication(
                 folder, draw, entry_path, file_sha, earlier, publication, number, reason, created_at, anchor
@@ -441,16 +441,6 @@ def run_publish(
         _late(publication.results, today),
         warnings,
     )
-
-
-class _no_ledger:
-    """A stand-in context for `with Ledger(...) as book` when there is no ledger."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _copy_checked(source: Path, target: Path, sha256: str) -> None:

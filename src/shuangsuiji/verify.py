@@ -578,7 +578,7 @@ def verify_publication(folder: Path, *, ledger: Path | None = None, draw_dir: Pa
     )
     earlier = earlier_from_json((folder / record["earlier_results"]["archived"]).read_bytes())
     try:
-        publication, problems = recompute_publication(
+        publication, problems, _ = recompute_publication(
             draw,
             folder / record["entry_sheet"]["archived"],
             earlier,
@@ -602,21 +602,9 @@ def verify_publication(folder: Path, *, ledger: Path | None = None, draw_dir: Pa
         findings.append(Finding("公告内容", key, same, "" if same else "按录入表复算的结果与记录不同"))
     same = digest(body) == record.get("results_digest")
     findings.append(Finding("公告内容", "results_digest", same, "" if same else "记录的摘要与复算的不同"))
-    with private_scratch() as scratch:
-        expected = scratch / BULLETIN
-        content = write_bulletin(expected, draw, publication, record["publication"], reason)
-        recorded = record.get("output_content", {}).get(BULLETIN)
-        actual = folder / BULLETIN
-        if not actual.is_file():
-            findings.append(Finding("输出文件", BULLETIN, False, "找不到"))
-        else:
-            now = content_digest(actual)
-            same = now == content == recorded
-            detail = ""
-            if not same:
-                cells = cell_differences(expected, actual)[:MAX_CELL_DIFFERENCES]
-                detail = "；".join(cells) if cells else "内容与按记录重新生成的不同（格式或结构被改动）"
-            findings.append(Finding("输出文件", BULLETIN, same, detail))
+    with private_scratch() as scratch:  # the bulletin as the record says it must be, then compared
+        content = write_bulletin(scratch / BULLETIN, draw, publication, record["publication"], reason)
+        findings += _outputs(record, folder, scratch, {BULLETIN: content})
     findings += _publication_ledger(record, folder / RESULTS_RECORD, ledger)
     return Verdict(str(folder), tuple(findings))
 
