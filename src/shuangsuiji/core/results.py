@@ -7,6 +7,7 @@ as arguments; results and problems go out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ ENTRY_COLUMNS = RESULT_ENTRIES.names()  # prefilled from the draw: the first fou
 PREFILLED = ENTRY_COLUMNS[:4]
 
 
+@functools.lru_cache(maxsize=1024)  # a sheet of 50,000 rows holds a dozen distinct results
 def canonical_result(text: str) -> str | None:
     """The vocabulary's own spelling of a 检查结果, or None when it is not one.
 
@@ -178,6 +180,8 @@ def _problem(
 
 def _prefilled_problem(entered: EnteredRow, task: DrawnTask, place: SheetPlace) -> Problem | None:
     """A row whose enterprise is not the task's: its prefilled columns were edited (blank rows too)."""
+    if entered.name == task.enterprise_name and entered.key == task.enterprise_id:
+        return None  # as written by the template: the usual case, without normalising
     name_changed = compact(entered.name) != compact(task.enterprise_name)
     if not name_changed and normalize_key(entered.key) == task.enterprise_id:
         return None
