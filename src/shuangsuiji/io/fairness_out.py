@@ -360,8 +360,10 @@ def _counts_chart(plt: Any, path: Path, report: FairnessReport, label: _Labels) 
         verdict = label(VERDICTS[s.flagged], "NOT uniform" if s.flagged else "uniform")
         smallest = min((c.p_value for c in s.checks), default=1.0)
         axes.set_title(
-            f"{label.stratum(number, s)}：N={s.eligible}，n={s.quota}，"
-            + label(f"最小 p={smallest:.2g}，{verdict}", f"min p={smallest:.2g}, {verdict}"),
+            label(
+                f"{label.stratum(number, s)}：N={s.eligible}，n={s.quota}，最小 p={smallest:.2g}，{verdict}",
+                f"{label.stratum(number, s)}: N={s.eligible}, n={s.quota}, min p={smallest:.2g}, {verdict}",
+            ),
             fontsize=10,
             color="#c00000" if s.flagged else "black",
         )
