@@ -275,10 +275,10 @@ def print_fairness(outcome: FairnessOutcome) -> None:
     report = outcome.report
     table = Table(
         title=plain(f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）"),
-        caption=plain(f"后三列为三项检验的 p 值；{family_level(report)}"),
+        caption=plain(f"期望：每户期望抽中次数；离散度、分布、极值：三项检验的 p 值；{family_level(report)}"),
         header_style="bold",
     )
-    for header in ("分层", "户数", "应抽", "期望次数", "最少–最多", "离散度", "分布", "极值", "结论"):
+    for header in ("分层", "户数", "应抽", "期望", "最少–最多", "离散度", "分布", "极值", "结论"):
         table.add_column(header, justify="left" if header in ("分层", "结论") else "right")
     for s in report.strata:
         table.add_row(
@@ -310,5 +310,6 @@ def _p_value(check: Check | None) -> str:
     """A test's p-value as a cell ("—" when the stratum has no such test), red if rejected."""
     if check is None:
         return "—"
-    text = f"{check.p_value:.2g}"
+    p = check.p_value
+    text = "≈0" if p == 0 else f"{p:.0e}" if p < 1e-3 else f"{p:.2g}"  # fits an 80-column terminal
     return f"[bold red]{text}[/]" if check.rejected else text

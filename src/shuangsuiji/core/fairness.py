@@ -495,11 +495,11 @@ def family_level(report: FairnessReport) -> str:
 
 def describe(report: FairnessReport) -> str:
     """The verdict in one sentence (Chinese)."""
-    level = family_level(report)
+    level = f"在族错误率 {report.alpha:g} 下（{report.family_size} 项检验，Bonferroni 校正）"
     flagged = report.flagged
     if not flagged:
-        return f"结论：均等。{level}下，各层每户被抽中的次数都与二项分布相符，没有被偏向或冷落的企业。"
+        return f"结论：均等。{level}，各层每户被抽中的次数都与二项分布相符，没有被偏向或冷落的企业。"
     names = "；".join(
         f"{stratum_name(s.key)}（{'、'.join(c.label for c in s.checks if c.rejected)}）" for s in flagged
     )
-    return f"结论：不均等。{level}下，以下分层的抽取与均等机会不符：{names}"
+    return f"结论：不均等。{level}，以下分层的抽取与均等机会不符：{names}"
