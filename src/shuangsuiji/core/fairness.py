@@ -376,9 +376,9 @@ def _dispersion(counts: Sequence[int], runs: int, p: Fraction) -> Check:
     """Σ (c − Rp)² / (Rp(1 − p)) with the without-replacement correction (N − 1)/N."""
     size = len(counts)
     mean = runs * p
-    variance = mean * (1 - p)
-    # Exact rational sum: the counts are integers and Rp is a fraction.
-    total = sum((c - mean) ** 2 for c in counts) / variance * Fraction(size - 1, size)
+    # Exact and cheap: Σ(c − Rp)² = Σc² − 2Rp·Σc + N(Rp)², integer sums and one fraction.
+    squares = sum(c * c for c in counts) - 2 * mean * sum(counts) + size * mean * mean
+    total = squares / (mean * (1 - p)) * Fraction(size - 1, size)
     statistic = float(total)
     return Check("dispersion", statistic, size - 1, chi_square_sf(statistic, size - 1))
 
