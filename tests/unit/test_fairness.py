@@ -293,3 +293,12 @@ def test_workloads_against_an_even_share() -> None:
     assert eligible == ["01", "02"]  # every place needs a certificate
     assert statistic == (6 - 4) ** 2 / 4 + (2 - 4) ** 2 / 4
     assert df == 1
+
+
+def test_an_enterprise_drawn_twice_in_a_run_is_caught() -> None:
+    # More than R draws in R runs: impossible for a fair draw, whatever the rest looks like.
+    s = bonferroni([stratum_fairness(("C",), 2, 0, [12, 2, 2, 2, 2], 10)])[0]
+    extremes = s.check("extremes")
+    assert extremes is not None and extremes.p_value == 0.0
+    assert s.flagged and s.max_count == 12
+    assert sum(b.observed for b in s.bins) == 5

@@ -281,7 +281,9 @@ def stratum_fairness(
     `runs` runs that each took `quota` of them (the family's correction comes later, over all strata)."""
     size = len(counts)
     p = Fraction(quota, size) if size else Fraction(0)
-    observed = [0] * (runs + 1)
+    # A broken draw may take one enterprise twice in a run: room for counts above R, which the
+    # extremes test then rejects outright (P(X > R) = 0).
+    observed = [0] * (max(runs, *counts, 0) + 1)
     for c in counts:
         observed[c] += 1
     low, high = (min(counts), max(counts)) if counts else (0, 0)
@@ -350,7 +352,7 @@ def _binomial_evidence(observed: list[int], runs: int, p: Fraction, low: int, hi
             upper_tail += weight
         shares.append(size * weight / denominator)
         pending_weight += weight
-        pending_count += observed[k]
+        pending_count += observed[k] + (sum(observed[runs + 1 :]) if k == runs else 0)
         # Close a bin once it expects MIN_EXPECTED enterprises (compared exactly, in integers).
         if size * pending_weight >= MIN_EXPECTED * denominator:
             pooled.append((pending_from, k, pending_count, pending_weight))

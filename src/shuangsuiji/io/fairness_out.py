@@ -116,7 +116,7 @@ def _tests_sheet(report: FairnessReport) -> Sheet:
             (
                 stratum_name(s.key),
                 c.label,
-                round(c.statistic, 4),
+                f"最少 {s.min_count}，最多 {s.max_count}" if c.kind == "extremes" else round(c.statistic, 4),
                 c.df or None,
                 c.p_value,
                 c.adjusted,
