@@ -99,12 +99,12 @@ def _strata_sheet(report: FairnessReport) -> Sheet:
                 round(s.mean, 3),
                 s.min_count,
                 s.max_count,
-                min((c.adjusted for c in s.checks), default=1.0),
+                _significant(min((c.adjusted for c in s.checks), default=1.0)),
                 VERDICTS[s.flagged],
             )
             for number, s in enumerate(report.strata, start=1)
         ],
-        widths=(6, 14, 12, 10, 16, 12, 16, 12, 14, 12, 12, 14, 8),
+        widths=(6, 10, 14, 10, 30, 14, 20, 16, 18, 14, 14, 16, 8),
     )
 
 
@@ -118,8 +118,8 @@ def _tests_sheet(report: FairnessReport) -> Sheet:
                 c.label,
                 f"最少 {s.min_count}，最多 {s.max_count}" if c.kind == "extremes" else round(c.statistic, 4),
                 c.df or None,
-                c.p_value,
-                c.adjusted,
+                _significant(c.p_value),
+                _significant(c.adjusted),
                 "拒绝均等" if c.rejected else "未拒绝",
             )
             for s in report.strata
@@ -229,6 +229,11 @@ def _notes_sheet(report: FairnessReport, plan: Plan) -> Sheet:
         widths=(22, 100),
         wrap=True,
     )
+
+
+def _significant(p_value: float) -> float:
+    """A p-value to 3 significant digits (rounding to decimals would turn 1e-20 into 0)."""
+    return float(f"{p_value:.3g}")
 
 
 def _z(count: int, mean: float, runs: int) -> float:
