@@ -25,7 +25,7 @@ from rich.table import Table
 
 from .core.compare import Verdict, verdict_rows
 from .core.errors import Problem, ProblemsError, ShuangsuijiError
-from .core.fairness import describe
+from .core.fairness import Check, describe, family_level, stratum_name
 
 if (
     TYPE_CHECKING
@@ -303,37 +303,49 @@ def print_ledger_entry(
 
 
 def print_fairness(outcome: FairnessOutcome) -> None:
-    """Per stratum: exact probability, observed rate with its interval, and the uniformity test."""
+    """Per stratum: how often each enterprise was drawn against the binomial expectation, the three
+    tests' p-values, and the verdict with its family-wise level."""
     report = outcome.report
     table = Table(
         title=plain(f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）"),
+        caption=plain(f"期望：每户期望抽中次数；离散度、分布、极值：三项检验的 p 值；{family_level(report)}"),
         header_style="bold",
     )
-    for header in ("分层", "符合条件", "应抽", "精确概率", "观察比例", "99% 区间", "卡方 p 值", "结论"):
+    for header in ("分层", "户数", "应抽", "期望", "最少–最多", "离散度", "分布", "极值", "结论"):
         table.add_column(header, justify="left" if header in ("分层", "结论") else "right")
     for s in report.strata:
         table.add_row(
-            plain("/".join(s.key)),
+            plain(stratum_name(s.key)),
             str(s.eligible),
             str(s.quota),
-            percent(s.probability),
-            f"{s.observed * 100:.3f}%",
-            f"{s.interval[0] * 100:.3f}%–{s.interval[1] * 100:.3f}%",
-            f"{s.p_value:.3g}",
+            f"{s.mean:.1f}",
+            f"{s.min_count}–{s.max_count}",
+            *(_p_value(s.check(kind)) for kind in ("dispersion", "histogram", "extremes")),
             "[bold red]不均等[/]" if s.flagged else "[green]均等[/]",
         )
     console.print(table)
+    if report.must_inspect:
+        console.print(f"重点检查企业 {report.must_inspect} 户每次必抽，不参加抽取，不在检验之内。")
     key, person, count = report.top_pair
     console.print(
-        f"执法人员：{len(report.inspector_counts)} 人，工作量卡方 p 值 {report.inspector_p_value:.3g}"
-        "（持稀缺专业者被需要得更多，不要求相等）；"
+        f"执法人员（仅供参考，不计入结论）：{len(report.inspector_counts)} 人，工作量卡方 p 值 "
+        f"{report.inspector_p_value:.3g}（持稀缺专业者被需要得更多，不要求相等）；"
         f"最常见的企业与人员组合 {plain(key)}/{plain(person)} {count} 次"
         f"（该企业人均 {report.pair_expected:.1f} 次）。"
     )
     if report.failed_runs:
         console.print(f"[yellow]有 {report.failed_runs} 次模拟未能组成检查组，未计入。[/]")
-    console.print(("[bold green]" if not report.flagged else "[bold red]") + describe(report.flagged) + "[/]")
+    console.print(("[bold green]" if not report.flagged else "[bold red]") + plain(describe(report)) + "[/]")
     console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]（{'、'.join(outcome.files)}）")
+
+
+def _p_value(check: Check | None) -> str:
+    """A test's p-value as a cell ("—" when the stratum has no such test), red if rejected."""
+    if check is None:
+        return "—"
+    p = check.p_value
+    text = "≈0" if p == 0 else f"{p:.0e}" if p < 1e-3 else f"{p:.2g}"  # fits an 80-column terminal
+    return f"[bold red]{text}[/]" if check.rejected else text
 
 
 def print_template(out: Path, draw: Draw) -> None:
