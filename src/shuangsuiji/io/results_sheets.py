@@ -190,7 +190,7 @@ def bulletin_sheets(
             BULLETIN_SHEET,
             BULLETIN_COLUMNS,
             rows,
-            widths=(6, 16, 24, 20, 16, 10, 18, 30, 21, 12, 26, 24),
+            widths=(5, 14, 16, 20, 12, 7, 12, 24, 20, 11, 16, 14),  # 171: >= 9 pt on A4 landscape
             wrap=True,
             page=PageSetup(landscape=True, header_center=title, header_right=info.authority),
             borders=True,
