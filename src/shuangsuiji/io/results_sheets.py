@@ -14,7 +14,7 @@ from pathlib import Path
 import fastexcel
 
 from ..core.errors import InputError, Problem
-from ..core.fields import COMPLETED_ON, RESULT_ENTRIES
+from ..core.fields import COMPLETED_ON, PUBLIC_KEY, RESULT, RESULT_ENTRIES
 from ..core.model import InputFile
 from ..core.plan import PlanInfo
 from ..core.results import (
@@ -29,7 +29,7 @@ from .readers.problems import Invalid, fail
 from .readers.rosters import parsed
 from .readers.tables import open_table
 from .readers.values import DATE_HINT, parse_date
-from .writers import check_public
+from .writers import DISCLOSURE_COLUMNS, check_public
 from .xlsx import Cell, DropDown, PageSetup, Sheet
 
 ENTRY_SHEET = "检查结果录入"
@@ -38,18 +38,14 @@ DIGEST_LABEL = "所属抽取的结果摘要"
 BULLETIN = "bulletin.xlsx"
 BULLETIN_SHEET = "抽查结果公告"
 BULLETIN_NOTES_SHEET = "公告说明"
+# The disclosure's plan and task columns, then what the inspection found.
 BULLETIN_COLUMNS = (
-    "序号",
-    "抽查计划编号",
-    "抽查计划名称",
-    "抽查任务编号",
-    "抽查任务名称",
-    "抽查类型",
+    *DISCLOSURE_COLUMNS[:6],
     "检查机关",
     "市场主体名称",
-    "统一社会信用代码/注册号",
-    "检查完成日期",
-    "检查结果",
+    PUBLIC_KEY,
+    COMPLETED_ON,
+    RESULT,
     "备注",
 )
 _FIRST_TO_FILL = ENTRY_COLUMNS.index(COMPLETED_ON)
