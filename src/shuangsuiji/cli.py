@@ -101,6 +101,9 @@ def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
             )
             raise typer.Exit(1) from None
         raise
+    finally:
+        if reporter is not None:
+            reporter.finish()  # no progress bar outlives the work, whether it ended well or not
 
 
 def _reporter(quiet: bool) -> Reporter:
@@ -256,7 +259,8 @@ def validate(
     from .pipeline import run_validate, validation_json
 
     options = _options(plan, enterprises, inspectors, conflicts, history, sheet)
-    _checked_plan, problems = _guarded(lambda: run_validate(options, _reporter(as_json), seed=seed))
+    progress = _reporter(as_json)
+    _checked_plan, problems = _guarded(lambda: run_validate(options, progress, seed=seed), progress)
     if as_json:
         ui.write_json(validation_json(problems))
     else:
@@ -340,6 +344,7 @@ def verify_command(
         "conflicts": conflicts,
         "history": history,
     }
+    progress = _reporter(as_json)
     verdict = _guarded(
         lambda: verify(
             folder,
@@ -348,8 +353,9 @@ def verify_command(
             sheet=sheet,
             ledger=ledger,
             commitment=commitment,
-            reporter=_reporter(as_json),
-        )
+            reporter=progress,
+        ),
+        progress,
     )
     if as_json:
         ui.write_json(verdict.as_json())

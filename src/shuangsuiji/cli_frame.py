@@ -417,11 +417,13 @@ class ChineseGroup(TyperGroup):
 
     def list_commands(self, ctx: Context) -> list[str]:
         """The commands in the order of COMMAND_ORDER (any not listed yet come last)."""
-        prefix = "" if ctx.parent is None else f"{self.name} "
 
         def place(name: str) -> int:
-            key = prefix + name
-            return COMMAND_ORDER.index(key) if key in COMMAND_ORDER else len(COMMAND_ORDER)
+            # "ledger init" for the ledger group; the root group's commands stand alone ("init")
+            for key in (f"{self.name} {name}", name):
+                if key in COMMAND_ORDER:
+                    return COMMAND_ORDER.index(key)
+            return len(COMMAND_ORDER)
 
         return sorted(super().list_commands(ctx), key=place)
 
