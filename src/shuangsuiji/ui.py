@@ -159,7 +159,10 @@ def print_summary(outcome: DrawOutcome) -> None:
         title=plain(f"{outcome.plan.info.name}（{outcome.plan.info.id}）抽取结果"), header_style="bold"
     )
     for header in (*columns, "符合条件", "比例", "应抽", "实抽", "重点检查", "入选概率"):
-        table.add_column(header, justify="right" if header not in columns else "left")
+        if header in columns:  # stratum values fold when space is short; the numbers never do
+            table.add_column(header, overflow="fold")
+        else:
+            table.add_column(header, justify="right", no_wrap=True)
     for s in result.selection.strata:
         table.add_row(
             *map(plain, s.key),
@@ -282,7 +285,7 @@ def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
         ("原因或说明", entry.reason),
         ("种子", entry.seed),
         ("结果摘要", entry.result_digest),
-        ("抽取记录 SHA-256", entry.record_sha256),
+        ("抽取记录哈希", entry.record_sha256),  # label and 64 hex digits fit one 80-column line
         ("输出文件夹", entry.out_dir),
         ("本条哈希", entry.entry_hash),
         ("上一条哈希", entry.prev_hash),

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from shuangsuiji import cli_frame, ui
 from shuangsuiji.cli import app
 from shuangsuiji.io.ledger import Ledger
-from tests.builders import SAMPLE_PLAN, ledger_at
+from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at
 
 runner = CliRunner()
 
@@ -296,7 +296,9 @@ def test_ledger_show_gives_beijing_time(narrow: io.StringIO, tmp_path: Path) -> 
     result = runner.invoke(app, ["ledger", "show", "2", "--ledger", str(tmp_path / "台账.sqlite")])
     assert result.exit_code == 0
     assert "时间（北京时间）：2026-12-03 01:45:00" in narrow.getvalue()
-    assert "fedcba987654" + "1" * 52 in narrow.getvalue().replace("\n", "")
+    lines = narrow.getvalue().splitlines()
+    assert "结果摘要：fedcba987654" + "1" * 52 in lines and "抽取记录哈希：" + "1" * 64 in lines
+    assert all(cell_len(line) <= 80 for line in lines)
 
 
 def test_a_second_draw_is_refused_with_the_first_ones_beijing_time(
@@ -322,33 +324,30 @@ def test_a_second_draw_is_refused_with_the_first_ones_beijing_time(
     assert "已于 2026-12-03 01:45:00（北京时间）抽取过" in narrow.getvalue().replace("\n", "")
 
 
-def test_the_draw_summary_fits_80_columns_and_gives_beijing_time(narrow: io.StringIO, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strata", ['["信用风险等级"]', '["信用风险等级", "所属区域"]'])
+def test_the_draw_summary_fits_80_columns_and_gives_beijing_time(
+    narrow: io.StringIO, tmp_path: Path, strata: str
+) -> None:
     import json
 
+    from shuangsuiji.core.beijing_time import beijing_time
+
+    plan = tmp_path / "plan.toml"
+    text = SAMPLE_PLAN.read_text(encoding="utf-8").replace('"../sample_data/', f'"{SAMPLE.as_posix()}/')
+    plan.write_text(re.sub(r"(?m)^strata = .*$", f"strata = {strata}", text), encoding="utf-8")
     ledger_at(Path("台账.sqlite"))
     result = runner.invoke(
         app,
-        [
-            "draw",
-            "--plan",
-            str(SAMPLE_PLAN),
-            "--seed",
-            "s",
-            "--out",
-            str(tmp_path / "o"),
-            "--ledger",
-            "台账.sqlite",
-        ],
+        ["draw", "--plan", str(plan), "--seed", "s", "--out", str(tmp_path / "o"), "--ledger", "台账.sqlite"],
     )
     assert result.exit_code == 0, narrow.getvalue()
     screen = narrow.getvalue()
     assert "…" not in screen
     assert all(cell_len(line) <= 80 for line in screen.splitlines())
+    assert any(re.match(r"│ D +│ (\S+ +│ )?\s+\d+ │ +20% │", line) for line in screen.splitlines())
     record = json.loads((tmp_path / "o" / "draw-record.json").read_text(encoding="utf-8"))
-    from shuangsuiji.core.beijing_time import beijing_time
-
     assert f"抽取时间：{beijing_time(record['created_at'])}（北京时间）" in screen
-    assert record["result_digest"] in screen
+    assert f"结果摘要：{record['result_digest']}" in screen.splitlines()
 
 
 # ---------------------------------------------------------------------------------------------
