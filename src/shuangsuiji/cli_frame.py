@@ -390,7 +390,8 @@ class ChineseCommand(TyperCommand):
             if mistake is None:
                 raise
             raise mistake from None
-        if ctx.args and not ctx.resilient_parsing:
+        wanted = self.context_settings.get("allow_extra_args")  # a command that asks for them keeps them
+        if ctx.args and not ctx.resilient_parsing and not wanted:
             extra = " ".join(ctx.args)
             raise UsageMistake(
                 f"多出了参数“{extra}”：这个命令不需要它；值中有空格时，请用引号把整个值括起来",
