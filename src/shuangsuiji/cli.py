@@ -303,7 +303,11 @@ def fairness(
 def verify_command(
     folder: Annotated[
         Path,
-        typer.Argument(metavar="文件夹", help="抽取的输出文件夹（含 draw-record.json）", show_default=False),
+        typer.Argument(
+            metavar="文件夹",
+            help="抽取的输出文件夹（含 draw-record.json），或结果公告的文件夹（含 results-record.json）",
+            show_default=False,
+        ),
     ],
     plan: Annotated[
         Path | None,
@@ -328,15 +332,34 @@ def verify_command(
             help="核对事先公布的承诺文件（不给出时核对输出文件夹中保存的副本）",
         ),
     ] = None,
+    draw: Annotated[
+        Path | None,
+        typer.Option(
+            "--draw",
+            metavar="文件夹",
+            help="复核结果公告时：同时与这个抽取文件夹核对（不给出时用公告文件夹中保存的抽取记录）",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
 ) -> None:
-    """按抽取记录和输出文件夹中保存的名录复算一次抽取，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
+    """复算一次抽取或一次结果公告，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
 
-    只有输出文件夹也能复核（名录、台账中的以往抽取、承诺文件的副本都在其中）；给出 --ledger 时同时核对台账。
+    抽取按抽取记录和输出文件夹中保存的名录复算；结果公告按结果记录、保存的录入表和抽取记录复算。
+    只有输出文件夹也能复核（需要的副本都在其中）；给出 --ledger 时同时核对台账。
     示例：shuangsuiji verify 抽取结果/2026-12
+    示例：shuangsuiji verify 结果/2026-12
     """
     from . import ui
-    from .verify import verify
+    from .results import RESULTS_RECORD
+    from .verify import verify, verify_publication
+
+    if (folder / RESULTS_RECORD).is_file():
+        verdict = _guarded(lambda: verify_publication(folder, ledger=ledger, draw_dir=draw))
+        if as_json:
+            ui.write_json(verdict.as_json())
+        else:
+            ui.print_verdict(verdict)
+        raise typer.Exit(0 if verdict.identical else 1)
 
     overrides = {
         "enterprises": enterprises,
@@ -362,6 +385,63 @@ def verify_command(
     else:
         ui.print_verdict(verdict)
     raise typer.Exit(0 if verdict.identical else 1)
+
+
+results_app = ChineseTyper(
+    help="抽查结果公告（第二个“一公开”）：生成检查结果录入表，填好后公告，与抽取一一对应。\n\n"
+    "示例：shuangsuiji results template 抽取结果/2026-12 --out 录入.xlsx\n"
+    "示例：shuangsuiji results publish 抽取结果/2026-12 --results 录入.xlsx --out 结果/2026-12",
+    no_args_is_help=True,
+)
+app.add_typer(results_app, name="results")
+DrawDirArgument = Annotated[
+    Path, typer.Argument(metavar="文件夹", help="抽取的输出文件夹（含 draw-record.json）", show_default=False)
+]
+
+
+@results_app.command("template")
+def results_template(
+    draw_dir: DrawDirArgument,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="文件", help="要写出的检查结果录入表（.xlsx，不能已存在）")
+    ],
+) -> None:
+    """为一次抽取生成检查结果录入表：每个抽查任务一行，预填的列锁定，待填的列有下拉选择。
+
+    预填抽查任务编号、市场主体名称、统一社会信用代码/注册号和检查人员；待填检查完成日期、检查结果和备注。
+
+    示例：shuangsuiji results template 抽取结果/2026-12 --out 录入.xlsx
+    """
+    from . import ui
+    from .results import run_template
+
+    draw = _guarded(lambda: run_template(draw_dir, out))
+    ui.print_template(out, draw)
+
+
+@results_app.command("publish")
+def results_publish(
+    draw_dir: DrawDirArgument,
+    results: Annotated[Path, typer.Option("--results", "-r", metavar="文件", help="填好的检查结果录入表")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="文件夹", help="新的公告文件夹（不能已存在且有文件）")
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="更正已公告的结果时必须说明原因（写入结果记录和公告说明）")
+    ] = "",
+    ledger: LedgerOption = None,
+) -> None:
+    """检查填好的录入表并公告其中的检查结果，记入抽取台账。
+
+    写出抽查结果公告 bulletin.xlsx（可公开）和结果记录 results-record.json。留空的任务不公告，列为待公告；
+    以后再次公告同一次抽取时写入新的文件夹。录入表有错时逐条指出（文件、工作表、行、列），什么也不写。
+    示例：shuangsuiji results publish 抽取结果/2026-12 --results 录入.xlsx --out 结果/2026-12
+    """
+    from . import ui
+    from .results import run_publish
+
+    outcome = _guarded(lambda: run_publish(draw_dir, results, out, ledger=ledger, reason=reason))
+    ui.print_publication(outcome)
 
 
 seed_app = ChineseTyper(
@@ -460,15 +540,17 @@ def ledger_init(
 
 @ledger_app.command("list")
 def ledger_list(ledger: LedgerOption = None) -> None:
-    """列出台账中的全部抽取。
+    """列出台账中的全部抽取和结果公告，以及每次抽取的结果公告进度。
+
+    检查结果应在检查完成后 20 个工作日内公告（按国家法定节假日和调休计算），逾期的标出。
 
     示例：shuangsuiji ledger list
     """
     from . import ui
-    from .io.workspace import ledger_entries
+    from .results import ledger_overview
 
-    path, entries = _guarded(lambda: ledger_entries(ledger, Path.cwd()))
-    ui.print_ledger(entries, path)
+    path, entries, statuses = _guarded(lambda: ledger_overview(ledger, Path.cwd()))
+    ui.print_ledger(entries, path, statuses)
 
 
 @ledger_app.command("show")
@@ -476,15 +558,15 @@ def ledger_show(
     entry: Annotated[int, typer.Argument(metavar="编号", help="台账编号", show_default=False)],
     ledger: LedgerOption = None,
 ) -> None:
-    """显示台账中的一条抽取：时间、计划、种子、摘要和每个检查任务。
+    """显示台账中的一条记录：时间、计划、种子、摘要和每个检查任务（结果公告：每项公告的检查结果）。
 
     示例：shuangsuiji ledger show 3
     """
     from . import ui
     from .io.workspace import ledger_entry
 
-    found, tasks = _guarded(lambda: ledger_entry(ledger, Path.cwd(), entry))
-    ui.print_ledger_entry(found, tasks)
+    found, tasks, results = _guarded(lambda: ledger_entry(ledger, Path.cwd(), entry))
+    ui.print_ledger_entry(found, tasks, results)
 
 
 @ledger_app.command("check")

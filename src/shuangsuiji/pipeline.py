@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -323,23 +323,13 @@ def utc_now() -> str:
 
 
 def earlier_draws(ledger: Ledger, plan: Plan, before_entry: int | None = None) -> list[HistoryEntry]:
-    """Earlier draws of other plans as inspection history (each task's team, on that plan's start).
+    """Earlier draws and published results of other plans, as inspection history: each task's team
+    on its plan's start, each published result's team on its completion date.
 
-    Only plans that start before this one count, and never this plan's own earlier draws (a redraw
-    must not treat the draw it replaces as inspections).
+    Only inspections dated before this plan's start count, and never this plan's own entries (a
+    redraw must not treat the draw it replaces as inspections).
     """
-    start = plan.info.start.isoformat()
-    found = []
-    for entry in ledger.entries():
-        if before_entry is not None and entry.id >= before_entry:
-            break
-        if entry.status != "drawn" or entry.plan_id == plan.info.id or entry.plan_start >= start:
-            continue
-        day = date.fromisoformat(entry.plan_start)
-        for task in ledger.tasks(entry.id):
-            found.append(HistoryEntry(task.enterprise_key, day, ""))
-            found.extend(HistoryEntry(task.enterprise_key, day, person) for person in task.team)
-    return found
+    return ledger.history(before=plan.info.start, other_than_plan=plan.info.id, before_entry=before_entry)
 
 
 def check_published_text(seed: str, reason: str) -> None:
@@ -526,6 +516,7 @@ def _enter_failure(
         created_at=clock(),
         plan_id=plan.info.id,
         plan_start=plan.info.start.isoformat(),
+        plan_end=plan.info.end.isoformat(),
         status="failed",
         seed=seed,
         redraw=redraw,
@@ -612,6 +603,7 @@ def _enter_draw(
         created_at=record["created_at"],
         plan_id=plan.info.id,
         plan_start=plan.info.start.isoformat(),
+        plan_end=plan.info.end.isoformat(),
         status="drawn",
         seed=seed,
         redraw=redraw,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,13 +27,14 @@ from rich.table import Table
 from .core.beijing_time import beijing_time
 from .core.compare import Verdict, verdict_rows
 from .core.errors import Problem, ProblemsError, ShuangsuijiError
-from .core.fairness import describe
+from .core.fairness import Check, describe, family_level, stratum_name
 
 if (
     TYPE_CHECKING
 ):  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
-    from .io.ledger import LedgerEntry, LedgerTask
+    from .io.ledger import LedgerEntry, LedgerResult, LedgerTask
     from .pipeline import DrawOutcome, FairnessOutcome
+    from .results import Draw, PublishOutcome
 
 console = Console(stderr=True, highlight=False)
 
@@ -147,7 +148,7 @@ def print_error(error: ShuangsuijiError) -> None:
     problems = error.problems if isinstance(error, ProblemsError) else []
     errors = [p for p in problems if p.severity == "error"]
     if len(errors) > 1:
-        console.print(problems_table(problems, f"发现 {len(errors)} 处错误，未进行抽取"))
+        console.print(problems_table(problems, f"发现 {len(errors)} 处错误，没有写出任何文件"))
     console.print(f"[bold red]错误：[/]{plain(error)}", soft_wrap=True)
 
 
@@ -218,17 +219,24 @@ def print_verdict(verdict: Verdict) -> None:
 
 
 LIST_DIGEST_LENGTH = 12  # hex digits of a digest in list views: enough to tell entries apart, fits 80 columns
+ENTRY_KINDS = {"drawn": "抽取成功", "failed": "未能抽取", "published": "结果公告"}
+REDONE_KINDS = {"drawn": "重新抽取", "published": "更正公告"}  # the redraw flag of a draw, of a publication
 
 
-def _ledger_status(entry: LedgerEntry) -> str:
-    if entry.status != "drawn":
-        return "[red]未能抽取[/]"
-    return "重新抽取" if entry.redraw else "抽取成功"
+def _entry_kind(entry: LedgerEntry) -> str:
+    if entry.status == "failed":
+        return f"[red]{ENTRY_KINDS['failed']}[/]"
+    kinds = REDONE_KINDS if entry.redraw else ENTRY_KINDS
+    return kinds.get(entry.status, plain(entry.status))
 
 
-def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
+def print_ledger(
+    entries: Sequence[LedgerEntry], path: Path, statuses: Mapping[int, tuple[str, bool]] | None = None
+) -> None:
     """The ledger as a table, oldest first, readable at 80 columns: the columns a clerk looks for are
-    never cut, the seed folds into what is left, and reasons follow the table (full values: show)."""
+    never cut, the seed folds into what is left; reasons and each draw's and publication's results
+    status follow the table, one line per entry (full values: ledger show)."""
+    statuses = statuses or {}
     table = Table(
         title=f"抽取台账：{plain(path)}",
         header_style="bold",
@@ -248,7 +256,7 @@ def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
             str(e.id),
             beijing_time(e.created_at, seconds=False),
             plain(e.plan_id),
-            _ledger_status(e),
+            _entry_kind(e),
             e.result_digest[:LIST_DIGEST_LENGTH],
             plain(e.seed),
         )
@@ -256,6 +264,11 @@ def print_ledger(entries: Sequence[LedgerEntry], path: Path) -> None:
     for e in entries:
         if e.reason:
             console.print(f"第 {e.id} 条说明：{plain(e.reason)}")
+        words, overdue = statuses.get(e.id, ("", False))
+        if words:
+            console.print(
+                f"第 {e.id} 条结果公告：" + (f"[red]{plain(words)}[/]" if overdue else plain(words))
+            )
 
 
 def print_ledger_created(path: Path, head: Path) -> None:
@@ -273,14 +286,17 @@ def print_ledger_check(path: Path, problems: Sequence[str]) -> None:
         console.print(f"[bold green]台账完整[/]：{plain(path)}")
 
 
-def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
-    """One ledger entry in full, with its tasks."""
+def print_ledger_entry(
+    entry: LedgerEntry, tasks: Sequence[LedgerTask], results: Sequence[LedgerResult] = ()
+) -> None:
+    """One ledger entry in full, with its tasks (a draw) or its results (a publication)."""
     for label, value in (
         ("编号", entry.id),
         ("时间（北京时间）", beijing_time(entry.created_at)),
         ("计划编号", entry.plan_id),
         ("检查日期自", entry.plan_start),
-        ("结果", "抽取成功" if entry.status == "drawn" else "未能抽取"),
+        ("检查日期至", entry.plan_end or "（未记）"),
+        ("结果", ENTRY_KINDS.get(entry.status, entry.status)),
         ("重新抽取", "是" if entry.redraw else "否"),
         ("原因或说明", entry.reason),
         ("种子", entry.seed),
@@ -298,37 +314,97 @@ def print_ledger_entry(entry: LedgerEntry, tasks: Sequence[LedgerTask]) -> None:
         for task in tasks:
             table.add_row(plain(task.enterprise_key), plain("、".join(task.team)))
         console.print(table)
+    if results:
+        table = Table(header_style="bold")
+        for header in ("抽查任务编号", "统一社会信用代码", "检查完成日期", "检查结果", "备注"):
+            table.add_column(header, overflow="fold")
+        for r in results:
+            table.add_row(
+                *(plain(v) for v in (r.task_id, r.enterprise_key, r.completed_on, r.result, r.note))
+            )
+        console.print(table)
 
 
 def print_fairness(outcome: FairnessOutcome) -> None:
-    """Per stratum: exact probability, observed rate with its interval, and the uniformity test."""
+    """Per stratum: how often each enterprise was drawn against the binomial expectation, the three
+    tests' p-values, and the verdict with its family-wise level."""
     report = outcome.report
     table = Table(
         title=plain(f"公平性检验：{report.runs} 次模拟（种子 {report.seeds[0]} … {report.seeds[1]}）"),
+        caption=plain(f"期望：每户期望抽中次数；离散度、分布、极值：三项检验的 p 值；{family_level(report)}"),
         header_style="bold",
     )
-    for header in ("分层", "符合条件", "应抽", "精确概率", "观察比例", "99% 区间", "卡方 p 值", "结论"):
+    for header in ("分层", "户数", "应抽", "期望", "最少–最多", "离散度", "分布", "极值", "结论"):
         table.add_column(header, justify="left" if header in ("分层", "结论") else "right")
     for s in report.strata:
         table.add_row(
-            plain("/".join(s.key)),
+            plain(stratum_name(s.key)),
             str(s.eligible),
             str(s.quota),
-            percent(s.probability),
-            f"{s.observed * 100:.3f}%",
-            f"{s.interval[0] * 100:.3f}%–{s.interval[1] * 100:.3f}%",
-            f"{s.p_value:.3g}",
+            f"{s.mean:.1f}",
+            f"{s.min_count}–{s.max_count}",
+            *(_p_value(s.check(kind)) for kind in ("dispersion", "histogram", "extremes")),
             "[bold red]不均等[/]" if s.flagged else "[green]均等[/]",
         )
     console.print(table)
+    if report.must_inspect:
+        console.print(f"重点检查企业 {report.must_inspect} 户每次必抽，不参加抽取，不在检验之内。")
     key, person, count = report.top_pair
     console.print(
-        f"执法人员：{len(report.inspector_counts)} 人，工作量卡方 p 值 {report.inspector_p_value:.3g}"
-        "（持稀缺专业者被需要得更多，不要求相等）；"
+        f"执法人员（仅供参考，不计入结论）：{len(report.inspector_counts)} 人，工作量卡方 p 值 "
+        f"{report.inspector_p_value:.3g}（持稀缺专业者被需要得更多，不要求相等）；"
         f"最常见的企业与人员组合 {plain(key)}/{plain(person)} {count} 次"
         f"（该企业人均 {report.pair_expected:.1f} 次）。"
     )
     if report.failed_runs:
         console.print(f"[yellow]有 {report.failed_runs} 次模拟未能组成检查组，未计入。[/]")
-    console.print(("[bold green]" if not report.flagged else "[bold red]") + describe(report.flagged) + "[/]")
+    console.print(("[bold green]" if not report.flagged else "[bold red]") + plain(describe(report)) + "[/]")
     console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]（{'、'.join(outcome.files)}）")
+
+
+def _p_value(check: Check | None) -> str:
+    """A test's p-value as a cell ("—" when the stratum has no such test), red if rejected."""
+    if check is None:
+        return "—"
+    p = check.p_value
+    text = "≈0" if p == 0 else f"{p:.0e}" if p < 1e-3 else f"{p:.2g}"  # fits an 80-column terminal
+    return f"[bold red]{text}[/]" if check.rejected else text
+
+
+def print_template(out: Path, draw: Draw) -> None:
+    """What `results template` wrote."""
+    console.print(
+        f"[bold green]已生成检查结果录入表[/]：{plain(out)}（{draw.info.id}，{len(draw.tasks)} 个抽查任务）"
+    )
+    console.print("请在“检查完成日期”“检查结果”“备注”三列填写；尚未完成的任务整行留空。预填的列不要修改。")
+
+
+def print_publication(outcome: PublishOutcome) -> None:
+    """What `results publish` published, what is pending, and what was late."""
+    published = outcome.publication
+    for warning in outcome.warnings:
+        console.print(f"[yellow]提示[/]：{plain(warning.message)}")
+    console.print(
+        f"[bold green]已公告[/]：{outcome.draw.info.name}（{outcome.draw.info.id}）"
+        f"第 {outcome.number} 次公告，{len(published.results)} 项检查结果"
+        + (f"（其中更正 {len(published.corrections)} 项）" if published.corrections else "")
+    )
+    earlier = len(published.earlier_only) + len(published.unchanged)
+    if earlier:
+        console.print(f"此前已公告：{earlier} 项（本次不重复公告）")
+    if published.pending:
+        shown = "、".join(published.pending[:10]) + (" 等" if len(published.pending) > 10 else "")
+        console.print(f"[yellow]待公告[/]：{len(published.pending)} 项（{shown}）")
+    else:
+        console.print("这次抽取的全部任务都已公告。")
+    if outcome.late:
+        estimated = any(not exact for _, _, exact in outcome.late)
+        console.print(
+            f"[yellow]逾期[/]：{len(outcome.late)} 项结果在检查完成后超过 20 个工作日才公告"
+            + ("（部分日期所在年份的节假日安排尚未收录，按周一至周五估算）" if estimated else "")
+        )
+    if outcome.ledger_entry is not None:
+        console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条")
+    console.print(f"输出文件夹：{plain(outcome.out_dir)}")
+    console.print("  bulletin.xlsx        抽查结果公告（可公开）")
+    console.print("  results-record.json  结果记录（审计，可用 shuangsuiji verify 复核）")

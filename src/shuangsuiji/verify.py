@@ -505,3 +505,131 @@ def verify(
     findings += _ledger(record, folder, plan, ledger, kept)
     findings += _recompute(record, folder, plan, kept, reporter or NullReporter(), findings)
     return Verdict(str(folder), tuple(findings))
+
+
+def _kept_file(folder: Path, archived: str, sha256: str, what: str) -> Finding:
+    path = folder / archived
+    same = path.is_file() and file_sha256(path) == sha256
+    detail = "" if same else "找不到" if not path.is_file() else "与记录中的 SHA-256 不符，已被改动"
+    return Finding("保存的输入", what, same, detail)
+
+
+def verify_publication(folder: Path, *, ledger: Path | None = None, draw_dir: Path | None = None) -> Verdict:
+    """Recompute a results publication (results publish) from the entry sheet, the draw record and
+    the earlier publications kept in its folder, and compare the results record and the bulletin.
+
+    `draw_dir` also compares the draw's own folder with the copy kept; `ledger` checks the
+    publication's ledger entry. Example: ``verify_publication(Path("结果/2026-12")).identical``
+    """
+    from .core.record import digest
+    from .core.results import RESULTS_KIND, RESULTS_RECORD_VERSION, results_body
+    from .io.results_sheets import BULLETIN
+    from .results import (
+        KEPT_DRAW_RECORD,
+        RESULTS_RECORD,
+        beijing_date,
+        earlier_from_json,
+        load_draw,
+        recompute_publication,
+        write_bulletin,
+    )
+
+    path = folder / RESULTS_RECORD
+    try:
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"结果记录“{path}”无法读取（{exc}）", hint="记录文件已损坏，无法复核") from None
+    if not isinstance(record, dict) or record.get("kind") != RESULTS_KIND:
+        raise UsageError(
+            f"“{path}”不是结果公告的记录", hint="请给出 shuangsuiji results publish 写出的文件夹"
+        )
+    if record.get("record_version") != RESULTS_RECORD_VERSION:
+        raise UsageError(
+            f"这份结果记录的格式版本为 {record.get('record_version')}"
+            f"（由 shuangsuiji {_made_by(record)} 写出），"
+            f"本程序只能复核格式版本 {RESULTS_RECORD_VERSION}",
+            hint="请用写出它的版本复核",
+        )
+    findings = [
+        _kept_file(folder, KEPT_DRAW_RECORD, record["draw"]["record_sha256"], "抽取记录"),
+        _kept_file(
+            folder, record["entry_sheet"]["archived"], record["entry_sheet"]["sha256"], "检查结果录入表"
+        ),
+        _kept_file(
+            folder, record["earlier_results"]["archived"], record["earlier_results"]["sha256"], "此前的公告"
+        ),
+    ]
+    if draw_dir is not None:
+        live = draw_dir / RECORD
+        same = live.is_file() and file_sha256(live) == record["draw"]["record_sha256"]
+        findings.append(
+            Finding(
+                "抽取", str(draw_dir), same, "" if same else "该文件夹中的抽取记录与公告所依据的抽取记录不同"
+            )
+        )
+    if not all(f.same for f in findings[:3]):
+        return Verdict(str(folder), tuple(findings))
+    draw = load_draw(draw_dir or folder, folder / KEPT_DRAW_RECORD)
+    same_draw = draw.result_digest == record["draw_result_digest"]
+    findings.append(
+        Finding(
+            "抽取", "结果摘要", same_draw, "" if same_draw else "保存的抽取记录的结果摘要与结果记录所写的不同"
+        )
+    )
+    earlier = earlier_from_json((folder / record["earlier_results"]["archived"]).read_bytes())
+    try:
+        publication, problems, _ = recompute_publication(
+            draw,
+            folder / record["entry_sheet"]["archived"],
+            earlier,
+            beijing_date(record["created_at"]),
+            place_name=Path(record["entry_sheet"]["path"]).name,
+        )
+    except InputError as error:
+        return Verdict(
+            str(folder), (*findings, Finding("复算", "检查结果录入表", False, f"复算无法完成：{error}"))
+        )
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        detail = "；".join(p.sentence() for p in errors[:3])
+        return Verdict(
+            str(folder), (*findings, Finding("复算", "检查结果录入表", False, f"录入表未通过检查：{detail}"))
+        )
+    reason = record.get("correction_reason", "")
+    body = results_body(draw.result_digest, record["publication"], publication, reason)
+    for key, value in body.items():
+        same = record.get(key) == value
+        findings.append(Finding("公告内容", key, same, "" if same else "按录入表复算的结果与记录不同"))
+    same = digest(body) == record.get("results_digest")
+    findings.append(Finding("公告内容", "results_digest", same, "" if same else "记录的摘要与复算的不同"))
+    with private_scratch() as scratch:  # the bulletin as the record says it must be, then compared
+        content = write_bulletin(scratch / BULLETIN, draw, publication, record["publication"], reason)
+        findings += _outputs(record, folder, scratch, {BULLETIN: content})
+    findings += _publication_ledger(record, folder / RESULTS_RECORD, ledger)
+    return Verdict(str(folder), tuple(findings))
+
+
+def _publication_ledger(record: dict[str, Any], record_file: Path, path: Path | None) -> list[Finding]:
+    """With --ledger: is the publication entered, for its draw, with the results it published?"""
+    if not record.get("ledger"):
+        return [Finding("抽取台账", "—", True, "这次公告所依据的抽取没有记入抽取台账", checked=False)]
+    if path is None:
+        return [
+            Finding(
+                "抽取台账", "未核对", True, "没有给出 --ledger；可用 --ledger 指定台账核对", checked=False
+            )
+        ]
+    sha = file_sha256(record_file)
+    with Ledger(path, create=False) as book:
+        entry = next((e for e in book.entries() if e.status == "published" and e.record_sha256 == sha), None)
+        entered = book.results(entry.id) if entry is not None else []
+    if entry is None:
+        return [
+            Finding(
+                "抽取台账", path.name, False, "台账中没有这份结果记录（记录在公告后被改动，或未记入台账）"
+            )
+        ]
+    same = entry.result_digest == record["draw_result_digest"] and [
+        (r.task_id, r.completed_on, r.result, r.note) for r in entered
+    ] == [(r["task_id"], r["completed_on"], r["result"], r["note"]) for r in record["results"]]
+    return [Finding("抽取台账", f"第 {entry.id} 条", same, "" if same else "台账中的公告内容与记录不符")]

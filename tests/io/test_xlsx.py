@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from shuangsuiji.io import xlsx
-from shuangsuiji.io.xlsx import Sheet, column_letter, write_workbook
+from shuangsuiji.io.xlsx import DropDown, PageSetup, Sheet, column_letter, write_workbook
 
 HOSTILE = ['=HYPERLINK("http://x","点击")', "+86 138", "-1+2", "@SUM(A1)", "\t制表", "\r回车", "=1+1"]
 
@@ -125,10 +125,13 @@ def test_blocks_of_rows_and_of_columns_give_the_bytes_of_cell_by_cell_writing(
     assert by_rows.read_bytes() == by_columns.read_bytes()
     xml = zipfile.ZipFile(by_rows).read("xl/worksheets/sheet1.xml").decode()
     written = re.findall(r'<row r="\d+">.*?</row>', xml, re.DOTALL)
+    plain = xlsx.plain_styles(xlsx.STYLE_NORMAL)
     expected = [
         f'<row r="{n}">'
         + "".join(
-            f'<c r="{column_letter(i)}{n}"{xlsx._tail(v, 0)}' for i, v in enumerate(row) if xlsx._tail(v, 0)
+            f'<c r="{column_letter(i)}{n}"{xlsx._tail(v, plain)}'
+            for i, v in enumerate(row)
+            if xlsx._tail(v, plain)
         )
         + "</row>"
         for n, row in enumerate(rows, start=2)
@@ -311,3 +314,309 @@ def test_libreoffice_reads_every_text_as_written(tmp_path: Path) -> None:
     )
     with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as file:
         assert [row[0] for row in csv.reader(file)] == ["名称", *texts]
+
+
+# Drop-downs, page set-up, borders, column formats and protection (issue 12: documents that print).
+
+
+def _reference_sheets() -> list[Sheet]:
+    return [
+        Sheet(
+            "表",
+            ["甲", "乙", "丙", "丁", "戊"],
+            [["a & b", 1, date(2026, 12, 1), Fraction(1, 3), None], ["两\n行", 2.5, None, "", "_x0041_"]],
+            widths=[10, 8, 12, 10, 20],
+        ),
+        Sheet(
+            "说明",
+            ["项目", "内容"],
+            xlsx.Columns(["甲", "乙"], ["很长的一段文字" * 8, "短"]),
+            widths=[10, 30],
+            wrap=True,
+        ),
+        Sheet("旧", ["甲"], [["x"]], hidden=True),
+    ]
+
+
+def test_sheets_without_the_new_options_keep_their_bytes(tmp_path: Path) -> None:
+    # The content digest this workbook had before drop-downs, page set-up, borders, column formats
+    # and protection existed: a sheet that asks for none of them is written exactly as before.
+    assert (
+        write_workbook(tmp_path / "t.xlsx", _reference_sheets(), title="标题")
+        == "6ae14724b42275a18dde87177e93e11f483083b74d429ce4865d3493fdd9a9c1"
+    )
+
+
+RESULTS = ["未发现问题", "发现问题经责令已改正", "违反《食品安全法》相关规定"]
+
+
+def _form(rows: int = 3, **options: object) -> Sheet:
+    """A sheet to fill in: a code, a name, a result to choose, a date and a remark."""
+    data = [[f"9152010{n:011d}", f"企业{n}", None, None, ""] for n in range(rows)]
+    settings: dict[str, object] = {
+        "widths": [22, 20, 24, 12, 20],
+        "text_columns": [0],
+        "date_columns": [3],
+        "editable_columns": [2, 3, 4],
+        "borders": True,
+        "drop_downs": [DropDown(2, RESULTS, prompt="请选择检查结果")],
+    }
+    settings.update(options)
+    return Sheet("录入", ["代码", "名称", "检查结果", "检查完成日期", "备注"], data, **settings)  # type: ignore[arg-type]
+
+
+def test_drop_downs_are_list_validations_over_their_rows(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    drops = [DropDown(2, RESULTS, prompt="请选择检查结果"), DropDown(4, ["甲", "乙"], strict=False, rows=50)]
+    write_workbook(
+        path, [_form(drop_downs=drops), Sheet("空", ["甲"], [], drop_downs=[DropDown(0, ["是", "否"])])]
+    )
+    book = openpyxl.load_workbook(path)
+    strict, lenient = book["录入"].data_validations.dataValidation
+    assert (str(strict.sqref), strict.type, strict.formula1) == ("C2:C4", "list", f'"{",".join(RESULTS)}"')
+    assert strict.errorStyle in (None, "stop") and strict.showErrorMessage and strict.allowBlank
+    assert strict.prompt == "请选择检查结果" and strict.showInputMessage
+    assert (str(lenient.sqref), lenient.errorStyle, lenient.formula1) == ("E2:E51", "warning", '"甲,乙"')
+    assert not lenient.prompt and not lenient.showInputMessage
+    assert book["空"].data_validations.dataValidation == []  # no data row, no rows given: nothing to check
+
+
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        (["甲,乙"], "逗号"),
+        (['"甲"'], "引号"),
+        ([""], "不能为空"),
+        ([], "没有可选的值"),
+        (["长" * 128, "短" * 127], "256 个字符"),
+    ],
+)
+def test_drop_downs_excel_would_refuse_are_refused(tmp_path: Path, values: list[str], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        write_workbook(tmp_path / "t.xlsx", [Sheet("表", ["甲"], [["x"]], drop_downs=[DropDown(0, values)])])
+    assert not (tmp_path / "t.xlsx").exists()  # refused before the file is begun
+
+
+def test_a_drop_down_of_255_characters_is_written(tmp_path: Path) -> None:
+    values = ["长" * 127, "短" * 127]  # 127 + 1 + 127
+    write_workbook(tmp_path / "t.xlsx", [Sheet("表", ["甲"], [["x"]], drop_downs=[DropDown(0, values)])])
+    (validation,) = openpyxl.load_workbook(tmp_path / "t.xlsx")["表"].data_validations.dataValidation
+    assert validation.formula1 == f'"{values[0]},{values[1]}"'
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"text_columns": [5]}, "文本格式列 5"),
+        ({"date_columns": [-1]}, "日期格式列 -1"),
+        ({"editable_columns": [9]}, "可编辑列 9"),
+        ({"drop_downs": [DropDown(7, ["是"])]}, "下拉列表列 7"),
+        ({"text_columns": [3]}, "既是文本格式又是日期格式"),
+        ({"page": PageSetup(print_columns=6)}, "打印列数 6"),
+        ({"page": PageSetup(header_center="标" * 300)}, "页眉超过 255"),
+    ],
+)
+def test_options_no_sheet_can_hold_are_refused(
+    tmp_path: Path, options: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        write_workbook(tmp_path / "t.xlsx", [_form(**options)])
+
+
+def test_only_the_editable_columns_are_unlocked_in_a_protected_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [_form(), Sheet("只读", ["甲"], [["x"]])])
+    book = openpyxl.load_workbook(path)
+    sheet = book["录入"]
+    assert sheet.protection.sheet and not sheet.protection.password
+    # Filtering and column widths stay usable (openpyxl's False: that action is not protected).
+    assert sheet.protection.autoFilter is False and sheet.protection.formatColumns is False
+    assert [sheet.cell(row=2, column=c).protection.locked for c in range(1, 6)] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert [sheet.cell(row=1, column=c).protection.locked for c in range(1, 6)] == [True] * 5  # the header
+    # Blank rows below the table, by the column's own format.
+    assert [sheet.column_dimensions[c].protection.locked for c in "ABCDE"] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert sheet["C3"].fill.fgColor.rgb == sheet.column_dimensions["C"].fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet["B3"].fill.fill_type is None
+    assert not book["只读"].protection.sheet
+
+
+def test_text_and_date_columns_are_formatted_blank_cells_too(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [_form()])
+    sheet = openpyxl.load_workbook(path)["录入"]
+    assert (sheet["A2"].value, sheet["A2"].data_type) == ("915201000000000000", "s")
+    assert [sheet[f"A{n}"].number_format for n in (2, 3, 4)] == ["@"] * 3
+    assert [sheet[f"D{n}"].number_format for n in (2, 3, 4)] == ["yyyy-mm-dd"] * 3  # empty cells in the table
+    assert sheet.column_dimensions["A"].number_format == "@"  # the rows a clerk adds below
+    assert sheet.column_dimensions["D"].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["B"].number_format == "General"
+    assert sheet.column_dimensions["A"].width == 22
+
+
+def test_borders_surround_every_header_and_data_cell(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [_form(), Sheet("无框", ["甲"], [["x"]])])
+    book = openpyxl.load_workbook(path)
+    sheet = book["录入"]
+    for row in sheet.iter_rows(min_row=1, max_row=4, max_col=5):  # empty cells in the table too
+        for cell in row:
+            assert all(
+                getattr(cell.border, side).style == "thin" for side in ("left", "right", "top", "bottom")
+            )
+    assert sheet["A5"].border.left.style is None  # nothing below the table
+    assert book["无框"]["A2"].border.left.style is None
+
+
+def test_page_setup_header_footer_print_titles_and_area_are_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    page = PageSetup(
+        landscape=True,
+        header_left="检查机关：A & B 局",
+        header_center="2026年12月抽查 抽查对象名单",
+        header_right="2026-12-01",
+        print_columns=4,
+    )
+    portrait = PageSetup(fit_width=False, footer_center="")
+    write_workbook(
+        path, [_form(page=page), Sheet("竖", ["甲"], [["x"]], page=portrait), Sheet("默认", ["甲"], [])]
+    )
+    book = openpyxl.load_workbook(path)
+    sheet = book["录入"]
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.print_area == "'录入'!$A$1:$D$4"  # the fifth column is not printed
+    # Page header texts are literal (& doubled), the title bold; the footer numbers the pages.
+    assert sheet.oddHeader.left.text == "检查机关：A && B 局"
+    assert sheet.oddHeader.center.text == "&B2026年12月抽查 抽查对象名单"
+    assert sheet.oddHeader.right.text == "2026-12-01"
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert sheet.print_options.horizontalCentered
+    upright = book["竖"]
+    assert upright.page_setup.orientation == "portrait"
+    assert upright.sheet_properties.pageSetUpPr is None or not upright.sheet_properties.pageSetUpPr.fitToPage
+    assert not upright.oddFooter.center.text and not upright.print_area
+    default = book["默认"]  # no PageSetup: landscape, fit to width, header row repeated, as before
+    assert default.page_setup.orientation == "landscape" and default.print_title_rows == "$1:$1"
+    assert not default.oddHeader.center.text
+
+
+def test_a_helper_process_writes_the_new_options_as_this_process_does(tmp_path: Path) -> None:
+    from shuangsuiji.io.helper import WorkbookHelper
+
+    sheets = [_form(page=PageSetup(header_center="标题", print_columns=3)), Sheet("二", ["甲"], [["x"]])]
+    helper = WorkbookHelper()
+    helper.begin(tmp_path / "helper.xlsx", 2, "t")
+    for index in (1, 0):
+        helper.add(index, sheets[index])
+    reported = helper.wait()
+    assert reported == write_workbook(tmp_path / "here.xlsx", sheets, title="t", order=(1, 0))
+    assert (tmp_path / "helper.xlsx").read_bytes() == (tmp_path / "here.xlsx").read_bytes()
+    assert openpyxl.load_workbook(tmp_path / "helper.xlsx")["录入"].protection.sheet
+
+
+def _soffice(tmp_path: Path, target: str, path: Path, outdir: Path) -> None:
+    import subprocess
+
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or poppler (pdftotext) is not installed",
+)
+def test_libreoffice_prints_the_page_setup(tmp_path: Path) -> None:
+    # LibreOffice's PDF export: A4 landscape, the page header and footer on every page, the header
+    # row repeated, the column outside the print area left out.
+    import subprocess
+
+    rows = [[f"9152010{n:011d}", f"企业{n}", "未发现问题", None, "f" * 64] for n in range(120)]
+    page = PageSetup(
+        landscape=True, header_left="检查机关：A & B 局", header_center="抽查对象名单", print_columns=4
+    )
+    path = tmp_path / "t.xlsx"
+    write_workbook(
+        path,
+        [
+            Sheet(
+                "表",
+                ["代码", "名称", "检查结果", "日期", "随机码"],
+                rows,
+                widths=[22, 20, 14, 12, 66],
+                borders=True,
+                page=page,
+            )
+        ],
+    )
+    _soffice(tmp_path, "pdf", path, tmp_path)
+    pdf = tmp_path / "t.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 2
+    assert "841.89 x 595.3" in info  # A4 landscape, in points
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    printed = text.split("\f")[:pages]
+    for number, sheet_page in enumerate(printed, start=1):
+        assert "抽查对象名单" in sheet_page and "检查机关：A & B 局" in sheet_page
+        assert f"第{number}页共{pages}页" in sheet_page.replace(" ", "")
+        assert "代码" in sheet_page and "检查结果" in sheet_page  # the header row, on every page
+    assert "f" * 64 not in text and "随机码" not in text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_keeps_drop_downs_protection_and_formats(tmp_path: Path) -> None:
+    # Calc reads what we wrote and, saving the file again, writes it back: the drop-down (list,
+    # values, strictness), the protection and unlocked columns, the text format of blank rows.
+    source = tmp_path / "source" / "t.xlsx"
+    source.parent.mkdir()
+    write_workbook(
+        source, [_form(drop_downs=[DropDown(2, RESULTS), DropDown(4, ["甲", "乙"], strict=False, rows=9)])]
+    )
+    _soffice(tmp_path, "xlsx", source, tmp_path)
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["录入"]
+    found = {
+        str(v.sqref): (v.type, v.formula1, v.errorStyle or "stop")
+        for v in sheet.data_validations.dataValidation
+    }
+    assert found == {
+        "C2:C4": ("list", f'"{",".join(RESULTS)}"', "stop"),
+        "E2:E10": ("list", '"甲,乙"', "warning"),
+    }
+    assert sheet.protection.sheet
+    assert [sheet.cell(row=2, column=c).protection.locked for c in range(1, 6)] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert sheet.column_dimensions["A"].number_format == "@"

@@ -94,8 +94,14 @@ def test_hashes_follow_the_documented_recipe(tmp_path: Path) -> None:
     tasks_json = canonical_json([["E1", ["P1", "P2"]], ["E2", ["P3", "P1"]]])
     assert one.tasks_sha256 == hashlib.sha256(tasks_json).hexdigest()
     fields = {k: v for k, v in vars(one).items() if k != "entry_hash"}
-    assert len(fields) == 13
+    assert len(fields) == 14
+    # plan_end (added in schema 2) is hashed only when set: entries made before keep their hashes.
+    assert fields.pop("plan_end") == ""
     assert one.entry_hash == hashlib.sha256(canonical_json(fields)).hexdigest()
+    with Ledger(tmp_path / LEDGER_FILE) as ledger:
+        three = add(ledger, 3, plan_end="2024-04-30")
+    fields = {k: v for k, v in vars(three).items() if k != "entry_hash"}
+    assert three.entry_hash == hashlib.sha256(canonical_json(fields)).hexdigest()
 
 
 def test_intact_ledger_checks_clean(path: Path) -> None:
@@ -243,8 +249,8 @@ def test_sqlite_file_of_another_kind_is_refused(tmp_path: Path) -> None:
 
 
 def test_newer_schema_is_refused(path: Path) -> None:
-    raw(path, "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    with pytest.raises(LedgerError, match="格式版本为 2"):
+    raw(path, "UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with pytest.raises(LedgerError, match="格式版本为 3"):
         Ledger(path)
 
 
@@ -283,7 +289,7 @@ def test_file_settings(path: Path) -> None:
         meta.pop("ledger_id")
         != dict(sqlite3.connect(tmp_path_ledger(path)).execute("SELECT key, value FROM meta"))["ledger_id"]
     )
-    assert meta == {"kind": "shuangsuiji-ledger", "schema_version": "1"}
+    assert meta == {"kind": "shuangsuiji-ledger", "schema_version": "2"}
     conn.close()
     with Ledger(path) as ledger:
         assert ledger._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1

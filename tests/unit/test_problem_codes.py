@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The ways a code is written in the source: Invalid("code", ...), c.add("code", ...), code="code",
-# KeyProblem("code", ...), Refused("code", ...), _problem(inputs, "kind", "code", ...), code = "code".
+# KeyProblem("code", ...), Refused("code", ...), _problem(inputs, "kind", "code", ...), code = "code",
+# _problem("code", ...) (an entry sheet's rows).
 PATTERNS = (
     r'Invalid\(\s*"([a-z-]+)"',
     r'c\.add\(\s*"([a-z-]+)"',
@@ -19,6 +20,7 @@ PATTERNS = (
     r'code = "([a-z-]+)"',
     r'c\.add\(\s*"[a-z-]+" if [^"]+ else "([a-z-]+)"',
     r'code = "[a-z-]+" if [^"]+ else "([a-z-]+)"',
+    r'_problem\(\s*"([a-z-]+)"',
 )
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-InputKind = Literal["enterprises", "inspectors", "conflicts", "history"]
-INPUT_KINDS: tuple[InputKind, ...] = ("enterprises", "inspectors", "conflicts", "history")
+InputKind = Literal["enterprises", "inspectors", "conflicts", "history", "results"]
+INPUT_KINDS: tuple[InputKind, ...] = ("enterprises", "inspectors", "conflicts", "history")  # a plan's inputs
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,26 @@ HISTORY = Table(
     "history",
     "检查记录",
     (_KEY, _REGISTRATION_NO, Field("检查日期", required=True), Field(PERSON_ID, _PERSON_ID.aliases)),
+    may_be_empty=True,
+)
+# 检查结果录入表: written by `results template` (the first four columns filled in from the draw, the
+# rest to fill), read back by `results publish`. Not a plan input.
+TASK_ID = "抽查任务编号"
+PUBLIC_KEY = "统一社会信用代码/注册号"  # the key as the disclosure and the bulletin print it
+COMPLETED_ON = "检查完成日期"
+RESULT = "检查结果"
+RESULT_ENTRIES = Table(
+    "results",
+    "检查结果录入表",
+    (
+        Field(TASK_ID, ("任务编号",), required=True),
+        Field("市场主体名称", ("企业名称", "主体名称"), required=True),
+        Field(PUBLIC_KEY, (KEY, REGISTRATION_NO), required=True),
+        Field("检查人员", ("检查组",)),
+        Field(COMPLETED_ON, ("完成日期", "检查日期"), required=True),
+        Field(RESULT, ("抽查结果",), required=True),
+        Field("备注"),
+    ),
     may_be_empty=True,
 )
 TABLES: dict[InputKind, Table] = {t.kind: t for t in (ENTERPRISES, INSPECTORS, RECUSALS, HISTORY)}

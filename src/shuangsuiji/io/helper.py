@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +72,7 @@ class WorkbookHelper:
         rows = sheet.rows if isinstance(sheet.rows, Columns) else Columns(*zip(*sheet.rows, strict=True))
         # Column lists pickle several times faster than as many row tuples.
         columns = [list(c) for c in rows.columns] if len(rows) else [[] for _ in sheet.header]
-        self._send(
-            (
-                index,
-                (sheet.name, list(sheet.header), columns, list(sheet.widths or ()), sheet.wrap, sheet.hidden),
-            )
-        )
+        self._send((index, replace(sheet, header=list(sheet.header), rows=Columns(*columns))))
 
     def abandon(self) -> None:
         """Stop the helper without a word: the draw is failing for another reason."""
@@ -118,8 +114,8 @@ def _serve() -> None:
     path, count, title = pickle.load(stream)
     with Workbook(Path(path), count, title=title) as book:
         for _ in range(count):
-            index, (name, header, columns, widths, wrap, hidden) = pickle.load(stream)
-            book.add(index, Sheet(name, header, Columns(*columns), widths or None, wrap, hidden))
+            index, sheet = pickle.load(stream)
+            book.add(index, sheet)
     report.write(book.content_digest().encode("ascii") + b"\n")
     report.flush()
 

@@ -56,23 +56,21 @@ from ..core.record import canonical_json
 LEDGER_FILE = "shuangsuiji-ledger.sqlite"
 KIND = "shuangsuiji-ledger"
 HEAD_KIND = "shuangsuiji-ledger-head"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+READABLE_SCHEMAS = ("1", SCHEMA_VERSION)
 ZERO_HASH = "0" * 64
-STATUSES = ("drawn", "failed")
+STATUSES = ("drawn", "failed", "published")
 BUSY_TIMEOUT = 10.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS entries (
+_ENTRIES_TABLE = """
+CREATE TABLE {name} (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,
     plan_id TEXT NOT NULL,
     plan_start TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('drawn', 'failed')),
+    plan_end TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('drawn', 'failed', 'published')),
     seed TEXT NOT NULL,
     redraw INTEGER NOT NULL CHECK (redraw IN (0, 1)),
     reason TEXT NOT NULL,
@@ -82,7 +80,27 @@ CREATE TABLE IF NOT EXISTS entries (
     tasks_sha256 TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     entry_hash TEXT NOT NULL
+)"""
+# A publication's results (status "published"): each task's completion date, result and note, with
+# the team copied from its draw so that later draws count the inspection without the draw's entry.
+_RESULTS_TABLE = """
+CREATE TABLE IF NOT EXISTS results (
+    entry_id INTEGER NOT NULL REFERENCES entries (id),
+    position INTEGER NOT NULL,
+    task_id TEXT NOT NULL,
+    enterprise_key TEXT NOT NULL,
+    team TEXT NOT NULL,
+    completed_on TEXT NOT NULL,
+    result TEXT NOT NULL,
+    note TEXT NOT NULL,
+    PRIMARY KEY (entry_id, position)
+)"""
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
+{_ENTRIES_TABLE.format(name="IF NOT EXISTS entries")};
 CREATE TABLE IF NOT EXISTS tasks (
     entry_id INTEGER NOT NULL REFERENCES entries (id),
     position INTEGER NOT NULL,
@@ -90,8 +108,15 @@ CREATE TABLE IF NOT EXISTS tasks (
     team TEXT NOT NULL,
     PRIMARY KEY (entry_id, position)
 );
+{_RESULTS_TABLE};
 CREATE INDEX IF NOT EXISTS entries_plan ON entries (plan_id);
 """
+# Version 1 (shuangsuiji 0.2–0.3) had no plan_end, no publications and no results table; it is
+# upgraded in place at its first new entry (the entries' hashes do not change: see entry_digest).
+_V1_FIELDS = (
+    "id, created_at, plan_id, plan_start, status, seed, redraw, reason, result_digest, record_sha256, "
+    "out_dir, tasks_sha256, prev_hash, entry_hash"
+)
 
 
 class LedgerError(ShuangsuijiError):
@@ -195,6 +220,7 @@ class LedgerEntry:
     created_at: str
     plan_id: str
     plan_start: str
+    plan_end: str  # "" in entries made before schema 2
     status: str
     seed: str
     redraw: bool
@@ -207,8 +233,23 @@ class LedgerEntry:
     entry_hash: str
 
 
+@dataclass(frozen=True)
+class LedgerResult:
+    """One published result of a publication entry; `team` is the task's team as drawn."""
+
+    task_id: str
+    enterprise_key: str
+    team: tuple[str, ...]
+    completed_on: str
+    result: str
+    note: str
+
+
 FIELDS = tuple(f.name for f in fields(LedgerEntry))
 _COLUMNS = ", ".join(FIELDS)
+_V1_COLUMNS = _COLUMNS.replace("plan_end", "'' AS plan_end")  # a version 1 table, read before its upgrade
+# Fields added in schema 2 enter an entry's hash only when set, so entries made before stay valid.
+_ADDED_IN_2 = ("plan_end",)
 
 
 def tasks_digest(tasks: Sequence[LedgerTask]) -> str:
@@ -216,9 +257,22 @@ def tasks_digest(tasks: Sequence[LedgerTask]) -> str:
     return hashlib.sha256(canonical_json([[t.enterprise_key, list(t.team)] for t in tasks])).hexdigest()
 
 
+def results_digest(results: Sequence[LedgerResult]) -> str:
+    """SHA-256 of canonical_json([[task_id, enterprise_key, [team...], completed_on, result, note], ...])."""
+    return hashlib.sha256(
+        canonical_json(
+            [[r.task_id, r.enterprise_key, list(r.team), r.completed_on, r.result, r.note] for r in results]
+        )
+    ).hexdigest()
+
+
 def entry_digest(values: dict[str, Any]) -> str:
-    """SHA-256 of canonical_json of every LedgerEntry field except entry_hash."""
-    return hashlib.sha256(canonical_json({k: values[k] for k in FIELDS if k != "entry_hash"})).hexdigest()
+    """SHA-256 of canonical_json of every LedgerEntry field except entry_hash (and a schema-2 field left
+    empty, as in every entry made before schema 2)."""
+    hashed = {
+        k: values[k] for k in FIELDS if k != "entry_hash" and not (k in _ADDED_IN_2 and values[k] == "")
+    }
+    return hashlib.sha256(canonical_json(hashed)).hexdigest()
 
 
 def _entry(row: Sequence[Any]) -> LedgerEntry:
@@ -235,6 +289,15 @@ def _task(entry_id: int, key: Any, team_text: Any) -> LedgerTask:
     if not isinstance(key, str) or not isinstance(team, list) or not all(isinstance(m, str) for m in team):
         raise LedgerError(f"抽取台账中编号为 {entry_id} 的记录的检查任务数据已损坏", hint="请运行台账检查")
     return LedgerTask(key, tuple(team))
+
+
+def _iso_date(text: Any, entry_id: int, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise LedgerError(
+            f"抽取台账中编号为 {entry_id} 的记录的{what}“{text}”无效", hint="请运行台账检查"
+        ) from exc
 
 
 def _busy(exc: sqlite3.Error) -> bool:
@@ -405,7 +468,7 @@ class Ledger:
                 hint="请检查文件名；本程序不会改动它，如需新建台账请将该文件移走或改名",
             )
         version = meta.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_SCHEMAS:
             raise LedgerError(
                 f"抽取台账“{self.path}”的格式版本为 {version}，本程序只支持版本 {SCHEMA_VERSION}",
                 hint="请使用更新版本的程序",
@@ -415,7 +478,7 @@ class Ledger:
         if not {"entries", "tasks"} <= tables:
             return False
         columns = tuple(row[1] for row in self._db.execute("PRAGMA table_info(entries)"))
-        return columns == FIELDS
+        return columns in (FIELDS, tuple(c.split()[-1] for c in _V1_COLUMNS.split(", ")))
 
     # -- plumbing ----------------------------------------------------------------------------------
 
@@ -462,6 +525,12 @@ class Ledger:
     def _tables(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
+    @property
+    def _columns(self) -> str:
+        """The entries' columns as a SELECT list (a version-1 table has no plan_end yet)."""
+        names = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
+        return _COLUMNS if "plan_end" in names else _V1_COLUMNS
+
     def _meta(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
 
@@ -470,6 +539,67 @@ class Ledger:
             "SELECT enterprise_key, team FROM tasks WHERE entry_id = ? ORDER BY position", (entry_id,)
         )
         return [_task(entry_id, key, team) for key, team in rows]
+
+    def _result_rows(self, entry_id: int) -> list[LedgerResult]:
+        if "results" not in self._tables():
+            return []
+        rows = self._db.execute(
+            "SELECT task_id, enterprise_key, team, completed_on, result, note FROM results "
+            "WHERE entry_id = ? ORDER BY position",
+            (entry_id,),
+        )
+        found = []
+        for task_id, key, team, completed_on, result, note in rows:
+            task = _task(entry_id, key, team)
+            found.append(
+                LedgerResult(
+                    str(task_id), task.enterprise_key, task.team, str(completed_on), str(result), str(note)
+                )
+            )
+        return found
+
+    def _insert_results(self, entry_id: int, results: Sequence[LedgerResult]) -> None:
+        self._db.executemany(
+            "INSERT INTO results (entry_id, position, task_id, enterprise_key, team, completed_on, result, "
+            "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    entry_id,
+                    i,
+                    r.task_id,
+                    r.enterprise_key,
+                    canonical_json(list(r.team)).decode("utf-8"),
+                    r.completed_on,
+                    r.result,
+                    r.note,
+                )
+                for i, r in enumerate(results)
+            ),
+        )
+
+    def _upgrade(self, meta: dict[str, str]) -> None:
+        """Bring a version-1 ledger to version 2 inside the open write transaction: the entries table
+        is rebuilt with plan_end and the "published" status (SQLite cannot change a CHECK in place),
+        keeping every row, id and the AUTOINCREMENT counter; the results table is added."""
+        if meta.get("schema_version") == SCHEMA_VERSION:
+            return
+        used = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'entries'").fetchone()
+        self._db.execute(_ENTRIES_TABLE.format(name="entries_v2"))
+        self._db.execute(f"INSERT INTO entries_v2 ({_V1_FIELDS}) SELECT {_V1_FIELDS} FROM entries")
+        self._db.execute("DROP TABLE entries")
+        self._db.execute("ALTER TABLE entries_v2 RENAME TO entries")
+        self._db.execute("CREATE INDEX IF NOT EXISTS entries_plan ON entries (plan_id)")
+        if used is not None:
+            self._db.execute("DELETE FROM sqlite_sequence WHERE name = 'entries'")
+            self._db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('entries', ?)", (int(used[0]),))
+        self._db.execute(_RESULTS_TABLE)
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        )
+        meta["schema_version"] = SCHEMA_VERSION
+        self.notices.append(
+            f"抽取台账已升级为格式版本 {SCHEMA_VERSION}（可以记入结果公示），原有记录未作改动"
+        )
 
     def _insert_tasks(self, entry_id: int, tasks: Sequence[LedgerTask]) -> None:
         self._db.executemany(
@@ -504,15 +634,18 @@ class Ledger:
         plan_start: str,
         status: str,
         seed: str,
+        plan_end: str = "",
         redraw: bool = False,
         reason: str = "",
         result_digest: str = "",
         record_sha256: str = "",
         out_dir: str = "",
         tasks: Sequence[LedgerTask] = (),
+        results: Sequence[LedgerResult] = (),
         expect_prev_hash: str | None = None,
     ) -> LedgerEntry:
-        """Enter one draw and its tasks in one transaction: all of it is written, or nothing.
+        """Enter one draw and its tasks (or one publication and its results) in one transaction: all of
+        it is written, or nothing.
 
         With `expect_prev_hash` (the head when the draw began, as its record states), the entry is
         refused if anything was entered meanwhile: a concurrent draw of the same plan cannot slip
@@ -522,6 +655,7 @@ class Ledger:
             "created_at": created_at,
             "plan_id": plan_id,
             "plan_start": plan_start,
+            "plan_end": plan_end,
             "status": status,
             "seed": seed,
             "reason": reason,
@@ -530,9 +664,13 @@ class Ledger:
             "out_dir": out_dir,
         }
         _validate(status, plan_start, result_digest, record_sha256, tasks, text)
-        tasks = tuple(tasks)
-        values: dict[str, Any] = {**text, "redraw": bool(redraw), "tasks_sha256": tasks_digest(tasks)}
+        if (results and status != "published") or (tasks and status == "published"):
+            raise ValueError("results belong to a publication, tasks to a draw")
+        tasks, results = tuple(tasks), tuple(results)
+        contents = results_digest(results) if status == "published" else tasks_digest(tasks)
+        values: dict[str, Any] = {**text, "redraw": bool(redraw), "tasks_sha256": contents}
         with self._guard("写入"):
+            self._db.execute("PRAGMA foreign_keys=OFF")  # an upgrade drops the entries table tasks refer to
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 meta = self._meta() if "meta" in self._tables() else {}
@@ -551,6 +689,7 @@ class Ledger:
                         f"抽取台账“{self.path}”在这次抽取进行期间记入了别的抽取，这次抽取未被记入",
                         hint="请确认没有别人同时在做抽取，然后重新运行（同样的输入和种子得到同样的结果）",
                     )
+                self._upgrade(meta)
                 if "ledger_id" not in meta:  # a ledger made by version 0.2 gets its id now
                     meta["ledger_id"] = uuid.uuid4().hex
                     self._db.execute(
@@ -566,10 +705,13 @@ class Ledger:
                     [int(row[k]) if k == "redraw" else row[k] for k in FIELDS],
                 )
                 self._insert_tasks(entry.id, tasks)
+                self._insert_results(entry.id, results)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                self._db.execute("PRAGMA foreign_keys=ON")
         self._advance_head(meta["ledger_id"], entry)
         return entry
 
@@ -600,12 +742,14 @@ class Ledger:
     def entries(self) -> list[LedgerEntry]:
         """Every entry, by id."""
         with self._guard("读取"):
-            return [_entry(r) for r in self._db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id")]
+            return [_entry(r) for r in self._db.execute(f"SELECT {self._columns} FROM entries ORDER BY id")]
 
     def get(self, entry_id: int) -> LedgerEntry:
         """The entry with this id; LedgerError when there is none."""
         with self._guard("读取"):
-            row = self._db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            row = self._db.execute(
+                f"SELECT {self._columns} FROM entries WHERE id = ?", (entry_id,)
+            ).fetchone()
         if row is None:
             raise LedgerError(f"抽取台账中没有编号为 {entry_id} 的记录")
         return _entry(row)
@@ -614,6 +758,21 @@ class Ledger:
         """The tasks of an entry, in draw order (empty for a failed draw)."""
         with self._guard("读取"):
             return self._task_rows(entry_id)
+
+    def results(self, entry_id: int) -> list[LedgerResult]:
+        """The results of a publication entry, in task order (empty for a draw)."""
+        with self._guard("读取"):
+            return self._result_rows(entry_id)
+
+    def publications(self, result_digest: str) -> list[tuple[LedgerEntry, list[LedgerResult]]]:
+        """The publications of the draw with this result digest, by id, each with its results."""
+        with self._guard("读取"), self._read():
+            rows = self._db.execute(
+                f"SELECT {self._columns} FROM entries "
+                "WHERE status = 'published' AND result_digest = ? ORDER BY id",
+                (result_digest,),
+            ).fetchall()
+            return [(entry, self._result_rows(entry.id)) for entry in map(_entry, rows)]
 
     def head(self) -> tuple[int, str]:
         """The last entry's id and entry_hash; (0, "0"*64) when the ledger is empty."""
@@ -625,33 +784,51 @@ class Ledger:
         """The successful ("drawn") entries of a plan, by id."""
         with self._guard("读取"):
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM entries WHERE plan_id = ? AND status = 'drawn' ORDER BY id",
+                f"SELECT {self._columns} FROM entries WHERE plan_id = ? AND status = 'drawn' ORDER BY id",
                 (plan_id,),
             )
             return [_entry(r) for r in rows]
 
-    def history(self) -> list[HistoryEntry]:
-        """Past inspections implied by every "drawn" entry, dated at its plan start.
+    def history(
+        self, *, before: date | None = None, other_than_plan: str = "", before_entry: int | None = None
+    ) -> list[HistoryEntry]:
+        """Past inspections the ledger holds: each drawn task's team on its plan's start, and each
+        published result's team on its completion date.
 
-        Per task: one HistoryEntry per team member, plus one with inspector_id "" (the enterprise was
-        inspected). Duplicates are dropped; sorted by date, enterprise key, inspector id.
+        `before`: only inspections dated before that day (a draw counts only plans that started
+        before its own); `other_than_plan`: never that plan's own entries (a redraw must not count
+        the draw it replaces); `before_entry`: only what the ledger held before that entry (what an
+        earlier draw saw). Per inspection: one HistoryEntry per team member, plus one with
+        inspector_id "" (the enterprise was inspected); duplicates dropped; sorted by date, key, id.
         """
         found: set[HistoryEntry] = set()
+
+        def add(key: str, day: date, team: Sequence[str]) -> None:
+            if before is None or day < before:
+                found.add(HistoryEntry(key, day, ""))
+                found.update(HistoryEntry(key, day, member) for member in team)
+
         with self._guard("读取"), self._read():
-            drawn = self._db.execute(
-                "SELECT id, plan_start FROM entries WHERE status = 'drawn' ORDER BY id"
+            rows = self._db.execute(
+                "SELECT id, plan_id, plan_start, status FROM entries "
+                "WHERE status IN ('drawn', 'published') ORDER BY id"
             ).fetchall()
-            for entry_id, plan_start in drawn:
-                try:
-                    day = date.fromisoformat(plan_start)
-                except (TypeError, ValueError) as exc:
-                    raise LedgerError(
-                        f"抽取台账中编号为 {entry_id} 的记录的计划开始日期“{plan_start}”无效",
-                        hint="请运行台账检查",
-                    ) from exc
-                for task in self._task_rows(entry_id):
-                    found.add(HistoryEntry(task.enterprise_key, day, ""))
-                    found.update(HistoryEntry(task.enterprise_key, day, member) for member in task.team)
+            for entry_id, plan_id, plan_start, status in rows:
+                if before_entry is not None and entry_id >= before_entry:
+                    break
+                if plan_id == other_than_plan:
+                    continue
+                if status == "drawn":
+                    day = _iso_date(plan_start, entry_id, "计划开始日期")
+                    for task in self._task_rows(entry_id):
+                        add(task.enterprise_key, day, task.team)
+                else:
+                    for result in self._result_rows(entry_id):
+                        add(
+                            result.enterprise_key,
+                            _iso_date(result.completed_on, entry_id, "检查完成日期"),
+                            result.team,
+                        )
         return sorted(found, key=lambda h: (h.inspected_on, h.enterprise_key, h.inspector_id))
 
     # -- auditing ----------------------------------------------------------------------------------
@@ -674,7 +851,7 @@ class Ledger:
                 meta = self._meta()
                 if meta.get("kind") != KIND:
                     problems.append(f"台账的标识信息缺失或有误（kind 应为“{KIND}”），文件可能已被改动")
-                if meta.get("schema_version") != SCHEMA_VERSION:
+                if meta.get("schema_version") not in READABLE_SCHEMAS:
                     problems.append(
                         f"台账的格式版本信息缺失或有误（应为 {SCHEMA_VERSION}），文件可能已被改动"
                     )
@@ -699,7 +876,7 @@ class Ledger:
     def _check_entries(self, tables: set[str]) -> list[str]:
         problems: list[str] = []
         prev_id, prev_hash = 0, ZERO_HASH
-        for row in self._db.execute(f"SELECT {_COLUMNS} FROM entries ORDER BY id").fetchall():
+        for row in self._db.execute(f"SELECT {self._columns} FROM entries ORDER BY id").fetchall():
             entry = _entry(row)
             name = f"编号为 {entry.id} 的记录"
             if entry.id != prev_id + 1:
@@ -711,7 +888,10 @@ class Ledger:
                 before = f"编号为 {prev_id} 的记录" if prev_id else "台账开头"
                 problems.append(f"{name}与{before}的哈希链接不上，记录可能被删除、插入或调换顺序")
             try:
-                digest = tasks_digest(self._task_rows(entry.id))
+                if entry.status == "published":
+                    digest = results_digest(self._result_rows(entry.id))
+                else:
+                    digest = tasks_digest(self._task_rows(entry.id))
             except LedgerError:
                 problems.append(f"{name}的检查任务数据已损坏")
             else:

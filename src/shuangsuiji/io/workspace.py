@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import UsageError
-from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, LedgerEntry, LedgerTask, head_path
+from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, LedgerEntry, LedgerResult, LedgerTask, head_path
 from .staging import remove_abandoned
 
 
@@ -65,10 +65,13 @@ def ledger_entries(given: Path | None, start: Path) -> tuple[Path, list[LedgerEn
         return path, book.entries()
 
 
-def ledger_entry(given: Path | None, start: Path, number: int) -> tuple[LedgerEntry, list[LedgerTask]]:
-    """Entry `number` of the ledger (`given`, or the one found from `start` upwards), with its tasks."""
+def ledger_entry(
+    given: Path | None, start: Path, number: int
+) -> tuple[LedgerEntry, list[LedgerTask], list[LedgerResult]]:
+    """Entry `number` of the ledger (`given`, or the one found from `start` upwards), with its tasks
+    (a draw) or its results (a publication)."""
     with Ledger(ledger_for(given, start, purpose="显示抽取"), create=False) as book:
-        return book.get(number), book.tasks(number)
+        return book.get(number), book.tasks(number), book.results(number)
 
 
 def check_ledger(given: Path | None, start: Path) -> tuple[Path, list[str]]:

@@ -28,7 +28,13 @@ and the content digest 944203d8e8ed4f1f8c4017a405ad49e3b7a5b2770cdccc2856107d38f
 The writer hashes each member from the very bytes it writes (Workbook.content_digest); for a file
 written elsewhere, content_digest(path) inflates each member and hashes it.
 
-Why one module of this size (~740 lines): the OOXML parts (content types, styles, workbook, sheets)
+Documents that print and forms to fill in ask a sheet for more (Sheet's optional fields: drop-downs,
+page set-up with page header and footer, borders, text and date columns, protection with editable
+columns). A sheet that asks for none of them is written byte for byte as before they existed, and
+styles.xml gains the extended cell formats only in a workbook where some sheet uses them, so the
+content digests of existing outputs do not move (tests/io/test_xlsx.py pins one).
+
+Why one module of this size (~1,040 lines): the OOXML parts (content types, styles, workbook, sheets)
 refer to each other by index and name, and the content digest is computed from the very bytes
 written; kept together, the byte layout an auditor compares is readable in one place.
 """
@@ -49,7 +55,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from itertools import islice, pairwise
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, NamedTuple, cast
 from unicodedata import east_asian_width
 
 from ..core.record import canonical_json
@@ -76,6 +82,30 @@ STYLE_NORMAL, STYLE_HEADER, STYLE_DATE, STYLE_WRAP, STYLE_PERCENT = 0, 1, 2, 3, 
 
 
 @dataclass(frozen=True)
+class DropDown:
+    """An Excel list validation (a drop-down) on one column."""
+
+    column: int  # 0-based
+    values: Sequence[str]  # joined with "," at most 255 characters (Excel's limit); none holds "," or '"'
+    strict: bool = True  # True: anything else is refused (errorStyle stop); False: warned, may be kept
+    prompt: str = ""  # the input message shown when a cell is selected ("" = none)
+    rows: int | None = None  # None: the data rows; n: rows 2..n+1 (a template's blank rows to fill)
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints: A4, the header row repeated on every page, a page header and footer."""
+
+    landscape: bool = False
+    fit_width: bool = True  # all printed columns on one page wide (fitToWidth=1, fitToHeight=0)
+    header_left: str = ""  # page header texts, printed as given (a literal & prints as &)
+    header_center: str = ""  # printed bold, e.g. the title
+    header_right: str = ""
+    footer_center: str = "第 &P 页 共 &N 页"  # Excel's &-codes allowed here (&P page, &N pages)
+    print_columns: int | None = None  # print area: the first n columns (technical columns stay unprinted)
+
+
+@dataclass(frozen=True)
 class Sheet:
     """One worksheet: a header row (styled, frozen, filterable) and data rows."""
 
@@ -85,6 +115,20 @@ class Sheet:
     widths: Sequence[float] | None = None
     wrap: bool = False
     hidden: bool = False  # a hidden tab (the sample roster keeps last year's list so, as clerks do)
+    drop_downs: Sequence[DropDown] = ()
+    page: PageSetup | None = None  # None: landscape, fit to width, no page header or footer
+    borders: bool = False  # thin borders around every header and data cell
+    text_columns: Sequence[int] = ()  # format "@" (blank cells too): an 18-digit code stays a text
+    date_columns: Sequence[int] = ()  # format yyyy-mm-dd (blank cells too)
+    # Not None: the sheet is protected (no password) and only these columns (blank rows too) are
+    # unlocked, shown with a light fill; filter and column widths stay usable.
+    editable_columns: Sequence[int] | None = None
+
+    def formatted(self) -> bool:
+        """Whether the sheet needs the extended cell formats (borders, column formats, unlocked cells)."""
+        return bool(
+            self.borders or self.text_columns or self.date_columns or self.editable_columns is not None
+        )
 
 
 class Columns:
@@ -178,28 +222,48 @@ def _text_tail(text: str, style: int) -> str:
     return f'{style_attr} t="inlineStr"><is>{_inline_text(text)}</is></c>'
 
 
-def _tail(value: Cell, text_style: int) -> str:
-    """Everything of a cell's XML after `<c r="…"`; empty for an empty cell (no element at all)."""
-    if value is None:
-        return ""
+class ColumnStyles(NamedTuple):
+    """The cell format of a column's cells by kind of value, and of its blank cells."""
+
+    text: int
+    number: int
+    date: int
+    percent: int
+    empty: int | None  # None: an empty cell is left out (no element at all)
+    column: int | None  # the <col> element's style, which blank rows take; None: none
+
+
+def plain_styles(text_style: int) -> ColumnStyles:
+    """A column's formats in a sheet without extended formats: what every sheet had before them."""
+    return ColumnStyles(text_style, STYLE_NORMAL, STYLE_DATE, STYLE_PERCENT, None, None)
+
+
+def _style_attr(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _tail(value: Cell, styles: ColumnStyles) -> str:
+    """Everything of a cell's XML after `<c r="…"`; empty for an empty cell left out."""
+    if value is None or value == "":
+        return "" if styles.empty is None else f' s="{styles.empty}"/>'
     if isinstance(value, str):
-        return _text_tail(value, text_style) if value else ""
+        return _text_tail(value, styles.text)
     if isinstance(value, bool):  # bool is an int; never write True as 1
-        return _text_tail("是" if value else "否", text_style)
+        return _text_tail("是" if value else "否", styles.text)
     if isinstance(value, datetime):
         value = value.date()  # rosters carry dates; a time of day is never meaningful here
     if isinstance(value, date):
-        return f' s="{STYLE_DATE}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+        return f' s="{styles.date}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
     if isinstance(value, int):
-        return f"><v>{int.__repr__(value)}</v></c>"
+        return f"{_style_attr(styles.number)}><v>{int.__repr__(value)}</v></c>"
     try:
         number = float(value)  # a Fraction, a float (numpy's too), a Decimal
     except (TypeError, ValueError, OverflowError):
         raise CellError(f"无法写出 {type(value).__name__} 类型的值：{value!r}") from None
     if not math.isfinite(number):
         raise CellError(f"数值 {value} 不是有限的数，Excel 无法保存（NaN 或无穷大）")
-    style = f' s="{STYLE_PERCENT}"' if isinstance(value, Fraction) else ""
-    return f"{style}><v>{number!r}</v></c>"
+    style = styles.percent if isinstance(value, Fraction) else styles.number
+    return f"{_style_attr(style)}><v>{number!r}</v></c>"
 
 
 def _plain_texts(texts: list[str]) -> bool:
@@ -223,7 +287,7 @@ def _block_xml(
     numbers: range,
     letters: Sequence[str],
     caches: list[dict[str, str]],
-    text_style: int,
+    styles: Sequence[ColumnStyles],
     row_ends: list[str] | None = None,
 ) -> str:
     """The <row> elements of one block of rows, given as columns, numbered `numbers`.
@@ -236,20 +300,25 @@ def _block_xml(
     """
     marks = list(map(str, numbers))
     parts: list[str | list[str]] = ['<row r="', marks, row_ends or '">']
-    style_attr = f' s="{text_style}"' if text_style else ""
-    for letter, cache, values in zip(letters, caches, columns, strict=True):
+    for letter, cache, values, style in zip(letters, caches, columns, styles, strict=True):
         kinds = set(map(type, values))
         if kinds == {str} and _plain_texts(cast(list[str], values)):
             parts += (
                 f'<c r="{letter}',
                 marks,
-                f'"{style_attr} t="inlineStr"><is><t>',
+                f'"{_style_attr(style.text)} t="inlineStr"><is><t>',
                 cast(list[str], values),
                 "</t></is></c>",
             )
             continue
         if kinds == {int}:  # exactly int: True is written as 是
-            parts += (f'<c r="{letter}', marks, '"><v>', list(map(str, values)), "</v></c>")
+            parts += (
+                f'<c r="{letter}',
+                marks,
+                f'"{_style_attr(style.number)}><v>',
+                list(map(str, values)),
+                "</v></c>",
+            )
             continue
         # Other values repeat as the very same object (a stratum's probability): while the block
         # holds them, their identity names them.
@@ -259,11 +328,11 @@ def _block_xml(
             if type(value) is not str:
                 tail = same.get(id(value))
                 if tail is None:
-                    tail = same[id(value)] = _tail(value, text_style)
+                    tail = same[id(value)] = _tail(value, style)
             elif value in cache:
                 tail = cache[value]
             else:
-                tail = _tail(value, text_style)
+                tail = _tail(value, style)
                 if len(cache) < _CACHE_LIMIT:
                     cache[value] = tail
             tails.append(tail)
@@ -342,10 +411,16 @@ def _table_range(columns: int, rows: int, *, absolute: bool = False) -> str:
     return first if first == last else f"{first}:{last}"
 
 
-def _where(sheet: Sheet, block: Sequence[list[Cell]], first: int, letters: Sequence[str], style: int) -> str:
+def _where(
+    sheet: Sheet,
+    block: Sequence[list[Cell]],
+    first: int,
+    letters: Sequence[str],
+    styles: Sequence[ColumnStyles],
+) -> str:
     """The first cell of a block (its first row numbered `first`) that no cell can hold, and why."""
     for offset, row in enumerate(zip(*block, strict=True)):
-        for letter, value in zip(letters, row, strict=True):
+        for letter, value, style in zip(letters, row, styles, strict=True):
             try:
                 _tail(value, style)
             except CellError as error:
@@ -362,31 +437,170 @@ def _counted(sheet: Sheet) -> tuple[Sheet, int]:
     return replace(sheet, rows=rows), len(rows)
 
 
+def _column_styles(sheet: Sheet) -> list[ColumnStyles]:
+    """Each column's cell formats: the base ones, or extended ones where the sheet asks for them."""
+    ncols = len(sheet.header)
+    if not sheet.formatted():
+        return [plain_styles(STYLE_WRAP if sheet.wrap else STYLE_NORMAL)] * ncols
+    texts, dates, editable = (
+        set(sheet.text_columns),
+        set(sheet.date_columns),
+        set(sheet.editable_columns or ()),
+    )
+    styles = []
+    for column in range(ncols):
+        kind = FORMAT_TEXT if column in texts else FORMAT_DATE if column in dates else FORMAT_GENERAL
+        unlocked = column in editable
+
+        def cell(number_format: int, *, border: bool = sheet.borders, unlocked: bool = unlocked) -> int:
+            return extended_style(number_format, wrap=sheet.wrap, border=border, unlocked=unlocked)
+
+        # Blank rows below the table take the column's format (typed-in codes stay text), not its border.
+        whole = cell(kind, border=False) if kind != FORMAT_GENERAL or unlocked else None
+        empty = cell(kind) if sheet.borders or whole is not None else None
+        styles.append(
+            ColumnStyles(cell(kind), cell(kind), cell(FORMAT_DATE), cell(FORMAT_PERCENT), empty, whole)
+        )
+    return styles
+
+
+def check_sheet(sheet: Sheet) -> None:
+    """Raise ValueError for options that no worksheet can hold (a column out of range, a drop-down
+    Excel would refuse, a page header longer than Excel allows)."""
+    ncols = len(sheet.header)
+    named = [
+        ("文本格式列", sheet.text_columns),
+        ("日期格式列", sheet.date_columns),
+        ("可编辑列", sheet.editable_columns or ()),
+        ("下拉列表列", [d.column for d in sheet.drop_downs]),
+    ]
+    for what, columns in named:
+        if bad := [c for c in columns if not 0 <= c < ncols]:
+            raise ValueError(f"工作表“{sheet.name}”的{what} {bad[0]} 超出表头的 {ncols} 列")
+    if both := set(sheet.text_columns) & set(sheet.date_columns):
+        raise ValueError(f"工作表“{sheet.name}”的第 {min(both)} 列不能既是文本格式又是日期格式")
+    for drop in sheet.drop_downs:
+        _list_formula(sheet.name, drop)
+        if _utf16_length(drop.prompt) > 255:
+            raise ValueError(f"工作表“{sheet.name}”下拉列表的提示超过 255 个字符（Excel 的上限）")
+        if drop.rows is not None and not 0 <= drop.rows < MAX_ROWS:
+            raise ValueError(f"工作表“{sheet.name}”下拉列表的行数 {drop.rows} 无效")
+    if sheet.page is not None:
+        _header_footer(sheet.name, sheet.page)
+        if sheet.page.print_columns is not None and not 0 < sheet.page.print_columns <= ncols:
+            raise ValueError(
+                f"工作表“{sheet.name}”的打印列数 {sheet.page.print_columns} 无效（共 {ncols} 列）"
+            )
+
+
+def _attribute(text: str) -> str:
+    """An XML attribute value (in double quotes)."""
+    return _xml(_ILLEGAL.sub("", text)).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def _list_formula(sheet_name: str, drop: DropDown) -> str:
+    """A list validation's formula: the values in one quoted text, as Excel stores them."""
+    if not drop.values:
+        raise ValueError(f"工作表“{sheet_name}”的下拉列表没有可选的值")
+    for value in drop.values:
+        if not value or "," in value or '"' in value:
+            raise ValueError(f"工作表“{sheet_name}”下拉列表的值“{value}”不能为空，也不能含有半角逗号或引号")
+    joined = ",".join(drop.values)
+    if _utf16_length(joined) > 255:
+        raise ValueError(
+            f"工作表“{sheet_name}”下拉列表的值连起来有 {_utf16_length(joined)} 个字符，超过 Excel 的上限 255"
+        )
+    return f'"{joined}"'
+
+
+def _validations(sheet: Sheet, count: int) -> str:
+    """<dataValidations>: each drop-down over the data rows (or its own `rows`); none over no row."""
+    items = []
+    for drop in sheet.drop_downs:
+        last = count + 1 if drop.rows is None else drop.rows + 1
+        if last < 2:
+            continue
+        letter = column_letter(drop.column)
+        where = f"{letter}2" if last == 2 else f"{letter}2:{letter}{last}"
+        if drop.strict:
+            style, error = "", "请从下拉列表中选择。"
+        else:
+            style, error = ' errorStyle="warning"', "该值不在下拉列表中，确定要保留吗？"
+        prompt = f' showInputMessage="1" prompt="{_attribute(drop.prompt)}"' if drop.prompt else ""
+        items.append(
+            f'<dataValidation type="list"{style} allowBlank="1" showErrorMessage="1" '
+            f'error="{error}"{prompt} sqref="{where}">'
+            f"<formula1>{_xml(_list_formula(sheet.name, drop))}</formula1></dataValidation>"
+        )
+    return f'<dataValidations count="{len(items)}">{"".join(items)}</dataValidations>' if items else ""
+
+
+_HEADER_FOOTER_LIMIT = 255  # characters Excel keeps in a page header or footer, codes included
+
+
+def _header_footer(sheet_name: str, page: PageSetup) -> str:
+    """<headerFooter>: the page header's three texts (literal: & doubled), the title bold, and the footer."""
+    sections = (("&L", page.header_left), ("&C&B", page.header_center), ("&R", page.header_right))
+    header = "".join(code + _ILLEGAL.sub("", text).replace("&", "&&") for code, text in sections if text)
+    footer = f"&C{_ILLEGAL.sub('', page.footer_center)}" if page.footer_center else ""
+    for what, text in (("页眉", header), ("页脚", footer)):
+        if _utf16_length(text) > _HEADER_FOOTER_LIMIT:
+            raise ValueError(
+                f"工作表“{sheet_name}”的{what}超过 {_HEADER_FOOTER_LIMIT} 个字符（Excel 的上限），请缩短"
+            )
+    parts = (f"<oddHeader>{_xml(header)}</oddHeader>" if header else "") + (
+        f"<oddFooter>{_xml(footer)}</oddFooter>" if footer else ""
+    )
+    return f"<headerFooter>{parts}</headerFooter>" if parts else ""
+
+
+def _cols(sheet: Sheet, styles: Sequence[ColumnStyles]) -> str:
+    """<cols>: the widths given, and the formats that blank rows take."""
+    widths = list(sheet.widths or ())
+    if not any(s.column is not None for s in styles):
+        if not widths:
+            return ""
+        return (
+            "<cols>"
+            + "".join(
+                f'<col min="{i + 1}" max="{i + 1}" width="{w:g}" customWidth="1"/>'
+                for i, w in enumerate(widths)
+            )
+            + "</cols>"
+        )
+    cols = []
+    for i in range(max(len(widths), len(styles))):
+        # A <col> needs a width: Excel's default, where none was given.
+        size = f'width="{widths[i]:g}" customWidth="1"' if i < len(widths) else 'width="9"'
+        whole = styles[i].column if i < len(styles) else None
+        style = "" if whole is None else f' style="{whole}"'
+        cols.append(f'<col min="{i + 1}" max="{i + 1}" {size}{style}/>')
+    return f"<cols>{''.join(cols)}</cols>"
+
+
 def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
     """The worksheet XML in pieces; sets last_row[0] to the sheet's last row number."""
+    check_sheet(sheet)
     sheet, count = _counted(sheet)
     ncols = len(sheet.header)
     letters = [column_letter(i) for i in range(ncols)]
-    text_style = STYLE_WRAP if sheet.wrap else STYLE_NORMAL
+    styles = _column_styles(sheet)
     table = _table_range(ncols, count + 1)
+    page = sheet.page
+    fit = page is None or page.fit_width
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-        f'<dimension ref="{table}"/>'
+        + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else "")
+        + f'<dimension ref="{table}"/>'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
         "</sheetView></sheetViews>"
         '<sheetFormatPr defaultRowHeight="15"/>'
     )
-    if sheet.widths:
-        cols = "".join(
-            f'<col min="{i + 1}" max="{i + 1}" width="{w:g}" customWidth="1"/>'
-            for i, w in enumerate(sheet.widths)
-        )
-        yield f"<cols>{cols}</cols>"
+    yield _cols(sheet, styles)
     yield "<sheetData>"
     try:
         header = "".join(
@@ -402,43 +616,59 @@ def _sheet_parts(sheet: Sheet, last_row: list[int]) -> Iterable[str]:
     for size, block in _blocks(sheet):
         ends = _row_heights(block, sheet.widths) if sheet.wrap and sheet.widths else None
         try:
-            yield _block_xml(block, range(number + 1, number + 1 + size), letters, caches, text_style, ends)
+            yield _block_xml(block, range(number + 1, number + 1 + size), letters, caches, styles, ends)
         except CellError:
-            raise ValueError(_where(sheet, block, number + 1, letters, text_style)) from None
+            raise ValueError(_where(sheet, block, number + 1, letters, styles)) from None
         number += size
     if number != count + 1:  # a Sized whose length is not what it yields
         raise ValueError(f"工作表“{sheet.name}”给出 {number - 1} 行，而它的长度是 {count}")
     last_row[0] = number
     yield "</sheetData>"
+    if sheet.editable_columns is not None:
+        # No password: the protection keeps a slip of the hand off the filled-in columns, it is no
+        # security. Filtering and resizing columns and rows stay allowed ("0" = not protected).
+        yield (
+            '<sheetProtection sheet="1" objects="1" scenarios="1" '
+            'formatColumns="0" formatRows="0" autoFilter="0"/>'
+        )
     yield f'<autoFilter ref="{table}"/>'
-    yield '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-    # Printed landscape, all columns on one page width, as many pages long as needed; header row repeats.
-    yield '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    yield _validations(sheet, count)
+    if page is None:
+        yield '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+        # Printed landscape, all columns on one page width, as many pages long as needed; header row repeats.
+        yield '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    else:
+        # Room above and below the table for the page header and footer; the table centred across the page.
+        yield '<printOptions horizontalCentered="1"/>'
+        yield '<pageMargins left="0.4" right="0.4" top="0.8" bottom="0.7" header="0.3" footer="0.3"/>'
+        orientation = "landscape" if page.landscape else "portrait"
+        fitting = ' fitToWidth="1" fitToHeight="0"' if page.fit_width else ""
+        yield f'<pageSetup paperSize="9" orientation="{orientation}"{fitting}/>'
+        yield _header_footer(sheet.name, page)
     yield "</worksheet>"
 
 
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+_FONTS = (
     '<fonts count="2">'
     '<font><sz val="11"/><name val="等线"/><family val="2"/><charset val="134"/></font>'
     '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/>'
     '<name val="等线"/><family val="2"/><charset val="134"/></font>'
     "</fonts>"
-    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+)
+_FILLS = (
+    '<fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill>'
     '<fill><patternFill patternType="solid">'
     '<fgColor rgb="FF1F4E79"/><bgColor indexed="64"/></patternFill></fill>'
-    "</fills>"
-    '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+)
+_BORDERS = (
+    "<border><left/><right/><top/><bottom/><diagonal/></border>"
     '<border><left style="thin"><color rgb="FFBFBFBF"/></left>'
     '<right style="thin"><color rgb="FFBFBFBF"/></right>'
     '<top style="thin"><color rgb="FFBFBFBF"/></top>'
     '<bottom style="thin"><color rgb="FFBFBFBF"/></bottom><diagonal/></border>'
-    "</borders>"
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="5">'
+)
+_CELL_XFS = (
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" '
     'applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1">'
@@ -447,10 +677,67 @@ _STYLES = (
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
     '<alignment vertical="top" wrapText="1"/></xf>'
     '<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    "</cellXfs>"
-    '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
 )
+_BASE_XFS = 5
+
+# The extended cell formats: every combination of a number format, wrapping, a thin black border
+# and unlocked (with a light fill, for the cells a clerk fills in), appended after the five above
+# only in a workbook where some sheet asks for them (Sheet.formatted), so that every other
+# workbook keeps its bytes and content digest. All of them centre vertically: a bordered row with
+# one wrapped cell reads level.
+FORMAT_GENERAL, FORMAT_DATE, FORMAT_PERCENT, FORMAT_TEXT = range(4)
+_FORMAT_IDS = (0, 164, 10, 49)  # 49 is Excel's built-in "@" (text)
+_FILL_UNLOCKED = (
+    '<fill><patternFill patternType="solid">'
+    '<fgColor rgb="FFFFF2CC"/><bgColor indexed="64"/></patternFill></fill>'
+)
+_BORDER_THIN = (
+    '<border><left style="thin"><color rgb="FF000000"/></left>'
+    '<right style="thin"><color rgb="FF000000"/></right>'
+    '<top style="thin"><color rgb="FF000000"/></top>'
+    '<bottom style="thin"><color rgb="FF000000"/></bottom><diagonal/></border>'
+)
+
+
+def extended_style(number_format: int, *, wrap: bool, border: bool, unlocked: bool) -> int:
+    """The index of an extended cell format (see _FORMAT_IDS for `number_format`)."""
+    return _BASE_XFS + ((number_format * 2 + wrap) * 2 + border) * 2 + unlocked
+
+
+def _extended_xfs() -> str:
+    xfs = []
+    for number_format in range(len(_FORMAT_IDS)):
+        for wrap in (False, True):
+            for border in (False, True):
+                for unlocked in (False, True):
+                    wrapping = ' wrapText="1"' if wrap else ""
+                    xfs.append(
+                        f'<xf numFmtId="{_FORMAT_IDS[number_format]}" fontId="0" '
+                        f'fillId="{3 if unlocked else 0}" borderId="{2 if border else 0}" xfId="0" '
+                        f'applyNumberFormat="1" applyFill="1" applyBorder="1" applyAlignment="1" '
+                        f'applyProtection="1"><alignment vertical="center"{wrapping}/>'
+                        f'<protection locked="{0 if unlocked else 1}"/></xf>'
+                    )
+    return "".join(xfs)
+
+
+def _styles(extended: bool) -> str:
+    """styles.xml: the five base cell formats, and the extended ones if asked for."""
+    fills, borders, xfs = _FILLS, _BORDERS, _CELL_XFS
+    if extended:
+        fills, borders, xfs = fills + _FILL_UNLOCKED, borders + _BORDER_THIN, xfs + _extended_xfs()
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+        f"{_FONTS}"
+        f'<fills count="{fills.count("<fill>")}">{fills}</fills>'
+        f'<borders count="{borders.count("<border>")}">{borders}</borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{xfs.count("<xf ")}">{xfs}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
 
 
 def _content_types(count: int) -> str:
@@ -505,8 +792,10 @@ def _workbook(
     row_counts: Sequence[int],
     widths: Sequence[int],
     hidden: Sequence[bool] | None = None,
+    print_columns: Sequence[int | None] | None = None,
 ) -> str:
     hidden = hidden or [False] * len(names)
+    print_columns = print_columns or [None] * len(names)
     states = [' state="hidden"' if h else "" for h in hidden]
     sheets = "".join(
         f'<sheet name="{_xml(n).replace(chr(34), "&quot;")}" sheetId="{i}"{state} r:id="rId{i}"/>'
@@ -514,12 +803,22 @@ def _workbook(
     )
     active = next((i for i, h in enumerate(hidden) if not h), 0)  # a hidden tab cannot be the one shown
     view = f'activeTab="{active}" firstSheet="{active}"' if active else 'activeTab="0"'
+    quoted = [f"'{_xml(n).replace(chr(39), chr(39) * 2)}'" for n in names]
+    # A print area, where asked for, leaves the columns after the first n unprinted.
+    areas = [
+        ""
+        if p is None
+        else f'<definedName name="_xlnm.Print_Area" localSheetId="{i}">'
+        f"{q}!{_table_range(p, r, absolute=True)}</definedName>"
+        for i, (q, r, p) in enumerate(zip(quoted, row_counts, print_columns, strict=True))
+    ]
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"'{_xml(n).replace(chr(39), chr(39) * 2)}'!{_table_range(w, r, absolute=True)}</definedName>"
+        f"{q}!{_table_range(w, r, absolute=True)}</definedName>"
+        f"{area}"
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-        f"'{_xml(n).replace(chr(39), chr(39) * 2)}'!$1:$1</definedName>"
-        for i, (n, r, w) in enumerate(zip(names, row_counts, widths, strict=True))
+        f"{q}!$1:$1</definedName>"
+        for i, (q, r, w, area) in enumerate(zip(quoted, row_counts, widths, areas, strict=True))
     )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -677,7 +976,9 @@ class Workbook:
 
     def __init__(self, path: Path, count: int, *, title: str = "") -> None:
         self._count = count
-        self._added: dict[int, tuple[str, int, int, bool]] = {}  # index → name, last row, width, hidden
+        # index → name, last row, width, hidden, printed columns
+        self._added: dict[int, tuple[str, int, int, bool, int | None]] = {}
+        self._formatted = False  # whether some sheet needs the extended cell formats
         self._member_sha256: dict[str, str] = {}  # member name → SHA-256 of its uncompressed bytes
         self._content_digest: str | None = None
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
@@ -699,17 +1000,19 @@ class Workbook:
         member = f"xl/worksheets/sheet{index + 1}.xml"
         with self._zip.open(_member(member), "w", force_zip64=True) as out:
             self._member_sha256[member] = _write_stream(out, _sheet_parts(sheet, last_row))
-        self._added[index] = (sheet.name, last_row[0], len(sheet.header), sheet.hidden)
+        printed = sheet.page.print_columns if sheet.page is not None else None
+        self._added[index] = (sheet.name, last_row[0], len(sheet.header), sheet.hidden, printed)
+        self._formatted = self._formatted or sheet.formatted()
 
     def close(self) -> None:
         """Write the workbook's parts that list the sheets; every sheet must have been added."""
         if sorted(self._added) != list(range(self._count)):
             raise ValueError(f"工作簿缺少工作表：共 {self._count} 个，只写了 {len(self._added)} 个")
         tabs = [self._added[i] for i in range(self._count)]
-        names, rows, widths, hidden = zip(*tabs, strict=True)
-        self._put("xl/workbook.xml", _workbook(names, rows, widths, hidden))
+        names, rows, widths, hidden, printed = zip(*tabs, strict=True)
+        self._put("xl/workbook.xml", _workbook(names, rows, widths, hidden, printed))
         self._put("xl/_rels/workbook.xml.rels", _workbook_rels(self._count))
-        self._put("xl/styles.xml", _STYLES)
+        self._put("xl/styles.xml", _styles(self._formatted))
         self._zip.close()
         self._content_digest = _digest_of_members(self._member_sha256.items())
 
@@ -736,6 +1039,7 @@ def write_workbook(
     (default: tab order); return its content digest."""
     for number, sheet in enumerate(sheets):  # all of them, before the file is begun
         check_sheet_name(sheet.name, (s.name for s in sheets[:number]))
+        check_sheet(sheet)
     with Workbook(path, len(sheets), title=title) as book:
         for index in range(len(sheets)) if order is None else order:
             book.add(index, sheets[index])
