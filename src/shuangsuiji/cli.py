@@ -10,7 +10,6 @@ never need (bench/bench_startup.py).
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from . import __version__
+from .cli_frame import ChineseTyper
 from .core.errors import ShuangsuijiError
 from .core.progress import NullReporter, Reporter
 from .demo import DEMO_SEED
@@ -30,34 +30,47 @@ __all__ = ["DEMO_SEED", "app", "main"]
 
 LEDGER_FILE = "shuangsuiji-ledger.sqlite"  # ledger.LEDGER_FILE, for the help text (a test checks they agree)
 
-app = typer.Typer(
+app = ChineseTyper(
     name="shuangsuiji",
-    help="“双随机、一公开”抽查工具：随机抽取检查对象、随机选派执法检查人员，结果可复算、可审计。",
+    help="“双随机、一公开”抽查工具：随机抽取检查对象、随机选派执法检查人员，结果可复算、可审计。\n\n"
+    "示例：shuangsuiji validate --plan config/plan.toml\n"
+    "示例：shuangsuiji draw --plan config/plan.toml --seed 2026120188 --out 抽取结果/2026-12\n"
+    "示例：shuangsuiji demo",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 _state: dict[str, Any] = {"debug": False}
 T = TypeVar("T")
 
-PlanOption = Annotated[Path, typer.Option("--plan", "-p", help="抽查计划文件（TOML）", show_default=False)]
+PlanOption = Annotated[
+    Path, typer.Option("--plan", "-p", metavar="文件", help="抽查计划文件（TOML）", show_default=False)
+]
 EnterprisesOption = Annotated[
-    Path | None, typer.Option("--enterprises", help="检查对象名录库（.xlsx/.csv），优先于计划文件")
+    Path | None,
+    typer.Option("--enterprises", metavar="文件", help="检查对象名录库（.xlsx/.csv），优先于计划文件"),
 ]
 InspectorsOption = Annotated[
-    Path | None, typer.Option("--inspectors", help="执法检查人员名录库，优先于计划文件")
+    Path | None, typer.Option("--inspectors", metavar="文件", help="执法检查人员名录库，优先于计划文件")
 ]
-ConflictsOption = Annotated[Path | None, typer.Option("--conflicts", help="回避名单，优先于计划文件")]
-HistoryOption = Annotated[Path | None, typer.Option("--history", help="检查记录，优先于计划文件")]
+ConflictsOption = Annotated[
+    Path | None, typer.Option("--conflicts", metavar="文件", help="回避名单，优先于计划文件")
+]
+HistoryOption = Annotated[
+    Path | None, typer.Option("--history", metavar="文件", help="检查记录，优先于计划文件")
+]
 SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="检查对象名录所在的工作表（默认：表头相符的那个可见工作表）")
+    str | None,
+    typer.Option(
+        "--sheet", metavar="工作表", help="检查对象名录所在的工作表（默认：表头相符的那个可见工作表）"
+    ),
 ]
 LedgerOption = Annotated[
     Path | None,
     typer.Option(
         "--ledger",
+        metavar="文件",
         help="抽取台账（SQLite）；默认在计划文件（ledger 命令：当前文件夹）所在的文件夹"
         f"及其上级文件夹中查找 {LEDGER_FILE}",
     ),
@@ -88,6 +101,9 @@ def _guarded(action: Callable[[], T], reporter: Reporter | None = None) -> T:
             )
             raise typer.Exit(1) from None
         raise
+    finally:
+        if reporter is not None:
+            reporter.finish()  # no progress bar outlives the work, whether it ended well or not
 
 
 def _reporter(quiet: bool) -> Reporter:
@@ -133,7 +149,10 @@ def _options(
 def draw(
     plan: PlanOption,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="文件夹", help="输出文件夹（须不存在或为空）", show_default=False
+        ),
     ],
     seed: Annotated[
         str | None,
@@ -155,7 +174,8 @@ def draw(
     operator: Annotated[str, typer.Option("--operator", help="操作人员姓名（写入抽取记录）")] = "",
     witness: Annotated[list[str] | None, typer.Option("--witness", help="见证人（可多次给出）")] = None,
     commitment: Annotated[
-        Path | None, typer.Option("--commitment", help="事先公布的承诺文件；名录或计划与之不符则拒绝抽取")
+        Path | None,
+        typer.Option("--commitment", metavar="文件", help="事先公布的承诺文件；名录或计划与之不符则拒绝抽取"),
     ] = None,
     ledger: LedgerOption = None,
     redraw: Annotated[
@@ -200,7 +220,10 @@ def draw(
 @app.command()
 def demo(
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="输出文件夹（默认：当前文件夹下新建“演示抽取结果”）")
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="文件夹", help="输出文件夹（默认：当前文件夹下新建“演示抽取结果”）"
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
 ) -> None:
@@ -236,7 +259,8 @@ def validate(
     from .pipeline import run_validate, validation_json
 
     options = _options(plan, enterprises, inspectors, conflicts, history, sheet)
-    _checked_plan, problems = _guarded(lambda: run_validate(options, _reporter(as_json), seed=seed))
+    progress = _reporter(as_json)
+    _checked_plan, problems = _guarded(lambda: run_validate(options, progress, seed=seed), progress)
     if as_json:
         ui.write_json(validation_json(problems))
     else:
@@ -248,7 +272,10 @@ def validate(
 def fairness(
     plan: PlanOption,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="输出文件夹（须不存在或为空）", show_default=False)
+        Path,
+        typer.Option(
+            "--out", "-o", metavar="文件夹", help="输出文件夹（须不存在或为空）", show_default=False
+        ),
     ],
     runs: Annotated[int, typer.Option("--runs", "-n", help="模拟抽取的次数")] = 1000,
     enterprises: EnterprisesOption = None,
@@ -277,12 +304,14 @@ def verify_command(
     folder: Annotated[
         Path,
         typer.Argument(
+            metavar="文件夹",
             help="抽取的输出文件夹（含 draw-record.json），或结果公告的文件夹（含 results-record.json）",
             show_default=False,
         ),
     ],
     plan: Annotated[
-        Path | None, typer.Option("--plan", "-p", help="与记录比较的计划文件（可省略：计划已在记录中）")
+        Path | None,
+        typer.Option("--plan", "-p", metavar="文件", help="与记录比较的计划文件（可省略：计划已在记录中）"),
     ] = None,
     enterprises: EnterprisesOption = None,
     inspectors: InspectorsOption = None,
@@ -290,16 +319,25 @@ def verify_command(
     history: HistoryOption = None,
     sheet: SheetOption = None,
     ledger: Annotated[
-        Path | None, typer.Option("--ledger", help="同时核对这次抽取在抽取台账中的记录（不给出时不核对台账）")
+        Path | None,
+        typer.Option(
+            "--ledger", metavar="文件", help="同时核对这次抽取在抽取台账中的记录（不给出时不核对台账）"
+        ),
     ] = None,
     commitment: Annotated[
         Path | None,
-        typer.Option("--commitment", help="核对事先公布的承诺文件（不给出时核对输出文件夹中保存的副本）"),
+        typer.Option(
+            "--commitment",
+            metavar="文件",
+            help="核对事先公布的承诺文件（不给出时核对输出文件夹中保存的副本）",
+        ),
     ] = None,
     draw: Annotated[
         Path | None,
         typer.Option(
-            "--draw", help="复核结果公告时：同时与这个抽取文件夹核对（不给出时用公告文件夹中保存的抽取记录）"
+            "--draw",
+            metavar="文件夹",
+            help="复核结果公告时：同时与这个抽取文件夹核对（不给出时用公告文件夹中保存的抽取记录）",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
@@ -329,6 +367,7 @@ def verify_command(
         "conflicts": conflicts,
         "history": history,
     }
+    progress = _reporter(as_json)
     verdict = _guarded(
         lambda: verify(
             folder,
@@ -337,8 +376,9 @@ def verify_command(
             sheet=sheet,
             ledger=ledger,
             commitment=commitment,
-            reporter=_reporter(as_json),
-        )
+            reporter=progress,
+        ),
+        progress,
     )
     if as_json:
         ui.write_json(verdict.as_json())
@@ -347,20 +387,24 @@ def verify_command(
     raise typer.Exit(0 if verdict.identical else 1)
 
 
-results_app = typer.Typer(
-    help="抽查结果公告（第二个“一公开”）：生成检查结果录入表，填好后公告，与抽取一一对应。",
+results_app = ChineseTyper(
+    help="抽查结果公告（第二个“一公开”）：生成检查结果录入表，填好后公告，与抽取一一对应。\n\n"
+    "示例：shuangsuiji results template 抽取结果/2026-12 --out 录入.xlsx\n"
+    "示例：shuangsuiji results publish 抽取结果/2026-12 --results 录入.xlsx --out 结果/2026-12",
     no_args_is_help=True,
 )
 app.add_typer(results_app, name="results")
 DrawDirArgument = Annotated[
-    Path, typer.Argument(help="抽取的输出文件夹（含 draw-record.json）", show_default=False)
+    Path, typer.Argument(metavar="文件夹", help="抽取的输出文件夹（含 draw-record.json）", show_default=False)
 ]
 
 
 @results_app.command("template")
 def results_template(
     draw_dir: DrawDirArgument,
-    out: Annotated[Path, typer.Option("--out", "-o", help="要写出的检查结果录入表（.xlsx，不能已存在）")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="文件", help="要写出的检查结果录入表（.xlsx，不能已存在）")
+    ],
 ) -> None:
     """为一次抽取生成检查结果录入表：每个抽查任务一行，预填的列锁定，待填的列有下拉选择。
 
@@ -378,8 +422,10 @@ def results_template(
 @results_app.command("publish")
 def results_publish(
     draw_dir: DrawDirArgument,
-    results: Annotated[Path, typer.Option("--results", "-r", help="填好的检查结果录入表")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="新的公告文件夹（不能已存在且有文件）")],
+    results: Annotated[Path, typer.Option("--results", "-r", metavar="文件", help="填好的检查结果录入表")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="文件夹", help="新的公告文件夹（不能已存在且有文件）")
+    ],
     reason: Annotated[
         str, typer.Option("--reason", help="更正已公告的结果时必须说明原因（写入结果记录和公告说明）")
     ] = "",
@@ -398,7 +444,12 @@ def results_publish(
     ui.print_publication(outcome)
 
 
-seed_app = typer.Typer(help="随机种子：事先承诺、合成、生成。", no_args_is_help=True)
+seed_app = ChineseTyper(
+    help="随机种子：事先承诺、合成、生成。\n\n"
+    "示例：shuangsuiji seed commit --plan config/plan.toml --out 承诺.json\n"
+    '示例：shuangsuiji seed combine "福彩3D 2026-12-01 385" 4271 6093',
+    no_args_is_help=True,
+)
 app.add_typer(seed_app, name="seed")
 
 
@@ -419,7 +470,9 @@ def seed_new() -> None:
 def seed_combine(
     values: Annotated[
         list[str],
-        typer.Argument(help="各方公开的种子来源，如彩票开奖号码、见证人给出的数字", show_default=False),
+        typer.Argument(
+            metavar="来源", help="各方公开的种子来源，如彩票开奖号码、见证人给出的数字", show_default=False
+        ),
     ],
 ) -> None:
     """把几份公开来源合成一个种子；与给出的顺序无关，只要有一份来源不可预测，结果就不可预测。
@@ -435,7 +488,8 @@ def seed_combine(
 def seed_commit(
     plan: PlanOption,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="写出的承诺文件（不得已存在）", show_default=False)
+        Path,
+        typer.Option("--out", "-o", metavar="文件", help="写出的承诺文件（不得已存在）", show_default=False),
     ],
     source: Annotated[
         list[str] | None, typer.Option("--source", help="事先宣布的种子来源（可多次给出）")
@@ -457,8 +511,11 @@ def seed_commit(
     ui.print_commitment(out, made)
 
 
-ledger_app = typer.Typer(
-    help="抽取台账：每一次抽取（成功或失败）都按顺序记入，前后以哈希相连，不可删改。", no_args_is_help=True
+ledger_app = ChineseTyper(
+    help="抽取台账：每一次抽取（成功或失败）都按顺序记入，前后以哈希相连，不可删改。\n\n"
+    "示例：shuangsuiji ledger list\n"
+    "示例：shuangsuiji ledger show 3",
+    no_args_is_help=True,
 )
 app.add_typer(ledger_app, name="ledger")
 
@@ -466,7 +523,7 @@ app.add_typer(ledger_app, name="ledger")
 @ledger_app.command("init")
 def ledger_init(
     folder: Annotated[
-        Path, typer.Argument(help="工作文件夹（默认：当前文件夹）", show_default=False)
+        Path, typer.Argument(metavar="文件夹", help="工作文件夹（默认：当前文件夹）", show_default=False)
     ] = Path(),
 ) -> None:
     """在工作文件夹中建立抽取台账（每个工作区只建立一次）。之后在这个文件夹或它的子文件夹中的计划都记入这本台账。
@@ -498,7 +555,8 @@ def ledger_list(ledger: LedgerOption = None) -> None:
 
 @ledger_app.command("show")
 def ledger_show(
-    entry: Annotated[int, typer.Argument(help="台账编号", show_default=False)], ledger: LedgerOption = None
+    entry: Annotated[int, typer.Argument(metavar="编号", help="台账编号", show_default=False)],
+    ledger: LedgerOption = None,
 ) -> None:
     """显示台账中的一条记录：时间、计划、种子、摘要和每个检查任务（结果公告：每项公告的检查结果）。
 
@@ -526,29 +584,8 @@ def ledger_check(ledger: LedgerOption = None) -> None:
         raise typer.Exit(1)
 
 
-def _usage_message(error: Exception) -> str:
-    """A click usage error (typer vendors click, so it is recognised by shape, not class), in Chinese."""
-    kind = type(error).__name__
-    param = getattr(error, "param", None)
-    names = "/".join(getattr(param, "opts", None) or [getattr(param, "name", None) or ""]) if param else ""
-    if kind == "MissingParameter" and names:
-        return f"缺少选项 {names}"
-    if kind == "NoSuchOption":
-        possibilities = sorted(getattr(error, "possibilities", None) or [])
-        close = f"，是否想写 {'、'.join(possibilities)}？" if possibilities else ""
-        return f"没有 {getattr(error, 'option_name', '')} 这个选项{close}"
-    if kind == "BadParameter" and names:
-        return f"选项 {names} 的值无效：{getattr(error, 'message', error)}"
-    text = str(error)
-    if found := re.match(r"No such command '(.+)'", text):
-        return f"没有 {found.group(1)} 这个命令"
-    if found := re.match(r"Option '(.+)' requires an argument", text):
-        return f"选项 {found.group(1)} 后面需要给出值"
-    return f"命令用法有误：{text}"
-
-
 def main() -> None:
-    """Console-script entry point: usage errors in Chinese, and a quick exit.
+    """Console-script entry point, with a quick exit.
 
     After a command has finished and its output is flushed, the process ends at once instead of
     letting the interpreter free a million-row roster object by object. Measured with
@@ -556,20 +593,9 @@ def main() -> None:
     with os._exit, 1.71 s after it with a normal interpreter exit.
     """
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False)  # usage errors are said in Chinese by cli_frame.ChineseGroup
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-    except Exception as error:
-        if getattr(error, "exit_code", None) != 2 or not hasattr(error, "format_message"):
-            raise
-        from . import ui
-
-        context = getattr(error, "ctx", None)
-        command = getattr(context, "command_path", None) or "shuangsuiji"
-        message = _usage_message(error).rstrip("。")
-        end = "" if message.endswith("？") else "。"
-        ui.console.print(f"[bold red]错误：[/]{ui.plain(message)}{end}用 {command} --help 查看用法。")
-        code = 2
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code if isinstance(code, int) else 0)

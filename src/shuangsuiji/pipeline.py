@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .core.beijing_time import beijing_time
 from .core.ceremony import (
     COMMITMENT_FILE,
     clean_seed_value,
@@ -351,7 +352,8 @@ def _redraw_check(ledger: Ledger | None, plan: Plan, redraw: bool, reason: str) 
     if earlier and not redraw:
         last = earlier[-1]
         raise UsageError(
-            f"抽查计划“{plan.info.id}”已于 {last.created_at} 抽取过（抽取台账第 {last.id} 条）",
+            f"抽查计划“{plan.info.id}”已于 {beijing_time(last.created_at)}（北京时间）抽取过"
+            f"（抽取台账第 {last.id} 条）",
             hint="同一计划不得重复抽取；如确需重新抽取，"
             '请加 --redraw --reason "原因"，这会写入记录并在公示表中注明',
         )

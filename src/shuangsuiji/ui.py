@@ -10,6 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -23,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .core.beijing_time import beijing_time
 from .core.compare import Verdict, verdict_rows
 from .core.errors import Problem, ProblemsError, ShuangsuijiError
 from .core.fairness import Check, describe, family_level, stratum_name
@@ -44,17 +46,18 @@ def plain(value: object) -> str:
 
 
 class RichReporter:
-    """Shows each pipeline stage as a progress bar (a spinner when the size is unknown)."""
+    """Shows each pipeline stage as a progress bar (a spinner when the size is unknown); the bars
+    are cleared when the work stops, so that only the results stay on the screen."""
 
-    def __init__(self, out: Console = console) -> None:
+    def __init__(self, out: Console | None = None) -> None:
         self.progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=out,
-            transient=False,
+            console=out or console,  # looked up now, not when the class was defined
+            transient=True,
         )
         self.task: TaskID | None = None
         self.started = False
@@ -83,7 +86,7 @@ class RichReporter:
         self.stop()
 
     def stop(self) -> None:
-        """Release the terminal as it is (after a failure: the bar shows where it stopped)."""
+        """Clear the bars and release the terminal (after a failure too: the message says where)."""
         if self.started:
             self.progress.stop()
             self.started = False
@@ -134,6 +137,7 @@ def print_validation(problems: Sequence[Problem]) -> None:
 def print_commitment(path: Path, commitment: dict[str, Any]) -> None:
     """Where the commitment was written, and its digest to publish with it."""
     console.print(f"承诺已写出：[bold]{plain(path)}[/]")
+    console.print(f"承诺时间：{plain(beijing_time(str(commitment.get('created_at', ''))))}（北京时间）")
     console.print(
         f"承诺摘要（请与承诺文件一同公布）：[bold]{commitment['commitment_sha256']}[/]", soft_wrap=True
     )
@@ -156,7 +160,10 @@ def print_summary(outcome: DrawOutcome) -> None:
         title=plain(f"{outcome.plan.info.name}（{outcome.plan.info.id}）抽取结果"), header_style="bold"
     )
     for header in (*columns, "符合条件", "比例", "应抽", "实抽", "重点检查", "入选概率"):
-        table.add_column(header, justify="right" if header not in columns else "left")
+        if header in columns:  # stratum values fold when space is short; the numbers never do
+            table.add_column(header, overflow="fold")
+        else:
+            table.add_column(header, justify="right", no_wrap=True)
     for s in result.selection.strata:
         table.add_row(
             *map(plain, s.key),
@@ -178,7 +185,9 @@ def print_summary(outcome: DrawOutcome) -> None:
     )
     if outcome.warnings:
         console.print(problems_table(outcome.warnings, f"{len(outcome.warnings)} 条提示（不影响抽取）"))
-    console.print(f"随机种子：[bold]{plain(result.seed)}[/]    结果摘要：{outcome.record['result_digest']}")
+    console.print(f"抽取时间：{plain(beijing_time(str(outcome.record['created_at'])))}（北京时间）")
+    console.print(f"随机种子：[bold]{plain(result.seed)}[/]", soft_wrap=True)
+    console.print(f"结果摘要：{outcome.record['result_digest']}", soft_wrap=True)
     console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]")
     if outcome.ledger_entry is not None:
         console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条。")
@@ -209,43 +218,57 @@ def print_verdict(verdict: Verdict) -> None:
         console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")
 
 
+LIST_DIGEST_LENGTH = 12  # hex digits of a digest in list views: enough to tell entries apart, fits 80 columns
 ENTRY_KINDS = {"drawn": "抽取成功", "failed": "未能抽取", "published": "结果公告"}
+REDONE_KINDS = {"drawn": "重新抽取", "published": "更正公告"}  # the redraw flag of a draw, of a publication
+
+
+def _entry_kind(entry: LedgerEntry) -> str:
+    if entry.status == "failed":
+        return f"[red]{ENTRY_KINDS['failed']}[/]"
+    kinds = REDONE_KINDS if entry.redraw else ENTRY_KINDS
+    return kinds.get(entry.status, plain(entry.status))
 
 
 def print_ledger(
     entries: Sequence[LedgerEntry], path: Path, statuses: Mapping[int, tuple[str, bool]] | None = None
 ) -> None:
-    """The ledger as a table, oldest first; with each draw's and publication's results status."""
+    """The ledger as a table, oldest first, readable at 80 columns: the columns a clerk looks for are
+    never cut, the seed folds into what is left; reasons and each draw's and publication's results
+    status follow the table, one line per entry (full values: ledger show)."""
     statuses = statuses or {}
-    table = Table(title=f"抽取台账：{plain(path)}", header_style="bold")
-    for header in (
-        "编号",
-        "时间",
-        "计划编号",
-        "结果",
-        "重新抽取或更正",
-        "种子",
-        "结果摘要",
-        "说明",
-        "结果公告",
-    ):
-        table.add_column(header, overflow="fold")
+    table = Table(
+        title=f"抽取台账：{plain(path)}",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,  # no vertical rules: more room for the values (rich 15 drops characters
+        # from folded cells with show_edge=False or pad_edge=False, so both stay as they are)
+        caption="时间为北京时间；完整内容见 shuangsuiji ledger show 编号",
+        caption_justify="left",
+    )
+    table.add_column("编号", no_wrap=True, justify="right")
+    table.add_column("时间", no_wrap=True)
+    table.add_column("计划编号", overflow="fold", min_width=13)  # a typical id whole; longer ones fold
+    table.add_column("状态", no_wrap=True)
+    table.add_column("结果摘要", no_wrap=True)
+    table.add_column("种子", overflow="fold", min_width=6)
     for e in entries:
-        words, overdue = statuses.get(e.id, ("", False))
         table.add_row(
             str(e.id),
-            e.created_at,
+            beijing_time(e.created_at, seconds=False),
             plain(e.plan_id),
-            f"[red]{ENTRY_KINDS['failed']}[/]"
-            if e.status == "failed"
-            else ENTRY_KINDS.get(e.status, plain(e.status)),
-            "是" if e.redraw else "",
+            _entry_kind(e),
+            e.result_digest[:LIST_DIGEST_LENGTH],
             plain(e.seed),
-            e.result_digest[:16],
-            plain(e.reason),
-            f"[red]{plain(words)}[/]" if overdue else plain(words),
         )
     console.print(table)
+    for e in entries:
+        if e.reason:
+            console.print(f"第 {e.id} 条说明：{plain(e.reason)}")
+        words, overdue = statuses.get(e.id, ("", False))
+        if words:
+            console.print(
+                f"第 {e.id} 条结果公告：" + (f"[red]{plain(words)}[/]" if overdue else plain(words))
+            )
 
 
 def print_ledger_created(path: Path, head: Path) -> None:
@@ -269,7 +292,7 @@ def print_ledger_entry(
     """One ledger entry in full, with its tasks (a draw) or its results (a publication)."""
     for label, value in (
         ("编号", entry.id),
-        ("时间", entry.created_at),
+        ("时间（北京时间）", beijing_time(entry.created_at)),
         ("计划编号", entry.plan_id),
         ("检查日期自", entry.plan_start),
         ("检查日期至", entry.plan_end or "（未记）"),
@@ -278,7 +301,7 @@ def print_ledger_entry(
         ("原因或说明", entry.reason),
         ("种子", entry.seed),
         ("结果摘要", entry.result_digest),
-        ("抽取记录 SHA-256", entry.record_sha256),
+        ("抽取记录哈希", entry.record_sha256),  # label and 64 hex digits fit one 80-column line
         ("输出文件夹", entry.out_dir),
         ("本条哈希", entry.entry_hash),
         ("上一条哈希", entry.prev_hash),

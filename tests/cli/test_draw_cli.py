@@ -263,7 +263,7 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
         (["draw"], "缺少选项 --plan"),
         (["draw", "--plan", "x", "--sed", "1"], "没有 --sed 这个选项，是否想写"),
         (["bogus"], "没有 bogus 这个命令"),
-        (["demo", "--out"], "选项 --out 后面需要给出值"),
+        (["demo", "--out"], "选项 --out 后面需要给出文件夹"),
     ],
 )
 def test_usage_errors_are_explained_in_chinese(args: list[str], message: str) -> None:
