@@ -16,11 +16,12 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .core.beijing_time import beijing_date
 from .core.errors import InputError, OutputError, Problem, UsageError
 from .core.plan import PlanInfo
 from .core.privacy import personal_data
@@ -61,17 +62,11 @@ from .pipeline import utc_now
 RESULTS_RECORD = "results-record.json"
 KEPT_DRAW_RECORD = "inputs/draw-record.json"
 KEPT_EARLIER = "inputs/earlier-results.json"
-BEIJING = timedelta(hours=8)  # China keeps one time zone, without daylight saving
 
 
 def kept_entry_sheet(path: Path | str) -> str:
     """Where the entry sheet is kept inside a publication's folder."""
     return f"inputs/results-entry{Path(path).suffix.lower()}"
-
-
-def beijing_date(utc_iso: str) -> date:
-    """The calendar day in Beijing at a UTC time written by utc_now()."""
-    return (datetime.fromisoformat(utc_iso.replace("Z", "+00:00")).astimezone(UTC) + BEIJING).date()
 
 
 @dataclass(frozen=True)

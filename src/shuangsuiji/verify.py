@@ -521,13 +521,13 @@ def verify_publication(folder: Path, *, ledger: Path | None = None, draw_dir: Pa
     `draw_dir` also compares the draw's own folder with the copy kept; `ledger` checks the
     publication's ledger entry. Example: ``verify_publication(Path("结果/2026-12")).identical``
     """
+    from .core.beijing_time import beijing_date
     from .core.record import digest
     from .core.results import RESULTS_KIND, RESULTS_RECORD_VERSION, results_body
     from .io.results_sheets import BULLETIN
     from .results import (
         KEPT_DRAW_RECORD,
         RESULTS_RECORD,
-        beijing_date,
         earlier_from_json,
         load_draw,
         recompute_publication,

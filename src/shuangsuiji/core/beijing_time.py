@@ -7,7 +7,7 @@ saving since 1991, and Windows has no time-zone database unless the tzdata packa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 
@@ -22,3 +22,12 @@ def beijing_time(utc_iso: str, *, seconds: bool = True) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # the records write UTC; a bare time is read as such
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def beijing_date(utc_iso: str) -> date:
+    """The calendar day in Beijing at a UTC time written by the program ("2026-12-01T17:00:00Z" →
+    2026-12-02): what "today" means for a publication's completion dates and deadlines."""
+    moment = datetime.fromisoformat(utc_iso.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(BEIJING).date()
