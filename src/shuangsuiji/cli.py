@@ -284,9 +284,9 @@ def fairness(
     history: HistoryOption = None,
     sheet: SheetOption = None,
 ) -> None:
-    """用模拟种子把计划的抽取重复多次，检验每户企业、每名执法人员的机会是否均等；写出 fairness.xlsx 和图表。
+    """用模拟种子把计划的抽取重复多次，检验每户企业的抽中次数是否与均等机会相符；写出 fairness.xlsx 和图表。
 
-    模拟种子形如“模拟-计划编号-00001”，只用于检验，与任何真实抽取无关。
+    执法人员的工作量只列出供参考。模拟种子形如“模拟-计划编号-00001”，只用于检验，与任何真实抽取无关。
     示例：shuangsuiji fairness --plan config/plan.toml --runs 1000 --out 公平性
     """
     from . import ui
