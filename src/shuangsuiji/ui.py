@@ -266,9 +266,7 @@ def print_ledger(
             console.print(f"第 {e.id} 条说明：{plain(e.reason)}")
         words, overdue = statuses.get(e.id, ("", False))
         if words:
-            console.print(
-                f"第 {e.id} 条结果公告：" + (f"[red]{plain(words)}[/]" if overdue else plain(words))
-            )
+            console.print(f"第 {e.id} 条：" + (f"[red]{plain(words)}[/]" if overdue else plain(words)))
 
 
 def print_ledger_created(path: Path, head: Path) -> None:
