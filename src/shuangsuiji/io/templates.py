@@ -123,8 +123,8 @@ def fitting(words: Sequence[str], limit: int = DROP_DOWN_LIMIT) -> tuple[str, ..
 
 
 def _credit_prompt() -> str:
-    words = "、".join(f"{word}（{letter}）" for word, letter in CREDIT_WORDS.items())
-    return f"填 A、B、C、D；也可写 {words}，或“信用风险低”“低风险”“A类”这样的写法"
+    words = "、".join(f"信用风险{word}（{letter}）" for word, letter in CREDIT_WORDS.items())
+    return f"填 A、B、C、D；也可写 {words}，或 低风险、A类 这样的写法"
 
 
 def choices() -> dict[str, Choice]:
@@ -172,6 +172,11 @@ def _required(table: Table, field: Field) -> str:
 
 
 def _allowed(name: str, choice: Choice | None) -> str:
+    if name == "经营状态":  # the whole default vocabulary, which may be longer than the drop-down
+        return (
+            f"参加抽取：{'、'.join(DEFAULT_ACTIVE_STATUSES)}；不参加抽取：{'、'.join(DEFAULT_EXCLUDED_STATUSES)}"
+            "（计划文件 [exclusion] 中可另行规定）"
+        )
     if choice is not None:
         listed = "、".join(choice.values)
         return f"下拉选择：{listed}" + ("" if choice.strict else "（其他写法会提示）")
@@ -316,6 +321,7 @@ def example_sheet(kind: InputKind) -> Sheet:
         [tuple(row.get(name) for name in names) for row in EXAMPLES[kind]],
         widths=[_width(name) + 4 for name in names],
         wrap=True,
+        page=PageSetup(landscape=True, header_center=f"{table.label} 示例（本工作表不会被读取）"),
         borders=True,
         text_columns=_columns(table, CODE_COLUMNS),
         date_columns=_columns(table, DATE_COLUMNS),
