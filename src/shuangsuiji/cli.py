@@ -133,9 +133,10 @@ def _options(
 def init(
     folder: Annotated[Path, typer.Argument(help="新工作区的文件夹（不存在或为空）", show_default=False)],
 ) -> None:
-    """建立一个新的工作区：带注释的抽查计划、四个名录模板（填写说明、下拉选择、示例）和抽取台账。
+    """建立新的工作区：带注释的抽查计划、四个名录模板和抽取台账。
 
-    已有文件的文件夹不会被改动。之后：填好名录，改好计划，再 validate、seed commit、draw。
+    名录模板有标准表头、填写说明、下拉选择和示例（示例不会被读取）。已有文件的文件夹不会被改动。
+    之后：填好名录、改好计划，再 validate、seed commit、draw。
     示例：shuangsuiji init 抽查工作区
     """
     from datetime import date
