@@ -274,3 +274,36 @@ def test_every_template_column_is_explained(kind: InputKind) -> None:
     from shuangsuiji.io.templates import MEANINGS
 
     assert set(MEANINGS[kind]) == set(TABLES[kind].names())
+
+
+def test_init_here_keeps_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    here = tmp_path / "新工作区"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    before = here.stat().st_ino
+    done = runner.invoke(app, ["init", "."])
+    assert done.exit_code == 0, done.output
+    assert here.stat().st_ino == before  # filled in place: a shell standing in it stays in it
+    assert (here / PLAN_FILE).is_file() and (here / LEDGER_FILE).is_file()
+    assert f"shuangsuiji validate --plan {PLAN_FILE}" in done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["新工作区"]  # no staging folder left beside it
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_a_failed_init_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    import shuangsuiji.io.workspace as workspace
+
+    def broken(folder: Path) -> list[Path]:
+        (folder / "半个.xlsx").write_bytes(b"PK")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workspace, "write_templates", broken)
+    folder = tmp_path / "ws"
+    if existing:
+        folder.mkdir()
+    with pytest.raises(OSError):
+        init_workspace(folder, TODAY)
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["ws"] if existing else [])
+    assert not existing or list(folder.iterdir()) == []

@@ -17,7 +17,7 @@ from ..core.errors import UsageError
 from ..core.fields import TABLES
 from ..demo import demo_plan
 from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, LedgerEntry, LedgerResult, LedgerTask, head_path
-from .staging import remove_abandoned, staged_output
+from .staging import remove_abandoned, staged_contents
 from .templates import PLAN_FILE, TEMPLATE_FILES, next_month, write_plan, write_templates
 
 
@@ -76,7 +76,7 @@ class NewWorkspace:
 def init_workspace(folder: Path, today: date) -> NewWorkspace:
     """Make a workspace in `folder` (missing or empty): a commented plan file for the month after
     `today`, the four roster templates and the ledger. Refuses, changing nothing, a folder that
-    holds anything or lies in another workspace; built aside and renamed into place when complete.
+    holds anything or lies in another workspace; built aside and moved into place when complete.
 
     Example: ``made = init_workspace(Path("抽查工作区"), date.today())``
     """
@@ -92,7 +92,7 @@ def init_workspace(folder: Path, today: date) -> NewWorkspace:
             f"“{folder}”在一个已有的工作区中，它的抽取台账是“{existing}”",
             hint="一个单位只用一本抽取台账：请把新的计划文件放在那个工作区里，或在它之外建立新的工作区",
         )
-    with staged_output(folder) as building:
+    with staged_contents(folder) as building:
         init_ledger(building)
         write_plan(building, demo_plan(), today)
         write_templates(building)
