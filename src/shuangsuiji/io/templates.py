@@ -124,7 +124,7 @@ def fitting(words: Sequence[str], limit: int = DROP_DOWN_LIMIT) -> tuple[str, ..
 
 def _credit_prompt() -> str:
     words = "、".join(f"信用风险{word}（{letter}）" for word, letter in CREDIT_WORDS.items())
-    return f"填 A、B、C、D；也可写 {words}，或 低风险、A类 这样的写法"
+    return f"除 A、B、C、D 外，也可写 {words}，或 低风险、A类 这样的写法"
 
 
 def choices() -> dict[str, Choice]:
@@ -179,7 +179,7 @@ def _allowed(name: str, choice: Choice | None) -> str:
         )
     if choice is not None:
         listed = "、".join(choice.values)
-        return f"下拉选择：{listed}" + ("" if choice.strict else "（其他写法会提示）")
+        return f"下拉选择：{listed}。{choice.prompt}"
     if name in DATE_COLUMNS:
         return "日期，如 2026-12-15、2026/12/15、2026年12月15日"
     if name == KEY:
