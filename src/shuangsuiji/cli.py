@@ -146,6 +146,25 @@ def _options(
 
 
 @app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="新工作区的文件夹（不存在或为空）", show_default=False)],
+) -> None:
+    """建立新的工作区：带注释的抽查计划、四个名录模板和抽取台账。
+
+    名录模板有标准表头、填写说明、下拉选择和示例（示例不会被读取）。已有文件的文件夹不会被改动。
+    之后：填好名录、改好计划，再 validate、seed commit、draw。
+    示例：shuangsuiji init 抽查工作区
+    """
+    from datetime import date
+
+    from . import ui
+    from .io.workspace import init_workspace
+
+    made = _guarded(lambda: init_workspace(folder, date.today()))
+    ui.print_workspace(made)
+
+
+@app.command()
 def draw(
     plan: PlanOption,
     out: Annotated[

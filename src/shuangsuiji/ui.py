@@ -33,6 +33,7 @@ if (
     TYPE_CHECKING
 ):  # for annotations only: importing the pipeline loads numpy and pyarrow, which a message does not need
     from .io.ledger import LedgerEntry, LedgerResult, LedgerTask
+    from .io.workspace import NewWorkspace
     from .pipeline import DrawOutcome, FairnessOutcome
     from .results import Draw, PublishOutcome
 
@@ -267,6 +268,35 @@ def print_ledger(
         words, overdue = statuses.get(e.id, ("", False))
         if words:
             console.print(f"第 {e.id} 条：" + (f"[red]{plain(words)}[/]" if overdue else plain(words)))
+
+
+def print_workspace(made: NewWorkspace) -> None:
+    """What `init` made, and the next steps with the commands as they are to be typed."""
+
+    def shown(path: Path) -> str:
+        text = str(path)
+        return plain(f'"{text}"' if any(ch.isspace() for ch in text) else text)
+
+    files = Table.grid(padding=(0, 2))
+    files.add_row(plain(made.plan.name), plain("抽查计划：[plan] 一节是示例，请改为本次的"))
+    for label, path in made.rosters:
+        files.add_row(plain(path.name), f"{plain(label)}模板")
+    files.add_row(plain(made.ledger.name), f"抽取台账（与 {plain(made.head.name)} 一同备份）")
+    console.print(f"[bold green]已建立工作区[/]：{plain(made.folder)}")
+    console.print(files)
+    console.print("每个模板的“填写说明”工作表说明各列；“示例”工作表只是示例，不会被读取。")
+    plan, commitment = shown(made.plan), shown(made.folder / f"承诺-{made.month}.json")
+    console.print("[bold]接下来[/]：")
+    console.print("  1. 填写名录模板（回避名单、检查记录没有就只留表头）")
+    console.print(f"  2. 修改 {plain(made.plan.name)}：编号、名称、检查机关、日期、比例、检查组")
+    commands = (
+        f"shuangsuiji validate --plan {plan}",
+        f'shuangsuiji seed commit --plan {plan} --out {commitment} --source "种子来源（如某日彩票开奖号码）"',
+        f'shuangsuiji draw --plan {plan} --seed-value "开奖号码" '
+        f"--out {shown(made.folder / '抽取结果' / made.month)} --commitment {commitment}",
+    )
+    for number, command in enumerate(commands, 3):
+        console.print(f"  {number}. {command}", soft_wrap=True)  # one line: copied as a whole
 
 
 def print_ledger_created(path: Path, head: Path) -> None:

@@ -300,6 +300,31 @@ def staged_output(out: Path) -> Iterator[Path]:
 
 
 @contextmanager
+def staged_contents(folder: Path) -> Iterator[Path]:
+    """staged_output for a folder that may already exist, empty (`init .` in a new folder): built
+    aside, then renamed into place; an existing folder is kept and the finished entries are moved
+    into it (a shell standing in it would otherwise be left in a removed folder)."""
+    target = folder.resolve()
+    if not target.is_dir():
+        with staged_output(target) as temp:
+            yield temp
+        return
+    ensure_new_output_dir(target)
+    remove_abandoned()
+    with _private_folder(lambda token: target.parent / f".{target.name}.{token}.partial") as temp:
+        yield temp
+        entries = sorted(temp.iterdir())
+        for entry in entries:
+            if entry.is_file():
+                with entry.open("rb") as handle:
+                    os.fsync(handle.fileno())
+        ensure_new_output_dir(target)
+        for entry in entries:
+            os.rename(entry, target / entry.name)
+        _sync_folder(target)
+
+
+@contextmanager
 def private_scratch() -> Iterator[Path]:
     """A private, registered scratch folder in the system's temporary folder, removed afterwards."""
     remove_abandoned()

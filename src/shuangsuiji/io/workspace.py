@@ -1,18 +1,24 @@
-"""The workspace: the folder that holds a bureau's ledger, how a command finds it, and what the
-ledger commands read from it (`ledger_entries`, `ledger_entry`, `check_ledger`).
+"""The workspace: the folder that holds a bureau's ledger, how `init` makes one, how a command finds
+it, and what the ledger commands read from it (`ledger_entries`, `ledger_entry`, `check_ledger`).
 
 One bureau, one ledger, whatever folder a command is run from: the ledger is looked for in the
 plan file's folder and then in each folder above it, the way git finds its repository. Nothing
-here ever creates a ledger except `init_ledger`, which a user calls on purpose (`ledger init`).
+here ever creates a ledger except `init_ledger`, which a user calls on purpose (`ledger init`, and
+`init`, which makes a whole workspace).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ..core.errors import UsageError
+from ..core.fields import TABLES
+from ..demo import demo_plan
 from .ledger import LEDGER_FILE, Ledger, LedgerDamaged, LedgerEntry, LedgerResult, LedgerTask, head_path
-from .staging import remove_abandoned
+from .staging import remove_abandoned, staged_contents
+from .templates import PLAN_FILE, TEMPLATE_FILES, next_month, write_plan, write_templates
 
 
 def find_ledger(start: Path) -> Path | None:
@@ -53,6 +59,51 @@ def init_ledger(folder: Path) -> Path:
     path = folder.resolve() / LEDGER_FILE
     Ledger(path, create=True).close()
     return path
+
+
+@dataclass(frozen=True)
+class NewWorkspace:
+    """What `init` made, each path under the folder as the user named it."""
+
+    folder: Path
+    plan: Path
+    rosters: tuple[tuple[str, Path], ...]  # (what it is, where), in the plan's order of inputs
+    ledger: Path
+    head: Path  # the ledger's head file, to back up with it
+    month: str  # the example plan's month (YYYY-MM), for the folder names of the next steps
+
+
+def init_workspace(folder: Path, today: date) -> NewWorkspace:
+    """Make a workspace in `folder` (missing or empty): a commented plan file for the month after
+    `today`, the four roster templates and the ledger. Refuses, changing nothing, a folder that
+    holds anything or lies in another workspace; built aside and moved into place when complete.
+
+    Example: ``made = init_workspace(Path("抽查工作区"), date.today())``
+    """
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"“{folder}”是一个文件，不是文件夹", hint="请给出一个新的文件夹名")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise UsageError(
+            f"文件夹“{folder}”已存在且不为空，init 不会改动其中的文件",
+            hint="请给出一个新的文件夹名，或一个空文件夹",
+        )
+    if (existing := find_ledger(folder)) is not None:
+        raise UsageError(
+            f"“{folder}”在一个已有的工作区中，它的抽取台账是“{existing}”",
+            hint="一个单位只用一本抽取台账：请把新的计划文件放在那个工作区里，或在它之外建立新的工作区",
+        )
+    with staged_contents(folder) as building:
+        init_ledger(building)
+        write_plan(building, demo_plan(), today)
+        write_templates(building)
+    return NewWorkspace(
+        folder,
+        folder / PLAN_FILE,
+        tuple((TABLES[kind].label, folder / name) for kind, name in TEMPLATE_FILES.items()),
+        folder / LEDGER_FILE,
+        head_path(folder / LEDGER_FILE),
+        f"{next_month(today)[0]:%Y-%m}",
+    )
 
 
 def ledger_entries(given: Path | None, start: Path) -> tuple[Path, list[LedgerEntry]]:
