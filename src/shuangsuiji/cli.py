@@ -155,12 +155,14 @@ def init(
     之后：填好名录、改好计划，再 validate、seed commit、draw。
     示例：shuangsuiji init 抽查工作区
     """
-    from datetime import date
+    from datetime import UTC, datetime
 
     from . import ui
+    from .core.beijing_time import beijing_date
     from .io.workspace import init_workspace
 
-    made = _guarded(lambda: init_workspace(folder, date.today()))
+    today = beijing_date(datetime.now(UTC).isoformat())  # the example plan is next month's in China
+    made = _guarded(lambda: init_workspace(folder, today))
     ui.print_workspace(made)
 
 
