@@ -198,7 +198,10 @@ def restyle(monkeypatch: pytest.MonkeyPatch) -> None:
     another version of the writer would."""
     import shuangsuiji.io.xlsx as xlsx
 
-    monkeypatch.setattr(xlsx, "_STYLES", xlsx._STYLES.replace("<styleSheet", RESTYLED + "<styleSheet", 1))
+    styles = xlsx._styles
+    monkeypatch.setattr(
+        xlsx, "_styles", lambda extended: styles(extended).replace("<styleSheet", RESTYLED + "<styleSheet", 1)
+    )
 
 
 def test_workbooks_written_by_another_version_verify_when_every_cell_agrees(

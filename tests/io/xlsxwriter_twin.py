@@ -133,7 +133,7 @@ def _page(tab: Any, sheet: Sheet, last: int) -> None:
         tab.set_portrait()
     if page.fit_width:
         tab.fit_to_pages(1, 0)
-    tab.set_margins(left=0.4, right=0.4, top=0.8, bottom=0.7)
+    tab.set_margins(left=0.25, right=0.25, top=0.85, bottom=0.6)
     tab.center_horizontally()
     sections = (("&L", page.header_left), ("&C&B", page.header_center), ("&R", page.header_right))
     header = "".join(code + text.replace("&", "&&") for code, text in sections if text)
@@ -184,7 +184,10 @@ def _fill(
         whole = formats[column]["column"] if formats and column < len(formats) else None
         tab.set_column(column, column, width, whole)
     tab.freeze_panes(1, 0)
-    tab.set_row(0, 22)
+    header_lines = (
+        max(map(_lines, sheet.header, sheet.widths), default=1) if sheet.page and sheet.widths else 1
+    )
+    tab.set_row(0, 22 if header_lines == 1 else 15 * header_lines + 4)
     for column, name in enumerate(sheet.header):
         tab.write_string(0, column, name, header_format)
     text_format = wrap_format if sheet.wrap else None
