@@ -308,3 +308,26 @@ def test_helper_process_writes_the_same_bytes_and_content_digests(
     for name in ("assignments.xlsx", "disclosure.xlsx"):
         assert (tmp_path / "helper" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
         assert helper[name] == content_digest(tmp_path / "helper" / name)
+
+
+def test_the_summary_numbers_add_up(tmp_path: Path) -> None:
+    # Every row of the roster is in one group, and every task was drawn at random or is a
+    # must-inspect enterprise: the screen says so, in numbers that add up.
+    result = draw(tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "out" / "draw-record.json").read_text(encoding="utf-8"))
+    counts = record["population"]
+    text = re.sub(r"\s+", "", result.output)  # wrapped at the terminal's width
+    assert (
+        f"名录{counts['roster_rows']}户=范围外{counts['out_of_scope']}户+未参加抽取{counts['excluded']}户"
+        f"+重点检查{counts['must_inspect']}户+参加随机抽取{counts['eligible']}户"
+    ) in text
+    assert counts["roster_rows"] == (
+        counts["out_of_scope"] + counts["excluded"] + counts["must_inspect"] + counts["eligible"]
+    )
+    random_drawn = sum(s["drawn"] for s in record["strata"])
+    assert random_drawn + counts["must_inspect"] == counts["drawn"]
+    assert (
+        f"共抽取{counts['drawn']}户（随机抽取{random_drawn}户，重点检查{counts['must_inspect']}户）" in text
+    )
+    assert f"合计│{counts['eligible']}││{random_drawn}│{random_drawn}│{counts['must_inspect']}│" in text

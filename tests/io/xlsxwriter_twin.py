@@ -197,7 +197,7 @@ def _fill(
     for last, row in enumerate(sheet.rows, start=1):
         if widths is not None:
             lines = max(
-                (_lines(str(v), w) for v, w in zip(row, widths, strict=False) if v not in (None, "")),
+                (_lines(v, w) for v, w in zip(row, widths, strict=False) if isinstance(v, str) and v),
                 default=1,
             )
             if lines > 1:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.assign import TEAM_ALGORITHM
+from ..core.draw import drawn_breakdown, population_counts
 from ..core.errors import OutputError
 from ..core.fields import ENTERPRISES
 from ..core.ids import key_problem
@@ -260,7 +261,7 @@ def excluded_sheet(result: DrawResult, plan: Plan) -> Sheet:
             [EXCLUSION_LABELS[e.code] for e in exclusions],
             [e.reason for e in exclusions],
         ),
-        widths=(21, 26, 11, 66),
+        widths=(21, 30, 11, 66),
         wrap=True,
         borders=True,
         page=print_page(plan, "未参加抽取的检查对象", landscape=True),
@@ -309,23 +310,6 @@ def beijing_time(moment: str) -> str:
     return f"{parsed.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}（北京时间）"
 
 
-def drawn_counts(result: DrawResult) -> str:
-    """How many were drawn, and how: 105 户（随机抽取 96 户，重点检查 9 户）."""
-    must = sum(s.must_inspect for s in result.selection.strata)
-    return f"{len(result.tasks)} 户（随机抽取 {len(result.tasks) - must} 户，重点检查 {must} 户）"
-
-
-def population_counts(result: DrawResult) -> str:
-    """Where every row of the roster went, adding up to the roster's size."""
-    selection = result.selection
-    must = sum(s.must_inspect for s in selection.strata)
-    eligible = sum(s.eligible for s in selection.strata)
-    return (
-        f"名录 {selection.population} 户 = 范围外 {selection.out_of_scope} 户 + 未参加抽取 "
-        f"{len(selection.exclusions)} 户 + 重点检查 {must} 户 + 参加随机抽取 {eligible} 户"
-    )
-
-
 def team_rule_text(plan: Plan) -> str:
     """The [teams] rules in one sentence, e.g. 每组 2 人（持证且具相应专业的人员、持证执法人员）…"""
     rules = plan.teams
@@ -358,7 +342,7 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
         ("检查机关", info.authority),
         ("检查日期", f"{info.start.isoformat()} 至 {info.end.isoformat()}"),
         ("抽取户数", len(result.tasks)),
-        ("其中", drawn_counts(result).split("（", 1)[1].rstrip("）")),
+        ("其中", drawn_breakdown(result)),
         ("抽取规则", rule),
         ("随机种子", result.seed),
         ("抽取算法", ALGORITHM),
@@ -436,7 +420,7 @@ def proceedings_sheet(result: DrawResult, plan: Plan, result_digest: str, facts:
             )
             for cls, (eligible, quota, drawn, must) in by_class.items()
         ),
-        ("共抽取", f"{drawn_counts(result)}，组成 {len(result.tasks)} 个检查组"),
+        ("共抽取", f"{len(result.tasks)} 户（{drawn_breakdown(result)}），组成 {len(result.tasks)} 个检查组"),
         ("抽取算法", f"{ALGORITHM}；组队 {TEAM_ALGORITHM}"),
         ("结果摘要（SHA-256）", result_digest),
         (

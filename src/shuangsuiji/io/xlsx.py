@@ -32,7 +32,9 @@ Documents that print and forms to fill in ask a sheet for more (Sheet's optional
 page set-up with page header and footer, borders, text and date columns, protection with editable
 columns). A sheet that asks for none of them is written byte for byte as before they existed, and
 styles.xml gains the extended cell formats only in a workbook where some sheet uses them, so the
-content digests of existing outputs do not move (tests/io/test_xlsx.py pins one).
+content digests of existing outputs do not move (tests/io/test_xlsx.py pins one). The draw's own
+workbooks use them (bordered, wrapped, printable sheets), which measured 0.98 s → 1.84 s for the
+million-row case above (the 1M draw: 12.65 s → 13.66 s, 1.95 times the read; README, bench_draw).
 
 Why one module of this size (~1,040 lines): the OOXML parts (content types, styles, workbook, sheets)
 refer to each other by index and name, and the content digest is computed from the very bytes
@@ -390,36 +392,37 @@ def _lines(text: str, width: float) -> int:
 
 
 def _column_lines(values: list[Cell], width: float) -> list[int] | None:
-    """The lines each cell of a column takes (as _lines counts them); None when every one fits on
-    one line. A text of n characters takes at most 2n units (n if ASCII), so most cells need no
-    count; texts without line breaks are counted without splitting them, repeated ones with line
-    breaks once. (Measured on a 50,000-row 分派表: 1.5 s counted cell by cell with
-    east_asian_width, 0.15 s so.)"""
+    """The lines each cell of a column takes (texts as _lines counts them; numbers and dates never
+    wrap: too narrow a column shows ### instead); None when every one fits on one line.
+
+    Counted with as little Python per cell as possible (measured on a 1M-roster draw's workbooks,
+    where cell-by-cell counting with east_asian_width took 1.5 s for the 分派表 alone): repeated
+    values (plan fields, districts) once each; ASCII columns by length; a text of n characters
+    takes at most 2n units, so most need no count at all.
+    """
+    if str not in set(map(type, values)):
+        return None
     room = max(width - 1, 1)
-    texts = [v if type(v) is str else "" if v is None else str(v) for v in values]
+    distinct = set(values)
+    if len(distinct) * 4 < len(values):
+        counts = {v: _lines(v, width) if type(v) is str and v else 1 for v in distinct}
+        if all(n == 1 for n in counts.values()):
+            return None
+        return list(map(counts.__getitem__, values))
+    texts = [v if type(v) is str else "" for v in values]
     joined = "".join(texts)
     sizes = list(map(len, texts))
     breaks = "\n" in joined
-    if joined.isascii() and not breaks:
-        if max(sizes, default=0) <= room:
+    if not breaks and joined.isascii():
+        if max(sizes) <= room:
             return None
-        return [max(1, math.ceil(n / room)) for n in sizes]
-    if not breaks and 2 * max(sizes, default=0) <= room:
+        return [math.ceil(n / room) or 1 for n in sizes]
+    if not breaks and 2 * max(sizes) <= room:
         return None
-    wide = _wide_in_bmp().findall
-    quick = not breaks and max(joined, default="") <= "\uffff"  # each text's width is one count
-    counted: dict[str, int] = {}
-    lines = []
-    for text, size in zip(texts, sizes, strict=True):
-        if 2 * size <= room and "\n" not in text:
-            lines.append(1)
-        elif (known := counted.get(text)) is not None:
-            lines.append(known)
-        elif quick:
-            lines.append(counted.setdefault(text, max(1, math.ceil((size + len(wide(text))) / room))))
-        else:
-            lines.append(counted.setdefault(text, _lines(text, width)))
-    return lines
+    if not breaks and max(joined) <= "\uffff":  # a text's width: its length and its wide characters
+        wide = map(len, map(_wide_in_bmp().findall, texts))
+        return [math.ceil((size + more) / room) or 1 for size, more in zip(sizes, wide, strict=True)]
+    return [1 if 2 * len(text) <= room and "\n" not in text else _lines(text, width) for text in texts]
 
 
 def _row_heights(columns: Sequence[list[Cell]], widths: Sequence[float]) -> list[str]:
