@@ -71,7 +71,13 @@ def draw_books(tasks: int | None = None, excluded: int | None = None) -> dict[st
     `tasks` and `excluded`, the draw scaled to that many tasks and enterprises not drawn."""
     from shuangsuiji.core.draw import compute_draw
     from shuangsuiji.core.progress import NullReporter
-    from shuangsuiji.io.writers import ASSIGNMENT_SHEETS, disclosure_sheet, notes_sheet
+    from shuangsuiji.io.writers import (
+        ASSIGNMENT_SHEETS,
+        DrawFacts,
+        disclosure_sheet,
+        notes_sheet,
+        proceedings_sheet,
+    )
     from shuangsuiji.pipeline import InputOptions, load_and_check
 
     options = InputOptions(HERE.parent / "config" / "plan.toml")
@@ -81,9 +87,10 @@ def draw_books(tasks: int | None = None, excluded: int | None = None) -> dict[st
         result = _scaled(result, plan.info.id, tasks, excluded or 0)
     notes = notes_sheet(result, plan, "0" * 64)
     title = f"{plan.info.name}（{plan.info.id}）"
-    assignments = [_materialized(build(result, plan)) for build in ASSIGNMENT_SHEETS] + [notes]
+    proceedings = proceedings_sheet(result, plan, "0" * 64, DrawFacts("2026-12-01T00:00:00Z"))
+    assignments = [_materialized(build(result, plan)) for build in ASSIGNMENT_SHEETS] + [notes, proceedings]
     return {
-        "assignments.xlsx": (f"{title} 分派表", assignments, (3, 0, 1, 2, 4)),
+        "assignments.xlsx": (f"{title} 分派表", assignments, (3, 0, 1, 2, 4, 5)),
         "disclosure.xlsx": (
             f"{title} 公示表",
             [_materialized(disclosure_sheet(result, plan)), notes],

@@ -71,7 +71,7 @@ from .io.ledger import Ledger, LedgerEntry, LedgerTask
 from .io.plan_file import load_plan, with_resolved_inputs
 from .io.staging import ensure_new_output_dir, staged_output
 from .io.workspace import ledger_for
-from .io.writers import RECORD, archive_inputs, write_json, write_outputs, write_record
+from .io.writers import RECORD, DrawFacts, archive_inputs, write_json, write_outputs, write_record
 
 
 @dataclass(frozen=True)
@@ -372,13 +372,14 @@ def run_draw(
     reporter: Reporter | None = None,
     operator: str = "",
     witnesses: Sequence[str] = (),
-    clock: Callable[[], str] = utc_now,
+    clock: Callable[[], str] | None = None,
     commitment: Mapping[str, Any] | None = None,
     ledger: Path | None = None,
     redraw: bool = False,
     reason: str = "",
     earlier: Sequence[HistoryEntry] = (),
     seed_values: Sequence[str] = (),
+    recorded: Mapping[str, Any] | None = None,
 ) -> DrawOutcome:
     """Make a draw and write its three outputs into the new folder `out_dir`.
 
@@ -387,12 +388,14 @@ def run_draw(
     entered there, a second draw of the same plan needs `redraw` and a `reason`, and earlier
     draws count as inspection history. `earlier` adds such history directly (verify uses it).
     With `seed_values` (the public sources' values), the seed must be their combination, and the
-    record keeps them so that anyone can check where the seed came from.
+    record keeps them so that anyone can check where the seed came from. `recorded` (verify): the
+    record of the draw being recomputed, whose seed sources, commitment and redraw the workbooks show.
 
     Example: ``run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"),
     ledger=Path("shuangsuiji-ledger.sqlite"))``
     """
     reporter = reporter or NullReporter()
+    clock = clock or utc_now
     seed = _check_request(seed, seed_values, reason, out_dir)
     if commitment is not None:
         # Before the read (which hashes the files again, overlapped with parsing): a file changed
@@ -419,11 +422,9 @@ def run_draw(
                 raise
             reporter.stage("写出分派表、公示表和抽取记录")
             extra = _record_extra(commitment, seed_values, redraw, reason, replaced, anchor)
-            note = (
-                f"重新抽取（原因：{reason.strip()}；取代抽取台账第 {'、'.join(map(str, replaced))} 条）"
-                if redraw
-                else ""
-            )
+            # What the workbooks state about seed sources, commitment and redraw: this draw's own,
+            # or, when verify recomputes a draw, what its record says.
+            shown = extra if recorded is None else {k: recorded.get(k) for k in _SHOWN_FROM_RECORD}
             record = _write_and_record(
                 folder,
                 result,
@@ -431,7 +432,7 @@ def run_draw(
                 inputs,
                 archiving,
                 commitment=commitment,
-                note=note,
+                shown=shown,
                 extra=extra,
                 clock=clock,
                 operator=operator,
@@ -542,6 +543,9 @@ def _record_extra(
     }
 
 
+_SHOWN_FROM_RECORD = ("seed_values", "commitment", "redraw")
+
+
 def _write_and_record(
     folder: Path,
     result: DrawResult,
@@ -550,7 +554,7 @@ def _write_and_record(
     archiving: Future[None],
     *,
     commitment: Mapping[str, Any] | None,
-    note: str,
+    shown: Mapping[str, Any],
     extra: Mapping[str, Any],
     clock: Callable[[], str],
     operator: str,
@@ -567,7 +571,16 @@ def _write_and_record(
 
     if commitment is not None:
         write_json(folder / COMMITMENT_FILE, commitment)
-    outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, note=note)
+    created_at = clock()  # before the workbooks, whose 抽取过程记录 states it
+    facts = DrawFacts(
+        created_at,
+        operator,
+        tuple(witnesses),
+        shown.get("seed_values"),
+        shown.get("commitment"),
+        shown.get("redraw"),
+    )
+    outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, facts=facts)
     archiving.result()  # an input changed during the draw stops it here
     record = build_record(
         result,
@@ -576,7 +589,7 @@ def _write_and_record(
         inputs.files,
         outputs,
         contents,
-        created_at=clock(),
+        created_at=created_at,
         operator=operator,
         witnesses=witnesses,
         extra=extra,

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from .core.beijing_time import beijing_time
 from .core.compare import Verdict, verdict_rows
+from .core.draw import drawn_breakdown, population_counts
 from .core.errors import Problem, ProblemsError, ShuangsuijiError
 from .core.fairness import Check, describe, family_level, stratum_name
 
@@ -165,7 +166,8 @@ def print_summary(outcome: DrawOutcome) -> None:
             table.add_column(header, overflow="fold")
         else:
             table.add_column(header, justify="right", no_wrap=True)
-    for s in result.selection.strata:
+    strata = result.selection.strata
+    for s in strata:
         table.add_row(
             *map(plain, s.key),
             str(s.eligible),
@@ -175,14 +177,21 @@ def print_summary(outcome: DrawOutcome) -> None:
             str(s.must_inspect),
             percent(s.probability),
         )
+    if len(strata) > 1:
+        eligible, drawn, must = (
+            sum(getattr(s, f) for s in strata) for f in ("eligible", "quota", "must_inspect")
+        )
+        table.add_section()
+        table.add_row(
+            "合计", *([""] * (len(columns) - 1)), str(eligible), "", str(drawn), str(drawn), str(must), ""
+        )
     console.print(table)
-    selection = result.selection
-    people = len(result.workloads)
+    # The numbers add up: every row of the roster is in exactly one of these, and every task is
+    # either drawn at random or a must-inspect enterprise (重点检查, drawn regardless of quota).
+    console.print(f"{plain(population_counts(result))}；")
     console.print(
-        f"名录 {selection.population} 户，范围外 {selection.out_of_scope} 户，"
-        f"未参加抽取 {len(selection.exclusions)} 户；"
-        f"共抽取 [bold]{len(result.tasks)}[/] 户，组成 {len(result.tasks)} 个检查组，"
-        f"派出执法人员 {people} 人。"
+        f"共抽取 [bold]{len(result.tasks)}[/] 户（{drawn_breakdown(result)}），"
+        f"组成 {len(result.tasks)} 个检查组，派出执法人员 {len(result.workloads)} 人。"
     )
     if outcome.warnings:
         console.print(problems_table(outcome.warnings, f"{len(outcome.warnings)} 条提示（不影响抽取）"))

@@ -461,6 +461,9 @@ def _recompute(
                 reporter=reporter,
                 clock=lambda: record.get("created_at", ""),
                 earlier=kept,
+                operator=str(record.get("operator") or ""),
+                witnesses=[str(w) for w in record.get("witnesses") or []],
+                recorded=record,
             )
         except DrawError as error:
             return [Finding("复算", "抽取", False, f"复算无法完成：{error}")]

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from shuangsuiji.cli import DEMO_SEED, app
 from shuangsuiji.io.writers import DISCLOSURE_COLUMNS
 from shuangsuiji.io.xlsx import Sheet, write_workbook
+from shuangsuiji.verify import cell_differences
 from tests.builders import SAMPLE, SAMPLE_PLAN, ledger_at, roster_sheet
 
 runner = CliRunner()
@@ -109,7 +110,7 @@ def test_disclosure_has_the_public_columns_and_no_private_data(first_draw: Path)
 
 def test_assignment_sheet_names_each_team(first_draw: Path) -> None:
     sheets = cells(first_draw / "assignments.xlsx")
-    assert list(sheets) == ["分派表", "分层汇总", "人员工作量", "未参加抽取", "抽取说明"]
+    assert list(sheets) == ["分派表", "分层汇总", "人员工作量", "未参加抽取", "抽取说明", "抽取过程记录"]
     header = sheets["分派表"][0]
     leader = header.index("组长人员编号")
     record = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
@@ -124,11 +125,15 @@ def test_same_seed_same_draw_byte_for_byte(first_draw: Path, tmp_path: Path) -> 
     assert draw(again).exit_code == 0
     one = json.loads((first_draw / "draw-record.json").read_text(encoding="utf-8"))
     two = json.loads((again / "draw-record.json").read_text(encoding="utf-8"))
-    one.pop("created_at")
-    two.pop("created_at")
+    for record in (one, two):  # the draw's time, and the internal workbook that states it
+        record.pop("created_at")
+        record["outputs"].pop("assignments.xlsx")
+        record["output_content"].pop("assignments.xlsx")
     assert one == two
-    for name in ("assignments.xlsx", "disclosure.xlsx"):
-        assert (first_draw / name).read_bytes() == (again / name).read_bytes()
+    assert (first_draw / "disclosure.xlsx").read_bytes() == (again / "disclosure.xlsx").read_bytes()
+    # The internal workbook's 抽取过程记录 states when the draw was made; nothing else differs.
+    differences = cell_differences(first_draw / "assignments.xlsx", again / "assignments.xlsx")
+    assert all(d.startswith("工作表“抽取过程记录”单元格 B5：") for d in differences), differences
 
 
 def test_another_seed_gives_another_draw(first_draw: Path, tmp_path: Path) -> None:
@@ -293,6 +298,7 @@ def test_helper_process_writes_the_same_bytes_and_content_digests(
         return returned
 
     monkeypatch.setattr(pipeline, "write_outputs", recording)
+    monkeypatch.setattr(pipeline, "utc_now", lambda: "2026-12-01T00:00:00Z")  # both draws at one time
     assert draw(tmp_path / "here").exit_code == 0
     monkeypatch.setattr(writers, "PARALLEL_ROWS", 0)  # the sample is small: force the large-draw path
     assert draw(tmp_path / "helper").exit_code == 0
@@ -300,5 +306,28 @@ def test_helper_process_writes_the_same_bytes_and_content_digests(
     assert sorted(helper) == ["assignments.xlsx", "disclosure.xlsx"]
     assert helper == here
     for name in ("assignments.xlsx", "disclosure.xlsx"):
-        assert (tmp_path / "helper" / name).read_bytes() == (first_draw / name).read_bytes()
+        assert (tmp_path / "helper" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
         assert helper[name] == content_digest(tmp_path / "helper" / name)
+
+
+def test_the_summary_numbers_add_up(tmp_path: Path) -> None:
+    # Every row of the roster is in one group, and every task was drawn at random or is a
+    # must-inspect enterprise: the screen says so, in numbers that add up.
+    result = draw(tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "out" / "draw-record.json").read_text(encoding="utf-8"))
+    counts = record["population"]
+    text = re.sub(r"\s+", "", result.output)  # wrapped at the terminal's width
+    assert (
+        f"名录{counts['roster_rows']}户=范围外{counts['out_of_scope']}户+未参加抽取{counts['excluded']}户"
+        f"+重点检查{counts['must_inspect']}户+参加随机抽取{counts['eligible']}户"
+    ) in text
+    assert counts["roster_rows"] == (
+        counts["out_of_scope"] + counts["excluded"] + counts["must_inspect"] + counts["eligible"]
+    )
+    random_drawn = sum(s["drawn"] for s in record["strata"])
+    assert random_drawn + counts["must_inspect"] == counts["drawn"]
+    assert (
+        f"共抽取{counts['drawn']}户（随机抽取{random_drawn}户，重点检查{counts['must_inspect']}户）" in text
+    )
+    assert f"合计│{counts['eligible']}││{random_drawn}│{random_drawn}│{counts['must_inspect']}│" in text

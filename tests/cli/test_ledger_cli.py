@@ -51,6 +51,10 @@ def test_a_plan_is_drawn_once_unless_a_disclosed_redraw(tmp_path: Path) -> None:
         entries = book.entries()
     assert [(e.id, e.redraw) for e in entries] == [(1, False), (2, True)]
     assert entries[1].reason == "名录导出有误，经局务会同意重抽"
+    # The redraw verifies: its workbooks are recomputed with the redraw note the record keeps.
+    checked = runner.invoke(app, ["verify", str(tmp_path / "second"), "--ledger", "台账.sqlite", "--json"])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)["identical"] is True
 
 
 def test_ledger_commands(tmp_path: Path) -> None:

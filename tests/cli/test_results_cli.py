@@ -318,3 +318,21 @@ def test_late_and_overdue_results_are_flagged(
     assert "项逾期未公告" in listed and "约" in listed
     shown = one_line(invoke("ledger", "show", "2", "--ledger", ledger).output)
     assert "结果公告" in shown and "未发现问题" in shown and "2026-12-01" in shown
+
+
+def test_entry_sheet_and_bulletin_print_legibly(drawn: Path) -> None:
+    """Fit to width on A4, every printed sheet keeps its text at 9 pt or more, with a page set-up."""
+    from shuangsuiji.core.results import Publication
+    from shuangsuiji.io.results_sheets import bulletin_sheets, entry_sheets
+    from shuangsuiji.io.xlsx import printed_font_size
+
+    draw = results.load_draw(drawn)
+    sheets = [
+        *entry_sheets(draw.info, draw.result_digest, draw.tasks, {}),
+        *bulletin_sheets(draw.info, Publication(), 1, [("项目", "内容")]),
+    ]
+    printed = [s for s in sheets if s.page is not None]
+    assert [s.name for s in printed] == ["检查结果录入", "填写说明", "抽查结果公告", "公告说明"]
+    for sheet in printed:
+        assert printed_font_size(sheet) >= 9, sheet.name
+        assert sheet.page is not None and "第 &P 页" in sheet.page.footer_center

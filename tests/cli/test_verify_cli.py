@@ -198,9 +198,9 @@ def restyle(monkeypatch: pytest.MonkeyPatch) -> None:
     another version of the writer would."""
     import shuangsuiji.io.xlsx as xlsx
 
-    real = xlsx._styles
+    styles = xlsx._styles
     monkeypatch.setattr(
-        xlsx, "_styles", lambda formatted: real(formatted).replace("<styleSheet", RESTYLED + "<styleSheet", 1)
+        xlsx, "_styles", lambda extended: styles(extended).replace("<styleSheet", RESTYLED + "<styleSheet", 1)
     )
 
 

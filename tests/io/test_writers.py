@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,159 @@ def test_inputs_are_archived_byte_for_byte_and_a_changed_one_is_refused(tmp_path
     (tmp_path / "b").mkdir()
     with pytest.raises(OutputError, match="被改动"):
         archive_inputs(tmp_path / "b", [stale])
+
+
+# Documents that print (issue 12): every sheet of a draw, and the 抽取过程记录 the witnesses sign.
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A draw of the sample data with an operator, witnesses and a seed made of public values."""
+    from shuangsuiji.core.ceremony import combine_seeds
+    from shuangsuiji.pipeline import InputOptions, run_draw
+    from tests.builders import SAMPLE_PLAN
+
+    values = ("体彩排列五 12345", "见证人掷骰 6 2 5")
+    out = tmp_path_factory.mktemp("printed") / "out"
+    run_draw(
+        InputOptions(SAMPLE_PLAN),
+        combine_seeds(values),
+        out,
+        operator="王科员",
+        witnesses=("李见证", "赵公证", "钱纪检"),
+        seed_values=values,
+        clock=lambda: "2026-11-30T17:30:05Z",
+    )
+    return out
+
+
+def test_every_sheet_prints_on_a4_at_9_points_or_more(printed: Path) -> None:
+    import openpyxl
+
+    from shuangsuiji.io.xlsx import PageSetup, Sheet, printed_font_size
+
+    for name in ("assignments.xlsx", "disclosure.xlsx"):
+        book = openpyxl.load_workbook(printed / name)
+        for sheet in book.worksheets:
+            header = [c.value for c in sheet[1]]
+            widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+            area = sheet.print_area
+            printed_columns = len(header) if not area else int(sheet[area.split("!")[1].split(":")[1]].column)
+            page = PageSetup(
+                landscape=sheet.page_setup.orientation == "landscape",
+                fit_width=bool(sheet.sheet_properties.pageSetUpPr.fitToPage),
+                print_columns=printed_columns,
+            )
+            size = printed_font_size(Sheet(sheet.title, header, [], widths=widths, page=page))
+            assert size >= 9, (name, sheet.title, size)
+            assert sheet.page_setup.paperSize == 9 and sheet.print_title_rows == "$1:$1"
+            assert "2026年12月食品经营者双随机抽查" in sheet.oddHeader.center.text
+            assert "检查机关：贵阳市市场监督管理局" in sheet.oddHeader.left.text
+            assert "2026-12-01 至 2026-12-31" in sheet.oddHeader.right.text
+            assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+            assert sheet["A2"].border.left.style == "thin" and sheet["A2"].alignment.wrap_text
+            # Technical columns (随机码, 人员编号, the cut-off 随机码) are never printed.
+            unprinted = header[printed_columns:]
+            assert not {"随机码", "截止随机码", "组长人员编号", "组员人员编号"} & set(
+                header[:printed_columns]
+            )
+            if "随机码" in header or "截止随机码" in header:
+                assert unprinted and unprinted[-1] in ("随机码", "截止随机码")
+
+
+def test_the_disclosure_marks_must_inspect_enterprises(printed: Path) -> None:
+    import json
+
+    import openpyxl
+
+    record = json.loads((printed / "draw-record.json").read_text(encoding="utf-8"))
+    must = {t["task_id"] for t in record["tasks"] if t["must_inspect"]}
+    rows = list(openpyxl.load_workbook(printed / "disclosure.xlsx")["公示表"].iter_rows(values_only=True))
+    task, remark = rows[0].index("抽查任务编号"), rows[0].index("备注")
+    assert must and {r[task] for r in rows[1:] if r[remark] == "重点检查"} == must
+    assert {r[remark] for r in rows[1:]} == {"重点检查", None}
+
+
+def test_excluded_enterprises_are_named(printed: Path) -> None:
+    import openpyxl
+
+    from shuangsuiji.io.readers import read_enterprises
+
+    roster = read_enterprises(printed / "inputs" / "enterprises.xlsx")[0]
+    names = dict(zip(roster.key, roster.name, strict=True))
+    sheet = openpyxl.load_workbook(printed / "assignments.xlsx")["未参加抽取"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("统一社会信用代码/注册号", "市场主体名称", "原因类别", "原因")
+    assert len(rows) > 100 and all(r[1] == names[r[0]] for r in rows[1:])
+
+
+def test_the_proceedings_sheet_states_the_draw_for_signing(printed: Path) -> None:
+    import json
+
+    import openpyxl
+
+    record = json.loads((printed / "draw-record.json").read_text(encoding="utf-8"))
+    sheet = openpyxl.load_workbook(printed / "assignments.xlsx")["抽取过程记录"]
+    rows = list(sheet.iter_rows(values_only=True))
+    items = dict(rows[1:])
+    assert rows[0] == ("项目", "内容")
+    assert items["抽取时间"] == "2026-12-01 01:30:05（北京时间）"  # the record's UTC time, 8 hours on
+    assert items["操作人"] == "王科员" and items["见证人"] == "李见证、赵公证、钱纪检"
+    assert items["随机种子"] == record["seed"]
+    assert "体彩排列五 12345" in items["种子来源"] and "见证人掷骰 6 2 5" in items["种子来源"]
+    assert items["事先承诺"] == "本次抽取未使用事先承诺"
+    assert items["结果摘要（SHA-256）"] == record["result_digest"]
+    population = record["population"]
+    assert items["名录户数"] == (
+        f"名录 {population['roster_rows']} 户 = 范围外 {population['out_of_scope']} 户 + 未参加抽取 "
+        f"{population['excluded']} 户 + 重点检查 {population['must_inspect']} 户 + 参加随机抽取 "
+        f"{population['eligible']} 户"
+    )
+    for stratum in record["strata"]:
+        assert items[f"信用风险等级 {stratum['credit_class']}"] == (
+            f"符合条件 {stratum['eligible']} 户，应抽 {stratum['quota']} 户，实抽 {stratum['drawn']} 户；"
+            f"重点检查 {stratum['must_inspect']} 户"
+        )
+    random_drawn = len(record["tasks"]) - population["must_inspect"]
+    assert items["共抽取"].startswith(f"{len(record['tasks'])} 户（随机抽取 {random_drawn} 户")
+    # A signature line for the operator and one for each witness, each three lines tall.
+    signing = [n for n, (label, _) in enumerate(rows, start=1) if label and "签字" in label and "\n" in label]
+    assert [rows[n - 1][0].strip() for n in signing] == [
+        "操作人签字",
+        "见证人签字",
+        "见证人签字",
+        "见证人签字",
+    ]
+    assert all(sheet.row_dimensions[n].height == 45 for n in signing)
+    assert rows[-1][0] == "签字日期"
+    assert sheet.page_setup.orientation == "portrait"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_the_proceedings_sheet_prints_on_one_page(printed: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(printed / "assignments.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "assignments.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    pages = [p for p in text.split("\f") if "抽取过程记录" in p]
+    assert len(pages) == 1
+    assert "签字日期" in pages[0] and "王科员" in pages[0]

@@ -11,6 +11,8 @@ from pathlib import Path
 import fastexcel
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shuangsuiji.io import xlsx
 from shuangsuiji.io.xlsx import DropDown, PageSetup, Sheet, column_letter, write_workbook
@@ -620,3 +622,58 @@ def test_libreoffice_keeps_drop_downs_protection_and_formats(tmp_path: Path) -> 
         False,
     ]
     assert sheet.column_dimensions["A"].number_format == "@"
+
+
+def test_printed_font_size_follows_the_widths_orientation_and_print_area() -> None:
+    from shuangsuiji.io.xlsx import printed_font_size
+
+    def size(widths: list[float], **page: object) -> float:
+        header = [f"列{n}" for n in range(len(widths))]
+        return printed_font_size(Sheet("表", header, [], widths=widths, page=PageSetup(**page)))  # type: ignore[arg-type]
+
+    # A4 portrait, 0.25-inch side margins: 559.3 pt across, 7 pt a width unit.
+    assert size([40, 39.8]) == 11  # 558.6 pt: no shrinking
+    assert size([80]) == pytest.approx(0.99 * 11)  # 560 pt: 99.9%, rounded down to a whole percent
+    assert size([100]) == pytest.approx(0.79 * 11)
+    assert size([100], landscape=True) == 11  # 805.9 pt across
+    assert size([100, 66], landscape=True, print_columns=1) == 11  # the unprinted column does not count
+    assert size([200], fit_width=False) == 11  # not shrunk (printed over several pages wide)
+    # Without a PageSetup a sheet prints landscape with 0.4-inch margins, fit to width (as before).
+    assert printed_font_size(Sheet("表", ["甲"], [], widths=[120])) == pytest.approx(0.93 * 11)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=st.sampled_from("ab1 中文，、（）\n\U00020000😀é"), max_size=40),
+            st.integers(-(10**6), 10**6),
+            st.dates(),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([1, 3.5, 8, 12, 30]),
+)
+def test_row_heights_counted_by_column_equal_counting_every_cell(values: list[object], width: float) -> None:
+    # The quick count (whole columns at once, ASCII and one-line texts without splitting) must give
+    # exactly what counting each text with _lines gives (numbers and dates never wrap): row heights
+    # are part of the bytes.
+    counted = xlsx._column_lines(values, width)  # type: ignore[arg-type]
+    one_by_one = [xlsx._lines(v, width) if isinstance(v, str) and v else 1 for v in values]
+    assert (counted or [1] * len(values)) == one_by_one
+
+
+def test_a_printed_sheet_has_a_header_row_as_tall_as_its_wrapped_names(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    header = ["序号", "统一社会信用代码/注册号"]
+    write_workbook(
+        path,
+        [
+            Sheet("打印", header, [[1, "x"]], widths=[4, 10], page=PageSetup()),
+            Sheet("屏幕", header, [[1, "x"]], widths=[4, 10]),
+        ],
+    )
+    book = openpyxl.load_workbook(path)
+    assert book["打印"].row_dimensions[1].height == 15 * 3 + 4  # 23 units in a column with room for 9
+    assert book["屏幕"].row_dimensions[1].height == 22  # as before

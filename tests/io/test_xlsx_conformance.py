@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.io.xlsx import Columns, Sheet, write_workbook
+from shuangsuiji.io.xlsx import Columns, DropDown, PageSetup, Sheet, write_workbook
 
 from .xlsxwriter_twin import write_with_xlsxwriter
 
@@ -32,7 +32,7 @@ pytest.importorskip("xlsxwriter")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-BUILTIN_FORMATS = {0: "General", 10: "0.00%", 14: "m/d/yyyy"}
+BUILTIN_FORMATS = {0: "General", 10: "0.00%", 14: "m/d/yyyy", 49: "@"}
 _ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 HOSTILE = ['=HYPERLINK("http://x","点击")', "+86 138", "-1+2", "@SUM(A1)", "=1+1", "&amp;", "<b>粗体</b>"]
@@ -93,6 +93,7 @@ class Meaning:
             foreground = pattern.find(f"{MAIN}fgColor") if pattern is not None else None
             border = borders[int(xf.get("borderId", "0"))]
             alignment = xf.find(f"{MAIN}alignment")
+            protection = xf.find(f"{MAIN}protection")
             resolved.append(
                 {
                     "format": formats[int(xf.get("numFmtId", "0"))],
@@ -115,6 +116,8 @@ class Meaning:
                         for k, v in (alignment.attrib if alignment is not None else {}).items()
                         if k in ("horizontal", "vertical", "wrapText")
                     },
+                    # Cells are locked unless a format says otherwise (it matters in a protected sheet).
+                    "locked": protection.get("locked", "1") if protection is not None else "1",
                 }
             )
         return resolved
@@ -149,6 +152,8 @@ class Meaning:
                     kind, value = "text", _text(cell.find(f"{MAIN}is"))  # type: ignore[arg-type]
                 elif kind == "s":
                     kind, value = "text", self.strings[int(cell.findtext(f"{MAIN}v") or "")]
+                elif cell.find(f"{MAIN}v") is None:  # a blank cell that carries a format (a border)
+                    kind, value = "blank", None
                 elif kind == "n":
                     kind, value = "number", float(cell.findtext(f"{MAIN}v") or "nan")
                 else:
@@ -158,6 +163,8 @@ class Meaning:
         setup = root.find(f"{MAIN}pageSetup")
         fit = root.find(f"{MAIN}sheetPr/{MAIN}pageSetUpPr")
         margins = root.find(f"{MAIN}pageMargins")
+        protection = root.find(f"{MAIN}sheetProtection")
+        options = root.find(f"{MAIN}printOptions")
         return {
             "cells": cells,
             "heights": heights,
@@ -177,6 +184,29 @@ class Meaning:
                 for c in root.iter(f"{MAIN}col")
                 for n in range(int(c.get("min", "0")), int(c.get("max", "0")) + 1)
             },
+            "column styles": {
+                n: self.styles[int(c.get("style", "0"))]
+                for c in root.iter(f"{MAIN}col")
+                for n in range(int(c.get("min", "0")), int(c.get("max", "0")) + 1)
+            },
+            # An input message means something only where it is shown.
+            "validations": sorted(
+                (
+                    v.get("sqref"),
+                    v.get("type"),
+                    v.get("errorStyle", "stop"),
+                    v.get("allowBlank"),
+                    v.get("showErrorMessage"),
+                    v.get("error"),
+                    v.get("prompt") if v.get("showInputMessage") == "1" else None,
+                    v.findtext(f"{MAIN}formula1"),
+                )
+                for v in root.iter(f"{MAIN}dataValidation")
+            ),
+            "protection": dict(protection.attrib) if protection is not None else None,
+            "header": root.findtext(f"{MAIN}headerFooter/{MAIN}oddHeader"),
+            "footer": root.findtext(f"{MAIN}headerFooter/{MAIN}oddFooter"),
+            "print options": dict(options.attrib) if options is not None else None,
         }
 
 
@@ -195,12 +225,26 @@ def compare(tmp_path: Path, sheets: list[Sheet], title: str = "标题") -> tuple
         for ref, (kind, value, style) in reference["cells"].items():
             my_kind, my_value, my_style = mine["cells"][ref]
             assert my_kind == kind, ref
-            if kind == "number":
+            if kind == "number" and my_kind == "number":
                 assert my_value == pytest.approx(value, rel=1e-15), ref  # XlsxWriter writes 16 digits, we 17
             else:
                 assert my_value == value, ref
             assert my_style == style, ref
-        for key in ("heights", "dimension", "pane", "filter", "page", "fit to page", "margins"):
+        for key in (
+            "heights",
+            "dimension",
+            "pane",
+            "filter",
+            "page",
+            "fit to page",
+            "margins",
+            "column styles",
+            "validations",
+            "protection",
+            "header",
+            "footer",
+            "print options",
+        ):
             assert mine[key] == reference[key], (sheet.name, key)
         # XlsxWriter pads a width by Excel's 5 pixels (of 7 a character): the same column, wider by < 1.
         assert mine["widths"].keys() == reference["widths"].keys()
@@ -296,3 +340,38 @@ def test_a_text_that_looks_like_rich_text_stays_text(tmp_path: Path) -> None:
     write_workbook(path, [Sheet("表", ["名称"], [[t] for t in texts])])
     cells = Meaning(path).sheet("表")["cells"]
     assert [cells[f"A{n}"][:2] for n in range(2, len(texts) + 2)] == [("text", t) for t in texts]
+
+
+def test_a_form_and_a_printed_list_mean_the_same(tmp_path: Path) -> None:
+    # The options documents that print and forms to fill in use: borders, text and date columns,
+    # protection with editable columns, drop-downs, page set-up with page header, footer and print area.
+    results = ["未发现问题", "发现问题经责令已改正", "违反《食品安全法》相关规定"]
+    form = Sheet(
+        "录入",
+        ["代码", "名称", "检查结果", "检查完成日期", "备注", "数"],
+        [
+            ["915201000000000001", "甲 & 乙", None, date(2026, 12, 3), "", 3],
+            ["915201000000000002", "丙", "未发现问题", None, "有\n备注", Fraction(1, 3)],
+        ],
+        widths=[22, 20, 24, 12, 20, 8],
+        wrap=True,
+        borders=True,
+        text_columns=[0],
+        date_columns=[3],
+        editable_columns=[2, 3, 4],
+        drop_downs=[
+            DropDown(2, results, prompt="请选择检查结果"),
+            DropDown(4, ["甲", "乙"], strict=False, rows=30),
+        ],
+        page=PageSetup(
+            landscape=True, header_left="检查机关：A & B", header_center="2026年 名单", print_columns=5
+        ),
+    )
+    upright = Sheet(
+        "竖", ["甲", "乙"], [["x", None]], widths=[10, 10], borders=True, page=PageSetup(fit_width=False)
+    )
+    ours, _ = compare(tmp_path, [form, upright, Sheet("平常", ["甲"], [["y"]])])
+    cells = ours.sheet("录入")["cells"]
+    assert cells["C2"] == ("blank", None, cells["C2"][2]) and cells["C2"][2]["locked"] == "0"
+    assert cells["A2"][2]["format"] == "@" and cells["B2"][2]["borders"]["left"] == ("thin", "FF000000")
+    assert ours.sheet("录入")["protection"] is not None and ours.sheet("平常")["protection"] is None

@@ -31,3 +31,20 @@ def compute_draw(inputs: Inputs, plan: Plan, seed: str) -> DrawResult:
         for number, pick in enumerate(selection.picks, start=1)
     )
     return DrawResult(seed, selection, tasks, staffing.workloads())
+
+
+def drawn_breakdown(result: DrawResult) -> str:
+    """How the tasks were drawn: 随机抽取 96 户，重点检查 9 户 (must-inspect ones regardless of quota)."""
+    must = sum(s.must_inspect for s in result.selection.strata)
+    return f"随机抽取 {len(result.tasks) - must} 户，重点检查 {must} 户"
+
+
+def population_counts(result: DrawResult) -> str:
+    """Where every row of the roster went, adding up to the roster's size."""
+    selection = result.selection
+    must = sum(s.must_inspect for s in selection.strata)
+    eligible = sum(s.eligible for s in selection.strata)
+    return (
+        f"名录 {selection.population} 户 = 范围外 {selection.out_of_scope} 户 + 未参加抽取 "
+        f"{len(selection.exclusions)} 户 + 重点检查 {must} 户 + 参加随机抽取 {eligible} 户"
+    )

@@ -194,6 +194,7 @@ class Exclusion:
     enterprise_key: str
     code: ExclusionCode
     reason: str
+    name: str = ""  # the enterprise's name (未参加抽取 shows it beside the code)
 
 
 @dataclass(frozen=True, slots=True)

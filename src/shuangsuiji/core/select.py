@@ -217,7 +217,7 @@ def _eligibility(roster: EnterpriseRoster, plan: Plan, history: Iterable[History
         status = roster.status[i]
         if status in inactive:
             reason = reasons.get(status) or reasons.setdefault(status, f"经营状态为“{status}”")
-            exclusions.append(Exclusion(i, key, "status", reason))
+            exclusions.append(Exclusion(i, key, "status", reason, roster.name[i]))
             continue
         last = roster.last_inspected[i]
         if window and ((last is not None and last > cutoff) or key in recent):
@@ -229,7 +229,7 @@ def _eligibility(roster: EnterpriseRoster, plan: Plan, history: Iterable[History
                 last,
                 f"最近检查日期 {last.isoformat()}，距计划开始 {(start - last).days} 天，不足 {window} 天",
             )
-            exclusions.append(Exclusion(i, key, "window", reason))
+            exclusions.append(Exclusion(i, key, "window", reason, roster.name[i]))
             continue
         (grouped_must if roster.must_inspect[i] else grouped)[values[i]].append(i)
     for i in compress(range(len(roster)), map(operator.not_, flagged)):

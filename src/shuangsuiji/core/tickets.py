@@ -25,7 +25,7 @@ def normalize_seed(raw: str) -> str:
     if len(seed) > SEED_MAX_LENGTH:
         raise SeedError(f"种子长度为 {len(seed)} 个字符，超过上限 {SEED_MAX_LENGTH}", hint="请缩短种子")
     if "|" in seed:
-        raise SeedError("种子中不能含有竖线“|”", hint="竖线是车票计算中的分隔符，请换用其他字符")
+        raise SeedError("种子中不能含有竖线“|”", hint="竖线是随机码计算中的分隔符，请换用其他字符")
     for position, char in enumerate(seed, start=1):
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
             raise SeedError(

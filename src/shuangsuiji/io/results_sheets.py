@@ -29,8 +29,8 @@ from .readers.problems import Invalid, fail
 from .readers.rosters import parsed
 from .readers.tables import open_table
 from .readers.values import DATE_HINT, parse_date
-from .writers import DISCLOSURE_COLUMNS, check_public
-from .xlsx import Cell, DropDown, PageSetup, Sheet
+from .writers import DISCLOSURE_COLUMNS, NOTES_WIDTHS, check_public, print_page
+from .xlsx import Cell, DropDown, Sheet
 
 ENTRY_SHEET = "检查结果录入"
 GUIDE_SHEET = "填写说明"
@@ -65,7 +65,7 @@ def entry_sheets(
         ENTRY_SHEET,
         ENTRY_COLUMNS,
         rows,
-        widths=(22, 34, 22, 18, 14, 36, 30),
+        widths=(12, 24, 20.5, 14, 11.5, 26, 20),  # prints at 9 pt or more (xlsx.printed_font_size)
         wrap=True,
         drop_downs=(
             DropDown(
@@ -75,9 +75,7 @@ def entry_sheets(
                 prompt="从列表中选择；违反法律法规的，写明名称，如：违反《食品安全法》相关规定",
             ),
         ),
-        page=PageSetup(
-            landscape=True, header_center=f"{info.name} 检查结果录入表", header_right=info.authority
-        ),
+        page=print_page(info, "检查结果录入表", landscape=True),
         borders=True,
         text_columns=(0, 2),
         date_columns=(_FIRST_TO_FILL,),
@@ -101,7 +99,16 @@ def entry_sheets(
         ("备注", "会在抽查结果公告中公开：不要填写手机号、身份证号等个人信息。"),
         ("公示", "填好后运行 shuangsuiji results publish，未填的任务留待下次公示。"),
     ]
-    return [entry, Sheet(GUIDE_SHEET, ("项目", "内容"), guide, widths=(18, 90), wrap=True)]
+    guide_sheet = Sheet(
+        GUIDE_SHEET,
+        ("项目", "内容"),
+        guide,
+        widths=NOTES_WIDTHS,
+        wrap=True,
+        borders=True,
+        page=print_page(info, "检查结果录入表 填写说明"),
+    )
+    return [entry, guide_sheet]
 
 
 def read_identity(path: Path) -> str:
@@ -180,24 +187,24 @@ def bulletin_sheets(
     ]
     check_public(rows, BULLETIN_COLUMNS, BULLETIN_SHEET)
     check_public(notes, ("项目", "内容"), BULLETIN_NOTES_SHEET)
-    title = f"{info.name} 抽查结果公告" + (f"（第 {number} 次）" if number > 1 else "")
+    title = "抽查结果公告" + (f"（第 {number} 次）" if number > 1 else "")
     return [
         Sheet(
             BULLETIN_SHEET,
             BULLETIN_COLUMNS,
             rows,
-            widths=(5, 14, 16, 20, 12, 7, 12, 24, 20, 11, 16, 14),  # 171: >= 9 pt on A4 landscape
+            widths=(4, 7, 9, 9, 7, 6, 8, 13.5, 20.5, 10.5, 14, 12),  # the disclosure's, to print alike
             wrap=True,
-            page=PageSetup(landscape=True, header_center=title, header_right=info.authority),
+            page=print_page(info, title, landscape=True),
             borders=True,
         ),
         Sheet(
             BULLETIN_NOTES_SHEET,
             ("项目", "内容"),
             notes,
-            widths=(20, 90),
+            widths=NOTES_WIDTHS,
             wrap=True,
-            page=PageSetup(header_center=title, header_right=info.authority),
+            page=print_page(info, f"{title} 公告说明"),
             borders=True,
         ),
     ]

@@ -10,21 +10,24 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.assign import TEAM_ALGORITHM
+from ..core.beijing_time import beijing_time as core_beijing_time
+from ..core.draw import drawn_breakdown, population_counts
 from ..core.errors import OutputError
 from ..core.fields import ENTERPRISES
 from ..core.ids import key_problem
 from ..core.model import EXCLUSION_LABELS, DrawResult, Enterprise, InputFile, Inspector, Task
-from ..core.plan import Plan, fraction_text
+from ..core.plan import Plan, PlanInfo, fraction_text
 from ..core.privacy import personal_data
 from ..core.record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, encode_lists
 from ..core.tickets import ALGORITHM
 from .helper import WorkbookHelper
 from .readers import file_sha256
-from .xlsx import Cell, Columns, Sheet, write_workbook
+from .xlsx import Cell, Columns, PageSetup, Sheet, write_workbook
 
 ASSIGNMENTS = "assignments.xlsx"
 DISCLOSURE = "disclosure.xlsx"
@@ -87,6 +90,37 @@ def archive_inputs(folder: Path, files: Sequence[InputFile], ledger_history: byt
             )
 
 
+# How every sheet prints (A4, header row repeated, page numbers): the title, the issuing authority
+# and the inspection period in the page header, not in a title row above the table, so that each
+# sheet keeps a single header row for whoever imports it (readers, verify, public websites).
+# Widths are chosen so that fit-to-width prints the 11-pt text at 9 pt or more (xlsx.printed_font_size;
+# tests/io/test_writers.py checks every sheet of a draw); technical columns (随机码, 人员编号) come
+# last, outside the print area.
+_HEADER_ROOM = 240  # of Excel's 255 characters for a page header, codes included
+
+
+def print_page(
+    info: PlanInfo, what: str, *, landscape: bool = False, print_columns: int | None = None
+) -> PageSetup:
+    """A sheet's page set-up: “{plan name} {what}” as title, 检查机关 left, the inspection period right."""
+    left = f"检查机关：{info.authority}"
+    right = f"检查日期：{info.start.isoformat()} 至 {info.end.isoformat()}"
+    name = info.name
+    # A plan name too long for the page header is shortened there (the sheets hold it in full).
+    room = _HEADER_ROOM - len(left) - len(right) - len(what) - left.count("&") - right.count("&")
+    if len(name) + name.count("&") > room:
+        name = name[: max(room - 1 - name.count("&"), 0)] + "…"
+    # The title on the first line, authority and period on the second: they never overlap, even
+    # on a portrait page with a long title.
+    return PageSetup(
+        landscape=landscape,
+        header_left=f"\n{left}",
+        header_center=f"{name} {what}\n",  # two lines like the others: LibreOffice aligns them so
+        header_right=f"\n{right}",
+        print_columns=print_columns,
+    )
+
+
 def _team_names(team: Sequence[Inspector]) -> str:
     return "、".join(m.name for m in team)
 
@@ -110,54 +144,59 @@ def task_sheet(result: DrawResult, plan: Plan) -> Sheet:
         return firm.get(field, ())
 
     # Each column once: header, values, width. The roster's own columns keep the roster's headers.
-    columns: list[tuple[str, Sequence[Cell], float]] = [
-        ("序号", list(range(1, len(ts) + 1)), 6),
-        ("抽查任务编号", [t.task_id for t in ts], 20),
-        ("市场主体名称", of_firm("name"), 34),
-        ("统一社会信用代码/注册号", of_firm("key"), 22),
+    # The printed columns first (a task list to hand out), then those that stay on screen.
+    printed: list[tuple[str, Sequence[Cell], float]] = [
+        ("序号", list(range(1, len(ts) + 1)), 4),
+        ("抽查任务编号", [t.task_id for t in ts], 9),
+        ("市场主体名称", of_firm("name"), 15),
+        ("统一社会信用代码/注册号", of_firm("key"), 21),
         *(
             (ENTERPRISES.header(attr), of_firm(attr), width)
             for attr, width in (
-                ("credit_class", 13),
-                ("district", 10),
-                ("industry", 12),
-                ("authority", 26),
-                ("address", 30),
-                ("legal_rep", 10),
-                ("phone", 14),
+                ("credit_class", 5),
+                ("district", 7),
+                ("industry", 8),
+                ("address", 16),
+                ("legal_rep", 6),
+                ("phone", 12.5),
             )
         ),
-        ("抽取方式", [_method(t) for t in ts], 16),
-        ("层内名次", [t.pick.rank for t in ts], 10),
-        ("入选概率", [None if t.pick.must_inspect else probability[t.pick.stratum] for t in ts], 10),
-        ("组长（主检人）", [t.leader.name for t in ts], 14),
-        ("组长人员编号", [t.leader.id for t in ts], 14),
-        ("组员", [_team_names(t.team[1:]) for t in ts], 16),
-        ("组员人员编号", ["、".join(m.id for m in t.team[1:]) for t in ts], 16),
-        ("检查组所属部门", ["、".join(sorted({m.department for m in t.team})) for t in ts], 26),
-        ("抽取车票", [t.pick.ticket for t in ts], 66),
+        ("抽取方式", [_method(t) for t in ts], 8),
+        ("组长（主检人）", [t.leader.name for t in ts], 6),
+        ("组员", [_team_names(t.team[1:]) for t in ts], 8),
+        ("检查组所属部门", ["、".join(sorted({m.department for m in t.team})) for t in ts], 12),
     ]
-    headers, values, widths = zip(*columns, strict=True)
-    return Sheet("分派表", headers, Columns(*values), widths=widths)
+    on_screen: list[tuple[str, Sequence[Cell], float]] = [
+        (ENTERPRISES.header("authority"), of_firm("authority"), 24),
+        ("层内名次", [t.pick.rank for t in ts], 8),
+        ("入选概率", [None if t.pick.must_inspect else probability[t.pick.stratum] for t in ts], 10),
+        ("组长人员编号", [t.leader.id for t in ts], 12),
+        ("组员人员编号", ["、".join(m.id for m in t.team[1:]) for t in ts], 14),
+        ("随机码", [t.pick.ticket for t in ts], 66),
+    ]
+    headers, values, widths = zip(*printed, *on_screen, strict=True)
+    page = print_page(plan.info, "检查任务分派表", landscape=True, print_columns=len(printed))
+    return Sheet("分派表", headers, Columns(*values), widths=widths, wrap=True, borders=True, page=page)
 
 
 def strata_sheet(result: DrawResult, plan: Plan) -> Sheet:
-    """分层汇总: every stratum's size, rule, quota and cut-off ticket."""
+    """分层汇总: every stratum's size, rule, quota and cut-off 随机码."""
     strata = plan.selection.strata
+    header = (
+        *strata,
+        "符合条件户数",
+        "抽取比例",
+        "权重",
+        "应抽户数",
+        "实抽户数",
+        "重点检查户数",
+        "入选概率",
+        "入选概率（分数）",
+        "截止随机码",
+    )
     return Sheet(
         "分层汇总",
-        (
-            *strata,
-            "符合条件户数",
-            "抽取比例",
-            "权重",
-            "应抽户数",
-            "实抽户数",
-            "重点检查户数",
-            "入选概率",
-            "入选概率（分数）",
-            "截止车票",
-        ),
+        header,
         (
             (
                 *s.key,
@@ -173,7 +212,10 @@ def strata_sheet(result: DrawResult, plan: Plan) -> Sheet:
             )
             for s in result.selection.strata
         ),
-        widths=(*(12 for _ in strata), 12, 10, 8, 10, 10, 12, 10, 14, 66),
+        widths=(*(10 for _ in strata), 9, 8, 8, 8, 8, 9, 9, 11, 66),
+        wrap=True,
+        borders=True,
+        page=print_page(plan.info, "分层抽取汇总", landscape=len(strata) > 1, print_columns=len(header) - 1),
     )
 
 
@@ -199,21 +241,29 @@ def workload_sheet(result: DrawResult, plan: Plan) -> Sheet:
             )
             for i, n in result.workloads.items()
         ),
-        widths=(14, 10, 20, 10, 18, 30, 12, 12),
+        widths=(11, 8, 16, 8, 15, 20, 7, 7),
+        wrap=True,
+        borders=True,
+        page=print_page(plan.info, "执法人员工作量"),
     )
 
 
 def excluded_sheet(result: DrawResult, plan: Plan) -> Sheet:
     """未参加抽取: the enterprises in scope that could not be drawn, and why."""
+    exclusions = result.selection.exclusions
     return Sheet(
         "未参加抽取",
-        ("统一社会信用代码/注册号", "原因类别", "原因"),
+        ("统一社会信用代码/注册号", "市场主体名称", "原因类别", "原因"),
         Columns(
-            [e.enterprise_key for e in result.selection.exclusions],
-            [EXCLUSION_LABELS[e.code] for e in result.selection.exclusions],
-            [e.reason for e in result.selection.exclusions],
+            [e.enterprise_key for e in exclusions],
+            [e.name for e in exclusions],
+            [EXCLUSION_LABELS[e.code] for e in exclusions],
+            [e.reason for e in exclusions],
         ),
-        widths=(24, 12, 60),
+        widths=(21, 30, 11, 66),
+        wrap=True,
+        borders=True,
+        page=print_page(plan.info, "未参加抽取的检查对象", landscape=True),
     )
 
 
@@ -223,7 +273,31 @@ ASSIGNMENT_SHEETS: tuple[SheetBuilder, ...] = (task_sheet, strata_sheet, workloa
 
 
 NOTES_HEADER = ("项目", "内容")
-NOTES_WIDTHS = (22, 90)
+NOTES_WIDTHS = (16, 70)  # portrait A4 at full size; a 64-character digest fits on one line
+
+
+@dataclass(frozen=True)
+class DrawFacts:
+    """What the 抽取过程记录 states beyond the result, exactly as the draw record keeps it."""
+
+    created_at: str = ""  # ISO 8601, UTC (the record's created_at)
+    operator: str = ""
+    witnesses: Sequence[str] = ()
+    seed_values: Sequence[str] | None = None  # the public sources' values the seed combines
+    commitment: Mapping[str, Any] | None = None  # the record's commitment trace
+    redraw: Mapping[str, Any] | None = None  # the record's redraw: reason, entries replaced
+
+    def note(self) -> str:
+        """The redraw's note for 抽取说明 ("" for a first draw)."""
+        if not self.redraw:
+            return ""
+        replaced = "、".join(map(str, self.redraw.get("replaces", [])))
+        return f"重新抽取（原因：{self.redraw.get('reason', '')}；取代抽取台账第 {replaced} 条）"
+
+
+def beijing_time(moment: str) -> str:
+    """An ISO 8601 time (the record keeps UTC) as written on the sheets: 2026-12-01 08:00:00（北京时间）."""
+    return f"{core_beijing_time(moment)}（北京时间）"
 
 
 def team_rule_text(plan: Plan) -> str:
@@ -258,6 +332,7 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
         ("检查机关", info.authority),
         ("检查日期", f"{info.start.isoformat()} 至 {info.end.isoformat()}"),
         ("抽取户数", len(result.tasks)),
+        ("其中", drawn_breakdown(result)),
         ("抽取规则", rule),
         ("随机种子", result.seed),
         ("抽取算法", ALGORITHM),
@@ -272,7 +347,90 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
     ]
     if note:
         rows.append(("备注", note))
-    return Sheet("抽取说明", NOTES_HEADER, rows, widths=NOTES_WIDTHS, wrap=True)
+    return Sheet(
+        "抽取说明",
+        NOTES_HEADER,
+        rows,
+        widths=NOTES_WIDTHS,
+        wrap=True,
+        borders=True,
+        page=print_page(plan.info, "抽取说明"),
+    )
+
+
+def _seed_sources(facts: DrawFacts) -> str:
+    if facts.seed_values:
+        values = "；".join(f"（{n}）{v}" for n, v in enumerate(facts.seed_values, start=1))
+        return f"由以下 {len(facts.seed_values)} 份公开来源的值合成（shuangsuiji seed combine）：{values}"
+    announced = (facts.commitment or {}).get("seed_sources") or []
+    if announced:
+        return "事先承诺中公布的来源：" + "；".join(map(str, announced))
+    return "直接给出，记录中没有来源"
+
+
+def _commitment_text(facts: DrawFacts) -> str:
+    if not facts.commitment:
+        return "本次抽取未使用事先承诺"
+    made = facts.commitment.get("created_at") or ""
+    when = f"，{beijing_time(made)}作出" if made else ""
+    return (
+        f"承诺摘要（SHA-256）{facts.commitment.get('commitment_sha256', '')}{when}；"
+        f"承诺文件 {facts.commitment.get('file', '')} 保存在输出文件夹中，抽取前已核对名录和计划与承诺一致"
+    )
+
+
+def proceedings_sheet(result: DrawResult, plan: Plan, result_digest: str, facts: DrawFacts) -> Sheet:
+    """抽取过程记录: one A4 page that the operator and the witnesses sign."""
+    info = plan.info
+    by_class: dict[str, list[int]] = {}  # credit class → eligible, quota, drawn, must-inspect
+    for s in result.selection.strata:
+        counts = by_class.setdefault(s.credit_class, [0, 0, 0, 0])
+        for place, value in enumerate((s.eligible, s.quota, s.quota, s.must_inspect)):
+            counts[place] += value
+    # A signature row is three lines tall: room to sign by hand.
+    signatures = [
+        ("\n操作人签字\n", ""),
+        *(("\n见证人签字\n", "") for _ in range(max(2, len(facts.witnesses)))),
+    ]
+    rows: list[tuple[Cell, Cell]] = [
+        ("抽查计划", f"{info.name}（{info.id}）"),
+        ("检查机关", info.authority),
+        ("检查日期", f"{info.start.isoformat()} 至 {info.end.isoformat()}"),
+        ("抽取时间", beijing_time(facts.created_at) if facts.created_at else ""),
+        ("操作人", facts.operator),
+        ("见证人", "、".join(facts.witnesses)),
+        ("随机种子", result.seed),
+        ("种子来源", _seed_sources(facts)),
+        ("事先承诺", _commitment_text(facts)),
+        ("名录户数", population_counts(result)),
+        *(
+            (
+                f"信用风险等级 {cls}",
+                f"符合条件 {eligible} 户，应抽 {quota} 户，实抽 {drawn} 户；重点检查 {must} 户",
+            )
+            for cls, (eligible, quota, drawn, must) in by_class.items()
+        ),
+        ("共抽取", f"{len(result.tasks)} 户（{drawn_breakdown(result)}），组成 {len(result.tasks)} 个检查组"),
+        ("抽取算法", f"{ALGORITHM}；组队 {TEAM_ALGORITHM}"),
+        ("结果摘要（SHA-256）", result_digest),
+        (
+            "如何复核",
+            "任何人可对本次的输出文件夹运行 shuangsuiji verify 复算抽取：所用名录、计划和种子都保存在其中，"
+            "复算的结果摘要应与上面一致。",
+        ),
+        *((("备注", facts.note()),) if facts.redraw else ()),
+        *signatures,
+        ("签字日期", "        年      月      日"),
+    ]
+    return Sheet(
+        "抽取过程记录",
+        NOTES_HEADER,
+        rows,
+        widths=NOTES_WIDTHS,
+        wrap=True,
+        borders=True,
+        page=print_page(plan.info, "抽取过程记录"),
+    )
 
 
 def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
@@ -295,7 +453,7 @@ def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:
             t.enterprise.key,
             t.enterprise.authority,
             "",
-            "",
+            "重点检查" if t.pick.must_inspect else "",
         )
         for n, t in enumerate(result.tasks, start=1)
     ]
@@ -335,8 +493,10 @@ def disclosure_sheet(result: DrawResult, plan: Plan) -> Sheet:
     """公示表, checked for private data (followed by the notes sheet the public needs to check it)."""
     rows = disclosure_rows(result, plan)
     check_public(rows, DISCLOSURE_COLUMNS)
-    widths = (6, 16, 30, 20, 22, 8, 30, 22, 12, 12, 34, 24, 26, 12, 12)
-    return Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths)
+    # Fifteen official columns on A4 landscape at 9 pt or more: the plan's long texts wrap instead.
+    widths = (4, 7, 9, 9, 7, 6, 12, 8, 10.5, 10.5, 13.5, 20.5, 8, 6, 7)
+    page = print_page(plan.info, "抽查对象名单", landscape=True)
+    return Sheet("公示表", DISCLOSURE_COLUMNS, rows, widths=widths, wrap=True, borders=True, page=page)
 
 
 # Below this many rows the workbooks are written in-process: starting helpers costs more.
@@ -344,22 +504,29 @@ PARALLEL_ROWS = 20_000
 
 
 def write_outputs(
-    folder: Path, result: DrawResult, plan: Plan, summarize: Callable[[], str], *, note: str = ""
+    folder: Path,
+    result: DrawResult,
+    plan: Plan,
+    summarize: Callable[[], str],
+    *,
+    facts: DrawFacts | None = None,
 ) -> tuple[dict[str, str], dict[str, str], str]:
     """Write both workbooks into `folder`; return (file name → SHA-256 of the file, file name →
     content digest (xlsx.content_digest: independent of compression), result digest).
 
-    `summarize` computes the result digest, which both notes sheets print. For a large draw each
-    workbook is written by a helper process (io/helper.py), which gets each sheet as soon as it is
-    built and its notes sheet once the digest is known, so that the work spreads over both cores.
+    `summarize` computes the result digest, which the notes sheets and the 抽取过程记录 print. For
+    a large draw each workbook is written by a helper process (io/helper.py), which gets each sheet
+    as soon as it is built and those that print the digest once it is known, so that the work
+    spreads over both cores.
     """
+    facts = facts or DrawFacts()
     title = f"{plan.info.name}（{plan.info.id}）"
     # Each workbook: title, sheets in tab order, and the order their zip members are written in
-    # (the notes last). 未参加抽取 goes first: built soonest, a helper starts on it while the
-    # 分派表 is being built. Both ways of writing use the same order, hence the same bytes.
+    # (those printing the digest last). 未参加抽取 goes first: built soonest, a helper starts on it
+    # while the 分派表 is being built. Both ways of writing use the same order, hence the same bytes.
     books = {
-        ASSIGNMENTS: (f"{title} 分派表", ASSIGNMENT_SHEETS, (3, 0, 1, 2)),
-        DISCLOSURE: (f"{title} 公示表", (disclosure_sheet,), (0,)),
+        ASSIGNMENTS: (f"{title} 分派表", ASSIGNMENT_SHEETS, (3, 0, 1, 2), True),
+        DISCLOSURE: (f"{title} 公示表", (disclosure_sheet,), (0,), False),
     }
     helpers: dict[str, WorkbookHelper] = {}
     contents: dict[str, str] = {}
@@ -368,20 +535,26 @@ def write_outputs(
             for name in books:
                 helpers[name] = WorkbookHelper()
         for name, helper in helpers.items():
-            book_title, builders, order = books[name]
-            helper.begin(folder / name, len(builders) + 1, book_title)
+            book_title, builders, order, internal = books[name]
+            helper.begin(folder / name, len(builders) + 1 + internal, book_title)
             for index in order:
                 helper.add(index, builders[index](result, plan))
         result_digest = summarize()
-        notes = notes_sheet(result, plan, result_digest, note)
+        notes = notes_sheet(result, plan, result_digest, facts.note())
         check_public(list(notes.rows), notes.header, notes.name)  # published with the disclosure
-        for name, (book_title, builders, order) in books.items():
+        proceedings = proceedings_sheet(result, plan, result_digest, facts)  # internal only
+        for name, (book_title, builders, order, internal) in books.items():
+            late = [notes, proceedings] if internal else [notes]
             if name in helpers:
-                helpers[name].add(len(builders), notes)
+                for number, sheet in enumerate(late, start=len(builders)):
+                    helpers[name].add(number, sheet)
             else:
                 sheets = [build(result, plan) for build in builders]
                 contents[name] = write_workbook(
-                    folder / name, [*sheets, notes], title=book_title, order=(*order, len(builders))
+                    folder / name,
+                    [*sheets, *late],
+                    title=book_title,
+                    order=(*order, *range(len(builders), len(builders) + len(late))),
                 )
     except BaseException:
         for helper in helpers.values():

@@ -128,7 +128,7 @@ def key_message(raw: str, key: str, *, with_registration: bool = False) -> tuple
     if "|" in key:
         return Invalid(
             "pipe-in-key", f"代码“{raw}”中含有竖线“|”", {"value": raw}
-        ), "竖线是抽取车票中的分隔符，代码中不能出现"
+        ), "竖线是随机码计算中的分隔符，代码中不能出现"
     why = key_problem(key)
     if why is None:
         return None
@@ -276,7 +276,7 @@ def person_ids(table: Located, problems: Problems, *, unique: bool, required: bo
                 Invalid("pipe-in-person-id", f"人员编号“{person}”中含有竖线“|”", {"value": person}),
                 row=row,
                 column=header,
-                hint="竖线是抽取车票中的分隔符，编号中不能出现",
+                hint="竖线是随机码计算中的分隔符，编号中不能出现",
             )
         elif unique and person in seen:
             problems.add(
