@@ -430,7 +430,7 @@ def print_publication(outcome: PublishOutcome) -> None:
     if earlier:
         console.print(f"此前已公告：{earlier} 项（本次不重复公告）")
     if published.pending:
-        shown = "、".join(published.pending[:10]) + (" 等" if len(published.pending) > 10 else "")
+        shown = "、".join(published.pending[:3]) + (" 等" if len(published.pending) > 3 else "")
         console.print(f"[yellow]待公告[/]：{len(published.pending)} 项（{shown}）")
     else:
         console.print("这次抽取的全部任务都已公告。")

@@ -373,8 +373,10 @@ def _commitment_text(facts: DrawFacts) -> str:
         return "本次抽取未使用事先承诺"
     made = facts.commitment.get("created_at") or ""
     when = f"，{beijing_time(made)}作出" if made else ""
+    # The digest on a line of its own: 64 characters that no program can break at a space, which a
+    # wrapped sentence around it would leave to the spreadsheet program's own line breaking.
     return (
-        f"承诺摘要（SHA-256）{facts.commitment.get('commitment_sha256', '')}{when}；"
+        f"承诺摘要（SHA-256）：\n{facts.commitment.get('commitment_sha256', '')}\n{when.lstrip('，')}；"
         f"承诺文件 {facts.commitment.get('file', '')} 保存在输出文件夹中，抽取前已核对名录和计划与承诺一致"
     )
 
