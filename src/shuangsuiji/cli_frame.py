@@ -364,22 +364,26 @@ def _chinese_help_option(option: Parameter | None) -> Any:
     return option
 
 
-class ChineseCommand(TyperCommand):
-    """A command whose help, usage line and usage errors are in Chinese."""
-
-    allow_extra_args = True  # extra arguments are reported by parse_args below, in Chinese
+class _ChineseFrame:
+    """The help page, usage line and help option in Chinese, for a command and a group alike."""
 
     def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
         """用法：shuangsuiji draw [选项]."""
         formatter.write(_usage_line(self, ctx) + "\n")
 
     def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
-        """The Chinese help page."""
+        """The Chinese help page (a group's commands in the clerk's order)."""
         formatter.write(help_page(self, ctx))
 
     def get_help_option(self, ctx: Context) -> Any:
         """-h/--help, described in Chinese."""
-        return _chinese_help_option(super().get_help_option(ctx))
+        return _chinese_help_option(super().get_help_option(ctx))  # type: ignore[misc]
+
+
+class ChineseCommand(_ChineseFrame, TyperCommand):
+    """A command whose help, usage line and usage errors are in Chinese."""
+
+    allow_extra_args = True  # extra arguments are reported by parse_args below, in Chinese
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         """Click's parsing, with its usage errors and any extra argument said in Chinese."""
@@ -400,21 +404,9 @@ class ChineseCommand(TyperCommand):
         return rest
 
 
-class ChineseGroup(TyperGroup):
+class ChineseGroup(_ChineseFrame, TyperGroup):
     """A group with the Chinese frame, its commands in the clerk's order and usage errors as one
     Chinese sentence, whether it runs from the console script, `python -m` or a test's CliRunner."""
-
-    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
-        """用法：shuangsuiji [选项] 命令 ..."""
-        formatter.write(_usage_line(self, ctx) + "\n")
-
-    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
-        """The Chinese help page, commands in the clerk's order."""
-        formatter.write(help_page(self, ctx))
-
-    def get_help_option(self, ctx: Context) -> Any:
-        """-h/--help, described in Chinese."""
-        return _chinese_help_option(super().get_help_option(ctx))
 
     def list_commands(self, ctx: Context) -> list[str]:
         """The commands in the order of COMMAND_ORDER (any not listed yet come last)."""
