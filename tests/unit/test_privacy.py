@@ -129,9 +129,16 @@ def test_a_hex_digest_or_seed_is_never_flagged(digest: str) -> None:
 
 
 @given(id_first17())
-def test_a_valid_uscc_with_a_wrong_id_check_is_not_flagged(first17: str) -> None:
-    check = uscc.calc_check_digit(first17 + "0")
-    assume(check.isdigit() and check != ric_check(first17))
+def test_a_valid_uscc_with_a_wrong_id_check_is_not_flagged(drawn: str) -> None:
+    # The 17th digit is varied to find such a number, rather than filtered for: two thirds of USCC
+    # check characters are letters, and rejecting them made hypothesis give up on a busy machine.
+    found = [
+        (first17, check)
+        for first17 in (drawn[:16] + str((int(drawn[16]) + step) % 10) for step in range(10))
+        if (check := uscc.calc_check_digit(first17 + "0")).isdigit() and check != ric_check(first17)
+    ]
+    assume(found)
+    first17, check = found[0]
     number = first17 + check
     assert uscc.is_valid(number)
     assert personal_data(number) is None
