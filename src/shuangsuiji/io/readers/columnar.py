@@ -282,6 +282,7 @@ def _open_csv(path: Path, mapping: Mapping[str, str], problems: Problems) -> _Op
                 skip_rows=header.index + 1,
                 encoding="utf8" if encoding == "utf-8" else encoding,
                 block_size=16 << 20,
+                use_threads=False,  # the invalid-row handler learns record numbers only when serial
             ),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter,
