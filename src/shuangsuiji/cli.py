@@ -49,7 +49,11 @@ PlanOption = Annotated[
 ]
 EnterprisesOption = Annotated[
     Path | None,
-    typer.Option("--enterprises", metavar="文件", help="检查对象名录库（.xlsx/.csv），优先于计划文件"),
+    typer.Option(
+        "--enterprises",
+        metavar="文件",
+        help="检查对象名录库（.xlsx/.csv/.parquet，或放 .parquet/.csv 文件的文件夹），优先于计划文件",
+    ),
 ]
 InspectorsOption = Annotated[
     Path | None, typer.Option("--inspectors", metavar="文件", help="执法检查人员名录库，优先于计划文件")

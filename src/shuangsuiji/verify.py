@@ -158,11 +158,11 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
         kind, recorded = entry["role"], entry["sha256"]
         reading = (entry.get("sheet") or None, record["plan"].get("columns", {}).get(kind, {}))
         kept = folder / entry.get("archived", "")
-        kept_ok = bool(entry.get("archived")) and kept.is_file() and file_sha256(kept) == recorded
+        kept_ok = bool(entry.get("archived")) and kept.exists() and file_sha256(kept) == recorded
         given = overrides.get(kind)
         if given is not None:
             paths[kind] = given
-            now = file_sha256(given) if given.is_file() else None
+            now = file_sha256(given) if given.exists() else None
             detail = (
                 ""
                 if now == recorded
@@ -176,25 +176,25 @@ def _input_sources(record: dict[str, Any], folder: Path, overrides: Mapping[str,
         if kept_ok:
             paths[kind] = kept
             note = "使用输出文件夹中保存的副本"
-            if kind != LEDGER_HISTORY and live.is_file() and file_sha256(live) != recorded:
+            if kind != LEDGER_HISTORY and live.exists() and file_sha256(live) != recorded:
                 note += (
                     f"；原路径的文件“{live}”在抽取后改动过（不影响复核）："
                     f"{_changes(kind, kept, live, reading)}"
                 )
             findings.append(Finding("输入文件", live.name, True, note))
-        elif live.is_file() and file_sha256(live) == recorded:
+        elif live.exists() and file_sha256(live) == recorded:
             paths[kind] = live
-            lost = "缺失" if not kept.is_file() else "与记录不符"
+            lost = "缺失" if not kept.exists() else "与记录不符"
             findings.append(
                 Finding(
                     "输入文件",
                     live.name,
-                    not kept.is_file(),
+                    not kept.exists(),
                     f"输出文件夹中保存的副本{lost}，使用原路径的文件",
                 )
             )
         else:
-            paths[kind] = kept if kept.is_file() else live
+            paths[kind] = kept if kept.exists() else live
             findings.append(
                 Finding(
                     "输入文件",

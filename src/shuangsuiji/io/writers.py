@@ -27,6 +27,7 @@ from ..core.record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, en
 from ..core.tickets import ALGORITHM
 from .helper import WorkbookHelper
 from .readers import file_sha256
+from .readers.sources import folder_files
 from .xlsx import Cell, Columns, PageSetup, Sheet, write_workbook
 
 ASSIGNMENTS = "assignments.xlsx"
@@ -71,23 +72,34 @@ def archive_inputs(folder: Path, files: Sequence[InputFile], ledger_history: byt
         if file.kind == LEDGER_HISTORY:
             (folder / LEDGER_HISTORY_FILE).write_bytes(ledger_history)
             continue
-        sha = hashlib.sha256()
-        try:
-            with (
-                open(file.path, "rb") as source,
-                (folder / archived_name(file.kind, file.path)).open("wb") as copy,
-            ):
-                while block := source.read(1 << 20):
-                    sha.update(block)
-                    copy.write(block)
-        except OSError as exc:
-            raise OutputError(
-                f"无法保存输入文件“{file.path}”的副本（{exc.strerror}）", hint="请检查磁盘空间"
-            ) from None
-        if sha.hexdigest() != file.sha256:
+        source, copy = Path(file.path), folder / archived_name(file.kind, file.path)
+        if source.is_dir():  # a roster folder (Parquet/CSV): its files, hashed as file_sha256 lists them
+            copy.mkdir()
+            listing = "".join(
+                f"{_copy(part, copy / part.name, file.path)}  {part.name}\n" for part in folder_files(source)
+            )
+            sha256 = hashlib.sha256(listing.encode("utf-8")).hexdigest()
+        else:
+            sha256 = _copy(source, copy, file.path)
+        if sha256 != file.sha256:
             raise OutputError(
                 f"输入文件“{file.path}”在抽取过程中被改动", hint="请关闭正在编辑该文件的程序后重新抽取"
             )
+
+
+def _copy(source: Path, copy: Path, named: str) -> str:
+    """Copy a file; the SHA-256 of the very bytes written."""
+    sha = hashlib.sha256()
+    try:
+        with open(source, "rb") as reading, copy.open("wb") as writing:
+            while block := reading.read(1 << 20):
+                sha.update(block)
+                writing.write(block)
+    except OSError as exc:
+        raise OutputError(
+            f"无法保存输入文件“{named}”的副本（{exc.strerror}）", hint="请检查磁盘空间"
+        ) from None
+    return sha.hexdigest()
 
 
 # How every sheet prints (A4, header row repeated, page numbers): the title, the issuing authority

@@ -19,28 +19,38 @@ from .problems import Invalid, fail
 from .sources import Grid
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
-    """The CSV text and its UTF-8 bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030."""
+def encoding_of(path: Path, raw: bytes, *, final: bool = True) -> str:
+    """The encoding of CSV bytes (all of them, or with `final` False the start of a file): "utf-16"
+    (with BOM), "utf-8" (with or without BOM), else "gb18030"; InputError when neither decodes."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = raw.decode("utf-16")
-        return text, text.encode("utf-8")
+        return "utf-16"
     try:
-        body = raw.removeprefix(codecs.BOM_UTF8)
-        return body.decode("utf-8"), body
+        codecs.getincrementaldecoder("utf-8")().decode(raw.removeprefix(codecs.BOM_UTF8), final=final)
+        return "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode("gb18030")
+        codecs.getincrementaldecoder("gb18030")().decode(raw, final=final)
     except UnicodeDecodeError as exc:
         raise fail(
             path,
             Invalid("csv-undecodable", "无法识别 CSV 文件的文字编码（不是 UTF-8，也不是 GB18030/GBK）"),
             "请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”或 Excel 工作簿(.xlsx)",
         ) from exc
+    return "gb18030"
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, bytes]:
+    """The CSV text and its UTF-8 bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030."""
+    encoding = encoding_of(path, raw)
+    if encoding == "utf-8":
+        body = raw.removeprefix(codecs.BOM_UTF8)
+        return body.decode("utf-8"), body
+    text = raw.decode(encoding)
     return text, text.encode("utf-8")
 
 
-def _delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """Comma, tab or semicolon: the one a line among the first HEADER_SEARCH_ROWS holds most of (comma on a
     tie)."""
     lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
@@ -53,7 +63,7 @@ def read_csv(
     """A CSV file as a grid (a Source: a CSV file has no sheets, so `sheet` and the rest are unused)."""
     text, utf8 = _decode(path, path.read_bytes())
     first_line = text.split("\n", 1)[0]
-    delimiter = _delimiter(text)
+    delimiter = sniff_delimiter(text)
     try:
         head = next(csv.reader(io.StringIO(first_line, newline=""), delimiter=delimiter), [])
     except csv.Error:

@@ -198,18 +198,26 @@ def _missing_columns(
     return InputError(failures)
 
 
-def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], problems: Problems) -> Located:
-    """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
-    if not grid.columns or grid.height == 0:
-        where = "工作表" if grid.sheet else "文件"
-        raise fail(
-            path,
-            Invalid("empty-sheet", f"{where}是空的，找不到{table.label}的表头"),
-            other_sheets(grid, table) or "请检查是否选错了文件",
-            sheet=grid.sheet,
-        )
-    head = [python_values(column.slice(0, HEADER_SEARCH_ROWS)) for column in grid.columns]
-    rows = [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
+@dataclass(frozen=True)
+class HeaderRow:
+    """The header row found among the first rows: its index there, its number, the columns it names."""
+
+    index: int  # among the rows searched
+    number: int  # the row number a person sees
+    columns: dict[str, int]  # canonical name → column index
+    headers: dict[str, str]  # canonical name → header text as written in the file
+
+
+def find_header(
+    path: Path,
+    grid: Grid,
+    table: Table,
+    mapping: Mapping[str, str],
+    problems: Problems,
+    rows: list[list[str]],
+) -> HeaderRow:
+    """The first of `rows` (cleaned cells of the first rows) that is a header row of `table`; raise when
+    none is, or when a column the plan maps is not in it; warn about columns named twice."""
     chosen = next(
         (
             (number, found, extra)
@@ -265,22 +273,52 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
             severity="warning",
             hint="如果用错了列，请删除或改名多余的那一列",
         )
-    start = number + 1
-    data = {name: grid.columns[index].slice(start) for name, index in found.items()}
-    excel_rows = np.arange(header_at + 1, header_at + 1 + grid.height - start, dtype=np.int64)
-    # Blank rows (every cell empty) are skipped: only rows blank in one column can be blank.
+    return HeaderRow(number, header_at, found, headers)
+
+
+def head_rows(columns: Sequence[Column]) -> list[list[str]]:
+    """The cleaned cells of the first HEADER_SEARCH_ROWS rows, row by row ("" for an empty cell)."""
+    head = [python_values(column.slice(0, HEADER_SEARCH_ROWS)) for column in columns]
+    return [[clean_text(v) if v else "" for v in row] for row in zip(*head, strict=True)]
+
+
+def without_blank_rows(
+    data: dict[str, Column], every: Sequence[Column], rows: npt.NDArray[np.int64]
+) -> tuple[dict[str, Column], npt.NDArray[np.int64]]:
+    """`data` and its row numbers without the rows whose every cell (in `every`, all the columns of
+    the file) is blank."""
+    # Only rows blank in one column can be blank.
     candidates = np.flatnonzero(~matches(next(iter(data.values())), NOT_BLANK))
     if len(candidates):
         picked = arrow_indices(candidates)
         blank = np.ones(len(candidates), dtype=np.bool_)
-        for raw in grid.columns:
-            blank &= ~matches(raw.slice(start).take(picked), NOT_BLANK)
+        for raw in every:
+            blank &= ~matches(raw.take(picked), NOT_BLANK)
         if blank.any():
-            keep = np.ones(len(excel_rows), dtype=np.bool_)
+            keep = np.ones(len(rows), dtype=np.bool_)
             keep[candidates[blank]] = False
             mask = arrow_mask(keep)
             data = {name: values.filter(mask) for name, values in data.items()}
-            excel_rows = excel_rows[keep]
+            rows = rows[keep]
+    return data, rows
+
+
+def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], problems: Problems) -> Located:
+    """Find the header row, name the columns, drop blank rows; raise when required columns are missing."""
+    if not grid.columns or grid.height == 0:
+        where = "工作表" if grid.sheet else "文件"
+        raise fail(
+            path,
+            Invalid("empty-sheet", f"{where}是空的，找不到{table.label}的表头"),
+            other_sheets(grid, table) or "请检查是否选错了文件",
+            sheet=grid.sheet,
+        )
+    found = find_header(path, grid, table, mapping, problems, head_rows(grid.columns))
+    header_at = found.number
+    start = found.index + 1
+    data = {name: grid.columns[index].slice(start) for name, index in found.columns.items()}
+    excel_rows = np.arange(header_at + 1, header_at + 1 + grid.height - start, dtype=np.int64)
+    data, excel_rows = without_blank_rows(data, [raw.slice(start) for raw in grid.columns], excel_rows)
     if len(excel_rows) == 0:
         if not table.may_be_empty:
             raise fail(
@@ -296,4 +334,4 @@ def locate(path: Path, grid: Grid, table: Table, mapping: Mapping[str, str], pro
             severity="warning",
             hint="如果本应有记录，请检查是否选错了文件或工作表",
         )
-    return Located(path.name, grid.sheet, headers, data, excel_rows)
+    return Located(path.name, grid.sheet, found.headers, data, excel_rows)

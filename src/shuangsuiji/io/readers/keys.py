@@ -6,7 +6,7 @@ and only the rest go through normalize_key and key_problem in Python.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -87,15 +87,15 @@ def _scan_registration(chars: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.boo
     return good, found
 
 
-def scan_keys(keys: Column) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
-    """Where a raw key is already a normalised, valid USCC or 15-digit 注册号, and their fingerprints.
+def key_fingerprints(keys: Column) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
+    """Where a raw key is already a normalised, valid USCC or 15-digit 注册号, and each row's
+    fingerprint (0 where not).
 
     Vectorised over the Arrow buffers, in blocks so that no temporary grows large (about 0.1 s per
-    million keys). A False says nothing by itself: those keys go through normalize_key and
-    key_problem in Python.
+    million keys).
     """
     ok = np.zeros(len(keys), dtype=np.bool_)
-    fingerprints = [np.zeros(0, dtype=np.uint64)]
+    fingerprints = np.zeros(len(keys), dtype=np.uint64)
     lengths = np.diff(np_offsets(keys))
     valid = np_valid(keys)
     with np.errstate(over="ignore"):
@@ -105,8 +105,16 @@ def scan_keys(keys: Column) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint6
                 where = every[start : start + (1 << 16)]
                 good, found = scan(_fixed_width(keys, where, width))
                 ok[where[good]] = True
-                fingerprints.append(found)
-    return ok, np.concatenate(fingerprints)
+                fingerprints[where[good]] = found
+    return ok, fingerprints
+
+
+def scan_keys(keys: Column) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
+    """Where a raw key is already a normalised, valid USCC or 15-digit 注册号, and their fingerprints
+    (key_fingerprints). A False says nothing by itself: those keys go through normalize_key and
+    key_problem in Python."""
+    ok, fingerprints = key_fingerprints(keys)
+    return ok, fingerprints[ok]
 
 
 def valid_key_mask(keys: Column) -> npt.NDArray[np.bool_]:
@@ -133,6 +141,10 @@ def key_message(raw: str, key: str, *, with_registration: bool = False) -> tuple
     if why is None:
         return None
     hint = "请对照营业执照核对后改正"
+    if key.isdigit() and len(key) < 15:
+        # Neither a 注册号 nor a USCC starts with 0 (both begin with a region or authority code), so
+        # a number column cannot have lost leading zeros: the code itself is incomplete.
+        hint = "代码不以 0 开头，不是以数字存储时丢失了开头的 0，而是代码本身不完整；请对照营业执照核对"
     if key.isdigit() and len(key) > 15:
         hint = (
             "这一列可能被设成了数字格式，超过 15 位的数字末尾会变成 0；请把单元格设为文本格式后重新填写代码"
@@ -141,7 +153,7 @@ def key_message(raw: str, key: str, *, with_registration: bool = False) -> tuple
 
 
 def normalise_keys_in_arrow(
-    keys: Column, dirty: npt.NDArray[np.int64], values: list[Any]
+    keys: Column, dirty: npt.NDArray[np.int64], values: list[Any] | MutableMapping[int, Any]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
     """normalize_key in Arrow for dirty keys where that is exact (spaces, lower case, full width) and
     the result is valid; patch `values`; return the positions left and the new fingerprints."""
@@ -209,7 +221,10 @@ class KeyCheck:
     invalid_repeats: bool = False
 
     def check(
-        self, keys: list[str | None], dirty: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]
+        self,
+        keys: list[str | None] | MutableMapping[int, Any],
+        dirty: npt.NDArray[np.int64],
+        rows: npt.NDArray[np.int64],
     ) -> list[str]:
         """Normalise and check, in place, the keys at `dirty` (those no vectorised scan vouched for)."""
         for i in dirty.tolist():

@@ -18,9 +18,30 @@ from ...core.fields import Table
 from .arrow import Column
 from .problems import Invalid
 
+COLUMNAR_SUFFIXES = (".parquet", ".csv")  # the kinds of file a roster folder may hold
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The roster files of a folder (COLUMNAR_SUFFIXES, not hidden), sorted by name (code point)."""
+    return sorted(
+        (
+            entry
+            for entry in folder.iterdir()
+            if entry.suffix.lower() in COLUMNAR_SUFFIXES
+            and not entry.name.startswith(".")
+            and entry.is_file()
+        ),
+        key=lambda entry: entry.name,
+    )
+
 
 def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of the file's bytes."""
+    """Hex SHA-256 of the file's bytes; for a folder of roster files, SHA-256 of its listing: one
+    line "<SHA-256 of the file>  <file name>\n" per file (folder_files order), in UTF-8, as
+    `sha256sum` prints it."""
+    if path.is_dir():
+        listing = "".join(f"{file_sha256(file)}  {file.name}\n" for file in folder_files(path))
+        return hashlib.sha256(listing.encode("utf-8")).hexdigest()
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         while chunk := stream.read(1 << 20):

@@ -11,6 +11,7 @@ from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...core.ids import clean_text, tidy_text
@@ -83,6 +84,28 @@ def clean_texts(strings: Column, values: list[Any]) -> list[str]:
         value = values[i]
         values[i] = clean_text(value) if value else ""
     return cast(list[str], values)
+
+
+# Values tidy_text may change: an invisible character anywhere (ids._INVISIBLE), or white space as
+# str.strip() sees it (str.isspace) at either end. Every other value is returned as it is.
+_SPACE = (
+    r"\x{9}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+TIDY_MAY_CHANGE = rf"^[{_SPACE}]|[{_SPACE}]$|[\x{{ad}}\x{{200b}}-\x{{200d}}\x{{2060}}\x{{feff}}]"
+
+
+def tidy_column(strings: Column) -> Column:
+    """tidy_text over a whole column (an empty cell becomes ""), in Python only for the values that
+    TIDY_MAY_CHANGE flags: full-width brackets, common in names, need no Python at all."""
+    strings = strings.cast(pa.string())
+    dirty = np.flatnonzero(~np_valid(strings) | matches(strings, TIDY_MAY_CHANGE))
+    if not len(dirty):
+        return strings
+    cleaned = [tidy_text(v) if v else "" for v in python_values(strings.take(arrow_indices(dirty)))]
+    mask = np.zeros(len(strings), dtype=np.bool_)
+    mask[dirty] = True
+    return cast(Column, pc.replace_with_mask(strings, arrow_mask(mask), pa.array(cleaned, pa.string())))
 
 
 class TextColumn(Sequence[str]):

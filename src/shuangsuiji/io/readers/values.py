@@ -170,15 +170,15 @@ def coded(array: Column) -> tuple[list[str | None], npt.NDArray[np.int64]]:
     return distinct, codes
 
 
-def convert_coded(
+def convert_distinct(
     distinct: list[str | None],
     codes: npt.NDArray[np.int64],
     convert: Callable[[str], Parsed[Any]],
     warn: Callable[[Any], Invalid | None] | None = None,
     clean: Callable[[str], str] = clean_text,
-) -> tuple[list[Any], list[tuple[int, Invalid, Severity]]]:
-    """A low-cardinality column converted once per distinct value, equal results sharing one object;
-    and (position, why, severity) of every value that did not convert (error) or that `warn`
+) -> tuple[npt.NDArray[Any], list[tuple[int, Invalid, Severity]]]:
+    """Each distinct value converted once (an object array, equal results sharing one object); and
+    (position, why, severity) of every row whose value did not convert (error) or that `warn`
     objects to (warning)."""
     shared: dict[Any, Any] = {}
     table = np.empty(len(distinct), dtype=object)
@@ -194,6 +194,18 @@ def convert_coded(
     if messages:
         where = np.flatnonzero(np.isin(codes, np.array(list(messages), dtype=np.int64)))
         failed = [(i, *messages[int(codes[i])]) for i in where.tolist()]
+    return table, failed
+
+
+def convert_coded(
+    distinct: list[str | None],
+    codes: npt.NDArray[np.int64],
+    convert: Callable[[str], Parsed[Any]],
+    warn: Callable[[Any], Invalid | None] | None = None,
+    clean: Callable[[str], str] = clean_text,
+) -> tuple[list[Any], list[tuple[int, Invalid, Severity]]]:
+    """A low-cardinality column converted once per distinct value (convert_distinct), row by row."""
+    table, failed = convert_distinct(distinct, codes, convert, warn, clean)
     return cast(list[Any], table[codes].tolist()), failed
 
 

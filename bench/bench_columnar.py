@@ -1,0 +1,189 @@
+"""Normalising a province-scale Parquet roster (io/readers/columnar.py) against pyarrow merely reading
+the same columns, in the same run.
+
+Each measurement runs in a fresh subprocess, the two alternately (these machines are shared and
+noisy: only ratios within one run mean anything); peak memory is the child's max RSS. The roster is
+made by a simple vectorised generator below (valid USCCs with a few 注册号, class shares, districts,
+statuses, dates, flags, names with full-width brackets) into bench/data/ (not committed).
+
+    python bench/bench_columnar.py                    # 10M rows, 3 rounds
+    python bench/bench_columnar.py --rows 1000000 --rounds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64)
+HEADERS = (
+    "统一社会信用代码",
+    "注册号",
+    "企业名称",
+    "信用风险等级",
+    "所属区域",
+    "行业类别",
+    "登记机关",
+    "经营状态",
+    "最近检查日期",
+    "重点检查",
+)
+
+
+def _fixed(chars: np.ndarray) -> pa.Array:
+    """A string array from an (n, width) matrix of ASCII bytes."""
+    n, width = chars.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), n, [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(chars.tobytes())]
+    )
+
+
+def _pick(rng: np.random.Generator, words: list[str], n: int, shares: list[float] | None = None) -> pa.Array:
+    codes = rng.choice(len(words), size=n, p=shares).astype(np.int32)
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(words))
+
+
+def _batch(rng: np.random.Generator, start: int, n: int) -> pa.RecordBatch:
+    alphabet = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)
+    values = np.empty((n, 18), dtype=np.int64)
+    values[:, 0] = 9
+    values[:, 1] = rng.choice([1, 2, 3], size=n)
+    values[:, 2:8] = rng.integers(0, 10, size=(n, 6))
+    # The 9 characters after the region code: the row number in base 31, so every key differs.
+    serial = np.arange(start, start + n, dtype=np.int64)
+    for position in range(16, 7, -1):
+        values[:, position] = serial % 31
+        serial //= 31
+    values[:, 17] = (31 - (values[:, :17] @ USCC_WEIGHTS) % 31) % 31
+    keys = _fixed(alphabet[values])
+    # One row in 50: an old 个体工商户 with a 15-digit 注册号 and no USCC.
+    old = rng.random(n) < 0.02
+    registration = pa.array(np.where(old, 520000000000000 + start + np.arange(n), 0)).cast(pa.string())
+    keys = pa.compute.if_else(pa.array(old), pa.nulls(n, pa.string()), keys)
+    registration = pa.compute.if_else(pa.array(old), registration, pa.nulls(n, pa.string()))
+    number = pa.array(np.arange(start, start + n)).cast(pa.string())
+    kinds = _pick(rng, ["餐饮管理有限公司", "食品店", "超市（有限合伙）", "农民专业合作社"], n).cast(
+        pa.string()
+    )
+    names = pa.compute.binary_join_element_wise("贵州某某", number, kinds, "")
+    days = rng.integers(18000, 20700, size=n).astype(np.int32)
+    dates = pa.Array.from_buffers(pa.date32(), n, [None, pa.py_buffer(days.tobytes())])
+    dates = pa.compute.if_else(pa.array(rng.random(n) < 0.6), pa.nulls(n, pa.date32()), dates)
+    columns = [
+        keys,
+        registration,
+        names,
+        _pick(rng, ["A", "B", "C", "D", "低风险", "高风险"], n, [0.3, 0.45, 0.15, 0.05, 0.03, 0.02]),
+        _pick(rng, [f"{c}区" for c in "东南西北中"] + ["观山湖区", "花溪区", "清镇市"], n),
+        _pick(rng, ["餐饮服务", "食品销售", "食品生产", "特种设备"], n),
+        _pick(rng, ["某某市场监督管理局", "某某区市场监督管理局"], n),
+        _pick(
+            rng,
+            ["存续（在营、开业、在册）", "在业", "注销", "吊销，未注销", "迁出"],
+            n,
+            [0.6, 0.3, 0.05, 0.04, 0.01],
+        ),
+        dates,
+        pa.array(rng.random(n) < 0.001),
+    ]
+    return pa.RecordBatch.from_arrays(columns, names=list(HEADERS))
+
+
+def generate(rows: int) -> Path:
+    """The roster file for `rows`, made once."""
+    path = DATA / f"province-{rows}.parquet"
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(20261201)
+    partial = path.with_suffix(".partial")
+    writer = None
+    for start in range(0, rows, 1 << 20):
+        batch = _batch(rng, start, min(1 << 20, rows - start))
+        writer = writer or pq.ParquetWriter(partial, batch.schema)
+        writer.write_batch(batch)
+    assert writer is not None
+    writer.close()
+    partial.rename(path)
+    return path
+
+
+def child_read(path: str) -> dict[str, float]:
+    """pyarrow reading the columns the roster has, batch by batch (the floor)."""
+    started = time.perf_counter()
+    rows = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 20, columns=list(HEADERS)):
+        rows += batch.num_rows
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def child_normalise(path: str) -> dict[str, float]:
+    """normalise_roster writing the normalised table to a scratch file, as the engine path does."""
+    from shuangsuiji.io.readers.columnar import normalise_roster
+
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        found = normalise_roster(Path(path), out=Path(scratch) / "roster.parquet")
+        seconds = time.perf_counter() - started
+    errors = sum(p.severity == "error" for p in found.problems)
+    return {"seconds": seconds, "rows": found.rows, "errors": errors}
+
+
+def measure(kind: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path)], check=True, capture_output=True, text=True
+    )
+    return dict(json.loads(out.stdout.splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, path = args.child
+        found = child_read(path) if kind == "read" else child_normalise(path)
+        found["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(found))
+        return
+    path = generate(args.rows)
+    print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB Parquet")
+    results: dict[str, list[dict[str, float]]] = {"read": [], "normalise": []}
+    for _ in range(args.rounds):
+        for kind in results:
+            results[kind].append(measure(kind, path))
+    for kind, runs in results.items():
+        seconds = statistics.median(r["seconds"] for r in runs)
+        peak = max(r["peak_mb"] for r in runs)
+        print(
+            f"{kind:10} median {seconds:6.1f} s  peak {peak:6.0f} MB",
+            [round(r["seconds"], 1) for r in runs],
+        )
+    ratio = statistics.median(r["seconds"] for r in results["normalise"]) / statistics.median(
+        r["seconds"] for r in results["read"]
+    )
+    assert all(r["errors"] == 0 and r["rows"] == args.rows for r in results["normalise"])
+    print(f"normalise / read: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
