@@ -115,10 +115,14 @@ def class_position(rules: SelectionRules) -> int:
 
 def hex_text(value: str, dialect: Dialect) -> str:
     """A string as a SQL expression made of its UTF-8 bytes in hex: nothing in it can end a literal."""
-    code = value.encode("utf-8").hex()
+    return _decoded(f"'{value.encode('utf-8').hex()}'", dialect)
+
+
+def _decoded(expression: str, dialect: Dialect) -> str:
+    """The text whose UTF-8 bytes the hex string `expression` gives."""
     if dialect == "duckdb":
-        return f"decode(from_hex('{code}'))"
-    return f"decode(unhex('{code}'), 'UTF-8')"
+        return f"decode(from_hex({expression}))"
+    return f"decode(unhex({expression}), 'UTF-8')"
 
 
 def _ident(name: str) -> str:
@@ -334,10 +338,11 @@ def quota_values(rows: Sequence[QuotaRow], strata: Sequence[str], dialect: Diale
         casts = [f"CAST(NULL AS {text}) AS {s}" for s in strata]
         casts += [f"CAST(NULL AS BIGINT) AS {n}" for n in names[len(strata) : -1]]
         return f"SELECT {', '.join(casts)}, CAST(NULL AS {text}) AS max_bucket WHERE FALSE"
+    # Spark evaluates no function inside VALUES: the hex stays a literal there, decoded outside.
     lines = [
         "("
         + ", ".join(
-            [hex_text(v, dialect) for v in row.key]
+            [f"'{v.encode('utf-8').hex()}'" for v in row.key]
             + [str(row.stratum_no), str(row.eligible), str(row.must_inspect), str(row.quota)]
             + [str(row.task_offset), f"'{row.max_bucket}'"]
         )
@@ -345,7 +350,8 @@ def quota_values(rows: Sequence[QuotaRow], strata: Sequence[str], dialect: Diale
         for row in rows
     ]
     body = ",\n  ".join(lines)
-    return f"SELECT * FROM (VALUES\n  {body}\n) AS t({', '.join(names)})"
+    columns = [f"{_decoded(s, dialect)} AS {s}" for s in strata] + names[len(strata) :]
+    return f"SELECT {', '.join(columns)} FROM (VALUES\n  {body}\n) AS t({', '.join(names)})"
 
 
 def date_literal(day: date) -> str:
@@ -358,8 +364,8 @@ def _words(name: str, column: str, words: Sequence[str], dialect: Dialect) -> st
     if not words:
         query = f"SELECT CAST(NULL AS {text}) AS {column} WHERE FALSE"
     else:
-        rows = ", ".join(f"({hex_text(w, dialect)})" for w in sorted(set(words)))
-        query = f"SELECT * FROM (VALUES {rows}) AS t({column})"
+        rows = ",\n  ".join(f"('{w.encode('utf-8').hex()}')" for w in sorted(set(words)))
+        query = f"SELECT {_decoded(column, dialect)} AS {column} FROM (VALUES\n  {rows}\n) AS t({column})"
     return _view(name, query, dialect)
 
 

@@ -11,6 +11,7 @@ DuckDB is an optional dependency (the `province` extra): imported when a selecti
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,8 +26,9 @@ from ..core.errors import UsageError
 from ..core.model import EnterpriseRoster, Exclusion, HistoryEntry, Pick, Selection
 from ..core.plan import Plan
 from ..core.progress import NullReporter, Reporter
-from ..core.select import last_inspections, make_stratum
+from ..core.select import StratumKey, last_inspections, make_stratum
 from ..core.selection_sql import (
+    DIALECTS,
     DISTRICTS,
     EXCLUDED,
     HISTORY,
@@ -38,6 +40,9 @@ from ..core.selection_sql import (
     QuotaRow,
     SelectionSql,
     counts_by_stratum,
+    quotas_script,
+    selection_script,
+    strata_fields,
     stratum_quotas,
 )
 from ..core.tickets import ALGORITHM
@@ -234,3 +239,43 @@ def _arrow(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
     fetch = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
     table: pa.Table = fetch()
     return table
+
+
+def sql_script(plan_path: Path, dialect: str, counts: Path | None = None) -> str:
+    """`shuangsuiji sql`: the whole script for a plan, or (with the counts part 1 exported) part 2."""
+    from .plan_file import load_plan
+
+    if dialect not in DIALECTS:
+        raise UsageError(f"不认识的 SQL 方言“{dialect}”", hint="请用 --dialect duckdb 或 --dialect spark")
+    plan = load_plan(plan_path)
+    if counts is None:
+        return selection_script(plan, "duckdb" if dialect == "duckdb" else "spark")
+    found, _population, _out = counts_by_stratum(read_counts(counts, strata_fields(plan.selection)))
+    return quotas_script(plan, found, "duckdb" if dialect == "duckdb" else "spark")
+
+
+def read_counts(path: Path, strata: Sequence[str]) -> list[tuple[str, StratumKey, int]]:
+    """The stratum counts part 1 of the script produced, exported as CSV: fate, strata…, n."""
+    where = f"分层计数文件“{path}”"
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            rows = list(csv.DictReader(file))
+            header = rows[0].keys() if rows else ()
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(f"无法读取{where}（{exc}）", hint="请给出脚本第 1 部分导出的 CSV 文件") from None
+    missing = [c for c in ("fate", *strata, "n") if rows and c not in header]
+    if missing:
+        raise UsageError(
+            f"{where}缺少列 {'、'.join(missing)}", hint="请导出 stratum_counts 表的全部列，并保留表头"
+        )
+    found = []
+    for number, row in enumerate(rows, start=2):
+        n = (row["n"] or "").strip()
+        if not n.isdigit() or row["fate"] not in ("out", "status", "window", "must", "pool"):
+            raise UsageError(
+                f"{where}第 {number} 行不是第 1 部分的结果（fate “{row['fate']}”，n “{n}”）",
+                hint="请重新运行第 1 部分并导出 stratum_counts",
+            )
+        # An empty cell is the empty text: CSV writers do not tell NULL from "".
+        found.append((row["fate"], tuple(row[c] or "" for c in strata), int(n)))
+    return found
