@@ -253,21 +253,22 @@ class SelectionSql:
             f") t\nWHERE fate = 'must' OR substr(ticket, 1, {BUCKET_DIGITS}) <= max_bucket"
         )
 
-    def picks(self) -> str:
-        """Statement 4: the drawn rows in task order (task_no), with rank (NULL for must-inspect)."""
+    def short_strata(self) -> str:
+        """The strata whose kept rows are fewer than their quota (the bucket bound was too low)."""
+        return f"""SELECT q.stratum_no FROM {QUOTAS} q
+  LEFT JOIN (SELECT stratum_no, COUNT(*) AS n FROM {KEPT} WHERE fate = 'pool' GROUP BY stratum_no) k
+    ON q.stratum_no = k.stratum_no
+  WHERE q.quota > 0 AND COALESCE(k.n, 0) < q.quota"""
+
+    def picks(self, fallback: bool = True) -> str:
+        """Statement 4: the drawn rows in task order (task_no), with rank (NULL for must-inspect).
+
+        Without `fallback` the statement assumes no stratum is short (the engine checks first with
+        `short_strata`) and skips the second scan that would hash short strata again."""
         carry = self._carried("k")
         ticket = self._sha256("p.ticket_prefix || c.key")
         bucket = f"substr(ticket, 1, {BUCKET_DIGITS})"
-        return f"""WITH short AS (
-  SELECT q.stratum_no FROM {QUOTAS} q
-  LEFT JOIN (SELECT stratum_no, COUNT(*) AS n FROM {KEPT} WHERE fate = 'pool' GROUP BY stratum_no) k
-    ON q.stratum_no = k.stratum_no
-  WHERE q.quota > 0 AND COALESCE(k.n, 0) < q.quota
-),
-candidates AS (
-  SELECT {carry}k.key, k.fate, k.stratum_no, k.ticket FROM {KEPT} k
-  LEFT JOIN short s ON k.stratum_no = s.stratum_no
-  WHERE k.fate = 'must' OR s.stratum_no IS NULL
+        again = f"""
   UNION ALL
   SELECT {self._carried("c")}c.key, c.fate, q.stratum_no, {ticket} AS ticket
   FROM (
@@ -276,7 +277,14 @@ candidates AS (
   JOIN {QUOTAS} q ON {self._stratum_join("c", "q")}
   JOIN short s ON q.stratum_no = s.stratum_no
   CROSS JOIN {PARAMS} p
-  WHERE c.fate = 'pool'
+  WHERE c.fate = 'pool'"""
+        return f"""WITH short AS (
+  {self.short_strata() if fallback else f"SELECT stratum_no FROM {QUOTAS} WHERE FALSE"}
+),
+candidates AS (
+  SELECT {carry}k.key, k.fate, k.stratum_no, k.ticket FROM {KEPT} k
+  LEFT JOIN short s ON k.stratum_no = s.stratum_no
+  WHERE k.fate = 'must' OR s.stratum_no IS NULL{again if fallback else ""}
 ),
 buckets AS (
   SELECT stratum_no, {bucket} AS bucket, COUNT(*) AS n FROM candidates WHERE fate = 'pool'

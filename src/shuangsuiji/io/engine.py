@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -123,7 +123,8 @@ def select_in_duckdb(
         con.register(QUOTAS, _quota_table(quotas, sql.strata))
         reporter.stage("计算随机码并按名额抽取", total=len(quotas))
         con.execute(f"CREATE TEMP TABLE {KEPT} AS {sql.kept()}")
-        picks_table = _arrow(con, sql.picks())
+        short = con.execute(sql.short_strata()).fetchall()
+        picks_table = _arrow(con, sql.picks(fallback=bool(short)))
         reporter.advance(len(quotas))
         reporter.stage("整理未参加抽取的企业")
         excluded = _arrow(con, sql.exclusions())
@@ -136,12 +137,9 @@ def select_in_duckdb(
         )
         for q in quotas
     )
+    make = cast(Callable[..., Exclusion], Exclusion)  # map() over columns: half the time of a loop
     exclusions = tuple(
-        Exclusion(index, key, code, reason, name)
-        for index, key, code, reason, name in zip(
-            *(excluded.column(c).to_pylist() for c in (ROW_INDEX, "key", "code", "reason", "name")),
-            strict=True,
-        )
+        map(make, *(excluded.column(c).to_pylist() for c in (ROW_INDEX, "key", "code", "reason", "name")))
     )
     return Selection(strata, picks, exclusions, population, out_of_scope)
 
