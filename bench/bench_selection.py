@@ -71,6 +71,27 @@ def make_roster(rows: int, folder: Path) -> list[Path]:
     return paths
 
 
+class StageClock:
+    """A Reporter that times each stage of the engine."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[str, float]] = []
+        self._label = ""
+        self._since = 0.0
+
+    def stage(self, label: str, total: int | None = None) -> None:
+        self.finish()
+        self._label, self._since = label, time.perf_counter()
+
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self._label:
+            self.times.append((self._label, time.perf_counter() - self._since))
+        self._label = ""
+
+
 def plan_for_bench() -> object:
     return parse_plan(
         {
@@ -139,6 +160,7 @@ def main() -> None:
         return f"min ticket {row[0][:12]}…"
 
     plan = plan_for_bench()
+    stages = StageClock()
 
     def selection() -> str:
         chosen = select_in_duckdb(
@@ -146,7 +168,10 @@ def main() -> None:
             plan,  # type: ignore[arg-type]
             SEED,
             settings=EngineSettings(args.memory_limit, folder / "spill"),
+            reporter=stages,
         )
+        stages.stage("(building the Selection's Python objects)")
+        stages.finish()
         return (
             f"{len(chosen.picks):,} tasks, {len(chosen.exclusions):,} excluded, {len(chosen.strata)} strata"
         )
@@ -154,6 +179,8 @@ def main() -> None:
     a = timed("(a) scan of the needed columns", scan)
     b = timed("(b) SHA-256 of every key (the floor)", hashes)
     c = timed("(c) full selection (io/engine)", selection)
+    for label, seconds in stages.times:
+        print(f"    {label:<36} {seconds:8.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print(f"ratios: selection / floor = {c / b:.2f}; selection / scan = {c / a:.1f}; peak RSS {peak:.2f} GB")
     pa.default_memory_pool().release_unused()
