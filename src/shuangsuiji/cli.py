@@ -469,6 +469,32 @@ def results_publish(
     ui.print_publication(outcome)
 
 
+@app.command("sql")
+def sql_command(
+    plan: PlanOption,
+    dialect: Annotated[
+        str, typer.Option("--dialect", metavar="方言", help="duckdb 或 spark（4.0 及以上）")
+    ] = "duckdb",
+    counts: Annotated[
+        Path | None,
+        typer.Option(
+            "--counts",
+            metavar="文件",
+            help="脚本第 1 部分导出的分层计数（CSV）；给出时只输出第 2 部分：名额表",
+        ),
+    ] = None,
+) -> None:
+    """输出抽取检查对象的 SQL 脚本，供省级数据团队在自己的引擎上运行；抽取结果与 draw 完全相同。
+
+    脚本开头写明输入表、列名、种子填在哪里和三个步骤；名额由本程序按计划规则精确计算（--counts）。
+    示例：shuangsuiji sql --plan config/plan.toml --dialect spark > 抽取.sql
+    示例：shuangsuiji sql --plan config/plan.toml --dialect spark --counts counts.csv > 名额.sql
+    """
+    from .io.engine import sql_script
+
+    sys.stdout.write(_guarded(lambda: sql_script(plan, dialect, counts)))
+
+
 seed_app = ChineseTyper(
     help="随机种子：事先承诺、合成、生成。\n\n"
     "示例：shuangsuiji seed commit --plan config/plan.toml --out 承诺.json\n"

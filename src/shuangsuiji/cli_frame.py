@@ -50,6 +50,7 @@ COMMAND_ORDER: tuple[str, ...] = (
     "results template",
     "results publish",
     "fairness",
+    "sql",
     "ledger",
     "ledger init",
     "ledger list",

@@ -264,13 +264,38 @@ def _flagged(
     return list(reduce(lambda a, b: map(operator.or_, a, b), flags))
 
 
+def order_and_quotas(
+    rules: SelectionRules, sizes: Mapping[StratumKey, int]
+) -> tuple[list[StratumKey], dict[StratumKey, int]]:
+    """The strata in canonical order, and each one's quota from its size (rows drawn from; a
+    stratum of must-inspect rows only has size 0). Also used by the SQL engine (selection_sql)."""
+    order = sorted(sizes, key=lambda k: stratum_order(k, rules.strata))
+    return order, _quotas(rules, dict(sizes), order, rules.strata.index(CREDIT_CLASS))
+
+
+def make_stratum(
+    rules: SelectionRules, key: StratumKey, eligible: int, quota: int, must_inspect: int, cutoff_ticket: str
+) -> Stratum:
+    """The stratum as recorded: sizes, the quota and the rule (ratio or weight) that gave it."""
+    cls = key[rules.strata.index(CREDIT_CLASS)]
+    return Stratum(
+        key=key,
+        credit_class=cls,
+        eligible=eligible,
+        quota=quota,
+        must_inspect=must_inspect,
+        ratio=None if rules.count_mode else rules.ratio.get(cls),
+        weight=rules.weights.get(cls) if rules.count_mode else None,
+        cutoff_ticket=cutoff_ticket,
+    )
+
+
 def _strata_and_quotas(
     rules: SelectionRules, eligible: _Eligibility
 ) -> tuple[list[StratumKey], dict[StratumKey, int]]:
     """The strata in canonical order, and each one's quota."""
-    order = sorted(set(eligible.members) | set(eligible.must), key=lambda k: stratum_order(k, rules.strata))
-    sizes = {k: len(eligible.members.get(k, ())) for k in order}
-    return order, _quotas(rules, sizes, order, rules.strata.index(CREDIT_CLASS))
+    keys = set(eligible.members) | set(eligible.must)
+    return order_and_quotas(rules, {k: len(eligible.members.get(k, ())) for k in keys})
 
 
 def _rank_and_take(
@@ -283,11 +308,9 @@ def _rank_and_take(
 ) -> tuple[list[Stratum], list[Pick]]:
     """Per stratum, in order: the must-inspect enterprises (ranked, not drawn), then the first
     `quota` of the others by (ticket, key); and the stratum as recorded."""
-    class_pos = rules.strata.index(CREDIT_CLASS)
     strata: list[Stratum] = []
     picks: list[Pick] = []
     for stratum_key in order:
-        cls = stratum_key[class_pos]
         rows = eligible.members.get(stratum_key, [])
         n = quotas[stratum_key]
         drawn = _first(seed, roster, rows, n)
@@ -300,15 +323,6 @@ def _rank_and_take(
             Pick(i, key, ticket, stratum_key, rank) for rank, (ticket, key, i) in enumerate(drawn, start=1)
         )
         strata.append(
-            Stratum(
-                key=stratum_key,
-                credit_class=cls,
-                eligible=len(rows),
-                quota=n,
-                must_inspect=len(set_aside),
-                ratio=None if rules.count_mode else rules.ratio.get(cls),
-                weight=rules.weights.get(cls) if rules.count_mode else None,
-                cutoff_ticket=drawn[-1][0] if drawn else "",
-            )
+            make_stratum(rules, stratum_key, len(rows), n, len(set_aside), drawn[-1][0] if drawn else "")
         )
     return strata, picks
