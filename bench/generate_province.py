@@ -76,7 +76,14 @@ from generate_rosters import (  # noqa: E402
     registration_check_digit,
 )
 
-from shuangsuiji.core.ids import USCC_ALPHABET, USCC_WEIGHTS, key_problem, normalize_key, uscc_check_char  # noqa: E402
+from shuangsuiji.core.ids import (  # noqa: E402
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+    compact,
+    key_problem,
+    normalize_key,
+    uscc_check_char,
+)
 from shuangsuiji.io.xlsx import Sheet, write_workbook  # noqa: E402
 
 EXPORT_COLUMNS = (
@@ -371,7 +378,8 @@ class Batch:
     district: pa.Array
     industry: pa.Array
     authority: pa.Array
-    status: pa.Array
+    status: pa.Array  # as exported
+    status_word: pa.Array  # compacted (NFKC) as the readers compare it
     last_inspected: pa.Array
     must_inspect: pa.Array  # bool
     must_text: pa.Array  # 是, 否 or null
@@ -410,6 +418,7 @@ _GIVEN = _pool([*GIVEN_CHARS, *(a + b for a in GIVEN_CHARS for b in GIVEN_CHARS)
 _STREETS = _pool([w + k for w in STREET_WORDS for k in STREET_KINDS])
 _MOBILE = _pool(MOBILE_PREFIXES)
 _STATUSES = _pool([s for s, _ in STATUSES])
+_STATUS_WORDS = _pool([compact(s) for s, _ in STATUSES])
 _STATUS_ACTIVE = np.array([s in ACTIVE_STATUSES for s, _ in STATUSES])
 _CLASSES = _pool(CREDIT_CLASSES)
 _CLASS_WORDS = _pool([w for c in CREDIT_CLASSES for w in CREDIT_WORDS[c]])
@@ -645,6 +654,7 @@ def generate_batch(rng: np.random.Generator, n: int, counters: Counters, plan_st
         industry=_INDUSTRIES.take(pa.array(industry)),
         authority=_BUREAUS.take(pa.array(bureau)),
         status=_STATUSES.take(pa.array(status)),
+        status_word=_STATUS_WORDS.take(pa.array(status)),
         last_inspected=last_inspected,
         must_inspect=pa.array(must),
         must_text=must_text,
@@ -665,12 +675,13 @@ def export_table(batch: Batch) -> pa.Table:
 
 
 def normalised_table(batch: Batch, file: int, first_row: int) -> pa.Table:
-    """The batch as the normalised roster table (row: Parquet row index + 2, as a person counts it)."""
+    """The batch as the normalised roster table; its row 0 is row `first_row` of the file (the
+    `row` field: Parquet row index + 2, as a person counts it)."""
     n = len(batch.key)
     return pa.Table.from_arrays(
         [
             batch.key, batch.name, batch.credit_class, batch.district, batch.industry, batch.authority,
-            batch.status, batch.last_inspected, batch.must_inspect,
+            batch.status_word, batch.last_inspected, batch.must_inspect,
             pa.array(np.arange(first_row + 2, first_row + 2 + n, dtype=np.int64)),
             pa.array(np.full(n, file, dtype=np.int32)),
             batch.address, batch.legal_rep, batch.phone,
@@ -751,7 +762,9 @@ def write_roster(
                 writer = csv_writer = None
             part = min(n - offset, rows_per_file - in_file)
             table = (
-                normalised_table(batch, file, in_file) if form == "normalised" else export_table(batch)
+                normalised_table(batch, file, in_file - offset)
+                if form == "normalised"
+                else export_table(batch)
             ).slice(offset, part)
             if writer is None:
                 writer = pq.ParquetWriter(
