@@ -7,6 +7,12 @@ No roster is read and nothing is drawn: the tasks (enterprises of generate_provi
 from a pool of inspectors) are made directly, so that only the writing is timed, phase by phase:
 the record's body and digest, the workbooks and public lists, the record's Parquet lists, the record.
 Prints the seconds of each phase, the files' total size and the peak memory (max RSS).
+
+Measured here (2026-11-29, 2 shared cores, one run): 2.5M tasks and 1M excluded over 102 登记机关:
+record body, items and digest 33 s; workbooks and public lists 225 s (206 workbooks, 1.4 GB of
+files); record lists 8 s; 266 s in all, peak memory 12 GB (the synthetic DrawResult included).
+The workbooks are written one after another in this process; the public lists' content digest
+turns 15 columns into Python strings at once.
 """
 
 from __future__ import annotations
