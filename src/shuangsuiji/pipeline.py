@@ -55,6 +55,7 @@ from .core.progress import NullReporter, Reporter
 from .core.record import (
     LEDGER_HISTORY,
     LEDGER_HISTORY_FILE,
+    SPLIT_RECORD_VERSION,
     body_digest,
     build_record,
     encode_lists,
@@ -65,6 +66,7 @@ from .core.tickets import normalize_seed
 from .core.validate import check_inputs
 from .demo import DEMO_FOLDER, DEMO_SEED, demo_plan, free_folder
 from .io import readers
+from .io.big_outputs import BY_AUTHORITY, needs_split, write_record_lists, write_split_outputs
 from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
 from .io.ledger import Ledger, LedgerEntry, LedgerTask
@@ -72,6 +74,7 @@ from .io.plan_file import load_plan, with_resolved_inputs
 from .io.staging import ensure_new_output_dir, staged_output
 from .io.workspace import ledger_for
 from .io.writers import RECORD, DrawFacts, archive_inputs, write_json, write_outputs, write_record
+from .io.xlsx import MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -380,6 +383,7 @@ def run_draw(
     earlier: Sequence[HistoryEntry] = (),
     seed_values: Sequence[str] = (),
     recorded: Mapping[str, Any] | None = None,
+    sheet_rows: int = MAX_ROWS,
 ) -> DrawOutcome:
     """Make a draw and write its three outputs into the new folder `out_dir`.
 
@@ -390,6 +394,8 @@ def run_draw(
     With `seed_values` (the public sources' values), the seed must be their combination, and the
     record keeps them so that anyone can check where the seed came from. `recorded` (verify): the
     record of the draw being recomputed, whose seed sources, commitment and redraw the workbooks show.
+    `sheet_rows`: the rows a worksheet holds; a draw whose lists need more is written split
+    (io/big_outputs.py; tests give a small number).
 
     Example: ``run_draw(InputOptions(Path("config/plan.toml")), "2026120188", Path("抽取结果/2026-12"),
     ledger=Path("shuangsuiji-ledger.sqlite"))``
@@ -437,6 +443,7 @@ def run_draw(
                 clock=clock,
                 operator=operator,
                 witnesses=witnesses,
+                sheet_rows=sheet_rows,
             )
             entry = None
             if book is not None:  # entered before the folder appears: no draw ever exists unrecorded
@@ -559,9 +566,11 @@ def _write_and_record(
     clock: Callable[[], str],
     operator: str,
     witnesses: Sequence[str],
+    sheet_rows: int = MAX_ROWS,
 ) -> dict[str, Any]:
     """Write the workbooks (and the commitment's copy) into the staging `folder`, wait for the
-    inputs' copies, then write the record; returns the record."""
+    inputs' copies, then write the record; returns the record (for a split draw: with its long lists
+    inline, as `verify.load_record` gives it, and their files under `split_lists`)."""
     body = result_body(result, plan)
     lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
 
@@ -580,7 +589,13 @@ def _write_and_record(
         shown.get("commitment"),
         shown.get("redraw"),
     )
-    outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, facts=facts)
+    split = needs_split(result, sheet_rows)
+    if split:
+        outputs, contents, result_digest = write_split_outputs(
+            folder, result, plan, summarize, inputs.enterprises.authority, facts=facts, max_rows=sheet_rows
+        )
+    else:
+        outputs, contents, result_digest = write_outputs(folder, result, plan, summarize, facts=facts)
     archiving.result()  # an input changed during the draw stops it here
     record = build_record(
         result,
@@ -594,8 +609,14 @@ def _write_and_record(
         witnesses=witnesses,
         extra=extra,
     )
-    write_record(folder, record, lists)
-    return record
+    if not split:
+        write_record(folder, record, lists)
+        return record
+    references = write_record_lists(folder, body, lists, plan.selection.strata)
+    record["record_version"] = SPLIT_RECORD_VERSION
+    record["layout"] = {"sheet_rows": sheet_rows, "by_authority": BY_AUTHORITY}
+    write_record(folder, {**record, **references}, {k: v for k, v in lists.items() if k not in references})
+    return {**record, "split_lists": references}
 
 
 def _enter_draw(

@@ -35,15 +35,16 @@ from .core.model import HistoryEntry
 from .core.plan import InputSource, Plan
 from .core.plan_parse import plan_from_record
 from .core.progress import NullReporter, Reporter
-from .core.record import LEDGER_HISTORY, RECORD_VERSION, ledger_history_csv
+from .core.record import LEDGER_HISTORY, RECORD_VERSION, SPLIT_RECORD_VERSION, digest, ledger_history_csv
 from .core.tickets import ALGORITHM
 from .io import readers
+from .io.big_outputs import output_content_digest, read_public_list, read_record_list
 from .io.ledger import Ledger
 from .io.plan_file import load_plan, with_resolved_inputs
 from .io.readers import file_sha256
 from .io.staging import private_scratch
 from .io.writers import RECORD
-from .io.xlsx import column_letter, content_digest
+from .io.xlsx import MAX_ROWS, column_letter
 from .pipeline import InputOptions, earlier_draws, run_draw
 
 __all__ = [
@@ -60,7 +61,12 @@ MAX_CELL_DIFFERENCES = 50
 
 
 def load_record(folder: Path) -> dict[str, Any]:
-    """The draw record in `folder`, or a UsageError saying why it cannot be used."""
+    """The draw record in `folder`, or a UsageError saying why it cannot be used.
+
+    A split record's long lists (tasks, excluded) are read from their Parquet files and put in
+    place, so that the record reads like any other; what it said about the files is kept under
+    `split_lists` (with `problem` when a file cannot be read: its list is then empty).
+    """
     path = folder / RECORD
     try:
         record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -73,12 +79,12 @@ def load_record(folder: Path) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise UsageError(f"“{path}”不是抽取记录", hint="请给出 shuangsuiji draw 写出的输出文件夹")
     version = record.get("record_version", 1)
-    if version != RECORD_VERSION:
+    if version not in (RECORD_VERSION, SPLIT_RECORD_VERSION):
         made_by = _made_by(record)
         raise UsageError(
             f"这份抽取记录的格式版本为 {version}（由 shuangsuiji {made_by} 写出），"
             f"本程序（{__version__}）只能复核格式版本 "
-            f"{RECORD_VERSION} 的记录",
+            f"{RECORD_VERSION} 和 {SPLIT_RECORD_VERSION} 的记录",
             hint=f'请用写出它的版本复核（pip install "shuangsuiji=={made_by}"，或取该版本的源代码安装）；'
             "记录格式的变化见 docs/record.md",
         )
@@ -89,7 +95,26 @@ def load_record(folder: Path) -> dict[str, Any]:
     ]
     if missing:
         raise UsageError(f"抽取记录“{path}”缺少 {', '.join(missing)}", hint="这不是完整的抽取记录")
+    if version == SPLIT_RECORD_VERSION:
+        record["split_lists"] = {key: dict(record[key]) for key in ("tasks", "excluded")}
+        for key, reference in record["split_lists"].items():
+            try:
+                record[key] = read_record_list(folder / str(reference.get("file", "")))
+            except ValueError as error:
+                record[key], reference["problem"] = [], str(error)
     return record
+
+
+def list_file_findings(record: Mapping[str, Any]) -> list[Finding]:
+    """A split record's list files: does each still hold the list the record names by its digest?"""
+    findings = []
+    for key, reference in record.get("split_lists", {}).items():
+        same = "problem" not in reference and digest(record[key]) == reference.get("content_sha256")
+        detail = reference.get("problem") or (
+            "" if same else "文件内容与抽取记录中的摘要不同：抽取后被改动过"
+        )
+        findings.append(Finding("抽取记录", str(reference.get("file", key)), same, detail))
+    return findings
 
 
 # What a row difference shows: every column read into the model, but a person's own identity data.
@@ -258,6 +283,21 @@ def cell_differences(expected: Path, actual: Path) -> list[str]:
     return found
 
 
+def _list_difference(expected: Path, actual: Path) -> str:
+    """Where a public list (CSV or Parquet) first differs from the recomputed one."""
+    want, have = read_public_list(expected), read_public_list(actual)
+    if want.column_names != have.column_names:
+        return f"列与复算结果不同：{'、'.join(have.column_names)}"
+    if want.num_rows != have.num_rows:
+        return f"有 {have.num_rows} 行，复算结果为 {want.num_rows} 行"
+    for name in want.column_names:
+        a, b = want.column(name).to_pylist(), have.column(name).to_pylist()
+        for row, (old, new) in enumerate(zip(a, b, strict=True), start=2):
+            if str(old if old is not None else "") != str(new if new is not None else ""):
+                return f"第 {row} 行“{name}”列：应为“{old or ''}”，实为“{new or ''}”"
+    return "内容与记录中的摘要不同"
+
+
 def _made_by(record: dict[str, Any]) -> str:
     """The shuangsuiji version that wrote the record ("?" when it does not say)."""
     tool = record.get("tool")
@@ -276,9 +316,10 @@ def _outputs(
             findings.append(Finding("输出文件", name, False, "文件不存在"))
             continue
         try:
-            now = content_digest(path)
+            now = output_content_digest(path)
         except ValueError:
-            findings.append(Finding("输出文件", name, False, "不是有效的工作簿（文件已损坏或被替换）"))
+            what = "工作簿" if path.suffix.lower() == ".xlsx" else "名单文件"
+            findings.append(Finding("输出文件", name, False, f"不是有效的{what}（文件已损坏或被替换）"))
             continue
         if now == recorded == recomputed_content.get(name):
             same_bytes = file_sha256(path) == record["outputs"].get(name)
@@ -292,6 +333,9 @@ def _outputs(
                     else "内容一致；压缩后的字节与记录不同（例如用了另一版本的 zlib），不影响结论",
                 )
             )
+            continue
+        if path.suffix.lower() != ".xlsx":
+            findings.append(Finding("输出文件", name, False, _list_difference(recomputed / name, path)))
             continue
         differences = cell_differences(recomputed / name, path)
         if differences:
@@ -464,6 +508,7 @@ def _recompute(
                 operator=str(record.get("operator") or ""),
                 witnesses=[str(w) for w in record.get("witnesses") or []],
                 recorded=record,
+                sheet_rows=int((record.get("layout") or {}).get("sheet_rows", MAX_ROWS)),
             )
         except DrawError as error:
             return [Finding("复算", "抽取", False, f"复算无法完成：{error}")]
@@ -496,7 +541,7 @@ def verify(
     Example: ``verify(Path("抽取结果/2026-12")).identical``
     """
     record = load_record(folder)
-    findings = record_integrity(record)
+    findings = list_file_findings(record) + record_integrity(record)
     _refuse_other_algorithms(record)
     sources = _input_sources(record, folder, overrides or {})
     findings += sources.findings

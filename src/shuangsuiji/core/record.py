@@ -15,6 +15,9 @@ from .plan import Plan, fraction_text
 from .tickets import ALGORITHM
 
 RECORD_VERSION = 2
+# A draw too large for one worksheet keeps its long lists (tasks, excluded) in Parquet files that the
+# record references (docs/record.md, "Draws past Excel's limits"): `tasks` and `excluded` change type.
+SPLIT_RECORD_VERSION = 3
 LEDGER_HISTORY = "ledger_history"  # the kind of the history a draw took from the ledger
 LEDGER_HISTORY_FILE = "inputs/ledger-history.csv"
 

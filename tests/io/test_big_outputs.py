@@ -1,0 +1,173 @@
+"""Draws past Excel's limits: per-登记机关 workbooks within the sheet limit, the public list as CSV and
+Parquet, the record's long lists in Parquet files, and verify on such a draw.
+
+The sheet limit is lowered through run_draw's `sheet_rows` (the record keeps it, so verify uses it too):
+the sample draw then has more tasks and exclusions than a sheet holds.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import fastexcel
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from shuangsuiji.core.record import digest
+from shuangsuiji.io.big_outputs import (
+    BY_AUTHORITY,
+    LIST_FILES,
+    PUBLIC_CSV,
+    PUBLIC_PARQUET,
+    read_public_list,
+    safe_folder_names,
+    split_sheet,
+)
+from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, RECORD, disclosure_rows
+from shuangsuiji.io.xlsx import Columns, Sheet
+from shuangsuiji.pipeline import DrawOutcome, InputOptions, run_draw
+from shuangsuiji.verify import verify
+from tests.builders import SAMPLE_PLAN
+
+SHEET_ROWS = 20
+SEED = "2026120188"
+
+
+def _draw(out: Path, sheet_rows: int | None = None) -> DrawOutcome:
+    extra = {} if sheet_rows is None else {"sheet_rows": sheet_rows}
+    return run_draw(InputOptions(SAMPLE_PLAN), SEED, out, clock=lambda: "2026-11-29T08:00:00+00:00", **extra)
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> DrawOutcome:
+    outcome = _draw(tmp_path_factory.mktemp("big") / "draw", SHEET_ROWS)
+    # The sample must overflow the lowered limit both ways, or these tests prove nothing.
+    assert len(outcome.result.tasks) >= SHEET_ROWS
+    assert len(outcome.result.selection.exclusions) >= SHEET_ROWS
+    return outcome
+
+
+def _sheets(path: Path) -> dict[str, list[list[str | None]]]:
+    reader = fastexcel.read_excel(path)
+    found = {}
+    for name in reader.sheet_names:
+        table = reader.load_sheet(name, header_row=None, dtypes="string").to_arrow()
+        found[name] = [list(row) for row in zip(*(c.to_pylist() for c in table.columns), strict=True)]
+    return found
+
+
+def _texts(rows: list[tuple[object, ...]]) -> list[list[str]]:
+    return [
+        ["" if v is None else v.isoformat() if hasattr(v, "isoformat") else str(v) for v in r] for r in rows
+    ]
+
+
+def test_every_sheet_of_every_workbook_fits_the_limit(split: DrawOutcome) -> None:
+    books = sorted(p for p in split.out_dir.rglob("*.xlsx") if "inputs" not in p.parts)  # not the copies
+    assert len(books) > 4  # the two top-level workbooks and at least one bureau's two
+    for book in books:
+        for name, rows in _sheets(book).items():
+            assert len(rows) <= SHEET_ROWS, (book, name, len(rows))
+
+
+def test_each_bureau_has_its_folder_with_its_own_tasks(split: DrawOutcome) -> None:
+    folders = safe_folder_names({t.enterprise.authority for t in split.result.tasks})
+    by_bureau: dict[str, list[str]] = {}
+    for task in split.result.tasks:
+        by_bureau.setdefault(task.enterprise.authority, []).append(task.task_id)
+    for authority, task_ids in by_bureau.items():
+        folder = split.out_dir / BY_AUTHORITY / folders[authority]
+        public = _sheets(folder / "disclosure.xlsx")
+        rows = [row for name, sheet in public.items() if name.startswith("公示表") for row in sheet[1:]]
+        assert [row[DISCLOSURE_COLUMNS.index("抽查任务编号")] for row in rows] == task_ids
+        assert {row[DISCLOSURE_COLUMNS.index("登记机关")] for row in rows} == {authority}
+        internal = _sheets(folder / "assignments.xlsx")
+        assert sum(len(s) - 1 for n, s in internal.items() if n.startswith("分派表")) == len(task_ids)
+    # A bureau with more tasks than a sheet holds continues on 公示表（2）.
+    assert any(len(ids) >= SHEET_ROWS for ids in by_bureau.values())
+
+
+def test_the_public_lists_equal_the_disclosure_rows(split: DrawOutcome) -> None:
+    expected = _texts(disclosure_rows(split.result, split.plan))
+    for name in (PUBLIC_CSV, PUBLIC_PARQUET):
+        table = read_public_list(split.out_dir / name)
+        assert table.column_names == list(DISCLOSURE_COLUMNS)
+        assert _texts(list(zip(*(c.to_pylist() for c in table.columns), strict=True))) == expected
+    assert (split.out_dir / PUBLIC_CSV).read_bytes().startswith('\ufeff"序号",'.encode())  # for Excel
+    assert split.record["output_content"][PUBLIC_CSV] == split.record["output_content"][PUBLIC_PARQUET]
+
+
+def test_the_record_references_its_lists_and_keeps_the_digest_of_a_small_draw(
+    split: DrawOutcome, tmp_path: Path
+) -> None:
+    on_disk = json.loads((split.out_dir / RECORD).read_text(encoding="utf-8"))
+    assert on_disk["record_version"] == 3
+    assert on_disk["layout"]["sheet_rows"] == SHEET_ROWS
+    for key, name in LIST_FILES.items():
+        reference = on_disk[key]
+        assert reference["file"] == name
+        items = pq.read_table(split.out_dir / name).to_pylist()
+        assert items == split.record[key]
+        assert reference["rows"] == len(items) and reference["content_sha256"] == digest(items)
+    small = _draw(tmp_path / "small")
+    assert small.record["record_version"] == 2 and isinstance(small.record["tasks"], list)
+    assert not (small.out_dir / PUBLIC_CSV).exists()
+    # The result digest describes the draw, not how its files are laid out.
+    assert on_disk["result_digest"] == small.record["result_digest"]
+    assert small.record["tasks"] == split.record["tasks"]
+
+
+def test_verify_passes_on_an_untouched_split_draw(split: DrawOutcome) -> None:
+    verdict = verify(split.out_dir)
+    assert verdict.identical, [f for f in verdict.findings if not f.same]
+    assert any(f.item == LIST_FILES["tasks"] and f.same for f in verdict.findings)
+
+
+def test_verify_catches_an_edited_task_list(split: DrawOutcome, tmp_path: Path) -> None:
+    copy = tmp_path / "draw"
+    shutil.copytree(split.out_dir, copy)
+    path = copy / LIST_FILES["tasks"]
+    table = pq.read_table(path)
+    teams = table.column("team").to_pylist()
+    teams[0] = list(reversed(teams[0]))  # the leader swapped: a change no reader of the file would see
+    table = table.set_column(table.column_names.index("team"), "team", pa.array(teams, pa.list_(pa.string())))
+    pq.write_table(table, path)
+    verdict = verify(copy)
+    assert not verdict.identical
+    different = {f.item: f for f in verdict.findings if not f.same}
+    assert LIST_FILES["tasks"] in different
+    assert "结果摘要" in different  # the record's body no longer has its digest
+
+
+def test_verify_names_the_row_of_an_edited_public_csv(split: DrawOutcome, tmp_path: Path) -> None:
+    copy = tmp_path / "draw"
+    shutil.copytree(split.out_dir, copy)
+    path = copy / PUBLIC_CSV
+    name = split.result.tasks[2].enterprise.name
+    path.write_bytes(path.read_bytes().replace(name.encode(), "改过的名称".encode(), 1))
+    verdict = verify(copy)
+    different = [f for f in verdict.findings if not f.same]
+    assert [f.item for f in different] == [PUBLIC_CSV]
+    assert "第 4 行“市场主体名称”列" in different[0].detail
+
+
+def test_folder_names_are_safe_and_distinct() -> None:
+    names = safe_folder_names(["CON", "a/b", "A/B", "甲局", "甲局.", "", "x" * 80])
+    assert names["甲局"] == "甲局"
+    assert names["CON"].startswith("_CON-")
+    assert "/" not in names["a/b"] and names["a/b"].casefold() != names["A/B"].casefold()
+    assert not names["甲局."].endswith(".") and names["甲局."] != "甲局"
+    assert names[""].startswith("（未填登记机关）")
+    assert len(names["x" * 80]) <= 49
+    assert len({n.casefold() for n in names.values()}) == len(names)
+
+
+def test_a_long_sheet_continues_on_numbered_sheets() -> None:
+    sheet = Sheet("分派表", ("a", "b"), Columns(list(range(7)), list(range(7, 14))))
+    parts = split_sheet(sheet, 4)
+    assert [p.name for p in parts] == ["分派表", "分派表（2）", "分派表（3）"]
+    assert [list(p.rows) for p in parts] == [[(0, 7), (1, 8), (2, 9)], [(3, 10), (4, 11), (5, 12)], [(6, 13)]]
+    assert split_sheet(sheet, 8)[0].name == "分派表"
