@@ -88,30 +88,13 @@ from shuangsuiji.core.ids import (  # noqa: E402
     normalize_key,
     uscc_check_char,
 )
+from shuangsuiji.io.readers.columnar import ROSTER_SCHEMA  # noqa: E402
 from shuangsuiji.io.xlsx import Sheet, write_workbook  # noqa: E402
 
 EXPORT_COLUMNS = (
     "统一社会信用代码", "注册号", "企业名称", "信用风险等级", "所属区域", "行业类别", "登记机关",
     "经营状态", "最近检查日期", "重点检查", "地址", "法定代表人", "联系电话",
 )  # fmt: skip
-NORMALISED_SCHEMA = pa.schema(
-    [
-        ("key", pa.string()),
-        ("name", pa.string()),
-        ("credit_class", pa.string()),
-        ("district", pa.string()),
-        ("industry", pa.string()),
-        ("authority", pa.string()),
-        ("status", pa.string()),
-        ("last_inspected", pa.date32()),
-        ("must_inspect", pa.bool_()),
-        ("row", pa.int64()),
-        ("file", pa.int32()),
-        ("address", pa.string()),
-        ("legal_rep", pa.string()),
-        ("phone", pa.string()),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -690,7 +673,7 @@ def normalised_table(batch: Batch, file: int, first_row: int) -> pa.Table:
             pa.array(np.full(n, file, dtype=np.int32)),
             batch.address, batch.legal_rep, batch.phone,
         ],
-        schema=NORMALISED_SCHEMA,
+        schema=ROSTER_SCHEMA,
     )  # fmt: skip
 
 

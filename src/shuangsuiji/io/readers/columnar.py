@@ -60,7 +60,7 @@ STREAMED_CSV_BYTES = 256 << 20
 _SAMPLE_BYTES = 1 << 20  # a CSV file's encoding, delimiter and header are found in its first MiB
 
 # The normalised roster table: the fields of model.EnterpriseRoster, cleaned as the readers clean
-# them, plus the index of the file each row came from (docs/province.md describes it).
+# them, plus the index of the file each row came from (docs/algorithm.md, "The normalised roster").
 ROSTER_SCHEMA = pa.schema(
     [  # type: ignore[arg-type]  # pyarrow-stubs want DataType, not its subclasses' union
         ("key", pa.string()),
