@@ -12,6 +12,7 @@ DuckDB is an optional dependency (the `province` extra): imported when a selecti
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core.draw import Selector
 from ..core.errors import UsageError
 from ..core.model import EnterpriseRoster, Exclusion, HistoryEntry, Pick, Selection
 from ..core.plan import Plan
@@ -46,6 +48,7 @@ from ..core.selection_sql import (
     stratum_quotas,
 )
 from ..core.tickets import ALGORITHM
+from .readers.table_roster import RosterSource
 
 if TYPE_CHECKING:
     import duckdb
@@ -79,6 +82,25 @@ class EngineSettings:
         if self.threads is not None:
             config["threads"] = self.threads
         return config
+
+
+def duckdb_installed() -> bool:
+    """Whether the engine can run here (the `province` extra installed)."""
+    return importlib.util.find_spec("duckdb") is not None
+
+
+def table_selector(source: RosterSource, reporter: Reporter | None = None) -> Selector:
+    """core.draw's selector for a roster kept as the normalised table: DuckDB reads the table (or
+    its Parquet file, spilling into that private folder past its memory limit); the roster object
+    compute_draw passes is not read."""
+    settings = EngineSettings(temp_directory=source.parquet.parent if source.parquet else None)
+
+    def run(_roster: EnterpriseRoster, plan: Plan, seed: str, history: Iterable[HistoryEntry]) -> Selection:
+        return select_in_duckdb(
+            source.engine_input(), plan, seed, history, settings=settings, reporter=reporter
+        )
+
+    return run
 
 
 def roster_table(roster: EnterpriseRoster) -> pa.Table:
@@ -225,7 +247,8 @@ def _picks(table: pa.Table, keys: dict[int, tuple[str, ...]]) -> tuple[tuple[Pic
         table.column("ticket").to_pylist(),
         strict=True,
     ):
-        picks.append(Pick(index, key, ticket, keys[number], None if must else rank, must_inspect=must))
+        # DuckDB sums BIGINTs into HUGEINT, which Arrow hands over as a Decimal: the record needs an int.
+        picks.append(Pick(index, key, ticket, keys[number], None if must else int(rank), must_inspect=must))
         if not must:
             cutoffs[number] = ticket  # ranks ascend within a stratum: the last one is the cut-off
     return tuple(picks), cutoffs
