@@ -74,6 +74,7 @@ def child_draw(data: Path, kind: str) -> dict[str, Any]:
     spent = dict.fromkeys((*STEPS, "checks", "draw"), 0.0)
     marks: dict[str, float] = {}
     active: list[str] = []
+    peaks: dict[str, float] = {}
 
     def timed(step: str, function: Callable[..., Any]) -> Callable[..., Any]:
         """The function, its time counted to `step` and not to the step it is called within (the
@@ -87,6 +88,7 @@ def child_draw(data: Path, kind: str) -> dict[str, Any]:
                 return function(*args, **kwargs)
             finally:
                 elapsed = time.perf_counter() - started
+                peaks.setdefault(step, _peak_gb())  # the peak when a step first ends: which step raised it
                 active.pop()
                 spent[step] += elapsed
                 if outer is not None and outer != step:
@@ -119,6 +121,7 @@ def child_draw(data: Path, kind: str) -> dict[str, Any]:
         "excluded": len(outcome.result.selection.exclusions),
         "result_digest": outcome.record["result_digest"],
         "peak_gb": _peak_gb(),
+        "peak_after": peaks,
     }
 
 
@@ -165,6 +168,8 @@ def main() -> None:
             value = statistics.median(r[step] for r in rows)
             print(f"  {step:<14}{value:7.1f} s  ({value / floor:5.2f} × floor)")
         print(f"  {'peak memory':<14}{max(r['peak_gb'] for r in rows):7.2f} GB")
+        after = ", ".join(f"{step} {gb:.2f}" for step, gb in rows[0]["peak_after"].items())
+        print(f"  peak (GB) when each step first ended: {after}")
     same = {r["result_digest"] for kind in kinds[1:] for r in results[kind]}
     print(f"\nresult_digest {'identical' if len(same) == 1 else 'DIFFERENT: ' + ', '.join(sorted(same))}")
 
