@@ -50,13 +50,14 @@ def child_floor(data: Path) -> dict[str, Any]:
     con = duckdb.connect()
     started = time.perf_counter()
     # The key as the roster gives it: the USCC, or the 注册号 where that is blank (18 or 15 characters).
-    hashed, rows = con.execute(
-        "SELECT count(DISTINCT sha256(? || coalesce(nullif(统一社会信用代码, ''), 注册号))), count(*) "
+    # max(): every hash is computed, and no hash table holds them (count(DISTINCT ...) would time one).
+    largest, rows = con.execute(
+        "SELECT max(sha256(? || coalesce(nullif(统一社会信用代码, ''), 注册号))), count(*) "
         "FROM read_parquet(?)",
         [f"{ALGORITHM}|{SEED}|select|", files],
     ).fetchone()  # type: ignore[misc]
     seconds = time.perf_counter() - started
-    return {"floor": seconds, "rows": rows, "hashed": hashed, "peak_gb": _peak_gb()}
+    return {"floor": seconds, "rows": rows, "largest": largest, "peak_gb": _peak_gb()}
 
 
 def child_draw(data: Path, kind: str) -> dict[str, Any]:

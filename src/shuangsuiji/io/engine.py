@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -160,9 +161,11 @@ def select_in_duckdb(
         for q in quotas
     )
     make = cast(Callable[..., Exclusion], Exclusion)  # map() over columns: half the time of a loop
-    exclusions = tuple(
-        map(make, *(excluded.column(c).to_pylist() for c in (ROW_INDEX, "key", "code", "reason", "name")))
-    )
+    columns = [excluded.column(c).to_pylist() for c in (ROW_INDEX, "key")]
+    # Codes and reasons repeat (one per status word or date), as the reference shares them: one
+    # object per distinct text, not one per row (measured at 50M rows: 8.5M excluded).
+    columns += [_shared(excluded.column(c)) for c in ("code", "reason")]
+    exclusions = tuple(map(make, *columns, excluded.column("name").to_pylist()))
     return Selection(strata, picks, exclusions, population, out_of_scope)
 
 
@@ -252,6 +255,14 @@ def _picks(table: pa.Table, keys: dict[int, tuple[str, ...]]) -> tuple[tuple[Pic
         if not must:
             cutoffs[number] = ticket  # ranks ascend within a stratum: the last one is the cut-off
     return tuple(picks), cutoffs
+
+
+def _shared(column: pa.ChunkedArray[Any]) -> list[Any]:
+    """A low-cardinality column as Python values, equal values sharing one object."""
+    encoded = column.combine_chunks().dictionary_encode()
+    distinct = np.empty(len(encoded.dictionary), dtype=object)
+    distinct[:] = encoded.dictionary.to_pylist()
+    return cast(list[Any], distinct[encoded.indices.to_numpy(zero_copy_only=False)].tolist())
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
