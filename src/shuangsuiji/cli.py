@@ -207,6 +207,15 @@ def draw(
         bool, typer.Option("--redraw", help="重新抽取已抽取过的计划（须同时给出 --reason）")
     ] = False,
     reason: Annotated[str, typer.Option("--reason", help="重新抽取的原因（写入抽取记录和公示表）")] = "",
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="引擎",
+            help="Parquet/CSV 名录的抽取引擎：auto（装有 DuckDB 时用它）、duckdb 或 python（参考实现）；"
+            "结果相同",
+        ),
+    ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
 ) -> None:
     """按抽查计划抽取检查对象、组成检查组，写出分派表、公示表和抽取记录，并记入抽取台账。
@@ -215,13 +224,13 @@ def draw(
     示例：shuangsuiji draw --plan config/plan.toml --seed-value "福彩3D 2026-12-01 385" --seed-value 4271 --out 抽取结果/2026-12
     """  # noqa: E501
     from . import ui
-    from .pipeline import draw_in_workspace
+    from .pipeline import draw_in_workspace, with_engine
 
     options = _options(plan, enterprises, inspectors, conflicts, history, sheet)
     progress = _reporter(quiet)
     outcome = _guarded(
         lambda: draw_in_workspace(
-            options,
+            with_engine(options, engine),
             out,
             seed=seed,
             seed_values=tuple(seed_value or ()),

@@ -21,11 +21,12 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .core.beijing_time import beijing_time
 from .core.ceremony import (
@@ -36,7 +37,7 @@ from .core.ceremony import (
     commitment_trace,
     make_commitment,
 )
-from .core.draw import compute_draw
+from .core.draw import Selector, compute_draw
 from .core.errors import (
     DrawError,
     InputError,
@@ -62,6 +63,7 @@ from .core.record import (
     ledger_history_csv,
     result_body,
 )
+from .core.select import select
 from .core.tickets import normalize_seed
 from .core.validate import check_inputs
 from .demo import DEMO_FOLDER, DEMO_SEED, demo_plan, free_folder
@@ -71,15 +73,21 @@ from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
 from .io.ledger import Ledger, LedgerEntry, LedgerTask
 from .io.plan_file import load_plan, with_resolved_inputs
-from .io.staging import ensure_new_output_dir, staged_output
+from .io.staging import ensure_new_output_dir, private_scratch, staged_output
 from .io.workspace import ledger_for
 from .io.writers import RECORD, DrawFacts, archive_inputs, write_json, write_outputs, write_record
 from .io.xlsx import MAX_ROWS
 
+# Who selects for a Parquet/CSV roster: DuckDB when installed ("auto"), or as asked. Excel rosters
+# always take the Python path (core.select, the reference); both give the identical draw.
+EngineChoice = Literal["auto", "duckdb", "python"]
+ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "duckdb", "python")
+
 
 @dataclass(frozen=True)
 class InputOptions:
-    """Where the inputs are: the plan file, plus command-line overrides of its [inputs]."""
+    """Where the inputs are: the plan file, plus command-line overrides of its [inputs]; and the
+    engine that selects from a Parquet/CSV roster."""
 
     plan_path: Path
     enterprises: Path | None = None
@@ -88,6 +96,8 @@ class InputOptions:
     history: Path | None = None
     sheet: str | None = None
     plan: Plan | None = None  # an already parsed plan (verify rebuilds it from a record); wins over plan_path
+    engine: EngineChoice = "auto"
+    duckdb_installed: bool | None = None  # None: look; False shows what happens where it is missing
 
     def overrides(self) -> dict[InputKind, Path | None]:
         """The input paths given on the command line, by kind."""
@@ -112,14 +122,26 @@ class DrawOutcome:
     ledger_entry: int | None = None  # the draw's number in the ledger, when one was kept
 
 
+def with_engine(options: InputOptions, engine: str) -> InputOptions:
+    """The options with the engine named on the command line (`--engine`)."""
+    for choice in ENGINE_CHOICES:
+        if engine.strip().lower() == choice:
+            return replace(options, engine=choice)
+    raise UsageError(f"不认识的抽取引擎“{engine}”", hint="请用 --engine auto、duckdb 或 python")
+
+
 def load_plan_with(options: InputOptions) -> Plan:
     """The plan with command-line input paths applied."""
     plan = options.plan if options.plan is not None else load_plan(options.plan_path)
     return with_resolved_inputs(plan.with_inputs(options.overrides(), options.sheet))
 
 
-def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[Inputs, list[Problem]]:
-    """Read every input file, collecting problems from all of them before giving up."""
+def read_inputs(
+    plan: Plan, options: InputOptions, reporter: Reporter, scratch: ExitStack | None = None
+) -> tuple[Inputs, list[Problem]]:
+    """Read every input file, collecting problems from all of them before giving up. `scratch`
+    (closed by the caller once the draw is made) keeps the private folder a big Parquet/CSV
+    roster is normalised into; without it the normalised table stays in memory."""
     problems: list[Problem] = []
     files = []
     for kind in ("enterprises", "inspectors"):
@@ -159,8 +181,10 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
         big = None
         if "enterprises" in sources:
             source = sources["enterprises"]
+            read_roster, note = _roster_reader(source.path, options, scratch)
+            problems.extend(note)
             big = pool.submit(
-                readers.read_enterprises,
+                read_roster,
                 source.path,
                 sheet=source.sheet,
                 columns=source.columns,
@@ -181,12 +205,54 @@ def read_inputs(plan: Plan, options: InputOptions, reporter: Reporter) -> tuple[
     return inputs, problems
 
 
+def _roster_reader(
+    path: Path, options: InputOptions, scratch: ExitStack | None
+) -> tuple[Callable[..., tuple[Any, InputFile, list[Problem]]], list[Problem]]:
+    """How the enterprise roster is read: for the engine (a Parquet/CSV roster, DuckDB installed:
+    the normalised table kept, in a scratch folder when big) or as the Python path reads it; and
+    the note saying that DuckDB is missing, when it is."""
+    from .io.readers.columnar import is_columnar
+
+    if options.engine == "python" or not is_columnar(path):
+        return readers.read_enterprises, []
+    from .io.engine import duckdb_installed
+    from .io.readers.table_roster import read_table_enterprises, scratch_wanted
+
+    installed = options.duckdb_installed if options.duckdb_installed is not None else duckdb_installed()
+    if not installed:
+        hint = "安装后大名录抽取快得多、占用内存少得多：pip install 'shuangsuiji[province]'"
+        if options.engine == "duckdb":
+            raise UsageError("没有安装 DuckDB，无法用 DuckDB 抽取", hint=hint)
+        note = Problem(
+            "没有安装 DuckDB，本次抽取用 Python 参考实现（结果完全相同，只是大名录较慢）",
+            severity="warning",
+            code="engine-not-installed",
+            hint=hint,
+        )
+        return readers.read_enterprises, [note]
+    folder = None
+    if scratch is not None and scratch_wanted(path):
+        folder = scratch.enter_context(private_scratch())
+    return partial(read_table_enterprises, scratch=folder), []
+
+
+def roster_selector(roster: Any, reporter: Reporter) -> Selector:
+    """The selector for a roster as read: DuckDB over the normalised table, or the reference."""
+    from .io.readers.table_roster import TableRoster
+
+    if not isinstance(roster, TableRoster):
+        return select
+    from .io.engine import table_selector
+
+    return table_selector(roster.source, reporter)
+
+
 def load_and_check(
-    options: InputOptions, reporter: Reporter, plan: Plan | None = None
+    options: InputOptions, reporter: Reporter, plan: Plan | None = None, scratch: ExitStack | None = None
 ) -> tuple[Plan, Inputs, list[Problem]]:
     """Plan and inputs, fully checked; raise InputError listing every error (warnings are returned)."""
     plan = plan or load_plan_with(options)
-    inputs, problems = read_inputs(plan, options, reporter)
+    inputs, problems = read_inputs(plan, options, reporter, scratch)
     problems = problems + check_inputs(inputs, plan)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
@@ -201,7 +267,8 @@ def run_validate(
     Example: ``plan, problems = run_validate(InputOptions(Path("config/plan.toml")), seed="2026120188")``
     """
     try:
-        plan, _inputs, problems = load_and_check(options, reporter or NullReporter())
+        with ExitStack() as scratch:
+            plan, _inputs, problems = load_and_check(options, reporter or NullReporter(), scratch=scratch)
     except ShuangsuijiError as exc:
         plan, problems = (
             None,
@@ -407,11 +474,11 @@ def run_draw(
         # Before the read (which hashes the files again, overlapped with parsing): a file changed
         # since the commitment is named as such, not by whatever reading it then fails with.
         check_commitment(options, commitment)
-    with _without_cyclic_gc(), _open_ledger_for_draw(ledger) as book:
+    with _without_cyclic_gc(), _open_ledger_for_draw(ledger) as book, ExitStack() as scratch:
         plan = load_plan_with(options)
         replaced = _redraw_check(book, plan, redraw, reason)  # before the long read: refuse early
         anchor = book.head()[1] if book is not None else None  # the entry this draw follows
-        plan, inputs, warnings = load_and_check(options, reporter, plan)
+        plan, inputs, warnings = load_and_check(options, reporter, plan, scratch)
         inputs, kept_history = _keep_history_from_ledger(inputs, plan, book, ledger, earlier)
         # The copies of the inputs are made in a second thread (file I/O and hashing release the GIL)
         # while the draw is computed; the pool is left (joined) before the folder is kept or removed.
@@ -419,7 +486,7 @@ def run_draw(
             archiving = pool.submit(archive_inputs, folder, inputs.files, kept_history)
             reporter.stage("抽取检查对象并组成检查组")
             try:
-                result = compute_draw(inputs, plan, seed)
+                result = compute_draw(inputs, plan, seed, roster_selector(inputs.enterprises, reporter))
             except DrawError as error:
                 if book is not None:  # every draw that used a seed is entered, successful or not
                     _enter_failure(
@@ -735,7 +802,8 @@ def run_fairness(
         raise UsageError(f"模拟次数 {runs} 太少", hint="请用 --runs 给出至少 10 次（建议 1000 次）")
     ensure_new_output_dir(out_dir)
     with _without_cyclic_gc():
-        plan, inputs, _warnings = load_and_check(options, reporter)
+        # The simulation repeats the reference selection (core.select) over Python columns.
+        plan, inputs, _warnings = load_and_check(replace(options, engine="python"), reporter)
         reporter.stage(f"模拟抽取 {runs} 次", total=runs)
         done = [0]
 

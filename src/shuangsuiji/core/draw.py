@@ -5,10 +5,16 @@ The pipeline calls it with parsed inputs; `verify` and the fairness simulation c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from .assign import Staffing, assignment_order
-from .model import DrawResult, Inputs, Task
+from .model import DrawResult, EnterpriseRoster, HistoryEntry, Inputs, Selection, Task
 from .plan import Plan
 from .select import select
+
+# Who chooses the enterprises: core.select.select (the reference), or an engine with the same
+# contract (io/engine.py runs it in DuckDB over the normalised roster table).
+Selector = Callable[[EnterpriseRoster, Plan, str, Iterable[HistoryEntry]], Selection]
 
 
 def task_id(plan: Plan, number: int) -> str:
@@ -16,10 +22,11 @@ def task_id(plan: Plan, number: int) -> str:
     return f"{plan.info.id}-{number:05d}"
 
 
-def compute_draw(inputs: Inputs, plan: Plan, seed: str) -> DrawResult:
+def compute_draw(inputs: Inputs, plan: Plan, seed: str, selector: Selector = select) -> DrawResult:
     """Select the enterprises and staff every task; deterministic in (inputs, plan, seed)."""
-    selection = select(inputs.enterprises, plan, seed, inputs.history)
-    enterprises = {p.enterprise_key: inputs.enterprises.get(p.index) for p in selection.picks}
+    selection = selector(inputs.enterprises, plan, seed, inputs.history)
+    picked = inputs.enterprises.records([p.index for p in selection.picks])
+    enterprises = {p.enterprise_key: e for p, e in zip(selection.picks, picked, strict=True)}
     order = assignment_order(seed, enterprises)
     staffing = Staffing(
         plan, seed, [enterprises[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history

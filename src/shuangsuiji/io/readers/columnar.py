@@ -638,19 +638,23 @@ def read_columnar_enterprises(
 ) -> tuple[EnterpriseRoster, InputFile, list[Problem]]:
     """read_enterprises for Parquet and CSV rosters: normalised in memory, then as EnterpriseRoster."""
     normalised = normalise_roster(path, columns=columns, reporter=reporter)
-    problems = normalised.problems
-    if sheet is not None:
-        problems.insert(
-            0,
-            Problem(
-                "Parquet 和 CSV 文件没有工作表，已忽略指定的工作表",
-                file=path.name,
-                severity="warning",
-                code="csv-has-no-sheets",
-            ),
-        )
+    problems = [*sheet_ignored(path, sheet), *normalised.problems]
     assert normalised.table is not None
     return roster_from_table(normalised.table), normalised.input, problems
+
+
+def sheet_ignored(path: Path, sheet: str | None) -> list[Problem]:
+    """The warning for a sheet named for a Parquet or CSV roster, which has none."""
+    if sheet is None:
+        return []
+    return [
+        Problem(
+            "Parquet 和 CSV 文件没有工作表，已忽略指定的工作表",
+            file=path.name,
+            severity="warning",
+            code="csv-has-no-sheets",
+        )
+    ]
 
 
 __all__ = ["COLUMNAR_SUFFIXES", "ROSTER_SCHEMA", "NormalisedRoster", "is_columnar", "normalise_roster"]
