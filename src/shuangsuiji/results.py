@@ -60,7 +60,10 @@ from .io.xlsx import write_workbook
 from .pipeline import utc_now
 
 RESULTS_RECORD = "results-record.json"
-KEPT_DRAW_RECORD = "inputs/draw-record.json"
+KEPT_DRAW = (
+    "inputs/draw"  # the draw's record as it lay in its folder, with the list files a split record names
+)
+KEPT_DRAW_RECORD = f"{KEPT_DRAW}/{RECORD}"
 KEPT_EARLIER = "inputs/earlier-results.json"
 
 
@@ -99,28 +102,22 @@ def plan_info(canonical: Mapping[str, Any]) -> PlanInfo:
     )
 
 
-def load_draw(folder: Path, record_file: Path | None = None) -> Draw:
-    """The draw in `folder` (or the record file kept elsewhere); UsageError when it is not one."""
+def load_draw(folder: Path) -> Draw:
+    """The draw whose record lies in `folder` (a draw's output folder, or the copy a publication
+    keeps); UsageError when it is not one. A split record's task list is read from its Parquet file."""
     from .verify import load_record
 
-    path = record_file or folder / RECORD
-    record = load_record(folder) if record_file is None else _load_json(record_file, "抽取记录")
+    record = load_record(folder)
     tasks = tuple(
         DrawnTask(t["task_id"], t["enterprise_id"], t["enterprise_name"]) for t in record.get("tasks", ())
     )
-    return Draw(folder, record, file_sha256(path), plan_info(record["plan"]), tasks)
+    return Draw(folder, record, file_sha256(folder / RECORD), plan_info(record["plan"]), tasks)
 
 
-def _load_json(path: Path, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"找不到{what}“{path}”", hint="请检查文件夹是否完整") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{what}“{path}”无法读取（{exc}）", hint="文件已损坏") from None
-    if not isinstance(value, dict):
-        raise UsageError(f"“{path}”不是{what}")
-    return value
+def kept_draw_files(record: Mapping[str, Any]) -> list[str]:
+    """The files of a draw's folder that its record needs: the record, and a split record's lists."""
+    lists = record.get("split_lists") or {}
+    return [RECORD, *(str(reference["file"]) for _, reference in sorted(lists.items()))]
 
 
 def team_names(draw: Draw) -> dict[str, str]:
@@ -463,7 +460,11 @@ def _write_publication(
     """Write the bulletin, the kept inputs and the results record into the staging `folder`."""
     (folder / "inputs").mkdir()
     _copy_checked(entry_path, folder / kept_entry_sheet(entry_path), entry_sha256)
-    _copy_checked(draw.folder / RECORD, folder / KEPT_DRAW_RECORD, draw.record_sha256)
+    (folder / KEPT_DRAW).mkdir()
+    for name in kept_draw_files(draw.record):  # a split record's lists are checked by their digests
+        _copy_checked(draw.folder / name, folder / KEPT_DRAW / name, file_sha256(draw.folder / name))
+    if file_sha256(folder / KEPT_DRAW_RECORD) != draw.record_sha256:
+        raise OutputError(f"抽取记录“{draw.folder / RECORD}”在公告过程中被改动", hint="请重新运行")
     earlier_bytes = earlier_json(earlier)
     (folder / KEPT_EARLIER).write_bytes(earlier_bytes)
     content = write_bulletin(folder / BULLETIN, draw, publication, number, reason)

@@ -574,6 +574,7 @@ def verify_publication(folder: Path, *, ledger: Path | None = None, draw_dir: Pa
     from .core.results import RESULTS_KIND, RESULTS_RECORD_VERSION, results_body
     from .io.results_sheets import BULLETIN
     from .results import (
+        KEPT_DRAW,
         KEPT_DRAW_RECORD,
         RESULTS_RECORD,
         earlier_from_json,
@@ -617,7 +618,8 @@ def verify_publication(folder: Path, *, ledger: Path | None = None, draw_dir: Pa
         )
     if not all(f.same for f in findings[:3]):
         return Verdict(str(folder), tuple(findings))
-    draw = load_draw(draw_dir or folder, folder / KEPT_DRAW_RECORD)
+    draw = load_draw(folder / KEPT_DRAW)
+    findings += list_file_findings(draw.record)  # a split draw's lists, by the digests its record gives
     same_draw = draw.result_digest == record["draw_result_digest"]
     findings.append(
         Finding(

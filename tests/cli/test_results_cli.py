@@ -336,3 +336,34 @@ def test_entry_sheet_and_bulletin_print_legibly(drawn: Path) -> None:
     for sheet in printed:
         assert printed_font_size(sheet) >= 9, sheet.name
         assert sheet.page is not None and "第 &P 页" in sheet.page.footer_center
+
+
+def test_a_split_draws_publication_verifies_from_its_folder_alone(tmp_path: Path) -> None:
+    """A draw past Excel's limits keeps its task list in Parquet: the publication keeps it too, so the
+    results folder alone verifies, even with the draw's folder gone."""
+    import shutil
+
+    from shuangsuiji.pipeline import InputOptions, run_draw
+
+    drawn = tmp_path / "大抽取"
+    run_draw(InputOptions(SAMPLE_PLAN), "2026120188", drawn, sheet_rows=20)  # past a 20-row "sheet"
+    record = json.loads((drawn / "draw-record.json").read_text(encoding="utf-8"))
+    assert record["record_version"] == 3 and isinstance(record["tasks"], dict)
+    sheet = fill(
+        template(drawn, tmp_path / "录入.xlsx"),
+        tmp_path / "填好.xlsx",
+        {1: (date(2026, 12, 10), "未发现问题", None)},
+    )
+    done = invoke("results", "publish", drawn, "--results", sheet, "--out", tmp_path / "结果")
+    assert done.exit_code == 0, done.output
+    kept = tmp_path / "结果" / "inputs" / "draw"
+    assert (kept / "draw-record.json").is_file() and (kept / record["tasks"]["file"]).is_file()
+    shutil.move(drawn, tmp_path / "别处")
+    verified = invoke("verify", tmp_path / "结果")
+    assert verified.exit_code == 0, verified.output
+    # An edited task list in the kept copy is found by its digest.
+    import pyarrow.parquet as pq
+
+    tasks = pq.read_table(kept / record["tasks"]["file"])
+    pq.write_table(tasks.slice(1), kept / record["tasks"]["file"])
+    assert invoke("verify", tmp_path / "结果").exit_code == 1
