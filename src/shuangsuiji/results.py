@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
@@ -37,6 +36,7 @@ from .core.results import (
     Result,
     SheetPlace,
     check_entries,
+    late_by,
     ledger_statuses,
     results_body,
 )
@@ -55,7 +55,7 @@ from .io.results_sheets import bulletin_sheets as _bulletin_sheets
 from .io.staging import ensure_new_output_dir, staged_output
 from .io.workdays import deadline
 from .io.workspace import ledger_for
-from .io.writers import RECORD, write_json
+from .io.writers import RECORD, copy_hashed, write_json
 from .io.xlsx import write_workbook
 from .pipeline import utc_now
 
@@ -117,7 +117,7 @@ def load_draw(folder: Path) -> Draw:
 def kept_draw_files(record: Mapping[str, Any]) -> list[str]:
     """The files of a draw's folder that its record needs: the record, and a split record's lists."""
     lists = record.get("split_lists") or {}
-    return [RECORD, *(str(reference["file"]) for _, reference in sorted(lists.items()))]
+    return [RECORD, *(str(reference["file"]) for _, reference in sorted(lists.items()))]  # record first
 
 
 def team_names(draw: Draw) -> dict[str, str]:
@@ -326,12 +326,7 @@ def _draw_entry(book: Ledger, draw: Draw) -> LedgerEntry:
 
 def _late(results: Sequence[Result], today: date) -> list[tuple[Result, date, bool]]:
     """The results published after their deadline (20 working days after completion)."""
-    late = []
-    for result in results:
-        last, exact = deadline(result.completed_on)
-        if today > last:
-            late.append((result, last, exact))
-    return late
+    return [(r, *missed) for r in results if (missed := late_by(r.completed_on, today, deadline))]
 
 
 def run_publish(
@@ -435,13 +430,9 @@ def run_publish(
     )
 
 
-def _copy_checked(source: Path, target: Path, sha256: str) -> None:
+def _keep(source: Path, target: Path, sha256: str) -> None:
     """Keep a copy of an input, hashed from the bytes written; it must be what was read."""
-    try:
-        shutil.copyfile(source, target)
-    except OSError as exc:
-        raise OutputError(f"无法保存“{source}”的副本（{exc.strerror}）", hint="请检查磁盘空间") from None
-    if file_sha256(target) != sha256:
+    if copy_hashed(source, target, str(source)) != sha256:
         raise OutputError(f"文件“{source}”在公告过程中被改动", hint="请关闭正在编辑它的程序后重新运行")
 
 
@@ -459,12 +450,11 @@ def _write_publication(
 ) -> dict[str, Any]:
     """Write the bulletin, the kept inputs and the results record into the staging `folder`."""
     (folder / "inputs").mkdir()
-    _copy_checked(entry_path, folder / kept_entry_sheet(entry_path), entry_sha256)
+    _keep(entry_path, folder / kept_entry_sheet(entry_path), entry_sha256)
     (folder / KEPT_DRAW).mkdir()
-    for name in kept_draw_files(draw.record):  # a split record's lists are checked by their digests
-        _copy_checked(draw.folder / name, folder / KEPT_DRAW / name, file_sha256(draw.folder / name))
-    if file_sha256(folder / KEPT_DRAW_RECORD) != draw.record_sha256:
-        raise OutputError(f"抽取记录“{draw.folder / RECORD}”在公告过程中被改动", hint="请重新运行")
+    _keep(draw.folder / RECORD, folder / KEPT_DRAW_RECORD, draw.record_sha256)
+    for name in kept_draw_files(draw.record)[1:]:  # a split record's lists: verify checks them by digest
+        copy_hashed(draw.folder / name, folder / KEPT_DRAW / name, name)
     earlier_bytes = earlier_json(earlier)
     (folder / KEPT_EARLIER).write_bytes(earlier_bytes)
     content = write_bulletin(folder / BULLETIN, draw, publication, number, reason)

@@ -403,7 +403,7 @@ def ledger_statuses(
     for p in publications:
         done.setdefault(p.result_digest, set()).update(task for task, _ in p.completed)
         number[p.result_digest] = number.get(p.result_digest, 0) + 1
-        late = sum(today_late(p.published_on, day, deadline) for _, day in p.completed)
+        late = sum(late_by(day, p.published_on, deadline) is not None for _, day in p.completed)
         text = f"第 {number[p.result_digest]} 次结果公告，{len(p.completed)} 项"
         statuses[p.entry_id] = (text + (f"；{late} 项逾期公告" if late else ""), bool(late))
     for d in draws:
@@ -422,6 +422,10 @@ def ledger_statuses(
     return statuses
 
 
-def today_late(published_on: date, completed_on: date, deadline: Callable[[date], tuple[date, bool]]) -> bool:
-    """Published after the deadline of a result completed on `completed_on`."""
-    return published_on > deadline(completed_on)[0]
+def late_by(
+    completed_on: date, published_on: date, deadline: Callable[[date], tuple[date, bool]]
+) -> tuple[date, bool] | None:
+    """The deadline (and whether it is exact) a result completed on `completed_on` missed when
+    published on `published_on`; None when it was in time."""
+    last, exact = deadline(completed_on)
+    return (last, exact) if published_on > last else None

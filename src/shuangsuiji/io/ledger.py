@@ -478,7 +478,7 @@ class Ledger:
         if not {"entries", "tasks"} <= tables:
             return False
         columns = tuple(row[1] for row in self._db.execute("PRAGMA table_info(entries)"))
-        return columns in (FIELDS, tuple(c.split()[-1] for c in _V1_COLUMNS.split(", ")))
+        return columns in (FIELDS, tuple(_V1_FIELDS.split(", ")))
 
     # -- plumbing ----------------------------------------------------------------------------------
 

@@ -76,18 +76,19 @@ def archive_inputs(folder: Path, files: Sequence[InputFile], ledger_history: byt
         if source.is_dir():  # a roster folder (Parquet/CSV): its files, hashed as file_sha256 lists them
             copy.mkdir()
             listing = "".join(
-                f"{_copy(part, copy / part.name, file.path)}  {part.name}\n" for part in folder_files(source)
+                f"{copy_hashed(part, copy / part.name, file.path)}  {part.name}\n"
+                for part in folder_files(source)
             )
             sha256 = hashlib.sha256(listing.encode("utf-8")).hexdigest()
         else:
-            sha256 = _copy(source, copy, file.path)
+            sha256 = copy_hashed(source, copy, file.path)
         if sha256 != file.sha256:
             raise OutputError(
                 f"输入文件“{file.path}”在抽取过程中被改动", hint="请关闭正在编辑该文件的程序后重新抽取"
             )
 
 
-def _copy(source: Path, copy: Path, named: str) -> str:
+def copy_hashed(source: Path, copy: Path, named: str) -> str:
     """Copy a file; the SHA-256 of the very bytes written."""
     sha = hashlib.sha256()
     try:
