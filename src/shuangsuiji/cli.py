@@ -392,7 +392,7 @@ def verify_command(
         if as_json:
             ui.write_json(verdict.as_json())
         else:
-            ui.print_verdict(verdict)
+            ui.print_verdict(verdict, ui.PUBLICATION_RECOMPUTED)
         raise typer.Exit(0 if verdict.identical else 1)
 
     overrides = {

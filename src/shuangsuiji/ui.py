@@ -209,8 +209,13 @@ def print_summary(outcome: DrawOutcome) -> None:
         console.print(f"  {name}")
 
 
-def print_verdict(verdict: Verdict) -> None:
-    """The verify table: area, item, same or different, and what differs."""
+DRAW_RECOMPUTED = "这次抽取可以由记录和保存的名录原样复算出来。"
+PUBLICATION_RECOMPUTED = "这次公告可以由结果记录、保存的录入表和抽取记录原样复算出来。"
+
+
+def print_verdict(verdict: Verdict, recomputed: str = DRAW_RECOMPUTED) -> None:
+    """The verify table: area, item, same or different, and what differs; `recomputed` says what an
+    identical verdict proves."""
     table = Table(title=f"复核：{plain(verdict.folder)}", header_style="bold")
     for header in ("项目", "对象", "结论", "说明"):
         table.add_column(header, overflow="fold")
@@ -221,9 +226,7 @@ def print_verdict(verdict: Verdict) -> None:
     unchecked = "、".join(dict.fromkeys(f.area for f in verdict.findings if not f.checked))
     if verdict.identical:
         also = f"（{unchecked}未核对，见上表）" if unchecked else ""
-        console.print(
-            f"[bold green]复核结论：完全一致[/]{also}。这次抽取可以由记录和保存的名录原样复算出来。"
-        )
+        console.print(f"[bold green]复核结论：完全一致[/]{also}。{recomputed}")
     else:
         console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")
 

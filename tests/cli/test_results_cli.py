@@ -144,6 +144,7 @@ def test_round_trip_template_fill_publish_verify_edit(drawn: Path, tmp_path: Pat
         "verify", folder, "--ledger", drawn.parent / "shuangsuiji-ledger.sqlite", "--draw", drawn
     )
     assert verified.exit_code == 0, verified.output
+    assert "这次公告可以由结果记录" in one_line(verified.output)  # not the draw's sentence
 
     # An edited bulletin cell is found and named.
     book = openpyxl.load_workbook(folder / "bulletin.xlsx")
