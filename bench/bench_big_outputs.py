@@ -106,6 +106,12 @@ def synthetic_draw(tasks: int, excluded: int, inspectors: int) -> tuple[DrawResu
     return DrawResult("2027010188", selection, tuple(made), workloads), authorities
 
 
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds (user and system) used so far by this process and by its ended child processes."""
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def main() -> int:
     """Time each phase of writing the synthetic draw's outputs."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -113,6 +119,9 @@ def main() -> int:
     parser.add_argument("--excluded", type=int, default=1_000_000)
     parser.add_argument("--inspectors", type=int, default=4000)
     parser.add_argument("--keep", type=Path, help="write here (a new folder) and keep it")
+    parser.add_argument(
+        "--workers", type=int, help="helper processes writing the workbooks (0: all in this process)"
+    )
     args = parser.parse_args()
     plan = parse_plan(PLAN, Path("."))
     started = time.perf_counter()
@@ -133,10 +142,18 @@ def main() -> int:
     result_digest = summarize()
     times["record body, items and digest"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    cpu = _cpu_seconds()
     outputs, contents, _ = write_split_outputs(
-        folder, result, plan, lambda: result_digest, authorities, facts=DrawFacts("2026-11-29T08:00:00+00:00")
+        folder,
+        result,
+        plan,
+        lambda: result_digest,
+        authorities,
+        facts=DrawFacts("2026-11-29T08:00:00+00:00"),
+        workers=args.workers,
     )
     times["workbooks and public lists"] = time.perf_counter() - mark
+    used = [now - then for now, then in zip(_cpu_seconds(), cpu, strict=True)]
     mark = time.perf_counter()
     references = write_record_lists(folder, body, lists, plan.selection.strata)
     times["record lists (Parquet)"] = time.perf_counter() - mark
@@ -149,6 +166,7 @@ def main() -> int:
     for phase, seconds in times.items():
         print(f"{phase:32s} {seconds:7.1f} s")
     print(f"{'total':32s} {sum(times.values()):7.1f} s")
+    print(f"workbooks and public lists: CPU {used[0]:.1f} s in this process, {used[1]:.1f} s in helpers")
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     books = len(list(folder.rglob("*.xlsx")))
     print(f"{books} workbooks, {size / 2**20:,.0f} MiB in all; peak memory "

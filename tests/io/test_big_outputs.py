@@ -7,16 +7,21 @@ the sample draw then has more tasks and exclusions than a sheet holds.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import fastexcel
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shuangsuiji.core.record import digest
+from shuangsuiji.io import big_outputs
 from shuangsuiji.io.big_outputs import (
     BY_AUTHORITY,
     LIST_FILES,
@@ -26,7 +31,7 @@ from shuangsuiji.io.big_outputs import (
     safe_folder_names,
     split_sheet,
 )
-from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, RECORD, disclosure_rows
+from shuangsuiji.io.writers import DISCLOSURE_COLUMNS, RECORD, DrawFacts, disclosure_rows
 from shuangsuiji.io.xlsx import Columns, Sheet
 from shuangsuiji.pipeline import DrawOutcome, InputOptions, run_draw
 from shuangsuiji.verify import verify
@@ -171,3 +176,93 @@ def test_a_long_sheet_continues_on_numbered_sheets() -> None:
     assert [p.name for p in parts] == ["分派表", "分派表（2）", "分派表（3）"]
     assert [list(p.rows) for p in parts] == [[(0, 7), (1, 8), (2, 9)], [(3, 10), (4, 11), (5, 12)], [(6, 13)]]
     assert split_sheet(sheet, 8)[0].name == "分派表"
+
+
+def _digest_by_definition(table: pa.Table) -> str:
+    """table_content_digest as docs/record.md defines it, written out with json and Python strings."""
+    columns = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        texts = [
+            "" if v is None else v.isoformat() if hasattr(v, "isoformat") else str(v)
+            for v in column.to_pylist()
+        ]
+        columns.append([name, *texts])
+    text = json.dumps(columns, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+AWKWARD = [
+    "普通名称",
+    'say "hi"',
+    "back\\slash",
+    "line\nbreak",
+    "\x00nul",
+    "\x1f\x7f",
+    "\u2028",
+    "😀",
+    "",
+    None,
+]
+
+
+@pytest.mark.parametrize("rows", [1, 3, 1000])
+def test_the_public_list_digest_follows_its_definition_slice_by_slice(
+    rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(big_outputs, "_DIGEST_ROWS", rows)  # every way of cutting the columns
+    plain = [f"某某商贸{i}" for i in range(7)]
+    table = pa.table(
+        {
+            "序号": pa.chunked_array([[1, 2, None], [4, 5, 6, 7, 8, 9, 10]], pa.int64()),
+            "检查日期起": pa.array([date(2027, 1, 1), None, *[date(2027, 12, 31)] * 8], pa.date32()),
+            "名称": pa.chunked_array([plain[:4], [], plain[4:], ["c", "d", "e"]], pa.string()),
+            "备注": pa.array(AWKWARD, pa.string()),
+        }
+    )
+    assert big_outputs.table_content_digest(table) == _digest_by_definition(table)
+    empty = table.slice(0, 0)
+    assert big_outputs.table_content_digest(empty) == _digest_by_definition(empty)
+    changed = table.set_column(3, "备注", pa.array([*AWKWARD[:-1], "x"], pa.string()))
+    assert big_outputs.table_content_digest(changed) != big_outputs.table_content_digest(table)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.characters(exclude_categories=("Cs",)))), max_size=20))
+def test_any_text_column_digests_as_python_encodes_it(texts: list[str | None]) -> None:
+    table = pa.table({"市场主体名称": pa.array(texts, pa.string())})
+    assert big_outputs.table_content_digest(table) == _digest_by_definition(table)
+
+
+def test_a_public_parquet_with_text_that_is_not_utf8_cannot_be_read(tmp_path: Path) -> None:
+    path = tmp_path / PUBLIC_PARQUET
+    raw = pa.array([b"ok", b"\xff\xfe"], pa.binary())
+    # Labelled text without a check, as a tampered or foreign file may hold it.
+    pq.write_table(pa.table({"市场主体名称": pa.Array.from_buffers(pa.string(), 2, raw.buffers())}), path)
+    with pytest.raises(ValueError, match="无法读取"):
+        big_outputs.output_content_digest(path)
+
+
+def test_the_helpers_write_the_same_files_as_this_process(split: DrawOutcome, tmp_path: Path) -> None:
+    written = {}
+    for workers in (0, 2):
+        folder = tmp_path / f"workers-{workers}"
+        folder.mkdir()
+        files, contents, _ = big_outputs.write_split_outputs(
+            folder,
+            split.result,
+            split.plan,
+            lambda: split.record["result_digest"],
+            split.inputs.enterprises.authority,
+            facts=DrawFacts("2026-11-29T08:00:00+00:00"),
+            max_rows=SHEET_ROWS,
+            workers=workers,
+        )
+        on_disk = {
+            str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        }
+        assert sorted(on_disk) == sorted(files)
+        written[workers] = (on_disk, files, contents)
+    assert written[0] == written[2]
+    # The same files as the draw itself wrote.
+    assert written[2][1] == {name: split.record["outputs"][name] for name in written[2][1]}
+    assert written[2][2] == {name: split.record["output_content"][name] for name in written[2][2]}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 from ..core.model import DrawResult, Selection, Task
 from ..core.plan import Plan
 from ..core.record import canonical_json
+from .helper import WorkbookPool
 from .readers import file_sha256
 from .writers import (
     ASSIGNMENT_SHEETS,
@@ -168,6 +169,12 @@ def _index_sheet(
     )
 
 
+# Below this many rows (tasks and excluded) the workbooks are written in this process: starting the
+# helpers costs more than they save.
+PARALLEL_ROWS = 20_000
+WORKERS = 2  # helper processes writing the per-bureau workbooks (the machines in mind have 2 cores)
+
+
 def write_split_outputs(
     folder: Path,
     result: DrawResult,
@@ -177,64 +184,92 @@ def write_split_outputs(
     *,
     facts: DrawFacts | None = None,
     max_rows: int = MAX_ROWS,
+    workers: int | None = None,
 ) -> tuple[dict[str, str], dict[str, str], str]:
     """Write a split draw's outputs into `folder`; return (relative path → SHA-256 of the file,
     relative path → content digest, result digest). `authorities`: the roster's 登记机关 column, by
-    roster index (excluded enterprises are filed under their bureau too)."""
+    roster index (excluded enterprises are filed under their bureau too).
+
+    The workbooks are built here one at a time and written by `workers` helper processes
+    (io/helper.py; default WORKERS, or none below PARALLEL_ROWS rows; 0: all in this process),
+    while this process builds the next; the files are the same either way."""
     facts = facts or DrawFacts()
-    groups: dict[str, tuple[list[Task], list[int]]] = {}
-    for task in result.tasks:
-        groups.setdefault(task.enterprise.authority, ([], []))[0].append(task)
-    for number, exclusion in enumerate(result.selection.exclusions):
-        groups.setdefault(authorities[exclusion.index], ([], []))[1].append(number)
-    groups = dict(sorted(groups.items()))
+    groups = _groups(result, authorities)
     folders = safe_folder_names(groups)
     result_digest = summarize()
     notes = notes_sheet(result, plan, result_digest, facts.note())
     check_public(list(notes.rows), notes.header, notes.name)
     title = f"{plan.info.name}（{plan.info.id}）"
-    contents: dict[str, str] = {}
+    if workers is None:
+        workers = WORKERS if len(result.tasks) + len(result.selection.exclusions) >= PARALLEL_ROWS else 0
+    pool = WorkbookPool(workers) if workers else None
+    contents: dict[str, str] = {}  # in the order written: bureau by bureau, then the whole draw's
 
     def write(name: str, sheets: Sequence[Sheet], book_title: str) -> None:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        contents[name] = write_workbook(
-            path, [part for s in sheets for part in split_sheet(s, max_rows)], title=book_title
-        )
+        parts = [part for s in sheets for part in split_sheet(s, max_rows)]
+        if pool is None:
+            contents[name] = write_workbook(path, parts, title=book_title)
+        else:
+            contents[name] = ""  # its place; the digest comes from the helper
+            pool.write(path, parts, title=book_title)
 
-    for authority, (tasks, excluded) in groups.items():
-        part = _subset(result, plan, authority, tasks, excluded)
-        shown = authority or NO_AUTHORITY
-        here = _with_line(notes, "本工作簿", f"登记机关为“{shown}”的检查对象：抽取 {len(tasks)} 户")
-        base = f"{BY_AUTHORITY}/{folders[authority]}"
-        write(
-            f"{base}/{ASSIGNMENTS}",
-            [*(build(part, plan) for build in ASSIGNMENT_SHEETS), here],
-            f"{title} 分派表 {shown}",
+    try:
+        for authority, (tasks, excluded) in groups.items():
+            if pool is not None:
+                pool.room()  # the next bureau's sheets are built only when a helper can take them
+            part = _subset(result, plan, authority, tasks, excluded)
+            shown = authority or NO_AUTHORITY
+            here = _with_line(notes, "本工作簿", f"登记机关为“{shown}”的检查对象：抽取 {len(tasks)} 户")
+            base = f"{BY_AUTHORITY}/{folders[authority]}"
+            write(
+                f"{base}/{ASSIGNMENTS}",
+                [*(build(part, plan) for build in ASSIGNMENT_SHEETS), here],
+                f"{title} 分派表 {shown}",
+            )
+            write(f"{base}/{DISCLOSURE}", [disclosure_sheet(part, plan), here], f"{title} 公示表 {shown}")
+        whole = _with_line(
+            notes,
+            "分册",
+            f"各登记机关的分派表和公示表在文件夹 {BY_AUTHORITY} 中；"
+            f"公示名单全文见 {PUBLIC_CSV}、{PUBLIC_PARQUET}",
         )
-        write(f"{base}/{DISCLOSURE}", [disclosure_sheet(part, plan), here], f"{title} 公示表 {shown}")
-    whole = _with_line(
-        notes,
-        "分册",
-        f"各登记机关的分派表和公示表在文件夹 {BY_AUTHORITY} 中；"
-        f"公示名单全文见 {PUBLIC_CSV}、{PUBLIC_PARQUET}",
-    )
-    write(
-        ASSIGNMENTS,
-        [
-            _index_sheet(plan, groups, folders, public=False),
-            strata_sheet(result, plan),
-            workload_sheet(result, plan),
-            whole,
-            proceedings_sheet(result, plan, result_digest, facts),
-        ],
-        f"{title} 分派表",
-    )
-    public_index = _index_sheet(plan, groups, folders, public=True)
-    check_public(list(public_index.rows), public_index.header, public_index.name)
-    write(DISCLOSURE, [public_index, whole], f"{title} 公示表")
-    contents.update(write_public_lists(folder, disclosure_rows(result, plan)))
-    return {name: file_sha256(folder / name) for name in contents}, dict(contents), result_digest
+        write(
+            ASSIGNMENTS,
+            [
+                _index_sheet(plan, groups, folders, public=False),
+                strata_sheet(result, plan),
+                workload_sheet(result, plan),
+                whole,
+                proceedings_sheet(result, plan, result_digest, facts),
+            ],
+            f"{title} 分派表",
+        )
+        public_index = _index_sheet(plan, groups, folders, public=True)
+        check_public(list(public_index.rows), public_index.header, public_index.name)
+        write(DISCLOSURE, [public_index, whole], f"{title} 公示表")
+        # The public lists are written here while the helpers finish the last workbooks.
+        public = write_public_lists(folder, disclosure_rows(result, plan))
+        if pool is not None:
+            written = pool.finish()
+            contents = {name: written[folder / name] for name in contents}
+    except BaseException:
+        if pool is not None:
+            pool.abandon()  # the original error (or Ctrl-C) is what the user must see
+        raise
+    contents.update(public)
+    return {name: file_sha256(folder / name) for name in contents}, contents, result_digest
+
+
+def _groups(result: DrawResult, authorities: Sequence[str]) -> dict[str, tuple[list[Task], list[int]]]:
+    """Each 登记机关 (sorted) with its tasks and the positions of its exclusions in the selection's."""
+    groups: dict[str, tuple[list[Task], list[int]]] = {}
+    for task in result.tasks:
+        groups.setdefault(task.enterprise.authority, ([], []))[0].append(task)
+    for number, exclusion in enumerate(result.selection.exclusions):
+        groups.setdefault(authorities[exclusion.index], ([], []))[1].append(number)
+    return dict(sorted(groups.items()))
 
 
 def public_table(rows: Sequence[Sequence[Cell]]) -> pa.Table:
@@ -264,14 +299,47 @@ def write_public_lists(folder: Path, rows: Sequence[Sequence[Cell]]) -> dict[str
     return {PUBLIC_CSV: content, PUBLIC_PARQUET: content}
 
 
+# The characters canonical JSON escapes inside a string (ensure_ascii off): controls, quote, backslash.
+_JSON_ESCAPED = '[\\x00-\\x1f"\\\\]'
+_DIGEST_ROWS = 1 << 16  # rows turned into JSON at a time: a few MB, whatever the list's length
+
+
 def table_content_digest(table: pa.Table) -> str:
     """SHA-256 of the canonical JSON of the table's columns, each `[header, text, text, …]`: numbers
-    in decimal, dates as YYYY-MM-DD, empty cells as "". No file format, compression or writer enters."""
-    columns = []
-    for name, column in zip(table.column_names, table.columns, strict=True):
+    in decimal, dates as YYYY-MM-DD, empty cells as "". No file format, compression or writer enters.
+
+    The JSON is made and hashed a slice of a column at a time, in Arrow: a Python string for every
+    cell took seconds and gigabytes for a province's list. Raises pyarrow.ArrowInvalid for text that
+    is not UTF-8."""
+    found = hashlib.sha256(b"[")
+    for number, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        found.update((b",[" if number else b"[") + canonical_json(name))
         texts: pa.ChunkedArray[Any] = pc.cast(column, pa.string())
-        columns.append([name, *("" if text is None else text for text in texts.to_pylist())])
-    return hashlib.sha256(canonical_json(columns)).hexdigest()
+        for chunk in texts.chunks:
+            for start in range(0, len(chunk), _DIGEST_ROWS):
+                for part in _json_items(chunk.slice(start, _DIGEST_ROWS)):
+                    found.update(part)
+        found.update(b"]")
+    found.update(b"]")
+    return found.hexdigest()
+
+
+def _json_items(texts: Any) -> Iterator[bytes | pa.Buffer]:
+    """`,"text"` for each of the (Arrow string) texts, a null as "", exactly as canonical_json writes
+    the items of a list that follow its first, in pieces."""
+    if not len(texts):
+        return
+    texts.validate(full=True)  # UTF-8, as Python would insist on decoding it
+    texts = pc.fill_null(texts, "")
+    if pc.any(pc.match_substring_regex(texts, _JSON_ESCAPED)).as_py():  # rare: let Python escape them
+        yield b"".join(b"," + canonical_json(text) for text in texts.to_pylist())
+        return
+    # One string: the texts joined by '","', framed by ',"' and '"'.
+    whole = pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts)
+    joined: Any = pc.binary_join(whole, '","')
+    yield b',"'
+    yield joined[0].as_buffer()
+    yield b'"'
 
 
 def read_public_list(path: Path) -> pa.Table:
