@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -201,12 +202,39 @@ def print_summary(outcome: DrawOutcome) -> None:
     console.print(f"输出文件夹：[bold]{plain(outcome.out_dir)}[/]")
     if outcome.ledger_entry is not None:
         console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条。")
-    for name in (
-        "assignments.xlsx  分派表（内部）",
-        "disclosure.xlsx   公示表（可公开）",
-        "draw-record.json  抽取记录（审计）",
-    ):
-        console.print(f"  {name}")
+    for name, meaning in written_files(outcome.record):
+        console.print(f"  {plain(name)}  {meaning}", soft_wrap=True)
+
+
+def written_files(record: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What a draw wrote into its folder, a (name, meaning) pair per file or folder, names padded to
+    one width: the three usual files, and for a draw past a worksheet's limits (docs/record.md) the
+    per-bureau folder, the public list as CSV and Parquet and the record's list files."""
+    from .io.big_outputs import BY_AUTHORITY, LIST_FILES, PUBLIC_CSV, PUBLIC_PARQUET
+    from .io.writers import ASSIGNMENTS, DISCLOSURE, RECORD
+
+    files = [(ASSIGNMENTS, "分派表（内部）"), (DISCLOSURE, "公示表（可公开）")]
+    if "split_lists" in record:  # the two workbooks give the whole draw by bureau
+        files = [
+            (ASSIGNMENTS, "分派表（内部）：各登记机关户数、分层、工作量"),
+            (DISCLOSURE, "公示表（可公开）：各登记机关户数"),
+        ]
+        folders = {name.split("/")[1] for name in record["outputs"] if name.startswith(f"{BY_AUTHORITY}/")}
+        lists = {"tasks": "检查对象", "excluded": "未参加抽取的企业"}
+        files += [
+            (f"{BY_AUTHORITY}/", f"{len(folders)} 个登记机关各一个文件夹，内有分派表和公示表"),
+            (PUBLIC_CSV, "公示名单全文（可公开，供网站数据库导入）"),
+            (PUBLIC_PARQUET, "公示名单全文，Parquet 格式"),
+        ]
+        files.append((RECORD, "抽取记录（审计），附以下两个清单文件"))
+        files += [
+            (LIST_FILES[key], f"抽取记录中的{lists[key]}，{record['split_lists'][key]['rows']:,} 行")
+            for key in LIST_FILES
+        ]
+    else:
+        files.append((RECORD, "抽取记录（审计）"))
+    width = max(cell_len(name) for name, _ in files)
+    return [(name + " " * (width - cell_len(name)), meaning) for name, meaning in files]
 
 
 DRAW_RECOMPUTED = "这次抽取可以由记录和保存的名录原样复算出来。"

@@ -8,7 +8,9 @@ the sample draw then has more tasks and exclusions than a sheet holds.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -19,7 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
 
+from shuangsuiji import ui
 from shuangsuiji.core.record import digest
 from shuangsuiji.io import big_outputs
 from shuangsuiji.io.big_outputs import (
@@ -266,3 +271,42 @@ def test_the_helpers_write_the_same_files_as_this_process(split: DrawOutcome, tm
     # The same files as the draw itself wrote.
     assert written[2][1] == {name: split.record["outputs"][name] for name in written[2][1]}
     assert written[2][2] == {name: split.record["output_content"][name] for name in written[2][2]}
+
+
+def _summary_lines(outcome: DrawOutcome, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    out = io.StringIO()
+    monkeypatch.setattr(ui, "console", Console(file=out, width=80, highlight=False))
+    ui.print_summary(outcome)
+    lines = out.getvalue().splitlines()
+    assert all(cell_len(line) <= 80 for line in lines)
+    return lines[lines.index(f"输出文件夹：{outcome.out_dir}") + 1 :]
+
+
+def test_the_summary_says_what_a_split_draw_wrote(
+    split: DrawOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed = _summary_lines(split, monkeypatch)
+    # Every line whole (nothing wrapped at 80 columns), the names in one column.
+    names = [line.split()[0] for line in listed]
+    assert names == [
+        "assignments.xlsx",
+        "disclosure.xlsx",
+        f"{BY_AUTHORITY}/",
+        PUBLIC_CSV,
+        PUBLIC_PARQUET,
+        RECORD,
+        LIST_FILES["tasks"],
+        LIST_FILES["excluded"],
+    ]
+    assert len({cell_len(re.sub(r"^  \S+\s+", "", line)) - cell_len(line) for line in listed}) == 1
+    assert all((split.out_dir / name).exists() for name in names)
+    bureaus = [p for p in (split.out_dir / BY_AUTHORITY).iterdir() if p.is_dir()]
+    assert f"{len(bureaus)} 个登记机关各一个文件夹" in listed[2]
+    assert listed[6].endswith(f"检查对象，{len(split.result.tasks)} 行")
+    assert listed[7].endswith(f"未参加抽取的企业，{len(split.result.selection.exclusions)} 行")
+    small = _draw(tmp_path / "small")
+    assert _summary_lines(small, monkeypatch) == [
+        "  assignments.xlsx  分派表（内部）",
+        "  disclosure.xlsx   公示表（可公开）",
+        "  draw-record.json  抽取记录（审计）",
+    ]
