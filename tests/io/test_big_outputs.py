@@ -12,6 +12,7 @@ import io
 import json
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from shuangsuiji import ui
+from shuangsuiji.core.errors import OutputError
 from shuangsuiji.core.record import digest
 from shuangsuiji.io import big_outputs
 from shuangsuiji.io.big_outputs import (
@@ -310,3 +312,23 @@ def test_the_summary_says_what_a_split_draw_wrote(
         "  disclosure.xlsx   公示表（可公开）",
         "  draw-record.json  抽取记录（审计）",
     ]
+
+
+def test_a_split_draw_with_a_phone_number_in_a_public_cell_is_stopped(
+    split: DrawOutcome, tmp_path: Path
+) -> None:
+    # The whole public list is not checked again: each of its texts is checked in its bureau's 公示表.
+    tasks = list(split.result.tasks)
+    leaky = tasks[-1].enterprise._replace(name="某某店（店主电话13812345678）")
+    tasks[-1] = replace(tasks[-1], enterprise=leaky)
+    with pytest.raises(OutputError, match=r"公示表第 \d+ 行“市场主体名称”列含有"):
+        big_outputs.write_split_outputs(
+            tmp_path,
+            replace(split.result, tasks=tuple(tasks)),
+            split.plan,
+            lambda: split.record["result_digest"],
+            split.inputs.enterprises.authority,
+            max_rows=SHEET_ROWS,
+            workers=0,
+        )
+    assert not (tmp_path / PUBLIC_CSV).exists()
