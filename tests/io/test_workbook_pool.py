@@ -3,6 +3,7 @@ does: the same files as written in this process, a bounded number waiting, failu
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,8 @@ def test_a_pool_writes_what_this_process_writes_and_keeps_few_waiting(tmp_path: 
         assert (tmp_path / f"pool-{number}.xlsx").read_bytes() == (
             tmp_path / f"here-{number}.xlsx"
         ).read_bytes()
-        assert digests[tmp_path / f"pool-{number}.xlsx"] == here
+        file = hashlib.sha256((tmp_path / f"pool-{number}.xlsx").read_bytes()).hexdigest()
+        assert digests[tmp_path / f"pool-{number}.xlsx"] == (here, file)
     assert all(helper.process.returncode == 0 for helper in pool._helpers)
 
 

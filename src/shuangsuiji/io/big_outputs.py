@@ -253,15 +253,18 @@ def write_split_outputs(
         # Every text cell of the whole list is in one bureau's 公示表, checked there already (a check
         # over a province's list took seconds per 100,000 rows).
         public = write_public_lists(folder, disclosure_rows(result, plan), checked=True)
-        if pool is not None:
+        files = {name: file_sha256(folder / name) for name in public}
+        if pool is None:
+            files = {name: file_sha256(folder / name) for name in contents} | files
+        else:
             written = pool.finish()
-            contents = {name: written[folder / name] for name in contents}
+            files = {name: written[folder / name][1] for name in contents} | files
+            contents = {name: written[folder / name][0] for name in contents}
     except BaseException:
         if pool is not None:
             pool.abandon()  # the original error (or Ctrl-C) is what the user must see
         raise
-    contents.update(public)
-    return {name: file_sha256(folder / name) for name in contents}, contents, result_digest
+    return files, contents | public, result_digest
 
 
 def _groups(result: DrawResult, authorities: Sequence[str]) -> dict[str, tuple[list[Task], list[int]]]:

@@ -8,7 +8,8 @@ The payload is data this process just built, never anything read from outside.
 The sheets are sent one by one, each as soon as it is built, and the helper writes each as it
 arrives (xlsx.Workbook takes them in any order): the last one, the draw's notes sheet, needs the
 result digest, which is computed meanwhile. When a workbook is complete, the helper prints its
-content digest (see xlsx) on stdout, one line of hex: nothing to unpickle, easy to check. A helper
+content digest (see xlsx) and the SHA-256 of the file on stdout, one line of hex: nothing to
+unpickle, easy to check (the file is hashed there, while still in the page cache). A helper
 then takes the next workbook, if one is sent, until its input ends: a split draw's two hundred
 workbooks go through a pool of two helpers (WorkbookPool) instead of two hundred process starts.
 """
@@ -16,6 +17,7 @@ workbooks go through a pool of two helpers (WorkbookPool) instead of two hundred
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import pickle
 import queue
 import re
@@ -31,7 +33,7 @@ from typing import Any
 from ..core.errors import OutputError
 from .xlsx import Columns, Sheet, Workbook, check_sheet, check_sheet_name
 
-_DIGEST = re.compile(rb"[0-9a-f]{64}\n")
+_DIGESTS = re.compile(rb"[0-9a-f]{64} [0-9a-f]{64}\n")
 _END = b""  # what a helper's reader reports once the helper's stdout is closed
 
 
@@ -141,18 +143,19 @@ class WorkbookHelper:
         name = path.name if path else "工作簿"
         return OutputError(f"写出“{name}”失败（{detail}）", hint="请检查输出文件夹所在磁盘的空间和写权限")
 
-    def take(self, report: bytes) -> tuple[Path, str]:
-        """The oldest workbook begun and its content digest, from this helper's next `report`;
-        raises OutputError if the report is not a digest."""
-        if not self.begun or not _DIGEST.fullmatch(report):
+    def take(self, report: bytes) -> tuple[Path, str, str]:
+        """The oldest workbook begun, its content digest and its file's SHA-256, from this helper's
+        next `report`; raises OutputError if the report is not those digests."""
+        if not self.begun or not _DIGESTS.fullmatch(report):
             raise self.failure(report)
-        return self.begun.popleft(), report.decode("ascii").strip()
+        content, file = report.decode("ascii").split()
+        return self.begun.popleft(), content, file
 
     def wait(self) -> str:
         """Wait until the (only) workbook is complete and return its content digest; raise
         OutputError if the helper failed."""
         self.end_input()
-        _, found = self.take(self.reports.get()[1])
+        _, found, _ = self.take(self.reports.get()[1])
         if (rest := self.reports.get()[1]) != _END:
             raise self.failure(rest)
         if self.process.wait() != 0:
@@ -172,7 +175,7 @@ class WorkbookPool:
         self._reports: queue.Queue[tuple[WorkbookHelper, bytes]] = queue.Queue()
         self._depth = depth
         self._helpers: list[WorkbookHelper] = []
-        self.digests: dict[Path, str] = {}  # content digest of each workbook written
+        self.digests: dict[Path, tuple[str, str]] = {}  # each workbook's content digest, file SHA-256
         try:
             for _ in range(size):
                 self._helpers.append(WorkbookHelper(self._reports))
@@ -184,8 +187,8 @@ class WorkbookPool:
         helper, report = self._reports.get(block)
         if report == _END and not helper.begun:
             return  # a helper ending after its last workbook; finish() checks how it exited
-        path, found = helper.take(report)
-        self.digests[path] = found
+        path, content, file = helper.take(report)
+        self.digests[path] = (content, file)
 
     def room(self) -> None:
         """Take the digests already reported, then wait until some helper can take a workbook."""
@@ -207,9 +210,9 @@ class WorkbookPool:
         for index, sheet in enumerate(sheets):
             helper.add(index, sheet)
 
-    def finish(self) -> dict[Path, str]:
-        """Wait for every workbook sent; return each one's content digest. Raises OutputError if a
-        helper failed."""
+    def finish(self) -> dict[Path, tuple[str, str]]:
+        """Wait for every workbook sent; return each one's content digest and file SHA-256. Raises
+        OutputError if a helper failed."""
         for helper in self._helpers:
             helper.end_input()
         while any(h.begun for h in self._helpers):
@@ -241,7 +244,9 @@ def _serve() -> None:
             for _ in range(count):
                 index, sheet = pickle.load(stream)
                 book.add(index, sheet)
-        report.write(book.content_digest().encode("ascii") + b"\n")
+        with Path(path).open("rb") as written:
+            file = hashlib.file_digest(written, "sha256").hexdigest()
+        report.write(f"{book.content_digest()} {file}\n".encode("ascii"))
         report.flush()
 
 
