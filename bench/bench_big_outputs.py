@@ -8,11 +8,29 @@ from a pool of inspectors) are made directly, so that only the writing is timed,
 the record's body and digest, the workbooks and public lists, the record's Parquet lists, the record.
 Prints the seconds of each phase, the files' total size and the peak memory (max RSS).
 
-Measured here (2026-11-29, 2 shared cores, one run): 2.5M tasks and 1M excluded over 102 登记机关:
-record body, items and digest 33 s; workbooks and public lists 225 s (206 workbooks, 1.4 GB of
-files); record lists 8 s; 266 s in all, peak memory 12 GB (the synthetic DrawResult included).
-The workbooks are written one after another in this process; the public lists' content digest
-turns 15 columns into Python strings at once.
+Prints the CPU seconds of the writing phase in this process and in the helper processes that write
+the per-bureau workbooks (io/helper.py); `--workers 0` writes them all in this process.
+
+Measured here before the helpers (2026-11-29, 2 shared cores, one run): 2.5M tasks and 1M excluded
+over 102 登记机关: record body, items and digest 33 s; workbooks and public lists 225 s (206
+workbooks, 1.4 GB of files); record lists 8 s; 266 s in all, peak memory 12 GB (the synthetic
+DrawResult included). The workbooks were written one after another in this process; the public
+lists' content digest turned 15 columns into Python strings at once.
+
+Measured with the helpers (2026-11-29). The 2 cores were shared with 4-8 other busy processes
+(load 5-10), so wall times mean little: CPU seconds are given too. "Workbooks and public lists" for
+800k tasks and 400k excluded (the 50M draw's tasks; smaller than the default to stay under 6 GB),
+interleaved runs of this bench and of the same phase on the code before (commit 82c72c3):
+  before:        wall 158 s, 164 s; CPU 57.7 s (one run); peak 4.0 GB
+  --workers 2:   wall 121 s, 49 s; CPU 26.6 s + 27.4 s in the helpers, 24.9 s + 27.6 s; peak 2.6 GB
+  --workers 0:   wall 148 s, 47 s; CPU 59.5 s, 46.5 s; peak 2.5 GB
+300k tasks and 150k excluded, three rounds each, same run:
+  before:        CPU 22.3-24.4 s, wall 58-64 s, peak 1.2 GB
+  --workers 2:   CPU 7.6-8.7 s + 12.0-12.3 s in the helpers, wall 32-41 s, peak 0.7 GB
+  --workers 0:   CPU 20.5-21.1 s, wall 40-47 s, peak 0.7 GB
+This process does under half of the work: on two free cores the writing takes about half the time.
+The peak falls by the public lists' digest, now made in Arrow slices (on 1M rows alone: 2.7 s
+against 12.4 s, and 0.6 GB less).
 """
 
 from __future__ import annotations
