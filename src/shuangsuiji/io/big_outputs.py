@@ -23,7 +23,8 @@ import pyarrow.csv as pacsv
 
 from ..core.model import DrawResult, Selection, Task
 from ..core.plan import Plan
-from ..core.record import canonical_json
+from ..core.record import EncodedItems, ExcludedEntries, canonical_json, list_items_digest
+from .arrow_lists import ArrowColumn
 from .readers import file_sha256
 from .writers import (
     ASSIGNMENT_SHEETS,
@@ -129,7 +130,7 @@ def _subset(
             counts[member.id] = counts.get(member.id, 0) + 1
     workloads = {person: counts[person] for person in result.workloads if person in counts}
     exclusions = result.selection.exclusions
-    selection = Selection(strata, (), tuple(exclusions[i] for i in excluded), 0, 0)
+    selection = Selection(strata, (), exclusions.take(excluded), 0, 0)
     return DrawResult(result.seed, selection, tuple(tasks), workloads)
 
 
@@ -185,8 +186,8 @@ def write_split_outputs(
     groups: dict[str, tuple[list[Task], list[int]]] = {}
     for task in result.tasks:
         groups.setdefault(task.enterprise.authority, ([], []))[0].append(task)
-    for number, exclusion in enumerate(result.selection.exclusions):
-        groups.setdefault(authorities[exclusion.index], ([], []))[1].append(number)
+    for number, position in enumerate(result.selection.exclusions.positions):
+        groups.setdefault(authorities[position], ([], []))[1].append(number)
     groups = dict(sorted(groups.items()))
     folders = safe_folder_names(groups)
     result_digest = summarize()
@@ -304,16 +305,6 @@ def output_content_digest(path: Path) -> str:
 _TEAM = pa.list_(pa.string())
 
 
-def list_items_digest(items: Sequence[bytes]) -> str:
-    """The content digest of a record list given as its items' canonical JSON: SHA-256 of the
-    canonical JSON of the whole list (what `digest(list)` gives)."""
-    found = hashlib.sha256(b"[")
-    for number, item in enumerate(items):
-        found.update(b"," + item if number else item)
-    found.update(b"]")
-    return found.hexdigest()
-
-
 def _tasks_table(tasks: Sequence[Mapping[str, Any]], strata: Sequence[str]) -> pa.Table:
     stratum = pa.struct([(column, pa.string()) for column in strata])
     return pa.table(
@@ -332,6 +323,9 @@ def _tasks_table(tasks: Sequence[Mapping[str, Any]], strata: Sequence[str]) -> p
 
 
 def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
+    if isinstance(excluded, ExcludedEntries):  # read off the selection's columns, Arrow's kept
+        columns = excluded.columns()
+        return pa.table({key: _strings(columns[key]) for key in ("enterprise_id", "reason_code", "reason")})
     return pa.table(
         {
             key: pa.array([e[key] for e in excluded], pa.string())
@@ -340,8 +334,12 @@ def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
     )
 
 
+def _strings(column: Sequence[str]) -> pa.Array[Any]:
+    return column.array if isinstance(column, ArrowColumn) else pa.array(column, pa.string())
+
+
 def write_record_lists(
-    folder: Path, body: Mapping[str, Any], lists: Mapping[str, list[bytes]], strata: Sequence[str]
+    folder: Path, body: Mapping[str, Any], lists: Mapping[str, EncodedItems], strata: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
     """Write the record's tasks and excluded lists as Parquet files; return what the record keeps in
     their place: `file`, `rows`, `sha256` (of the file's bytes), `content_sha256` (of the list)."""
