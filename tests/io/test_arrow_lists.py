@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from shuangsuiji.core.model import Exclusion, Exclusions
 from shuangsuiji.core.record import (
-    ExcludedEntries,
     canonical_json,
     encode_lists,
+    excluded_entries,
     join_items,
     list_items_digest,
 )
@@ -53,8 +53,8 @@ def test_arrow_exclusions_encode_as_the_objects_do(
 
 def _encodes_as_the_objects_do(plain: Exclusions, arrow: ArrowExclusions) -> None:
     assert arrow == plain and list(arrow) == list(plain)
-    reference = [canonical_json(e) for e in ExcludedEntries(plain)]
-    encoded = encode_lists({"excluded": ExcludedEntries(arrow)})["excluded"]
+    reference = [canonical_json(e) for e in excluded_entries(plain)]
+    encoded = encode_lists({"excluded": excluded_entries(arrow)})["excluded"]
     assert not isinstance(encoded, list)  # the Arrow path, not a bytes object per item
     assert len(encoded) == len(reference)
     for separator in (b",", b",\n    "):
@@ -78,7 +78,7 @@ def test_an_edited_item_is_not_equal() -> None:
     plain, arrow = _both(rows)
     edited = [*plain[:1], Exclusion(1, "91330100MA2XXXXX1A", "window", "经营状态为“注销”", "甲公司")]
     assert arrow == plain and arrow != edited and arrow != plain[:1]
-    entries = ExcludedEntries(arrow)
+    entries = excluded_entries(arrow)
     assert entries == [{"enterprise_id": r[1], "reason_code": r[2], "reason": r[3]} for r in rows]
     assert entries != [{"enterprise_id": r[1], "reason_code": "window", "reason": r[3]} for r in rows]
 
@@ -93,5 +93,5 @@ def test_a_null_in_a_list_column_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="nulls"):
         list(
-            join_items(encode_lists({"excluded": ExcludedEntries(ArrowExclusions(table))})["excluded"], b",")
+            join_items(encode_lists({"excluded": excluded_entries(ArrowExclusions(table))})["excluded"], b",")
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any, Protocol, TypeAlias, overload, runtime_checkable
 
@@ -86,16 +86,21 @@ class ColumnEncoding(Protocol):
 EXCLUDED_FIELDS = {"enterprise_id": "enterprise_key", "reason_code": "code", "reason": "reason"}
 
 
-class ExcludedEntries(Sequence[dict[str, str]]):
-    """The record's `excluded` list, read off the selection's columns when it is used: a province
-    excludes millions, and a dict per row would be held beside the columns for nothing. Equal to any
-    sequence of the same dicts (the list a record file gives back)."""
+class ColumnList(Sequence[dict[str, str]]):
+    """A record list of flat text objects held as columns (key → column), made into dicts only when
+    read: a province's `excluded` list has millions of rows, and a dict per row would sit beside the
+    columns for nothing. `encode` gives the items' canonical JSON from whole columns when the columns
+    can (Arrow's); equal to any sequence of the same dicts (the list a record file gives back)."""
 
-    def __init__(self, exclusions: Exclusions) -> None:
-        self.exclusions = exclusions
+    def __init__(
+        self, columns: Mapping[str, Sequence[str]], encode: Callable[[], JoinedItems] | None = None
+    ) -> None:
+        self.columns = dict(columns)
+        self._encode = encode
+        self._length = len(next(iter(self.columns.values()))) if self.columns else 0
 
     def __len__(self) -> int:
-        return len(self.exclusions)
+        return self._length
 
     @overload
     def __getitem__(self, i: int) -> dict[str, str]: ...
@@ -106,13 +111,11 @@ class ExcludedEntries(Sequence[dict[str, str]]):
     def __getitem__(self, i: int | slice) -> dict[str, str] | list[dict[str, str]]:
         if isinstance(i, slice):
             return [self[n] for n in range(len(self))[i]]
-        e = self.exclusions[i]
-        return {"enterprise_id": e.enterprise_key, "reason_code": e.code, "reason": e.reason}
+        return {key: column[i] for key, column in self.columns.items()}
 
     def __iter__(self) -> Iterator[dict[str, str]]:
-        columns = [getattr(self.exclusions, column) for column in EXCLUDED_FIELDS.values()]
-        keys = tuple(EXCLUDED_FIELDS)
-        return (dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True))
+        keys = tuple(self.columns)
+        return (dict(zip(keys, values, strict=True)) for values in zip(*self.columns.values(), strict=True))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or len(other) != len(self):
@@ -121,26 +124,29 @@ class ExcludedEntries(Sequence[dict[str, str]]):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def columns(self) -> dict[str, Sequence[str]]:
-        """Each item key's column (the Exclusions column it is read from)."""
-        return {key: getattr(self.exclusions, column) for key, column in EXCLUDED_FIELDS.items()}
-
     def encoded(self) -> EncodedItems:
-        if isinstance(self.exclusions, ColumnEncoding):
-            return self.exclusions.canonical_items(EXCLUDED_FIELDS)
-        return list(map(canonical_json, self))
+        return self._encode() if self._encode is not None else list(map(canonical_json, self))
+
+
+def excluded_entries(exclusions: Exclusions) -> ColumnList:
+    """The record's `excluded` list, read off the selection's columns."""
+    columns = {key: getattr(exclusions, column) for key, column in EXCLUDED_FIELDS.items()}
+    if isinstance(exclusions, ColumnEncoding):
+        encoder = exclusions
+        return ColumnList(columns, lambda: encoder.canonical_items(EXCLUDED_FIELDS))
+    return ColumnList(columns)
 
 
 def encode_lists(record: Mapping[str, Any]) -> dict[str, EncodedItems]:
     """The items of each list value of `record`, each as canonical JSON bytes, encoded once.
 
     A 50,000-task record is encoded item by item only here; its digest and its file are both
-    assembled from these bytes. An `excluded` list read off engine columns encodes itself.
+    assembled from these bytes. A ColumnList encodes itself.
     """
     return {
-        key: value.encoded() if isinstance(value, ExcludedEntries) else list(map(canonical_json, value))
+        key: value.encoded() if isinstance(value, ColumnList) else list(map(canonical_json, value))
         for key, value in record.items()
-        if isinstance(value, list | ExcludedEntries)
+        if isinstance(value, list | ColumnList)
     }
 
 
@@ -230,7 +236,7 @@ def result_body(result: DrawResult, plan: Plan) -> dict[str, Any]:
             }
             for t in result.tasks
         ],
-        "excluded": ExcludedEntries(result.selection.exclusions),
+        "excluded": excluded_entries(result.selection.exclusions),
     }
 
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core.model import Exclusions
+from ..core.record import ColumnList
 from .readers.arrow import arrow_indices
 
 if TYPE_CHECKING:
@@ -133,3 +134,11 @@ def _json_text(values: Column) -> Column:
         return pa.array([json.dumps(v, ensure_ascii=False)[1:-1] for v in values.to_pylist()], pa.string())
     escaped = pc.replace_substring(values, "\\", "\\\\")
     return pc.replace_substring(escaped, '"', '\\"')
+
+
+def column_list(table: pa.Table) -> ColumnList:
+    """A table of text columns as a record list of flat objects (a split record's `excluded` file)."""
+    arrays = {name: _single(table.column(name)) for name in table.column_names}
+    return ColumnList(
+        {name: ArrowColumn[str](a) for name, a in arrays.items()}, lambda: CanonicalItems(arrays)
+    )

@@ -23,8 +23,8 @@ import pyarrow.csv as pacsv
 
 from ..core.model import DrawResult, Selection, Task
 from ..core.plan import Plan
-from ..core.record import EncodedItems, ExcludedEntries, canonical_json, list_items_digest
-from .arrow_lists import ArrowColumn
+from ..core.record import ColumnList, EncodedItems, canonical_json, list_items_digest
+from .arrow_lists import ArrowColumn, column_list
 from .readers import file_sha256
 from .writers import (
     ASSIGNMENT_SHEETS,
@@ -323,8 +323,8 @@ def _tasks_table(tasks: Sequence[Mapping[str, Any]], strata: Sequence[str]) -> p
 
 
 def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
-    if isinstance(excluded, ExcludedEntries):  # read off the selection's columns, Arrow's kept
-        columns = excluded.columns()
+    if isinstance(excluded, ColumnList):  # read off the selection's columns, Arrow's kept
+        columns = excluded.columns
         return pa.table({key: _strings(columns[key]) for key in ("enterprise_id", "reason_code", "reason")})
     return pa.table(
         {
@@ -359,13 +359,19 @@ def write_record_lists(
     return references
 
 
-def read_record_list(path: Path) -> list[dict[str, Any]]:
-    """A record list file back as the record's items (dicts exactly as the record would hold them).
-    Raises ValueError when the file cannot be read."""
+def read_record_list(path: Path) -> Sequence[dict[str, Any]]:
+    """A record list file back as the record's items (dicts exactly as the record would hold them;
+    a list of text columns, the excluded list, stays in columns). Raises ValueError when the file
+    cannot be read."""
     import pyarrow.parquet as pq
 
     try:
-        items: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+        table = pq.read_table(path)
+        if all(pa.types.is_string(f.type) for f in table.schema):
+            if any(column.null_count for column in table.columns):
+                raise ValueError(f"“{path.name}”有空值")
+            return column_list(table)
+        items: list[dict[str, Any]] = table.to_pylist()
     except (pa.ArrowException, OSError) as exc:
         raise ValueError(f"“{path.name}”无法读取（{exc}）") from None
     return items

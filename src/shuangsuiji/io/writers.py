@@ -26,8 +26,8 @@ from ..core.privacy import personal_data
 from ..core.record import (
     LEDGER_HISTORY,
     LEDGER_HISTORY_FILE,
+    ColumnList,
     EncodedItems,
-    ExcludedEntries,
     archived_name,
     encode_lists,
     join_items,
@@ -602,7 +602,7 @@ def _record_parts(record: dict[str, Any], lists: Mapping[str, EncodedItems]) -> 
     for number, key in enumerate(sorted(record)):
         value = record[key]
         items = lists.get(key)
-        if items is None and isinstance(value, list | ExcludedEntries):
+        if items is None and isinstance(value, list | ColumnList):
             items = encode_lists({key: value})[key]
         name = (b",\n  " if number else b"  ") + json.dumps(key, ensure_ascii=False).encode("utf-8")
         if items is not None and not len(items):
