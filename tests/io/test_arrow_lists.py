@@ -29,23 +29,27 @@ ROWS = st.lists(
 )
 
 
-def _both(rows: list[tuple[int, str, str, str, str]]) -> tuple[Exclusions, ArrowExclusions]:
+def _both(
+    rows: list[tuple[int, str, str, str, str]], coded: bool = False
+) -> tuple[Exclusions, ArrowExclusions]:
+    """The rows as the Python path's Exclusions and as the engine's (codes and reasons
+    dictionary-encoded when `coded`, as the engine gives them)."""
     items = [Exclusion(*row) for row in rows]  # type: ignore[arg-type]
-    table = pa.table(
-        {
-            name: pa.array([row[n] for row in rows], pa.int64() if n == 0 else pa.string())
-            for n, name in enumerate(("positions", "enterprise_key", "code", "reason", "name"))
-        }
-    )
-    return Exclusions.of(items), ArrowExclusions(table)
+    columns = {
+        name: pa.array([row[n] for row in rows], pa.int64() if n == 0 else pa.string())
+        for n, name in enumerate(("positions", "enterprise_key", "code", "reason", "name"))
+    }
+    if coded:
+        columns = {k: v.dictionary_encode() if k in ("code", "reason") else v for k, v in columns.items()}
+    return Exclusions.of(items), ArrowExclusions(pa.table(columns))
 
 
 @settings(max_examples=200, deadline=None)
-@given(rows=ROWS, chunk=st.sampled_from([1, 3, 1 << 20]))
+@given(rows=ROWS, chunk=st.sampled_from([1, 3, 1 << 20]), coded=st.booleans())
 def test_arrow_exclusions_encode_as_the_objects_do(
-    rows: list[tuple[int, str, str, str, str]], chunk: int
+    rows: list[tuple[int, str, str, str, str]], chunk: int, coded: bool
 ) -> None:
-    plain, arrow = _both(rows)
+    plain, arrow = _both(rows, coded)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(arrow_lists, "CHUNK_ROWS", chunk)  # chunk boundaries inside the list
         _encodes_as_the_objects_do(plain, arrow)

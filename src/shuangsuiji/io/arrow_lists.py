@@ -81,14 +81,10 @@ class ArrowExclusions(Exclusions):
         indices = arrow_indices(np.asarray(positions, dtype=np.int64))
         return ArrowExclusions(self.table.take(indices))
 
-    def column_array(self, name: str) -> Column:
-        """One column as an Arrow array (name: an Exclusions field)."""
-        return _single(self.table.column(name))
-
     def canonical_items(self, fields: Mapping[str, str]) -> CanonicalItems:
         """Each row as the canonical JSON of the flat object {key: the row's `fields[key]` column}
         (text values): what record.canonical_json gives for each, without a Python object per row."""
-        return CanonicalItems({key: self.column_array(column) for key, column in fields.items()})
+        return CanonicalItems({key: _single(self.table.column(column)) for key, column in fields.items()})
 
 
 _FIELDS = ("positions", "enterprise_key", "code", "reason", "name")
@@ -130,6 +126,9 @@ def _json_text(values: Column) -> Column:
     """Each value escaped as inside a JSON string (json's encode_basestring, less the quotes)."""
     if values.null_count:
         raise ValueError("a record list's text column has nulls")
+    if pa.types.is_dictionary(values.type):  # the few distinct values escaped once
+        coded = cast("pa.DictionaryArray[Any, Any]", values)
+        return _json_text(coded.dictionary).take(coded.indices)
     if pc.any(pc.match_substring_regex(values, _CONTROL)).as_py():  # rare: let json do it
         return pa.array([json.dumps(v, ensure_ascii=False)[1:-1] for v in values.to_pylist()], pa.string())
     escaped = pc.replace_substring(values, "\\", "\\\\")

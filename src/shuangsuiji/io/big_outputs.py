@@ -335,7 +335,10 @@ def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
 
 
 def _strings(column: Sequence[str]) -> pa.Array[Any]:
-    return column.array if isinstance(column, ArrowColumn) else pa.array(column, pa.string())
+    """A list column as plain text (the engine's repeated reasons come dictionary-encoded)."""
+    if isinstance(column, ArrowColumn):
+        return column.array.cast(pa.string())
+    return pa.array(column, pa.string())
 
 
 def write_record_lists(

@@ -161,15 +161,13 @@ def select_in_duckdb(
         )
         for q in quotas
     )
-    # Kept in Arrow (8.5M excluded at 50M rows): the record and workbooks read the columns.
-    exclusions = ArrowExclusions(
-        pa.table(
-            {
-                "positions": excluded.column(ROW_INDEX).cast(pa.int64()),
-                **{field: excluded.column(c).cast(pa.string()) for field, c in _EXCLUDED_COLUMNS.items()},
-            }
-        )
-    )
+    # Kept in Arrow (8.5M excluded at 50M rows): the record and workbooks read the columns. Codes
+    # and reasons repeat (one per status word or date): dictionary-encoded, ~0.5 GB less at 50M.
+    columns = {field: excluded.column(c).cast(pa.string()) for field, c in _EXCLUDED_COLUMNS.items()}
+    for field in ("code", "reason"):
+        columns[field] = columns[field].dictionary_encode()
+    positions = excluded.column(ROW_INDEX).cast(pa.int64())
+    exclusions = ArrowExclusions(pa.table({"positions": positions, **columns}))
     return Selection(strata, picks, exclusions, population, out_of_scope)
 
 
