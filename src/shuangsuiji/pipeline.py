@@ -57,6 +57,7 @@ from .core.record import (
     LEDGER_HISTORY,
     LEDGER_HISTORY_FILE,
     SPLIT_RECORD_VERSION,
+    EncodedItems,
     body_digest,
     build_record,
     encode_lists,
@@ -639,7 +640,7 @@ def _write_and_record(
     inputs' copies, then write the record; returns the record (for a split draw: with its long lists
     inline, as `verify.load_record` gives it, and their files under `split_lists`)."""
     body = result_body(result, plan)
-    lists: dict[str, list[bytes]] = {}  # the record's list items, encoded once for digest and file
+    lists: dict[str, EncodedItems] = {}  # the record's list items, encoded once for digest and file
 
     def summarize() -> str:  # called by write_outputs while its helpers already write
         lists.update(encode_lists(body))

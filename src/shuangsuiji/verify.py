@@ -35,7 +35,14 @@ from .core.model import HistoryEntry
 from .core.plan import InputSource, Plan
 from .core.plan_parse import plan_from_record
 from .core.progress import NullReporter, Reporter
-from .core.record import LEDGER_HISTORY, RECORD_VERSION, SPLIT_RECORD_VERSION, digest, ledger_history_csv
+from .core.record import (
+    LEDGER_HISTORY,
+    RECORD_VERSION,
+    SPLIT_RECORD_VERSION,
+    encode_lists,
+    ledger_history_csv,
+    list_items_digest,
+)
 from .core.tickets import ALGORITHM
 from .io import readers
 from .io.big_outputs import output_content_digest, read_public_list, read_record_list
@@ -109,7 +116,8 @@ def list_file_findings(record: Mapping[str, Any]) -> list[Finding]:
     """A split record's list files: does each still hold the list the record names by its digest?"""
     findings = []
     for key, reference in record.get("split_lists", {}).items():
-        same = "problem" not in reference and digest(record[key]) == reference.get("content_sha256")
+        items = encode_lists({key: record[key]})[key]
+        same = "problem" not in reference and list_items_digest(items) == reference.get("content_sha256")
         detail = reference.get("problem") or (
             "" if same else "文件内容与抽取记录中的摘要不同：抽取后被改动过"
         )

@@ -154,6 +154,31 @@ def test_verify_catches_an_edited_task_list(split: DrawOutcome, tmp_path: Path) 
     assert "结果摘要" in different  # the record's body no longer has its digest
 
 
+@pytest.mark.parametrize("edit", ["reason", "null"])
+def test_verify_catches_an_edited_excluded_list(split: DrawOutcome, tmp_path: Path, edit: str) -> None:
+    """The excluded list is read in columns (millions of rows in a province): an edited reason or a
+    blanked key is still found, named, and not a crash."""
+    copy = tmp_path / "draw"
+    shutil.copytree(split.out_dir, copy)
+    path = copy / LIST_FILES["excluded"]
+    table = pq.read_table(path)
+    column = "reason" if edit == "reason" else "enterprise_id"
+    values = table.column(column).to_pylist()
+    values[-1] = "经营状态为“正常”" if edit == "reason" else None
+    table = table.set_column(table.column_names.index(column), column, pa.array(values, pa.string()))
+    pq.write_table(table, path)
+    verdict = verify(copy)
+    assert not verdict.identical
+    different = {f.item: f for f in verdict.findings if not f.same}
+    assert LIST_FILES["excluded"] in different
+    if edit == "null":
+        assert "空值" in different[LIST_FILES["excluded"]].detail
+    else:
+        assert "结果摘要" in different and any(
+            f.area == "未参加抽取" and not f.same for f in verdict.findings
+        )
+
+
 def test_verify_names_the_row_of_an_edited_public_csv(split: DrawOutcome, tmp_path: Path) -> None:
     copy = tmp_path / "draw"
     shutil.copytree(split.out_dir, copy)

@@ -13,7 +13,7 @@ from typing import Any
 from .assign import TEAM_ALGORITHM
 from .ceremony import combine_seeds, commitment_differences
 from .errors import UsageError
-from .record import LEDGER_HISTORY, digest
+from .record import LEDGER_HISTORY, body_digest, encode_lists
 from .tickets import ALGORITHM
 
 BODY_KEYS = ("algorithm", "team_algorithm", "seed", "plan", "strata", "tasks", "excluded")
@@ -68,14 +68,13 @@ def verdict_rows(verdict: Verdict) -> Sequence[tuple[str, str, str, str]]:
 def record_integrity(record: Mapping[str, Any]) -> list[Finding]:
     """Does the record's result body still have its digest, and are its algorithms ours?"""
     body = {key: record[key] for key in BODY_KEYS}
+    same = body_digest(body, encode_lists(body)) == record["result_digest"]  # lists item by item
     return [
         Finding(
             "抽取记录",
             "结果摘要",
-            digest(body) == record["result_digest"],
-            ""
-            if digest(body) == record["result_digest"]
-            else "记录中的抽取结果与其摘要不符：记录在抽取后被改动过",
+            same,
+            "" if same else "记录中的抽取结果与其摘要不符：记录在抽取后被改动过",
         ),
         Finding(
             "算法",
@@ -248,6 +247,8 @@ def task_findings(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, A
 
 def excluded_finding(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> Finding:
     """The enterprises kept out of the draw, with their reasons, recorded against recomputed."""
+    if old == new:  # item by item, never all held at once (millions in a province)
+        return Finding("未参加抽取", f"{len(old)} 户", True)
     before = {(e["enterprise_id"], e["reason"]) for e in old}
     after = {(e["enterprise_id"], e["reason"]) for e in new}
     if before == after:

@@ -6,11 +6,11 @@ core only ever touches a few fields of most of them; everything else is a small 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, overload
 
 from .fields import ENTERPRISES
 
@@ -201,6 +201,63 @@ class Exclusion:
     name: str = ""  # the enterprise's name (未参加抽取 shows it beside the code)
 
 
+@dataclass(frozen=True, eq=False)
+class Exclusions(Sequence[Exclusion]):
+    """The exclusions of a selection as columns, ordered by enterprise key.
+
+    Columns, not an object per row, because a province excludes millions (8.5M of 50M rows): the
+    engine hands over sequences backed by its own arrays, and the record and workbooks read a column
+    at a time. Reading item i still gives an Exclusion, and two are equal when their items are.
+    """
+
+    positions: Sequence[int]  # each Exclusion's index (its roster row)
+    enterprise_key: Sequence[str]
+    code: Sequence[ExclusionCode]
+    reason: Sequence[str]
+    name: Sequence[str]
+
+    @classmethod
+    def of(cls, items: Iterable[Exclusion]) -> Exclusions:
+        rows = list(items)
+        return cls(
+            [e.index for e in rows],
+            [e.enterprise_key for e in rows],
+            [e.code for e in rows],
+            [e.reason for e in rows],
+            [e.name for e in rows],
+        )
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> Exclusion: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Exclusions: ...
+
+    def __getitem__(self, i: int | slice) -> Exclusion | Exclusions:
+        if isinstance(i, slice):
+            return self.take(range(len(self))[i])
+        key, code, reason = self.enterprise_key[i], self.code[i], self.reason[i]
+        return Exclusion(self.positions[i], key, code, reason, self.name[i])
+
+    def __iter__(self) -> Iterator[Exclusion]:
+        columns = (self.positions, self.enterprise_key, self.code, self.reason, self.name)
+        return map(Exclusion, *columns)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to any sequence of the same items
+
+    def take(self, positions: Sequence[int]) -> Exclusions:
+        """The exclusions at `positions`, in that order."""
+        return Exclusions.of(self[i] for i in positions)
+
+
 @dataclass(frozen=True, slots=True)
 class Pick:
     """An enterprise chosen for inspection: by rank within its stratum, or as must-inspect."""
@@ -219,7 +276,7 @@ class Selection:
 
     strata: tuple[Stratum, ...]
     picks: tuple[Pick, ...]
-    exclusions: tuple[Exclusion, ...]
+    exclusions: Exclusions
     population: int
     out_of_scope: int
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Protocol, TypeAlias, overload, runtime_checkable
 
 from .. import __version__
 from .assign import TEAM_ALGORITHM
-from .model import DrawResult, HistoryEntry, InputFile, Stratum
+from .model import DrawResult, Exclusions, HistoryEntry, InputFile, Stratum
 from .plan import Plan, fraction_text
 from .tickets import ALGORITHM
 
@@ -64,16 +64,101 @@ def digest(value: Any) -> str:
     return hashlib.sha256(canonical_json(value)).hexdigest()
 
 
-def encode_lists(record: Mapping[str, Any]) -> dict[str, list[bytes]]:
+class JoinedItems(Protocol):
+    """A record list's items as canonical JSON, joined in pieces without a bytes object per item."""
+
+    def __len__(self) -> int: ...
+
+    def joined(self, separator: bytes) -> Iterator[bytes]: ...
+
+
+EncodedItems: TypeAlias = "list[bytes] | JoinedItems"
+
+
+@runtime_checkable
+class ColumnEncoding(Protocol):
+    """Exclusions that encode whole columns at once (io.arrow_lists.ArrowExclusions)."""
+
+    def canonical_items(self, fields: Mapping[str, str]) -> JoinedItems: ...
+
+
+# The keys of an `excluded` item and the Exclusions column each is read from.
+EXCLUDED_FIELDS = {"enterprise_id": "enterprise_key", "reason_code": "code", "reason": "reason"}
+
+
+class ColumnList(Sequence[dict[str, str]]):
+    """A record list of flat text objects held as columns (key → column), made into dicts only when
+    read: a province's `excluded` list has millions of rows, and a dict per row would sit beside the
+    columns for nothing. `encode` gives the items' canonical JSON from whole columns when the columns
+    can (Arrow's); equal to any sequence of the same dicts (the list a record file gives back)."""
+
+    def __init__(
+        self, columns: Mapping[str, Sequence[str]], encode: Callable[[], JoinedItems] | None = None
+    ) -> None:
+        self.columns = dict(columns)
+        self._encode = encode
+        self._length = len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, str]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, str]]: ...
+
+    def __getitem__(self, i: int | slice) -> dict[str, str] | list[dict[str, str]]:
+        if isinstance(i, slice):
+            return [self[n] for n in range(len(self))[i]]
+        return {key: column[i] for key, column in self.columns.items()}
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        keys = tuple(self.columns)
+        return (dict(zip(keys, values, strict=True)) for values in zip(*self.columns.values(), strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(other) != len(self):
+            return False
+        return all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def encoded(self) -> EncodedItems:
+        return self._encode() if self._encode is not None else list(map(canonical_json, self))
+
+
+def excluded_entries(exclusions: Exclusions) -> ColumnList:
+    """The record's `excluded` list, read off the selection's columns."""
+    columns = {key: getattr(exclusions, column) for key, column in EXCLUDED_FIELDS.items()}
+    if isinstance(exclusions, ColumnEncoding):
+        encoder = exclusions
+        return ColumnList(columns, lambda: encoder.canonical_items(EXCLUDED_FIELDS))
+    return ColumnList(columns)
+
+
+def encode_lists(record: Mapping[str, Any]) -> dict[str, EncodedItems]:
     """The items of each list value of `record`, each as canonical JSON bytes, encoded once.
 
     A 50,000-task record is encoded item by item only here; its digest and its file are both
-    assembled from these bytes.
+    assembled from these bytes. A ColumnList encodes itself.
     """
-    return {key: list(map(canonical_json, value)) for key, value in record.items() if isinstance(value, list)}
+    return {
+        key: value.encoded() if isinstance(value, ColumnList) else list(map(canonical_json, value))
+        for key, value in record.items()
+        if isinstance(value, list | ColumnList)
+    }
 
 
-def _canonical_parts(record: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> Iterator[bytes]:
+def join_items(items: EncodedItems, separator: bytes) -> Iterator[bytes]:
+    """The items joined by `separator`, in pieces (one piece for a list of bytes)."""
+    if isinstance(items, list):
+        yield separator.join(items)
+    else:
+        yield from items.joined(separator)
+
+
+def _canonical_parts(record: Mapping[str, Any], lists: Mapping[str, EncodedItems]) -> Iterator[bytes]:
     """canonical_json(record) in pieces, list values assembled from their pre-encoded items (hashed
     piece by piece: gluing 40 MB together first costs three times the hashing)."""
     yield b"{"
@@ -84,21 +169,31 @@ def _canonical_parts(record: Mapping[str, Any], lists: Mapping[str, list[bytes]]
             yield canonical_json(record[key])
         else:
             yield b"["
-            yield b",".join(items)
+            yield from join_items(items, b",")
             yield b"]"
     yield b"}"
 
 
-def canonical_bytes(record: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> bytes:
+def canonical_bytes(record: Mapping[str, Any], lists: Mapping[str, EncodedItems]) -> bytes:
     """canonical_json(record), with list values assembled from their pre-encoded items."""
     return b"".join(_canonical_parts(record, lists))
 
 
-def body_digest(body: Mapping[str, Any], lists: Mapping[str, list[bytes]]) -> str:
+def body_digest(body: Mapping[str, Any], lists: Mapping[str, EncodedItems]) -> str:
     """The result digest: SHA-256 of the canonical JSON of the result body."""
     found = hashlib.sha256()
     for part in _canonical_parts(body, lists):
         found.update(part)
+    return found.hexdigest()
+
+
+def list_items_digest(items: EncodedItems) -> str:
+    """The content digest of a record list given as its items' canonical JSON: SHA-256 of the
+    canonical JSON of the whole list (what `digest(list)` gives)."""
+    found = hashlib.sha256(b"[")
+    for piece in join_items(items, b","):
+        found.update(piece)
+    found.update(b"]")
     return found.hexdigest()
 
 
@@ -141,10 +236,7 @@ def result_body(result: DrawResult, plan: Plan) -> dict[str, Any]:
             }
             for t in result.tasks
         ],
-        "excluded": [
-            {"enterprise_id": e.enterprise_key, "reason_code": e.code, "reason": e.reason}
-            for e in result.selection.exclusions
-        ],
+        "excluded": excluded_entries(result.selection.exclusions),
     }
 
 

@@ -22,6 +22,7 @@ from .model import (
     CREDIT_CLASSES,
     EnterpriseRoster,
     Exclusion,
+    Exclusions,
     HistoryEntry,
     Pick,
     Selection,
@@ -170,8 +171,8 @@ def select(
     order, quotas = _strata_and_quotas(plan.selection, eligible)
     strata, picks = _rank_and_take(seed, roster, plan.selection, order, quotas, eligible)
     # Canonical order: the roster's row order must not show.
-    exclusions = sorted(eligible.exclusions, key=attrgetter("enterprise_key"))
-    return Selection(tuple(strata), tuple(picks), tuple(exclusions), len(roster), eligible.out_of_scope)
+    exclusions = Exclusions.of(sorted(eligible.exclusions, key=attrgetter("enterprise_key")))
+    return Selection(tuple(strata), tuple(picks), exclusions, len(roster), eligible.out_of_scope)
 
 
 class _Eligibility(NamedTuple):

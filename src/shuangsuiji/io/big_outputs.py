@@ -23,7 +23,8 @@ import pyarrow.csv as pacsv
 
 from ..core.model import DrawResult, Selection, Task
 from ..core.plan import Plan
-from ..core.record import canonical_json
+from ..core.record import ColumnList, EncodedItems, canonical_json, list_items_digest
+from .arrow_lists import ArrowColumn, column_list
 from .helper import WorkbookPool
 from .readers import file_sha256
 from .writers import (
@@ -130,7 +131,7 @@ def _subset(
             counts[member.id] = counts.get(member.id, 0) + 1
     workloads = {person: counts[person] for person in result.workloads if person in counts}
     exclusions = result.selection.exclusions
-    selection = Selection(strata, (), tuple(exclusions[i] for i in excluded), 0, 0)
+    selection = Selection(strata, (), exclusions.take(excluded), 0, 0)
     return DrawResult(result.seed, selection, tuple(tasks), workloads)
 
 
@@ -272,8 +273,8 @@ def _groups(result: DrawResult, authorities: Sequence[str]) -> dict[str, tuple[l
     groups: dict[str, tuple[list[Task], list[int]]] = {}
     for task in result.tasks:
         groups.setdefault(task.enterprise.authority, ([], []))[0].append(task)
-    for number, exclusion in enumerate(result.selection.exclusions):
-        groups.setdefault(authorities[exclusion.index], ([], []))[1].append(number)
+    for number, position in enumerate(result.selection.exclusions.positions):
+        groups.setdefault(authorities[position], ([], []))[1].append(number)
     return dict(sorted(groups.items()))
 
 
@@ -380,16 +381,6 @@ def output_content_digest(path: Path) -> str:
 _TEAM = pa.list_(pa.string())
 
 
-def list_items_digest(items: Sequence[bytes]) -> str:
-    """The content digest of a record list given as its items' canonical JSON: SHA-256 of the
-    canonical JSON of the whole list (what `digest(list)` gives)."""
-    found = hashlib.sha256(b"[")
-    for number, item in enumerate(items):
-        found.update(b"," + item if number else item)
-    found.update(b"]")
-    return found.hexdigest()
-
-
 def _tasks_table(tasks: Sequence[Mapping[str, Any]], strata: Sequence[str]) -> pa.Table:
     stratum = pa.struct([(column, pa.string()) for column in strata])
     return pa.table(
@@ -408,6 +399,9 @@ def _tasks_table(tasks: Sequence[Mapping[str, Any]], strata: Sequence[str]) -> p
 
 
 def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
+    if isinstance(excluded, ColumnList):  # read off the selection's columns, Arrow's kept
+        columns = excluded.columns
+        return pa.table({key: _strings(columns[key]) for key in ("enterprise_id", "reason_code", "reason")})
     return pa.table(
         {
             key: pa.array([e[key] for e in excluded], pa.string())
@@ -416,8 +410,15 @@ def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
     )
 
 
+def _strings(column: Sequence[str]) -> pa.Array[Any]:
+    """A list column as plain text (the engine's repeated reasons come dictionary-encoded)."""
+    if isinstance(column, ArrowColumn):
+        return column.array.cast(pa.string())
+    return pa.array(column, pa.string())
+
+
 def write_record_lists(
-    folder: Path, body: Mapping[str, Any], lists: Mapping[str, list[bytes]], strata: Sequence[str]
+    folder: Path, body: Mapping[str, Any], lists: Mapping[str, EncodedItems], strata: Sequence[str]
 ) -> dict[str, dict[str, Any]]:
     """Write the record's tasks and excluded lists as Parquet files; return what the record keeps in
     their place: `file`, `rows`, `sha256` (of the file's bytes), `content_sha256` (of the list)."""
@@ -437,13 +438,19 @@ def write_record_lists(
     return references
 
 
-def read_record_list(path: Path) -> list[dict[str, Any]]:
-    """A record list file back as the record's items (dicts exactly as the record would hold them).
-    Raises ValueError when the file cannot be read."""
+def read_record_list(path: Path) -> Sequence[dict[str, Any]]:
+    """A record list file back as the record's items (dicts exactly as the record would hold them;
+    a list of text columns, the excluded list, stays in columns). Raises ValueError when the file
+    cannot be read."""
     import pyarrow.parquet as pq
 
     try:
-        items: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+        table = pq.read_table(path)
+        if all(pa.types.is_string(f.type) for f in table.schema):
+            if any(column.null_count for column in table.columns):
+                raise ValueError(f"“{path.name}”有空值")
+            return column_list(table)
+        items: list[dict[str, Any]] = table.to_pylist()
     except (pa.ArrowException, OSError) as exc:
         raise ValueError(f"“{path.name}”无法读取（{exc}）") from None
     return items

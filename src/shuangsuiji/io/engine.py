@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from ..core.draw import Selector
 from ..core.errors import UsageError
-from ..core.model import EnterpriseRoster, Exclusion, HistoryEntry, Pick, Selection
+from ..core.model import EnterpriseRoster, HistoryEntry, Pick, Selection
 from ..core.plan import Plan
 from ..core.progress import NullReporter, Reporter
 from ..core.select import StratumKey, last_inspections, make_stratum
@@ -49,6 +49,7 @@ from ..core.selection_sql import (
     stratum_quotas,
 )
 from ..core.tickets import ALGORITHM
+from .arrow_lists import ArrowExclusions
 from .readers.table_roster import RosterSource
 
 if TYPE_CHECKING:
@@ -160,13 +161,17 @@ def select_in_duckdb(
         )
         for q in quotas
     )
-    make = cast(Callable[..., Exclusion], Exclusion)  # map() over columns: half the time of a loop
-    columns = [excluded.column(c).to_pylist() for c in (ROW_INDEX, "key")]
-    # Codes and reasons repeat (one per status word or date), as the reference shares them: one
-    # object per distinct text, not one per row (measured at 50M rows: 8.5M excluded).
-    columns += [_shared(excluded.column(c)) for c in ("code", "reason")]
-    exclusions = tuple(map(make, *columns, excluded.column("name").to_pylist()))
+    # Kept in Arrow (8.5M excluded at 50M rows): the record and workbooks read the columns. Codes
+    # and reasons repeat (one per status word or date): dictionary-encoded, ~0.5 GB less at 50M.
+    columns = {field: excluded.column(c).cast(pa.string()) for field, c in _EXCLUDED_COLUMNS.items()}
+    for field in ("code", "reason"):
+        columns[field] = columns[field].dictionary_encode()
+    positions = excluded.column(ROW_INDEX).cast(pa.int64())
+    exclusions = ArrowExclusions(pa.table({"positions": positions, **columns}))
     return Selection(strata, picks, exclusions, population, out_of_scope)
+
+
+_EXCLUDED_COLUMNS = {"enterprise_key": "key", "code": "code", "reason": "reason", "name": "name"}
 
 
 def _register_roster(con: duckdb.DuckDBPyConnection, roster: pa.Table | Sequence[Path]) -> None:

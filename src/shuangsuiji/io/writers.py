@@ -23,7 +23,15 @@ from ..core.ids import key_problem
 from ..core.model import EXCLUSION_LABELS, DrawResult, Enterprise, InputFile, Inspector, Task
 from ..core.plan import Plan, PlanInfo, fraction_text
 from ..core.privacy import personal_data
-from ..core.record import LEDGER_HISTORY, LEDGER_HISTORY_FILE, archived_name, encode_lists
+from ..core.record import (
+    LEDGER_HISTORY,
+    LEDGER_HISTORY_FILE,
+    ColumnList,
+    EncodedItems,
+    archived_name,
+    encode_lists,
+    join_items,
+)
 from ..core.tickets import ALGORITHM
 from .helper import WorkbookHelper
 from .readers import file_sha256
@@ -268,10 +276,10 @@ def excluded_sheet(result: DrawResult, plan: Plan) -> Sheet:
         "未参加抽取",
         ("统一社会信用代码/注册号", "市场主体名称", "原因类别", "原因"),
         Columns(
-            [e.enterprise_key for e in exclusions],
-            [e.name for e in exclusions],
-            [EXCLUSION_LABELS[e.code] for e in exclusions],
-            [e.reason for e in exclusions],
+            list(exclusions.enterprise_key),
+            list(exclusions.name),
+            [EXCLUSION_LABELS[code] for code in exclusions.code],
+            list(exclusions.reason),
         ),
         widths=(21, 30, 11, 66),
         wrap=True,
@@ -584,7 +592,7 @@ def write_outputs(
     )
 
 
-def _record_parts(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> Iterator[bytes]:
+def _record_parts(record: dict[str, Any], lists: Mapping[str, EncodedItems]) -> Iterator[bytes]:
     """The record as readable UTF-8 JSON, in pieces: one top-level key per line, one list item per line.
 
     List items come pre-encoded (canonical, exactly as digested) from `lists` where given;
@@ -594,12 +602,14 @@ def _record_parts(record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> I
     for number, key in enumerate(sorted(record)):
         value = record[key]
         items = lists.get(key)
-        if items is None and isinstance(value, list):
+        if items is None and isinstance(value, list | ColumnList):
             items = encode_lists({key: value})[key]
         name = (b",\n  " if number else b"  ") + json.dumps(key, ensure_ascii=False).encode("utf-8")
-        if items:
+        if items is not None and not len(items):
+            yield name + b": []"
+        elif items is not None:
             yield name + b": [\n    "
-            yield b",\n    ".join(items)
+            yield from join_items(items, b",\n    ")
             yield b"\n  ]"
         else:
             yield name + b": " + json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -611,7 +621,7 @@ def write_json(path: Path, value: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def write_record(folder: Path, record: dict[str, Any], lists: Mapping[str, list[bytes]]) -> None:
+def write_record(folder: Path, record: dict[str, Any], lists: Mapping[str, EncodedItems]) -> None:
     """Write draw-record.json (UTF-8, keys sorted) into `folder`, piece by piece (40 MB for a
     million-row draw: not glued together first)."""
     with (folder / RECORD).open("wb") as out:
