@@ -53,6 +53,7 @@ from shuangsuiji.core.model import (  # noqa: E402
     DrawResult,
     Enterprise,
     Exclusion,
+    Exclusions,
     Inspector,
     Pick,
     Selection,
@@ -120,7 +121,7 @@ def synthetic_draw(tasks: int, excluded: int, inspectors: int) -> tuple[DrawResu
                 tasks + n, f"92330106MB{n:07d}Y", "window", "2026-03-01 已检查（365 天内）", f"某某店{n}"
             )
         )
-    selection = Selection(tuple(strata), (), tuple(exclusions), tasks + excluded, 0)
+    selection = Selection(tuple(strata), (), Exclusions.of(exclusions), tasks + excluded, 0)
     return DrawResult("2027010188", selection, tuple(made), workloads), authorities
 
 
