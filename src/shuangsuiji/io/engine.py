@@ -149,7 +149,8 @@ class EngineSettings:
     def out_of_memory(self) -> UsageError:
         """What to tell a user whose selection ran out of memory or of spill space."""
         limit = memory_limit_bytes(self.memory_limit)
-        within = f"（内存上限 {limit / _GIB:.1f} GiB）" if limit is not None else ""
+        size = f"{limit / _GIB:.1f} GiB" if limit and limit >= _GIB else f"{(limit or 0) >> 20} MiB"
+        within = f"（内存上限 {size}）" if limit is not None else ""
         return UsageError(
             f"DuckDB 抽取时内存不足{within}",
             hint="请用 --memory-limit 调高内存上限，或用 --temp-dir 把临时文件夹换到剩余空间更大的磁盘",
