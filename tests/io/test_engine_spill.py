@@ -207,3 +207,22 @@ def test_a_killed_draws_spill_folder_is_removed_by_the_next_run(tmp_path: Path) 
     staging._held.discard(entry.path.name)
     assert folder in remove_abandoned()
     assert not folder.exists()
+
+
+def test_verify_recomputes_within_the_same_limits(
+    roster: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    draw(roster, out)
+    temp = tmp_path / "临时"
+    temp.mkdir()
+    seen = watch_engine(monkeypatch)
+    result = CliRunner().invoke(
+        app, ["verify", str(out), "--memory-limit", "300MiB", "--temp-dir", str(temp)]
+    )
+    assert result.exit_code == 0, result.output
+    assert [s["memory_limit"] for s in seen] == ["300.0 MiB"]
+    assert seen[0]["temp_directory"].parent.parent == temp
+    assert list(temp.iterdir()) == []  # the spill folder and the recomputed outputs both gone
+    bad = CliRunner().invoke(app, ["verify", str(out), "--memory-limit", "很多"])
+    assert bad.exit_code == 2 and "内存上限“很多”无法识别" in bad.output
