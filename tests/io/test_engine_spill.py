@@ -226,3 +226,23 @@ def test_verify_recomputes_within_the_same_limits(
     assert list(temp.iterdir()) == []  # the spill folder and the recomputed outputs both gone
     bad = CliRunner().invoke(app, ["verify", str(out), "--memory-limit", "很多"])
     assert bad.exit_code == 2 and "内存上限“很多”无法识别" in bad.output
+
+
+def test_ctrl_c_inside_a_duckdb_query_is_an_interruption(
+    roster: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(con: Any) -> None:  # what DuckDB 2 raises when Ctrl-C stops a running query
+        raise RuntimeError("Query interrupted")
+
+    temp = tmp_path / "临时"
+    temp.mkdir()
+    watch_engine(monkeypatch, interrupted)
+    result = CliRunner().invoke(
+        app,
+        ["draw", "--plan", str(SAMPLE_PLAN), "--enterprises", str(roster), "--seed", SEED,
+         "--out", str(tmp_path / "out"), "--temp-dir", str(temp), "--engine", "duckdb",
+         "--ledger", str(ledger_at(tmp_path / "ledger.sqlite"))],
+    )  # fmt: skip
+    assert result.exit_code == 130, result.output
+    assert "已中断" in result.output and "内部错误" not in result.output
+    assert list(temp.iterdir()) == [] and not (tmp_path / "out").exists()

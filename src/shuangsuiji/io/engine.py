@@ -235,6 +235,12 @@ def select_in_duckdb(
         excluded = _arrow(con, sql.exclusions())
     except duckdb.OutOfMemoryException:
         raise settings.out_of_memory() from None
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        # Ctrl-C during a query: DuckDB 2 stops it and raises RuntimeError("Query interrupted")
+        # (measured here, 2.0.1), not KeyboardInterrupt; the tool answers Ctrl-C as it always does.
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
     finally:
         con.close()
     picks, cutoffs = _picks(picks_table, {q.stratum_no: q.key for q in quotas})
