@@ -102,7 +102,9 @@ def child_draw(data: Path, kind: str) -> dict[str, Any]:
             marks.setdefault(label, time.perf_counter())
 
     real_selector = pipeline.roster_selector
-    pipeline.roster_selector = lambda roster, reporter: timed("selection", real_selector(roster, reporter))
+    pipeline.roster_selector = lambda roster, reporter, options=None: timed(
+        "selection", real_selector(roster, reporter, options)
+    )
     pipeline.compute_draw = timed("draw", pipeline.compute_draw)  # type: ignore[assignment]
     pipeline.check_inputs = timed("checks", pipeline.check_inputs)  # type: ignore[assignment]
     for name in ("encode_lists", "body_digest", "build_record", "write_record_lists", "write_record"):

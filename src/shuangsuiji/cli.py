@@ -70,6 +70,26 @@ SheetOption = Annotated[
         "--sheet", metavar="工作表", help="检查对象名录所在的工作表（默认：表头相符的那个可见工作表）"
     ),
 ]
+# DuckDB's resources for a Parquet/CSV roster (draw, and verify recomputing such a draw).
+MemoryLimitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        metavar="大小",
+        help="DuckDB 抽取可用的内存上限，如 6GB、4096MiB 或 50%；超出时溢写到临时文件夹，结果不变"
+        "（默认本机内存的一半）",
+        show_default=False,
+    ),
+]
+TempDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--temp-dir",
+        metavar="文件夹",
+        help="放溢写数据和大名录临时文件的已有文件夹，抽取结束即删除（默认系统临时文件夹）",
+        show_default=False,
+    ),
+]
 LedgerOption = Annotated[
     Path | None,
     typer.Option(
@@ -216,17 +236,23 @@ def draw(
             "结果相同",
         ),
     ] = "auto",
+    memory_limit: MemoryLimitOption = None,
+    temp_dir: TempDirOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度和汇总")] = False,
 ) -> None:
     """按抽查计划抽取检查对象、组成检查组，写出分派表、公示表和抽取记录，并记入抽取台账。
 
     示例：shuangsuiji draw --plan config/plan.toml --seed 2026120188 --out 抽取结果/2026-12
     示例：shuangsuiji draw --plan config/plan.toml --seed-value "福彩3D 2026-12-01 385" --seed-value 4271 --out 抽取结果/2026-12
+    示例：shuangsuiji draw --plan 省级计划.toml --seed 2027010188 --out 抽取结果/2027-01 --memory-limit 6GB --temp-dir D:/临时
     """  # noqa: E501
+    from dataclasses import replace
+
     from . import ui
     from .pipeline import draw_in_workspace, with_engine
 
     options = _options(plan, enterprises, inspectors, conflicts, history, sheet)
+    options = replace(options, memory_limit=memory_limit, temp_dir=temp_dir)
     progress = _reporter(quiet)
     outcome = _guarded(
         lambda: draw_in_workspace(
@@ -374,6 +400,8 @@ def verify_command(
             help="复核结果公告时：同时与这个抽取文件夹核对（不给出时用公告文件夹中保存的抽取记录）",
         ),
     ] = None,
+    memory_limit: MemoryLimitOption = None,
+    temp_dir: TempDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出到标准输出（供脚本使用）")] = False,
 ) -> None:
     """复算一次抽取或一次结果公告，逐项比较；完全一致退出码 0，有不同 1，无法复算 2。
@@ -411,6 +439,8 @@ def verify_command(
             ledger=ledger,
             commitment=commitment,
             reporter=progress,
+            memory_limit=memory_limit,
+            temp_dir=temp_dir,
         ),
         progress,
     )

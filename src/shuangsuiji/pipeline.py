@@ -99,6 +99,10 @@ class InputOptions:
     plan: Plan | None = None  # an already parsed plan (verify rebuilds it from a record); wins over plan_path
     engine: EngineChoice = "auto"
     duckdb_installed: bool | None = None  # None: look; False shows what happens where it is missing
+    # Operational, never recorded (the draw is the same whatever they are): DuckDB's memory limit
+    # ("6GB", "50%"; None: half the machine's memory) and the folder its spill folder is made in.
+    memory_limit: str | None = None
+    temp_dir: Path | None = None
 
     def overrides(self) -> dict[InputKind, Path | None]:
         """The input paths given on the command line, by kind."""
@@ -129,6 +133,29 @@ def with_engine(options: InputOptions, engine: str) -> InputOptions:
         if engine.strip().lower() == choice:
             return replace(options, engine=choice)
     raise UsageError(f"不认识的抽取引擎“{engine}”", hint="请用 --engine auto、duckdb 或 python")
+
+
+def check_engine_limits(options: InputOptions, out_dir: Path | None = None) -> None:
+    """Refuse a memory limit that is not a size, and a temporary folder that does not exist or lies
+    in the output folder (spilled rows must never be left among the results); before any reading."""
+    if options.memory_limit is not None:
+        from .io.engine import check_memory_limit
+
+        check_memory_limit(options.memory_limit)
+    where = options.temp_dir
+    if where is None:
+        return
+    if not where.is_dir():
+        raise UsageError(
+            f"临时文件夹“{where}”不存在或不是文件夹", hint="请用 --temp-dir 给出一个已有的文件夹"
+        )
+    if out_dir is not None:
+        out = out_dir.resolve()
+        if where.resolve() == out or out in where.resolve().parents:
+            raise UsageError(
+                f"临时文件夹“{where}”在输出文件夹“{out_dir}”之内",
+                hint="请用 --temp-dir 给出输出文件夹以外的文件夹",
+            )
 
 
 def load_plan_with(options: InputOptions) -> Plan:
@@ -233,19 +260,23 @@ def _roster_reader(
         return readers.read_enterprises, [note]
     folder = None
     if scratch is not None and scratch_wanted(path):
-        folder = scratch.enter_context(private_scratch())
+        folder = scratch.enter_context(private_scratch(options.temp_dir))
     return partial(read_table_enterprises, scratch=folder), []
 
 
-def roster_selector(roster: Any, reporter: Reporter) -> Selector:
-    """The selector for a roster as read: DuckDB over the normalised table, or the reference."""
+def roster_selector(roster: Any, reporter: Reporter, options: InputOptions | None = None) -> Selector:
+    """The selector for a roster as read: DuckDB over the normalised table (within the options'
+    memory limit, spilling into their temporary folder), or the reference."""
     from .io.readers.table_roster import TableRoster
 
     if not isinstance(roster, TableRoster):
         return select
     from .io.engine import table_selector
 
-    return table_selector(roster.source, reporter)
+    options = options or InputOptions(Path())
+    return table_selector(
+        roster.source, reporter, memory_limit=options.memory_limit, temp_parent=options.temp_dir
+    )
 
 
 def load_and_check(
@@ -471,6 +502,7 @@ def run_draw(
     reporter = reporter or NullReporter()
     clock = clock or utc_now
     seed = _check_request(seed, seed_values, reason, out_dir)
+    check_engine_limits(options, out_dir)
     if commitment is not None:
         # Before the read (which hashes the files again, overlapped with parsing): a file changed
         # since the commitment is named as such, not by whatever reading it then fails with.
@@ -487,7 +519,8 @@ def run_draw(
             archiving = pool.submit(archive_inputs, folder, inputs.files, kept_history)
             reporter.stage("抽取检查对象并组成检查组")
             try:
-                result = compute_draw(inputs, plan, seed, roster_selector(inputs.enterprises, reporter))
+                selector = roster_selector(inputs.enterprises, reporter, options)
+                result = compute_draw(inputs, plan, seed, selector)
             except DrawError as error:
                 if book is not None:  # every draw that used a seed is entered, successful or not
                     _enter_failure(
@@ -750,6 +783,7 @@ def draw_in_workspace(
     seed="2026120188")``
     """
     seed = chosen_seed(seed, seed_values)
+    check_engine_limits(options, out_dir)
     promised = read_json_file(commitment_file, "承诺文件") if commitment_file is not None else None
     normalize_seed(seed)  # a bad seed or plan is named before a missing ledger
     load_plan(options.plan_path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from .io.readers import file_sha256
 from .io.staging import private_scratch
 from .io.writers import RECORD
 from .io.xlsx import MAX_ROWS, column_letter
-from .pipeline import InputOptions, earlier_draws, run_draw
+from .pipeline import InputOptions, check_engine_limits, earlier_draws, run_draw
 
 __all__ = [
     "Finding",
@@ -494,17 +494,17 @@ def _kept_history(sources: _Sources) -> list[HistoryEntry]:
 def _recompute(
     record: dict[str, Any],
     folder: Path,
-    plan: Plan,
+    options: InputOptions,
     kept: Sequence[HistoryEntry],
     reporter: Reporter,
     findings: Sequence[Finding],
 ) -> list[Finding]:
     """Draw again from the record's seed, plan and inputs in a private scratch folder, and compare
     the result and the workbooks with the record and the folder (`findings`: what was found so far,
-    to tell a missing input from a broken one)."""
-    with private_scratch() as scratch:  # registered: a killed verify leaves no roster copies behind for long
+    to tell a missing input from a broken one); `options`: the recorded plan, DuckDB's limits."""
+    # Registered: a killed verify leaves no roster copies behind for long.
+    with private_scratch(options.temp_dir) as scratch:
         again = scratch / "out"
-        options = InputOptions(folder / RECORD, plan=plan)
         try:
             outcome = run_draw(
                 options,
@@ -539,15 +539,21 @@ def verify(
     ledger: Path | None = None,
     commitment: Path | None = None,
     reporter: Reporter | None = None,
+    memory_limit: str | None = None,
+    temp_dir: Path | None = None,
 ) -> Verdict:
     """Recompute the draw recorded in `folder` and compare everything; never writes into `folder`.
 
     The folder alone is enough: the inputs, the history taken from the ledger and the commitment
     are read from the copies kept in it. `ledger` also checks the draw's ledger entry, `commitment`
     a commitment published before the draw, `overrides` compare other copies of the inputs.
+    `memory_limit` and `temp_dir`: DuckDB's, as `draw --memory-limit/--temp-dir` (the recomputed
+    outputs are made in `temp_dir` too); they never change what is compared.
 
     Example: ``verify(Path("抽取结果/2026-12")).identical``
     """
+    limits = InputOptions(folder / RECORD, memory_limit=memory_limit, temp_dir=temp_dir)
+    check_engine_limits(limits)  # before anything is read
     record = load_record(folder)
     findings = list_file_findings(record) + record_integrity(record)
     _refuse_other_algorithms(record)
@@ -559,7 +565,9 @@ def verify(
     plan = _recorded_plan(record, sources, sheet)
     kept = _kept_history(sources)
     findings += _ledger(record, folder, plan, ledger, kept)
-    findings += _recompute(record, folder, plan, kept, reporter or NullReporter(), findings)
+    findings += _recompute(
+        record, folder, replace(limits, plan=plan), kept, reporter or NullReporter(), findings
+    )
     return Verdict(str(folder), tuple(findings))
 
 

@@ -12,6 +12,7 @@ DuckDB is an optional dependency (the `province` extra): imported when a selecti
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.util
 import re
 from collections.abc import Iterable, Sequence
@@ -51,20 +52,84 @@ from ..core.selection_sql import (
 from ..core.tickets import ALGORITHM
 from .arrow_lists import ArrowExclusions
 from .readers.table_roster import RosterSource
+from .staging import SPILL_PREFIX, private_scratch
 
 if TYPE_CHECKING:
     import duckdb
 
 ROW_INDEX = "idx"  # the column the engine adds: the row's position in the roster
-_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 _TEXT_FIELDS = ("key", "name", "credit_class", "district", "industry", "authority", "status")
 _OTHER_TEXT = ("address", "legal_rep", "phone")
+# Sizes as DuckDB reads them: KB, MB... are powers of 1000, KiB, MiB... powers of 1024; or a share
+# of the machine's memory.
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)", re.IGNORECASE)
+_UNITS = {
+    "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}  # fmt: skip
+_GIB = 2**30
+MIN_MEMORY_LIMIT = 64 * 2**20  # below this DuckDB fails on its first hash table, roster or not
+DEFAULT_MEMORY_SHARE = 0.5  # of the machine's memory: the draw's Python side needs the rest
+DUCKDB_DEFAULT_SHARE = 0.8  # DuckDB's own default memory_limit, documented as 80% of the memory
+
+
+def check_memory_limit(text: str) -> str:
+    """A memory limit as written (`6GB`, `4096MiB`, `50%`), checked; the text, trimmed. Raises a
+    Chinese UsageError naming the value for anything else, before any input is read."""
+    found = _SIZE.fullmatch(text.strip())
+    if found is None:
+        raise UsageError(
+            f"内存上限“{text}”无法识别",
+            hint="请写成数字加单位，例如 --memory-limit 6GB、4096MiB，或本机内存的百分比如 50%",
+        )
+    number, unit = float(found.group(1)), found.group(2).lower()
+    if unit == "%" and not 0 < number <= 100:
+        raise UsageError(f"内存上限“{text}”不是 1% 到 100% 之间的比例", hint="例如 --memory-limit 50%")
+    if unit != "%" and number * _UNITS[unit] < MIN_MEMORY_LIMIT:
+        raise UsageError(f"内存上限“{text}”过小，DuckDB 无法运行", hint="请至少给 64MiB，通常给 2GB 以上")
+    return text.strip()
+
+
+@functools.cache
+def machine_memory() -> int | None:
+    """The memory DuckDB sees, in bytes: physical memory, or a container's limit where one is set
+    (DuckDB reads cgroups and Windows; the standard library does neither). None if DuckDB words
+    its default in a way not foreseen here."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        (default,) = cast(tuple[str], con.execute("SELECT current_setting('memory_limit')").fetchone())
+    finally:
+        con.close()
+    found = re.fullmatch(r"([\d.]+)\s*([A-Za-z]+)", default.strip())  # DuckDB writes e.g. "18.8 GiB"
+    if found is None or found.group(2).lower() not in _UNITS:
+        return None
+    return int(float(found.group(1)) * _UNITS[found.group(2).lower()] / DUCKDB_DEFAULT_SHARE)
+
+
+def memory_limit_bytes(text: str | None) -> int | None:
+    """The limit in bytes: as written, a share of machine_memory, or (None) the default: half of
+    it, at least 1 GiB (DuckDB's own default, 80%, leaves the rest of the draw too little). None
+    where the machine's memory is unknown and DuckDB's default has to stand."""
+    if text is not None:
+        found = cast(re.Match[str], _SIZE.fullmatch(check_memory_limit(text)))
+        number, unit = float(found.group(1)), found.group(2).lower()
+        if unit != "%":
+            return int(number * _UNITS[unit])
+    memory = machine_memory()
+    if memory is None:
+        return None
+    if text is not None:
+        return max(MIN_MEMORY_LIMIT, int(memory * number / 100))
+    return int(max(memory * DEFAULT_MEMORY_SHARE, min(_GIB, memory * DUCKDB_DEFAULT_SHARE)))
 
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """How much DuckDB may use: a memory limit such as "4GB" (past it, DuckDB spills to
-    temp_directory instead of failing), a folder for spilled data, a number of threads."""
+    """How much DuckDB may use: a memory limit such as "4GB" or "50%" (past it, DuckDB spills to
+    temp_directory instead of failing; None: half the machine's memory), a folder for spilled data
+    (None: DuckDB's own, `.tmp` in the working folder), a number of threads."""
 
     memory_limit: str | None = None
     temp_directory: Path | None = None
@@ -73,17 +138,24 @@ class EngineSettings:
     def config(self) -> dict[str, Any]:
         """The connection's configuration (DuckDB checks each value again)."""
         config: dict[str, Any] = {"default_collation": ""}  # binary: strings compare by code point
-        if self.memory_limit is not None:
-            if not _SIZE.fullmatch(self.memory_limit.strip()):
-                raise UsageError(
-                    f"内存上限“{self.memory_limit}”无法识别", hint="请写成数字加单位，例如 4GB、512MB"
-                )
-            config["memory_limit"] = self.memory_limit.strip()
+        limit = memory_limit_bytes(self.memory_limit)
+        if limit is not None:
+            config["memory_limit"] = f"{limit // 2**20}MiB"
         if self.temp_directory is not None:
             config["temp_directory"] = str(self.temp_directory)
         if self.threads is not None:
             config["threads"] = self.threads
         return config
+
+    def out_of_memory(self) -> UsageError:
+        """What to tell a user whose selection ran out of memory or of spill space."""
+        limit = memory_limit_bytes(self.memory_limit)
+        size = f"{limit / _GIB:.1f} GiB" if limit and limit >= _GIB else f"{(limit or 0) >> 20} MiB"
+        within = f"（内存上限 {size}）" if limit is not None else ""
+        return UsageError(
+            f"DuckDB 抽取时内存不足{within}",
+            hint="请用 --memory-limit 调高内存上限，或用 --temp-dir 把临时文件夹换到剩余空间更大的磁盘",
+        )
 
 
 def duckdb_installed() -> bool:
@@ -91,16 +163,25 @@ def duckdb_installed() -> bool:
     return importlib.util.find_spec("duckdb") is not None
 
 
-def table_selector(source: RosterSource, reporter: Reporter | None = None) -> Selector:
+def table_selector(
+    source: RosterSource,
+    reporter: Reporter | None = None,
+    *,
+    memory_limit: str | None = None,
+    temp_parent: Path | None = None,
+) -> Selector:
     """core.draw's selector for a roster kept as the normalised table: DuckDB reads the table (or
-    its Parquet file, spilling into that private folder past its memory limit); the roster object
-    compute_draw passes is not read."""
-    settings = EngineSettings(temp_directory=source.parquet.parent if source.parquet else None)
+    its Parquet file); the roster object compute_draw passes is not read. Past `memory_limit`
+    DuckDB spills into a private folder made for this selection in `temp_parent` (None: the
+    system's temporary folder), registered and removed when the selection ends, however it ends."""
 
     def run(_roster: EnterpriseRoster, plan: Plan, seed: str, history: Iterable[HistoryEntry]) -> Selection:
-        return select_in_duckdb(
-            source.engine_input(), plan, seed, history, settings=settings, reporter=reporter
-        )
+        with private_scratch(temp_parent, prefix=SPILL_PREFIX) as folder:
+            # A folder DuckDB makes itself when it first spills: it removes it on closing.
+            settings = EngineSettings(memory_limit, folder / "duckdb")
+            return select_in_duckdb(
+                source.engine_input(), plan, seed, history, settings=settings, reporter=reporter
+            )
 
     return run
 
@@ -134,7 +215,8 @@ def select_in_duckdb(
 
     reporter = reporter or NullReporter()
     sql = SelectionSql.for_plan(plan, "duckdb", carry=(ROW_INDEX,))
-    con = duckdb.connect(config=(settings or EngineSettings()).config())
+    settings = settings or EngineSettings()
+    con = duckdb.connect(config=settings.config())
     try:
         reporter.stage("统计名录各层户数")
         _register_roster(con, roster)
@@ -152,6 +234,14 @@ def select_in_duckdb(
         reporter.advance(len(quotas))
         reporter.stage("整理未参加抽取的企业")
         excluded = _arrow(con, sql.exclusions())
+    except duckdb.OutOfMemoryException:
+        raise settings.out_of_memory() from None
+    except (duckdb.InterruptException, RuntimeError) as exc:
+        # Ctrl-C during a query: DuckDB 2 stops it and raises RuntimeError("Query interrupted")
+        # (measured here, 2.0.1), not KeyboardInterrupt; the tool answers Ctrl-C as it always does.
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
     finally:
         con.close()
     picks, cutoffs = _picks(picks_table, {q.stratum_no: q.key for q in quotas})

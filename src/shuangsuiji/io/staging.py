@@ -28,6 +28,7 @@ from ..core.errors import OutputError, UsageError
 
 STATE_DIR_VARIABLE = "SHUANGSUIJI_STATE_DIR"
 VERIFY_PREFIX = "shuangsuiji-verify-"
+SPILL_PREFIX = "shuangsuiji-duckdb-"  # the folder a DuckDB selection spills into past its memory limit
 _ENTRY_SUFFIX = ".entry"
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line ends
 # This process's own live entries: where locks are per process rather than per open file (flock
@@ -190,7 +191,8 @@ def _is_ours(folder: Path, token: str) -> bool:
     """Whether a registered path still names a folder made for this very entry."""
     name = folder.name
     return folder.is_absolute() and (
-        name == f"{VERIFY_PREFIX}{token}" or (name.startswith(".") and name.endswith(f".{token}.partial"))
+        name in (f"{VERIFY_PREFIX}{token}", f"{SPILL_PREFIX}{token}")
+        or (name.startswith(".") and name.endswith(f".{token}.partial"))
     )
 
 
@@ -325,13 +327,14 @@ def staged_contents(folder: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def private_scratch() -> Iterator[Path]:
-    """A private, registered scratch folder in the system's temporary folder, removed afterwards."""
+def private_scratch(where: Path | None = None, prefix: str = VERIFY_PREFIX) -> Iterator[Path]:
+    """A private, registered scratch folder in `where` (None: the system's temporary folder),
+    removed afterwards."""
     remove_abandoned()
-    where = Path(tempfile.gettempdir())
+    where = where or Path(tempfile.gettempdir())
     with ExitStack() as stack:
         try:
-            scratch = stack.enter_context(_private_folder(lambda token: where / f"{VERIFY_PREFIX}{token}"))
+            scratch = stack.enter_context(_private_folder(lambda token: where / f"{prefix}{token}"))
         except OSError as exc:
             raise OutputError(
                 f"无法在“{where}”创建临时文件夹（{exc.strerror}）", hint="请检查临时文件夹的写权限和磁盘空间"
