@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .assign import Staffing, assignment_order
+from .assign import GroupSolver, Staffing, assignment_order, solve_in_groups
 from .model import DrawResult, EnterpriseRoster, HistoryEntry, Inputs, Selection, Task
 from .plan import Plan
 from .select import select
@@ -22,8 +22,13 @@ def task_id(plan: Plan, number: int) -> str:
     return f"{plan.info.id}-{number:05d}"
 
 
-def compute_draw(inputs: Inputs, plan: Plan, seed: str, selector: Selector = select) -> DrawResult:
-    """Select the enterprises and staff every task; deterministic in (inputs, plan, seed)."""
+def compute_draw(
+    inputs: Inputs, plan: Plan, seed: str, selector: Selector = select, staff: GroupSolver | None = None
+) -> DrawResult:
+    """Select the enterprises and staff every task; deterministic in (inputs, plan, seed).
+
+    With `staff`, the tasks are staffed in groups that share no inspector, solved by `staff`
+    (io/staffing.py runs them in helper processes): the same teams, see Staffing.groups."""
     selection = selector(inputs.enterprises, plan, seed, inputs.history)
     picked = inputs.enterprises.records([p.index for p in selection.picks])
     enterprises = {p.enterprise_key: e for p, e in zip(selection.picks, picked, strict=True)}
@@ -31,7 +36,10 @@ def compute_draw(inputs: Inputs, plan: Plan, seed: str, selector: Selector = sel
     staffing = Staffing(
         plan, seed, [enterprises[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history
     )
-    staffing.solve()
+    if staff is None:
+        staffing.solve()
+    else:
+        solve_in_groups(staffing, staff)
     teams = dict(zip(order, staffing.teams(), strict=True))
     tasks = tuple(
         Task(task_id(plan, number), enterprises[pick.enterprise_key], pick, teams[pick.enterprise_key])

@@ -1,0 +1,118 @@
+"""Independent team groups solved side by side: this process takes one share, helper processes the rest.
+
+The core splits a draw's tasks into groups that share no inspector and proves that each group solved
+alone makes the whole solve's choices (core/assign.py, Staffing.groups); this module only decides
+where the groups run. Why plain subprocesses fed by pickle rather than multiprocessing: see
+io/helper.py (fork copies every page touched by reference counting; spawn re-imports the caller's
+script). The payload is data this process just built; the reply comes from the helper it started.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+
+from ..core.assign import GroupInputs, solve_group, solve_in_turn
+from ..core.errors import DrawError
+
+# Below this many places a helper costs more than it saves: starting one and sending it the
+# groups takes about 0.3 s here, the time this process staffs some 100,000 places in.
+MIN_PLACES = 100_000
+_INFEASIBLE = "infeasible"
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def shares(places: Sequence[int], count: int) -> list[list[int]]:
+    """Group indices dealt into `count` shares of about equal places, largest groups first."""
+    found: list[list[int]] = [[] for _ in range(count)]
+    load = [0] * count
+    for g in sorted(range(len(places)), key=lambda g: -places[g]):
+        lightest = load.index(min(load))
+        found[lightest].append(g)
+        load[lightest] += places[g]
+    return [sorted(share) for share in found if share]
+
+
+class _Helper:
+    """One helper process staffing a share of the groups."""
+
+    def __init__(self, groups: list[GroupInputs]) -> None:
+        self.groups = groups
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "shuangsuiji.io.staffing"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self.reply: tuple[bytes, bytes] = (b"", b"")
+        payload = pickle.dumps(groups, protocol=pickle.HIGHEST_PROTOCOL)
+        # A thread feeds the pipe and collects the reply, so that this process staffs its own share meanwhile.
+        self.thread = threading.Thread(
+            target=self._talk, args=(payload,), name="staffing-helper", daemon=True
+        )
+        self.thread.start()
+
+    def _talk(self, payload: bytes) -> None:
+        self.reply = self.process.communicate(payload)
+
+    def result(self) -> list[list[int]]:
+        """The share's choices; DrawError when a group cannot be staffed. A helper that failed
+        otherwise (killed, out of memory) is replaced by this process: the choices are the same."""
+        self.thread.join()
+        out, _ = self.reply
+        if self.process.returncode == 0:
+            reply = pickle.loads(out)  # our own helper's reply
+            if reply == _INFEASIBLE:
+                raise DrawError("检查组无法组成")  # the caller's whole solve gives the real message
+            return list(reply)
+        return solve_in_turn(self.groups)
+
+
+def solve_in_parallel(groups: Sequence[GroupInputs]) -> list[list[int]]:
+    """The choices of every group, in order (a core.assign.GroupSolver): shares of about equal
+    size go to helper processes, one per core but the first, whose share is staffed here."""
+    places = [len(g.enterprises) * g.plan.teams.size for g in groups]
+    count = min(_cores(), len(groups))
+    if sum(places) < MIN_PLACES or count < 2:
+        return solve_in_turn(groups)
+    mine, *theirs = shares(places, count)
+    helpers = [(share, _Helper([groups[g] for g in share])) for share in theirs]
+    found: dict[int, list[int]] = {}
+    try:
+        for g in mine:
+            found[g] = solve_group(groups[g])
+    except BaseException:
+        for _, helper in helpers:
+            helper.process.kill()
+            helper.thread.join()
+        raise
+    for share, helper in helpers:
+        found.update(zip(share, helper.result(), strict=True))
+    return [found[g] for g in range(len(groups))]
+
+
+def _serve() -> None:
+    """The helper's side: staff the groups read from stdin, write their choices to stdout."""
+    groups = pickle.load(sys.stdin.buffer)  # sent by the process that started us
+    report = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the reply
+    try:
+        reply: object = solve_in_turn(groups)
+    except DrawError:
+        reply = _INFEASIBLE
+    report.write(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+    report.flush()
+
+
+if __name__ == "__main__":
+    _serve()
