@@ -11,18 +11,35 @@ same with balance off: the greedy then often spends rare specialists on ordinary
 
 tight-unbalanced is the stress case for the witness: every forced choice may need a long augmenting
 path, and a refused one searches the whole saturated region (it grows faster than linearly).
+
+The province case (issue 13: "500,000 tasks across 100 bureaus in seconds"): the drawn tasks spread
+over bench/generate_province.py's 102 登记机关 in proportion to their staff, its ~4,000 inspectors
+(each bureau's own, built by its `_inspector`) and the [teams] of its plan, max_tasks 1.5× the
+average workload. Timed as compute_draw staffs (assignment order, candidate lists, solve, teams,
+workloads), each round in a fresh process, alternately with the code under --baseline-src (e.g. a
+`git archive main src` copy), so the ratio is same-run; peak memory is the child's max RSS.
+
+    python bench/bench_teams.py --province 500000 --baseline-src /tmp/base/src --repeats 3
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
+import math
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
+import tomllib
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
@@ -79,7 +96,157 @@ def solve_seconds(staffing: Staffing) -> tuple[float, int]:
     return elapsed, calls
 
 
+def province_case(tasks: int, inspectors: int = 4000, seed: int = 2026) -> tuple[Any, list[Any], list[Any]]:
+    """The plan, the drawn enterprises and the inspectors of a synthetic province (see the docstring)."""
+    import numpy as np
+    from generate_province import COUNTIES, INDUSTRY_NAMES, _inspector, inspector_counts, plan_text
+
+    from shuangsuiji.core.model import Enterprise, Inspector
+    from shuangsuiji.core.plan_parse import parse_plan
+    from shuangsuiji.io.readers.values import split_specialties
+
+    start, end = date(2027, 1, 1), date(2027, 12, 31)
+    rng = np.random.default_rng(seed)
+    county_of = {c.bureau: c for c in COUNTIES}
+    counts = inspector_counts(inspectors)
+    people = []
+    for bureau, count in counts.items():
+        for _ in range(count):
+            row = _inspector(rng, len(people) + 1, bureau, county_of.get(bureau), end)
+            people.append(
+                Inspector(
+                    id=row[0],
+                    name=row[1],
+                    department=row[2],
+                    certificate=row[3] or "",
+                    certificate_expiry=row[4],
+                    specialties=split_specialties(row[5]),
+                    district=row[6],
+                    status=row[7] or "",
+                    row=len(people) + 2,
+                )
+            )
+    bureaus = list(counts)
+    weights = np.array([counts[b] for b in bureaus], dtype=float)
+    which = rng.choice(len(bureaus), size=tasks, p=weights / weights.sum())
+    industry = rng.integers(0, len(INDUSTRY_NAMES), size=tasks)
+    elsewhere = rng.integers(0, len(COUNTIES), size=tasks)  # the county of a prefecture's or the province's
+    drawn = []
+    for n in range(tasks):
+        bureau = bureaus[which[n]]
+        county = county_of.get(bureau) or COUNTIES[elsewhere[n]]
+        drawn.append(
+            Enterprise(
+                f"91330{n:013d}",
+                f"企业{n}",
+                "A",
+                county.name,
+                INDUSTRY_NAMES[industry[n]],
+                bureau,
+                "存续",
+                None,
+                False,
+                n + 2,
+            )
+        )
+    plan = parse_plan(tomllib.loads(plan_text(tasks * 60, len(people), start, end, "export")), HERE)
+    able = sum(p.on_duty and p.certified_through(end) for p in people)
+    cap = math.ceil(tasks * plan.teams.size / able * 1.5)
+    return replace(plan, teams=replace(plan.teams, max_tasks=cap)), drawn, people
+
+
+def child_province(tasks: int) -> dict[str, Any]:
+    """One round of the province case in this process: each stage of compute_draw's staffing."""
+    from shuangsuiji.core import assign
+
+    plan, drawn, people = province_case(tasks)
+    spent: dict[str, Any] = {}
+    gc.disable()
+    started = time.perf_counter()
+    by_key = {e.key: e for e in drawn}
+    order = assign.assignment_order("bench", by_key)
+    spent["order_s"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    staffing = assign.Staffing(plan, "bench", [by_key[k] for k in order], people)
+    spent["lists_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    if hasattr(assign, "solve_in_groups"):  # this branch's code: groups in helper processes
+        from shuangsuiji.io.staffing import solve_in_parallel
+
+        spent["groups"] = len(staffing.groups())
+        assign.solve_in_groups(staffing, solve_in_parallel)
+    else:
+        staffing.solve()
+    spent["solve_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    teams = dict(zip(order, staffing.teams(), strict=True))
+    workloads = staffing.workloads()
+    spent["teams_s"] = time.perf_counter() - mark
+    spent["staffing_s"] = time.perf_counter() - started
+    gc.enable()
+    ids = [(key, tuple(m.id for m in teams[key])) for key in order]
+    spent["teams_digest"] = hashlib.sha256(repr((ids, sorted(workloads.items()))).encode()).hexdigest()
+    mark = time.perf_counter()
+    tickets_for("bench", "assign", (f"{n}" for n in range(tasks * plan.teams.size)))
+    spent["floor_s"] = time.perf_counter() - mark  # one SHA-256 ticket per place
+    spent["places"] = tasks * plan.teams.size
+    spent["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20)
+    return spent
+
+
+def province(tasks: int, repeats: int, baseline_src: Path | None) -> None:
+    """Rounds of the province case, alternating this code and the baseline's, each in a fresh process."""
+    kinds = {"this": None, **({"baseline": baseline_src} if baseline_src else {})}
+    found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    for _ in range(repeats):
+        for kind, src in kinds.items():
+            env = dict(os.environ)
+            if src is not None:
+                env["PYTHONPATH"] = str(src)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child-province", str(tasks)],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            found[kind].append(json.loads(out.stdout.splitlines()[-1]))
+    digests = {r["teams_digest"] for rounds in found.values() for r in rounds}
+    rows = []
+    for kind, rounds in found.items():
+        row = {
+            k: statistics.median(r[k] for r in rounds)
+            for k in rounds[0]
+            if k.endswith("_s") or k == "peak_gb"
+        }
+        row = {"code": kind, "tasks": tasks, **{k: round(v, 2) for k, v in row.items()}}
+        row["groups"] = rounds[0].get("groups", 1)
+        rows.append(row)
+        print(
+            f"{kind}: {tasks} 个任务（{rounds[0]['places']} 个岗位，{row['groups']} 个独立组）："
+            f"组队合计 {row['staffing_s']:.2f} s（排序 {row['order_s']:.2f}，候选名单 {row['lists_s']:.2f}，"
+            f"求解 {row['solve_s']:.2f}，成组 {row['teams_s']:.2f}），"
+            f"基线（每个岗位一张车票）{row['floor_s']:.2f} s，比值 {row['staffing_s'] / row['floor_s']:.1f}，"
+            f"峰值内存 {row['peak_gb']:.2f} GB",
+            flush=True,
+        )
+    if baseline_src:
+        this, base = rows
+        print(f"本分支 / 基线代码：{this['staffing_s'] / base['staffing_s']:.2f}", flush=True)
+    print("检查组与工作量" + ("完全相同" if len(digests) == 1 else "不同！"), flush=True)
+    if len(digests) != 1:
+        raise SystemExit(1)
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "teams-province.json").write_text(
+        json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child-province"]:
+        print(json.dumps(child_province(int(sys.argv[2]))))
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -90,7 +257,14 @@ def main() -> None:
         "--scenarios", nargs="+", default=["ample", "tight"], choices=["ample", "tight", "tight-unbalanced"]
     )
     parser.add_argument("--data", type=Path, default=HERE / "data")
+    parser.add_argument(
+        "--province", type=int, metavar="TASKS", help="the province case with this many tasks"
+    )
+    parser.add_argument("--baseline-src", type=Path, help="the src folder of the code to compare with")
     args = parser.parse_args()
+    if args.province:
+        province(args.province, args.repeats, args.baseline_src)
+        return
     rows = []
     for scenario in args.scenarios:
         staffing, places = load(args.tasks, args.inspectors, args.data, max_tasks=1000)
