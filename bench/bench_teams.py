@@ -20,6 +20,16 @@ workloads), each round in a fresh process, alternately with the code under --bas
 `git archive main src` copy), so the ratio is same-run; peak memory is the child's max RSS.
 
     python bench/bench_teams.py --province 500000 --baseline-src /tmp/base/src --repeats 3
+    python bench/bench_teams.py --province 500000 --own --baseline-src /tmp/base/src --repeats 3
+
+Three codes are timed: "this" (compute_draw's path: independent groups in helper processes when
+the candidate graph splits), "this-one-process" (Staffing.solve, one process) and "baseline".
+With the plan as generated, every certified inspector may inspect any enterprise of the province:
+one group, so there is nothing to run side by side. `--own` staffs each bureau's tasks with its
+own inspectors only. The plan has no such rule (see the report of issue 13's teams helper), so
+the bench expresses it through the rules there are: every role certified and specialist, each
+inspector's one 专业领域 the bureau's name and each enterprise's 行业类别 its bureau's; the candidate
+graph then splits into one group per bureau, exactly as a per-bureau rule would split it.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -96,8 +107,11 @@ def solve_seconds(staffing: Staffing) -> tuple[float, int]:
     return elapsed, calls
 
 
-def province_case(tasks: int, inspectors: int = 4000, seed: int = 2026) -> tuple[Any, list[Any], list[Any]]:
-    """The plan, the drawn enterprises and the inspectors of a synthetic province (see the docstring)."""
+def province_case(
+    tasks: int, own: bool = False, inspectors: int = 4000, seed: int = 2026
+) -> tuple[Any, list[Any], list[Any]]:
+    """The plan, the drawn enterprises and the inspectors of a synthetic province (see the docstring).
+    `own`: each bureau's tasks staffed by its own inspectors only (see the docstring)."""
     import numpy as np
     from generate_province import COUNTIES, INDUSTRY_NAMES, _inspector, inspector_counts, plan_text
 
@@ -120,7 +134,7 @@ def province_case(tasks: int, inspectors: int = 4000, seed: int = 2026) -> tuple
                     department=row[2],
                     certificate=row[3] or "",
                     certificate_expiry=row[4],
-                    specialties=split_specialties(row[5]),
+                    specialties=frozenset({bureau}) if own else split_specialties(row[5]),
                     district=row[6],
                     status=row[7] or "",
                     row=len(people) + 2,
@@ -141,7 +155,7 @@ def province_case(tasks: int, inspectors: int = 4000, seed: int = 2026) -> tuple
                 f"企业{n}",
                 "A",
                 county.name,
-                INDUSTRY_NAMES[industry[n]],
+                bureau if own else INDUSTRY_NAMES[industry[n]],
                 bureau,
                 "存续",
                 None,
@@ -149,17 +163,23 @@ def province_case(tasks: int, inspectors: int = 4000, seed: int = 2026) -> tuple
                 n + 2,
             )
         )
-    plan = parse_plan(tomllib.loads(plan_text(tasks * 60, len(people), start, end, "export")), HERE)
-    able = sum(p.on_duty and p.certified_through(end) for p in people)
-    cap = math.ceil(tasks * plan.teams.size / able * 1.5)
+    text = plan_text(tasks * 60, len(people), start, end, "export")
+    if own:
+        text = text.replace("specialist = 0", "specialist = 2")
+    plan = parse_plan(tomllib.loads(text), HERE)
+    able = Counter(p.department for p in people if p.on_duty and p.certified_through(end))
+    places = Counter(e.authority for e in drawn) if own else Counter({"": tasks})
+    if not own:
+        able = Counter({"": sum(able.values())})
+    cap = math.ceil(max(places[b] * plan.teams.size / able[b] for b in places) * 1.5)
     return replace(plan, teams=replace(plan.teams, max_tasks=cap)), drawn, people
 
 
-def child_province(tasks: int) -> dict[str, Any]:
+def child_province(tasks: int, own: bool, one_process: bool) -> dict[str, Any]:
     """One round of the province case in this process: each stage of compute_draw's staffing."""
     from shuangsuiji.core import assign
 
-    plan, drawn, people = province_case(tasks)
+    plan, drawn, people = province_case(tasks, own)
     spent: dict[str, Any] = {}
     gc.disable()
     started = time.perf_counter()
@@ -170,7 +190,7 @@ def child_province(tasks: int) -> dict[str, Any]:
     staffing = assign.Staffing(plan, "bench", [by_key[k] for k in order], people)
     spent["lists_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    if hasattr(assign, "solve_in_groups"):  # this branch's code: groups in helper processes
+    if hasattr(assign, "solve_in_groups") and not one_process:  # groups in helper processes
         from shuangsuiji.io.staffing import solve_in_parallel
 
         spent["groups"] = len(staffing.groups())
@@ -194,17 +214,19 @@ def child_province(tasks: int) -> dict[str, Any]:
     return spent
 
 
-def province(tasks: int, repeats: int, baseline_src: Path | None) -> None:
-    """Rounds of the province case, alternating this code and the baseline's, each in a fresh process."""
-    kinds = {"this": None, **({"baseline": baseline_src} if baseline_src else {})}
+def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> None:
+    """Rounds of the province case, alternating this code (its groups in helper processes, and in
+    this process only) and the baseline's, each in a fresh process."""
+    kinds = {"this": None, "this-one-process": None, **({"baseline": baseline_src} if baseline_src else {})}
     found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     for _ in range(repeats):
         for kind, src in kinds.items():
             env = dict(os.environ)
             if src is not None:
                 env["PYTHONPATH"] = str(src)
+            flags = [*(["--own"] if own else []), *(["--one-process"] if kind == "this-one-process" else [])]
             out = subprocess.run(
-                [sys.executable, __file__, "--child-province", str(tasks)],
+                [sys.executable, __file__, "--child-province", str(tasks), *flags],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -231,21 +253,22 @@ def province(tasks: int, repeats: int, baseline_src: Path | None) -> None:
             flush=True,
         )
     if baseline_src:
-        this, base = rows
-        print(f"本分支 / 基线代码：{this['staffing_s'] / base['staffing_s']:.2f}", flush=True)
+        base = rows[-1]
+        for row in rows[:-1]:
+            print(f"{row['code']} / 基线代码：{row['staffing_s'] / base['staffing_s']:.2f}", flush=True)
     print("检查组与工作量" + ("完全相同" if len(digests) == 1 else "不同！"), flush=True)
     if len(digests) != 1:
         raise SystemExit(1)
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    (results / "teams-province.json").write_text(
+    (results / f"teams-province{'-own' if own else ''}.json").write_text(
         json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8"
     )
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--child-province"]:
-        print(json.dumps(child_province(int(sys.argv[2]))))
+        print(json.dumps(child_province(int(sys.argv[2]), "--own" in sys.argv, "--one-process" in sys.argv)))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -261,9 +284,10 @@ def main() -> None:
         "--province", type=int, metavar="TASKS", help="the province case with this many tasks"
     )
     parser.add_argument("--baseline-src", type=Path, help="the src folder of the code to compare with")
+    parser.add_argument("--own", action="store_true", help="province case: each bureau staffs its own tasks")
     args = parser.parse_args()
     if args.province:
-        province(args.province, args.repeats, args.baseline_src)
+        province(args.province, args.own, args.repeats, args.baseline_src)
         return
     rows = []
     for scenario in args.scenarios:

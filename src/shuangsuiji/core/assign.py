@@ -112,6 +112,11 @@ class Staffing:
         self.excluded = [frozenset(blocked[e.key]) if e.key in blocked else nobody for e in self.tasks]
         self.lists: list[tuple[int, ...]] = []
         self.list_ids: dict[tuple[Role, tuple[str, ...], str], int] = {}
+        self._admitted: dict[Role, frozenset[int]] = {}
+        self._skilled: dict[str, set[int]] = {}  # 专业领域 → who has it (pool positions)
+        for n, person in enumerate(self.pool):
+            for skill in person.specialties:
+                self._skilled.setdefault(skill, set()).add(n)
         self.size = self.rules.size
         # A task's lists depend on its industry only through specialist roles and on its district
         # only under cross_district: tasks alike in both share one tuple of list ids. Lists still get
@@ -136,13 +141,24 @@ class Staffing:
         district = enterprise.district if self.rules.cross_district else ""
         key = (role, wanted, district)
         if key not in self.list_ids:
+            # role.admits(p, end, wanted) split in two: the part that does not depend on the
+            # enterprise once per role, the specialty through an index (a bureau's hundred lists
+            # otherwise test the whole pool each).
+            admitted = self._admitted.get(role)
+            if admitted is None:
+                admitted = self._admitted[role] = frozenset(
+                    n for n, p in enumerate(self.pool) if role.admits(p, self.end, None)
+                )
+            if role.specialist:
+                members = admitted & set().union(*(self._skilled.get(s, ()) for s in wanted))
+            else:
+                members = admitted
             self.list_ids[key] = len(self.lists)
             self.lists.append(
                 tuple(
                     n
-                    for n, p in enumerate(self.pool)
-                    if role.admits(p, self.end, wanted)
-                    and not (self.rules.cross_district and p.district == enterprise.district)
+                    for n in sorted(members)
+                    if not (self.rules.cross_district and self.pool[n].district == enterprise.district)
                 )
             )
         return self.list_ids[key]
@@ -396,16 +412,15 @@ class Staffing:
     def group_inputs(self, group: StaffingGroup) -> GroupInputs:
         """What `solve_group` needs to staff this group alone: its tasks in staffing order (with
         only the fields the team rules read), its people in pool order, its exclusions as pairs."""
-        pool, tasks = self.pool, self.tasks
+        pool, tasks = self.pool, [self.tasks[t] for t in group.tasks]
         return GroupInputs(
             self.plan,
             self.seed,
-            tuple(
-                Enterprise(tasks[t].key, "", "", tasks[t].district, tasks[t].industry, "", "", None, False, 0)
-                for t in group.tasks
-            ),
+            tuple(e.key for e in tasks),
+            tuple(e.district for e in tasks),
+            tuple(e.industry for e in tasks),
             tuple(pool[i] for i in group.people),
-            tuple(Recusal(pool[i].id, tasks[t].key) for t in group.tasks for i in sorted(self.excluded[t])),
+            tuple((pool[i].id, self.tasks[t].key) for t in group.tasks for i in sorted(self.excluded[t])),
         )
 
     def adopt(self, groups: Sequence[StaffingGroup], solved: Sequence[Sequence[int]]) -> None:
@@ -470,19 +485,27 @@ class StaffingGroup:
 
 
 class GroupInputs(NamedTuple):
-    """A group's team problem as data: picklable, so that a helper process can solve it."""
+    """A group's team problem as data for a helper process: its tasks by column (the fields the
+    team rules read; columns pickle several times faster than records), its people, its
+    exclusions as (inspector id, enterprise key) pairs."""
 
     plan: Plan
     seed: str
-    enterprises: tuple[Enterprise, ...]
+    keys: tuple[str, ...]
+    districts: tuple[str, ...]
+    industries: tuple[str, ...]
     inspectors: tuple[Inspector, ...]
-    recusals: tuple[Recusal, ...]
+    exclusions: tuple[tuple[str, str], ...]
 
 
 def solve_group(inputs: GroupInputs) -> list[int]:
     """The choices (positions in the group's pool) of the group's tasks, staffed alone."""
-    staffing = Staffing(inputs.plan, inputs.seed, inputs.enterprises, inputs.inspectors, inputs.recusals)
-    return staffing.solve()
+    tasks = [
+        Enterprise(key, "", "", district, industry, "", "", None, False, 0)
+        for key, district, industry in zip(inputs.keys, inputs.districts, inputs.industries, strict=True)
+    ]
+    recusals = [Recusal(person, key) for person, key in inputs.exclusions]
+    return Staffing(inputs.plan, inputs.seed, tasks, inputs.inspectors, recusals).solve()
 
 
 # Who solves the groups: in turn in this process by default; io/staffing.py runs them in helper

@@ -81,7 +81,7 @@ class _Helper:
 def solve_in_parallel(groups: Sequence[GroupInputs]) -> list[list[int]]:
     """The choices of every group, in order (a core.assign.GroupSolver): shares of about equal
     size go to helper processes, one per core but the first, whose share is staffed here."""
-    places = [len(g.enterprises) * g.plan.teams.size for g in groups]
+    places = [len(g.keys) * g.plan.teams.size for g in groups]
     count = min(_cores(), len(groups))
     if sum(places) < MIN_PLACES or count < 2:
         return solve_in_turn(groups)
