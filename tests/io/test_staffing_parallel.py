@@ -18,9 +18,9 @@ INDUSTRIES = ("餐饮服务", "食品销售", "食品生产", "药品零售", "�
 
 @pytest.fixture
 def helpers_always(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Helpers even for a small draw, and on a one-core machine."""
+    """Helpers even for a small draw, and on a busy or one-core machine."""
     monkeypatch.setattr(staffing, "MIN_PLACES", 0)
-    monkeypatch.setattr(staffing, "_cores", lambda: 3)
+    monkeypatch.setattr(staffing, "_workers", lambda: 3)
 
 
 def by_industry(tasks: int, people: int, cap: int) -> tuple[Inputs, Plan]:

@@ -141,9 +141,9 @@ class Staffing:
         district = enterprise.district if self.rules.cross_district else ""
         key = (role, wanted, district)
         if key not in self.list_ids:
-            # role.admits(p, end, wanted) split in two: the part that does not depend on the
-            # enterprise once per role, the specialty through an index (a bureau's hundred lists
-            # otherwise test the whole pool each).
+            # role.admits(p, end, wanted) in two parts: what does not depend on the enterprise once
+            # per role, the specialty through an index (one list per bureau or industry otherwise
+            # tests the whole pool each time: 1.7 s of 5 for 102 bureaus).
             admitted = self._admitted.get(role)
             if admitted is None:
                 admitted = self._admitted[role] = frozenset(
@@ -270,15 +270,17 @@ class Staffing:
                 if floor is None:
                     floor = floors[lid] = _Floor(lists[lid], load, cap)
                 at = floor.at
-                skip = (
-                    sorted(
+                if blocked or role > 1:
+                    skip: Sequence[int] = sorted(
                         k
                         for x in (*blocked, *choices[len(choices) - role :])
                         if (k := bisect_left(at, x)) < len(at) and at[k] == x
                     )
-                    if role or blocked
-                    else ()
-                )
+                elif role:  # the usual second place: only the first member to skip
+                    k = bisect_left(at, choices[-1])
+                    skip = (k,) if k < len(at) and at[k] == choices[-1] else ()
+                else:
+                    skip = ()
                 count = len(at) - len(skip)
                 if count:
                     text = f"{head}{key}|{role}|{floor.value}|0"
@@ -420,7 +422,12 @@ class Staffing:
             tuple(e.district for e in tasks),
             tuple(e.industry for e in tasks),
             tuple(pool[i] for i in group.people),
-            tuple((pool[i].id, self.tasks[t].key) for t in group.tasks for i in sorted(self.excluded[t])),
+            tuple(
+                (pool[i].id, self.tasks[t].key)
+                for t in group.tasks
+                if self.excluded[t]
+                for i in sorted(self.excluded[t])
+            ),
         )
 
     def adopt(self, groups: Sequence[StaffingGroup], solved: Sequence[Sequence[int]]) -> None:
