@@ -22,8 +22,10 @@ workloads), each round in a fresh process, alternately with the code under --bas
     python bench/bench_teams.py --province 500000 --baseline-src /tmp/base/src --repeats 3
     python bench/bench_teams.py --province 500000 --own --baseline-src /tmp/base/src --repeats 3
 
-Three codes are timed: "this" (compute_draw's path: independent groups in helper processes when
-the candidate graph splits), "this-one-process" (Staffing.solve, one process) and "baseline".
+Four are timed: "this" (the pipeline's path, io/staffing.staff_in_parallel: independent groups in
+helper processes when the graph splits, the draw has 400k places or more and cores are free),
+"this-helpers" (the same with helpers whatever the machine's load), "this-one-process"
+(Staffing.solve) and "baseline".
 With the plan as generated, every certified inspector may inspect any enterprise of the province:
 one group, so there is nothing to run side by side. `--own` staffs each bureau's tasks with its
 own inspectors only. The plan has no such rule (see the report of issue 13's teams helper), so
@@ -182,7 +184,7 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def child_province(tasks: int, own: bool, one_process: bool) -> dict[str, Any]:
+def child_province(tasks: int, own: bool, mode: str) -> dict[str, Any]:
     """One round of the province case in this process: each stage of compute_draw's staffing."""
     from shuangsuiji.core import assign
 
@@ -197,13 +199,15 @@ def child_province(tasks: int, own: bool, one_process: bool) -> dict[str, Any]:
     staffing = assign.Staffing(plan, "bench", [by_key[k] for k in order], people)
     spent["lists_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    if hasattr(assign, "solve_in_groups") and not one_process:  # groups in helper processes
-        from shuangsuiji.io.staffing import solve_in_parallel
-
-        spent["groups"] = len(staffing.groups())
-        assign.solve_in_groups(staffing, solve_in_parallel)
-    else:
+    if mode == "one-process" or not hasattr(assign, "solve_in_groups"):  # or the baseline's code
         staffing.solve()
+    else:  # as compute_draw in the pipeline; "helpers": even on a busy machine
+        from shuangsuiji.io import staffing as parallel
+
+        if mode == "helpers":
+            parallel._workers = lambda: 2
+        spent["groups"] = len(staffing.groups())
+        parallel.staff_in_parallel(staffing)
     spent["solve_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     teams = dict(zip(order, staffing.teams(), strict=True))
@@ -225,14 +229,22 @@ def child_province(tasks: int, own: bool, one_process: bool) -> dict[str, Any]:
 def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> None:
     """Rounds of the province case, alternating this code (its groups in helper processes, and in
     this process only) and the baseline's, each in a fresh process."""
-    kinds = {"this": None, "this-one-process": None, **({"baseline": baseline_src} if baseline_src else {})}
+    kinds = {
+        "this": None,
+        "this-helpers": None,
+        "this-one-process": None,
+        **({"baseline": baseline_src} if baseline_src else {}),
+    }
     found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
     for _ in range(repeats):
         for kind, src in kinds.items():
             env = dict(os.environ)
             if src is not None:
                 env["PYTHONPATH"] = str(src)
-            flags = [*(["--own"] if own else []), *(["--one-process"] if kind == "this-one-process" else [])]
+            flags = [
+                *(["--own"] if own else []),
+                kind.removeprefix("this-") if kind.startswith("this-") else "-",
+            ]
             out = subprocess.run(
                 [sys.executable, __file__, "--child-province", str(tasks), *flags],
                 check=True,
@@ -277,7 +289,7 @@ def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> 
 
 def main() -> None:
     if sys.argv[1:2] == ["--child-province"]:
-        print(json.dumps(child_province(int(sys.argv[2]), "--own" in sys.argv, "--one-process" in sys.argv)))
+        print(json.dumps(child_province(int(sys.argv[2]), "--own" in sys.argv, sys.argv[-1])))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -9,7 +9,7 @@ from shuangsuiji.core.errors import DrawError
 from shuangsuiji.core.model import DrawResult, Inputs
 from shuangsuiji.core.plan import Plan
 from shuangsuiji.io import staffing
-from shuangsuiji.io.staffing import shares, solve_in_parallel
+from shuangsuiji.io.staffing import shares, staff_in_parallel
 from tests.builders import enterprise, inspector, make_plan, roster
 
 ALL = {"ratio": {"A": "100%", "B": "100%", "C": "100%", "D": "100%"}}
@@ -51,7 +51,7 @@ def test_groups_in_helper_processes_give_the_same_draw(monkeypatch: pytest.Monke
         raise AssertionError("a helper's share was staffed in this process")
 
     monkeypatch.setattr(staffing, "solve_in_turn", not_here)
-    parallel = compute_draw(inputs, plan, "s", staff=solve_in_parallel)
+    parallel = compute_draw(inputs, plan, "s", staff=staff_in_parallel)
     whole = compute_draw(inputs, plan, "s")
     assert members(parallel) == members(whole)
     assert parallel == whole
@@ -64,7 +64,7 @@ def test_an_infeasible_group_in_a_helper_fails_with_the_whole_solves_message() -
     with pytest.raises(DrawError) as whole:
         compute_draw(inputs, plan, "s")
     with pytest.raises(DrawError) as parallel:
-        compute_draw(inputs, plan, "s", staff=solve_in_parallel)
+        compute_draw(inputs, plan, "s", staff=staff_in_parallel)
     assert (parallel.value.message, parallel.value.hint) == (whole.value.message, whole.value.hint)
 
 
@@ -72,7 +72,7 @@ def test_an_infeasible_group_in_a_helper_fails_with_the_whole_solves_message() -
 def test_a_helper_that_dies_is_replaced_by_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     inputs, plan = by_industry(100, 60, 20)
     monkeypatch.setattr(staffing.sys, "executable", "/bin/false")
-    assert compute_draw(inputs, plan, "s", staff=solve_in_parallel) == compute_draw(inputs, plan, "s")
+    assert compute_draw(inputs, plan, "s", staff=staff_in_parallel) == compute_draw(inputs, plan, "s")
 
 
 def test_shares_deal_the_largest_groups_first_to_the_lightest_share() -> None:

@@ -154,7 +154,7 @@ def test_compute_draw_with_a_group_solver_gives_the_same_draw() -> None:
     rows = [enterprise(f"K{n:02d}", industry=INDUSTRIES[n % 3]) for n in range(24)]
     plan = make_plan(selection=ALL, teams={"size": 2, "certified": 2, "specialist": 2, "max_tasks": 4})
     inputs = Inputs(roster(rows), tuple(staff))
-    split = compute_draw(inputs, plan, "s", staff=backwards)
+    split = compute_draw(inputs, plan, "s", staff=lambda s: solve_in_groups(s, backwards))
     assert len(staffing_for(plan, rows, staff, ()).groups()) == 3
     assert split == compute_draw(inputs, plan, "s")
 
@@ -171,7 +171,7 @@ def test_an_infeasible_group_fails_with_the_whole_solves_message() -> None:
     else:
         raise AssertionError("the plan leaves tasks without a team")
     try:
-        compute_draw(inputs, plan, "s", staff=backwards)
+        compute_draw(inputs, plan, "s", staff=lambda s: solve_in_groups(s, backwards))
     except DrawError as error:
         assert (error.message, error.hint) == expected
         assert "无法为全部企业组成检查组" in error.message

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .assign import GroupSolver, Staffing, assignment_order, solve_in_groups
+from .assign import Staffing, assignment_order
 from .model import DrawResult, EnterpriseRoster, HistoryEntry, Inputs, Selection, Task
 from .plan import Plan
 from .select import select
+
+# Who solves the staffing (fills Staffing.choices): Staffing.solve, or a caller's equivalent.
+Staffer = Callable[[Staffing], object]
 
 # Who chooses the enterprises: core.select.select (the reference), or an engine with the same
 # contract (io/engine.py runs it in DuckDB over the normalised roster table).
@@ -23,12 +26,12 @@ def task_id(plan: Plan, number: int) -> str:
 
 
 def compute_draw(
-    inputs: Inputs, plan: Plan, seed: str, selector: Selector = select, staff: GroupSolver | None = None
+    inputs: Inputs, plan: Plan, seed: str, selector: Selector = select, staff: Staffer | None = None
 ) -> DrawResult:
     """Select the enterprises and staff every task; deterministic in (inputs, plan, seed).
 
-    With `staff`, the tasks are staffed in groups that share no inspector, solved by `staff`
-    (io/staffing.py runs them in helper processes): the same teams, see Staffing.groups."""
+    `staff` solves the staffing instead of Staffing.solve, with the same teams: io/staffing.py
+    staffs groups of tasks that share no inspector in helper processes (see Staffing.groups)."""
     selection = selector(inputs.enterprises, plan, seed, inputs.history)
     picked = inputs.enterprises.records([p.index for p in selection.picks])
     enterprises = {p.enterprise_key: e for p, e in zip(selection.picks, picked, strict=True)}
@@ -39,7 +42,7 @@ def compute_draw(
     if staff is None:
         staffing.solve()
     else:
-        solve_in_groups(staffing, staff)
+        staff(staffing)
     teams = dict(zip(order, staffing.teams(), strict=True))
     tasks = tuple(
         Task(task_id(plan, number), enterprises[pick.enterprise_key], pick, teams[pick.enterprise_key])

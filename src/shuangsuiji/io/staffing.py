@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from ..core.assign import GroupInputs, solve_group, solve_in_turn
+from ..core.assign import GroupInputs, Staffing, solve_group, solve_in_groups, solve_in_turn
 from ..core.errors import DrawError
 
 # Below this many places helpers cost more than they save. Measured (bench_teams --province
@@ -85,6 +85,15 @@ class _Helper:
                 raise DrawError("检查组无法组成")  # the caller's whole solve gives the real message
             return list(reply)
         return solve_in_turn(self.groups)
+
+
+def staff_in_parallel(staffing: Staffing) -> None:
+    """Solve the staffing (a core.draw.Staffer): its independent groups side by side when the
+    draw is large enough and cores are free, else Staffing.solve here. The same teams either way."""
+    if len(staffing.tasks) * staffing.size < MIN_PLACES or _workers() < 2:
+        staffing.solve()
+    else:
+        solve_in_groups(staffing, solve_in_parallel)
 
 
 def solve_in_parallel(groups: Sequence[GroupInputs]) -> list[list[int]]:
