@@ -11,18 +11,65 @@ same with balance off: the greedy then often spends rare specialists on ordinary
 
 tight-unbalanced is the stress case for the witness: every forced choice may need a long augmenting
 path, and a refused one searches the whole saturated region (it grows faster than linearly).
+
+The province case (issue 13: "500,000 tasks across 100 bureaus in seconds"): the drawn tasks spread
+over bench/generate_province.py's 102 登记机关 in proportion to their staff, its ~4,000 inspectors
+(each bureau's own, built by its `_inspector`) and the [teams] of its plan, max_tasks 1.5× the
+average workload. Timed as compute_draw staffs (assignment order, candidate lists, solve, teams,
+workloads), each round in a fresh process, alternately with the code under --baseline-src (e.g. a
+`git archive main src` copy), so the ratio is same-run; peak memory is the child's max RSS.
+
+    python bench/bench_teams.py --province 500000 --baseline-src /tmp/base/src --repeats 3
+    python bench/bench_teams.py --province 500000 --own --baseline-src /tmp/base/src --repeats 3
+
+Four are timed: "this" (the pipeline's path, io/staffing.staff_in_parallel: independent groups in
+helper processes when the graph splits, the draw has 400k places or more and cores are free),
+"this-helpers" (the same with helpers whatever the machine's load), "this-one-process"
+(Staffing.solve) and "baseline".
+With the plan as generated, every certified inspector may inspect any enterprise of the province:
+one group, so there is nothing to run side by side. `--own` staffs each bureau's tasks with its
+own inspectors only. The plan has no such rule (see the report of issue 13's teams helper), so
+the bench expresses it through the rules there are: every role certified and specialist, each
+inspector's one 专业领域 the bureau's name and each enterprise's 行业类别 its bureau's; the candidate
+graph then splits into one group per bureau, exactly as a per-bureau rule would split it.
+
+Measured (2026-11-29, 2 cores shared by other jobs at a load average of 6.5–8.5; medians of 3
+rounds; "this" against `git archive main src` at 82c72c3; the same teams and workloads in every run):
+
+| case | code | wall s | CPU s | order | lists | solve | teams | peak |
+|---|---|---:|---:|---:|---:|---:|---:|---:|
+| province (1 group) | this | 10.29 | 4.60 | 1.73 | 1.57 | 6.37 | 0.63 | 0.57 GB |
+| | baseline | 20.79 | 8.93 | 4.26 | 3.34 | 12.67 | 0.77 | 0.69 GB |
+| --own (102 groups) | this | 12.38 | 4.86 | 2.16 | 1.83 | 6.90 | 0.99 | 0.57 GB |
+| | this-helpers | 15.10 | 5.93 | 2.37 | 2.01 | 10.29 | 0.75 | 0.59 GB |
+| | this-one-process | 11.82 | 4.48 | 2.46 | 1.93 | 6.63 | 0.71 | 0.56 GB |
+| | baseline | 21.19 | 8.30 | 3.56 | 4.26 | 12.35 | 1.38 | 0.69 GB |
+
+(step columns are wall seconds). This code / baseline: 0.49 (province) and 0.58 (--own) in wall
+time, 0.52 and 0.59 in CPU time; one SHA-256 ticket per place took 1.1–1.7 s in the same runs.
+With no idle core, helpers only slow the draw (this-helpers), so the pipeline's path runs them
+only when cores are free; on this machine it therefore staffed in one process.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
+import math
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
+import tomllib
+from collections import Counter
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "scripts"))
@@ -79,7 +126,188 @@ def solve_seconds(staffing: Staffing) -> tuple[float, int]:
     return elapsed, calls
 
 
+def province_case(
+    tasks: int, own: bool = False, inspectors: int = 4000, seed: int = 2026
+) -> tuple[Any, list[Any], list[Any]]:
+    """The plan, the drawn enterprises and the inspectors of a synthetic province (see the docstring).
+    `own`: each bureau's tasks staffed by its own inspectors only (see the docstring)."""
+    import numpy as np
+    from generate_province import COUNTIES, INDUSTRY_NAMES, _inspector, inspector_counts, plan_text
+
+    from shuangsuiji.core.model import Enterprise, Inspector
+    from shuangsuiji.core.plan_parse import parse_plan
+    from shuangsuiji.io.readers.values import split_specialties
+
+    start, end = date(2027, 1, 1), date(2027, 12, 31)
+    rng = np.random.default_rng(seed)
+    county_of = {c.bureau: c for c in COUNTIES}
+    counts = inspector_counts(inspectors)
+    people = []
+    for bureau, count in counts.items():
+        for _ in range(count):
+            row = _inspector(rng, len(people) + 1, bureau, county_of.get(bureau), end)
+            people.append(
+                Inspector(
+                    id=row[0],
+                    name=row[1],
+                    department=row[2],
+                    certificate=row[3] or "",
+                    certificate_expiry=row[4],
+                    specialties=frozenset({bureau}) if own else split_specialties(row[5]),
+                    district=row[6],
+                    status=row[7] or "",
+                    row=len(people) + 2,
+                )
+            )
+    bureaus = list(counts)
+    weights = np.array([counts[b] for b in bureaus], dtype=float)
+    which = rng.choice(len(bureaus), size=tasks, p=weights / weights.sum())
+    industry = rng.integers(0, len(INDUSTRY_NAMES), size=tasks)
+    elsewhere = rng.integers(0, len(COUNTIES), size=tasks)  # the county of a prefecture's or the province's
+    drawn = []
+    for n in range(tasks):
+        bureau = bureaus[which[n]]
+        county = county_of.get(bureau) or COUNTIES[elsewhere[n]]
+        drawn.append(
+            Enterprise(
+                f"91330{n:013d}",
+                f"企业{n}",
+                "A",
+                county.name,
+                bureau if own else INDUSTRY_NAMES[industry[n]],
+                bureau,
+                "存续",
+                None,
+                False,
+                n + 2,
+            )
+        )
+    text = plan_text(tasks * 60, len(people), start, end, "export")
+    if own:
+        text = text.replace("specialist = 0", "specialist = 2")
+    plan = parse_plan(tomllib.loads(text), HERE)
+    able = Counter(p.department for p in people if p.on_duty and p.certified_through(end))
+    places = Counter(e.authority for e in drawn) if own else Counter({"": tasks})
+    if not own:
+        able = Counter({"": sum(able.values())})
+    cap = math.ceil(max(places[b] * plan.teams.size / able[b] for b in places) * 1.5)
+    return replace(plan, teams=replace(plan.teams, max_tasks=cap)), drawn, people
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children: with more jobs than cores, wall
+    time mostly measures the neighbours, CPU time the work."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def child_province(tasks: int, own: bool, mode: str) -> dict[str, Any]:
+    """One round of the province case in this process: each stage of compute_draw's staffing."""
+    from shuangsuiji.core import assign
+
+    plan, drawn, people = province_case(tasks, own)
+    spent: dict[str, Any] = {}
+    gc.disable()
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    by_key = {e.key: e for e in drawn}
+    order = assign.assignment_order("bench", by_key)
+    spent["order_s"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    staffing = assign.Staffing(plan, "bench", [by_key[k] for k in order], people)
+    spent["lists_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    if mode == "one-process" or not hasattr(assign, "solve_in_groups"):  # or the baseline's code
+        staffing.solve()
+    else:  # as compute_draw in the pipeline; "helpers": even on a busy machine
+        from shuangsuiji.io import staffing as parallel
+
+        if mode == "helpers":
+            parallel._workers = lambda: 2
+        spent["groups"] = len(staffing.groups())
+        parallel.staff_in_parallel(staffing)
+    spent["solve_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    teams = dict(zip(order, staffing.teams(), strict=True))
+    workloads = staffing.workloads()
+    spent["teams_s"] = time.perf_counter() - mark
+    spent["staffing_s"] = time.perf_counter() - started
+    spent["staffing_cpu_s"] = _cpu_seconds() - cpu  # this process and its helpers
+    gc.enable()
+    ids = [(key, tuple(m.id for m in teams[key])) for key in order]
+    spent["teams_digest"] = hashlib.sha256(repr((ids, sorted(workloads.items()))).encode()).hexdigest()
+    mark = time.perf_counter()
+    tickets_for("bench", "assign", (f"{n}" for n in range(tasks * plan.teams.size)))
+    spent["floor_s"] = time.perf_counter() - mark  # one SHA-256 ticket per place
+    spent["places"] = tasks * plan.teams.size
+    spent["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20)
+    return spent
+
+
+def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> None:
+    """Rounds of the province case, alternating this code (its groups in helper processes, and in
+    this process only) and the baseline's, each in a fresh process."""
+    kinds = {
+        "this": None,
+        "this-helpers": None,
+        "this-one-process": None,
+        **({"baseline": baseline_src} if baseline_src else {}),
+    }
+    found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+    for _ in range(repeats):
+        for kind, src in kinds.items():
+            env = dict(os.environ)
+            if src is not None:
+                env["PYTHONPATH"] = str(src)
+            flags = [
+                *(["--own"] if own else []),
+                kind.removeprefix("this-") if kind.startswith("this-") else "-",
+            ]
+            out = subprocess.run(
+                [sys.executable, __file__, "--child-province", str(tasks), *flags],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            found[kind].append(json.loads(out.stdout.splitlines()[-1]))
+    digests = {r["teams_digest"] for rounds in found.values() for r in rounds}
+    rows = []
+    for kind, rounds in found.items():
+        row = {
+            k: statistics.median(r[k] for r in rounds)
+            for k in rounds[0]
+            if k.endswith("_s") or k == "peak_gb"
+        }
+        row = {"code": kind, "tasks": tasks, **{k: round(v, 2) for k, v in row.items()}}
+        row["groups"] = rounds[0].get("groups", 1)
+        rows.append(row)
+        print(
+            f"{kind}: {tasks} 个任务（{rounds[0]['places']} 个岗位，{row['groups']} 个独立组）："
+            f"组队合计 {row['staffing_s']:.2f} s，CPU {row['staffing_cpu_s']:.2f} s"
+            f"（排序 {row['order_s']:.2f}，候选名单 {row['lists_s']:.2f}，"
+            f"求解 {row['solve_s']:.2f}，成组 {row['teams_s']:.2f}），"
+            f"基线（每个岗位一张车票）{row['floor_s']:.2f} s，比值 {row['staffing_s'] / row['floor_s']:.1f}，"
+            f"峰值内存 {row['peak_gb']:.2f} GB",
+            flush=True,
+        )
+    if baseline_src:
+        base = rows[-1]
+        for row in rows[:-1]:
+            print(f"{row['code']} / 基线代码：{row['staffing_s'] / base['staffing_s']:.2f}", flush=True)
+    print("检查组与工作量" + ("完全相同" if len(digests) == 1 else "不同！"), flush=True)
+    if len(digests) != 1:
+        raise SystemExit(1)
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"teams-province{'-own' if own else ''}.json").write_text(
+        json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child-province"]:
+        print(json.dumps(child_province(int(sys.argv[2]), "--own" in sys.argv, sys.argv[-1])))
+        return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -90,7 +318,15 @@ def main() -> None:
         "--scenarios", nargs="+", default=["ample", "tight"], choices=["ample", "tight", "tight-unbalanced"]
     )
     parser.add_argument("--data", type=Path, default=HERE / "data")
+    parser.add_argument(
+        "--province", type=int, metavar="TASKS", help="the province case with this many tasks"
+    )
+    parser.add_argument("--baseline-src", type=Path, help="the src folder of the code to compare with")
+    parser.add_argument("--own", action="store_true", help="province case: each bureau staffs its own tasks")
     args = parser.parse_args()
+    if args.province:
+        province(args.province, args.own, args.repeats, args.baseline_src)
+        return
     rows = []
     for scenario in args.scenarios:
         staffing, places = load(args.tasks, args.inspectors, args.data, max_tasks=1000)

@@ -76,6 +76,22 @@ class TicketPrefix:
             attempt += 1
 
 
+def uniform_prefixed(head: str, last: str, n: int) -> int:
+    """TicketPrefix(seed, purpose, *parts).uniform(last, n), given the text that precedes `last`:
+    head = "shuangsuiji:v1|seed|purpose|part1|…|". For a prefix used once, one hash of the whole
+    text costs half as much as hashing the prefix and copying it (measured: 1M team places)."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    limit = _SPACE - _SPACE % n
+    attempt = 0
+    while True:
+        text = f"{head}{last}|{attempt}" if attempt else f"{head}{last}"
+        value = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big")
+        if value < limit:
+            return value % n
+        attempt += 1
+
+
 def tickets_for(seed: str, purpose: str, keys: Iterable[str]) -> list[str]:
     """ticket(purpose, key) for many keys."""
     copy = TicketPrefix(seed, purpose)._prefix.copy
