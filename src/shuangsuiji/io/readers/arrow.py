@@ -93,6 +93,23 @@ def python_values(array: Column) -> list[Any]:
     return cast(list[Any], array.to_pylist())
 
 
+def dictionary_codes(array: Column) -> npt.NDArray[np.int64]:
+    """A dictionary array's indices as numpy int64, 0 in null slots (which hold arbitrary values)."""
+    indices = cast(Column, array.indices)  # type: ignore[attr-defined]
+    if indices.type not in (pa.int32(), pa.int64()):
+        indices = indices.cast(pa.int32())
+    codes = np_ints(indices)
+    if indices.null_count:
+        codes[~np_valid(indices)] = 0
+    return codes
+
+
 def matches(array: Column, pattern: str) -> npt.NDArray[np.bool_]:
-    """Where the text contains a match of the RE2 pattern (empty cells: False)."""
+    """Where the text contains a match of the RE2 pattern (empty cells: False). A dictionary array
+    is matched once per distinct value."""
+    if pa.types.is_dictionary(array.type):
+        found = matches(cast(Column, array.dictionary), pattern)  # type: ignore[attr-defined]
+        if not len(found):
+            return np.zeros(len(array), dtype=np.bool_)
+        return found[dictionary_codes(array)] & np_valid(cast(Column, array.indices))  # type: ignore[attr-defined]
     return np_true(cast(Column, pc.match_substring_regex(array, pattern)))
