@@ -15,7 +15,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...core.ids import clean_text, tidy_text
-from .arrow import Column, arrow_indices, arrow_mask, buffer, matches, np_offsets, np_valid, python_values
+from .arrow import (
+    Column,
+    arrow_indices,
+    arrow_mask,
+    buffer,
+    edge_bytes,
+    matches,
+    np_offsets,
+    np_true,
+    np_valid,
+    python_values,
+)
 
 # Bytes of a UTF-8 value that clean_text certainly leaves alone: printable ASCII (space only inside
 # the value), and the lead bytes E4–E9 with their continuation bytes, i.e. U+4000–U+9FFF (CJK
@@ -95,11 +106,32 @@ _SPACE = (
 TIDY_MAY_CHANGE = rf"^[{_SPACE}]|[{_SPACE}]$|[\x{{ad}}\x{{200b}}-\x{{200d}}\x{{2060}}\x{{feff}}]"
 
 
+# White space at an end is the only thing tidy_text changes in an ASCII value (the invisible
+# characters are all beyond ASCII): these are the ASCII characters of TIDY_MAY_CHANGE's classes.
+ASCII_SPACE = np.zeros(256, dtype=np.bool_)
+ASCII_SPACE[0x09:0x0E] = True
+ASCII_SPACE[0x1C:0x21] = True
+
+
+def tidy_may_change(strings: Column) -> npt.NDArray[np.bool_]:
+    """matches(strings, TIDY_MAY_CHANGE), with the regex run on the non-ASCII values only (an ASCII
+    value, like most phone numbers, is judged by its first and last byte)."""
+    ascii_only = np_true(cast(Column, pc.string_is_ascii(strings)))
+    first, last, _ = edge_bytes(strings)
+    found = ascii_only & (ASCII_SPACE[first] | ASCII_SPACE[last])
+    rest = np.flatnonzero(~ascii_only & np_valid(strings))
+    if len(rest) == len(strings):
+        return matches(strings, TIDY_MAY_CHANGE)
+    if len(rest):
+        found[rest] = matches(strings.take(arrow_indices(rest)), TIDY_MAY_CHANGE)
+    return found
+
+
 def tidy_column(strings: Column) -> Column:
     """tidy_text over a whole column (an empty cell becomes ""), in Python only for the values that
     TIDY_MAY_CHANGE flags: full-width brackets, common in names, need no Python at all."""
     strings = strings.cast(pa.string())
-    dirty = np.flatnonzero(~np_valid(strings) | matches(strings, TIDY_MAY_CHANGE))
+    dirty = np.flatnonzero(~np_valid(strings) | tidy_may_change(strings))
     if not len(dirty):
         return strings
     cleaned = [tidy_text(v) if v else "" for v in python_values(strings.take(arrow_indices(dirty)))]
