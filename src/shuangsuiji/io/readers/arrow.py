@@ -115,7 +115,9 @@ def data_bytes(strings: Column) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.i
     """A string array's value bytes and its len+1 offsets into them (starting at 0)."""
     offsets = np_offsets(strings)
     found = strings.buffers()[2]
-    data = np.frombuffer(memoryview(found), dtype=np.uint8) if found is not None else np.zeros(0, dtype=np.uint8)
+    data = (
+        np.frombuffer(memoryview(found), dtype=np.uint8) if found is not None else np.zeros(0, dtype=np.uint8)
+    )
     return data[offsets[0] : offsets[-1]], offsets - offsets[0]
 
 
