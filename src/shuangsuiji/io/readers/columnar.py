@@ -2,9 +2,14 @@
 Arrow record batches, into the normalised roster table (ROSTER_SCHEMA) that every engine reads.
 
 Each batch passes through the very column functions the Excel path uses (keys, values, text,
-enterprises), so the rules are written once; memory is bounded by a batch, plus 8 bytes a row for
-the duplicate check (a 64-bit fingerprint of each key, sorted in place at the end; the few equal
+enterprises), so the rules are written once; memory is bounded by a few batches, plus 8 bytes a row
+for the duplicate check (a 64-bit fingerprint of each key, sorted in place at the end; the few equal
 fingerprints are then confirmed on the keys themselves, with their file and row).
+
+Where the time goes (bench/bench_columnar.py): the coded columns are read as their Parquet
+dictionaries and judged once per distinct value; the free text is checked by byte tests and RE2
+over whole columns, Python seeing only the values those flag; reading the next batch, hashing the
+files and writing the scratch file run in threads beside the normalising (all release the GIL).
 
 A folder holds files of one kind with the same columns, read in name order; each file keeps its own
 row numbers (Parquet: row index + 2, as if a header row were row 1; CSV: the record number) and its
