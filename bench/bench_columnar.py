@@ -8,12 +8,33 @@ statuses, dates, flags, names with full-width brackets) into bench/data/ (not co
 
     python bench/bench_columnar.py                    # 10M rows, 3 rounds
     python bench/bench_columnar.py --rows 1000000 --rounds 1
+    python bench/bench_columnar.py --roster bench/data/province-10000000/enterprises   # a given roster
+
+`--roster` takes a roster file or folder made elsewhere (bench/generate_province.py); the plain read
+then reads every column of its files. `--baseline SRC` also measures another version's normalisation
+(its `src` folder on PYTHONPATH), alternately with ours. `cpu` is the child's user + system time,
+threads included: less disturbed than wall time by other processes on a shared machine.
+
+Measured (2 cores shared with other jobs, load average 7 throughout, so wall times are inflated and
+noisy; baseline = main at 82c72c3; medians, same run):
+
+| roster | read | normalise | baseline | normalise/read | baseline/read | peak (new, base) |
+|---|---:|---:|---:|---:|---:|---:|
+| province 1M | 1.1 s, cpu 0.6 | 4.4 s, cpu 2.1 | 5.9 s, cpu 2.5 | 3.9x | 5.2x | 635, 767 MB |
+| province 10M | 14.4 s, cpu 5.7 | 42.5 s, cpu 18.5 | 48.4 s, cpu 22.3 | 3.0x | 3.4x | 1546, 1399 MB |
+| generated here, 1M | 0.7 s, cpu 0.4 | 3.5 s, cpu 1.6 | 4.1 s, cpu 1.9 | 4.8x | 5.5x | 489, 623 MB |
+| generated here, 10M | 3.5 s, cpu 1.7 | 28.3 s, cpu 11.9 | 33.3 s, cpu 13.8 | 8.1x | 9.6x | 1220, 1169 MB |
+
+"province" is bench/generate_province.py's roster (what a bureau exports, 13 columns). The roster
+generated here stores its coded columns as dictionaries and its names are short, so its plain read
+is cheap and its ratio high.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -127,8 +148,12 @@ def child_read(path: str) -> dict[str, float]:
     """pyarrow reading the columns the roster has, batch by batch (the floor)."""
     started = time.perf_counter()
     rows = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 20, columns=list(HEADERS)):
-        rows += batch.num_rows
+    files = sorted(Path(path).glob("*.parquet")) if Path(path).is_dir() else [Path(path)]
+    for file in files:
+        source = pq.ParquetFile(file)
+        columns = [c for c in HEADERS if c in source.schema_arrow.names] if file.parent == DATA else None
+        for batch in source.iter_batches(batch_size=1 << 20, columns=columns):
+            rows += batch.num_rows
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
@@ -144,9 +169,18 @@ def child_normalise(path: str) -> dict[str, float]:
     return {"seconds": seconds, "rows": found.rows, "errors": errors}
 
 
-def measure(kind: str, path: Path) -> dict[str, float]:
+def measure(kind: str, path: Path, baseline: Path | None = None) -> dict[str, float]:
+    environment = None
+    if kind == "baseline":
+        assert baseline is not None
+        environment = {**os.environ, "PYTHONPATH": str(baseline)}
+        kind = "normalise"
     out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(path)], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--child", kind, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=environment,
     )
     return dict(json.loads(out.stdout.splitlines()[-1]))
 
@@ -157,25 +191,36 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--roster", type=Path, help="a roster file or folder instead of the generated one")
+    parser.add_argument(
+        "--baseline", type=Path, help="another version's src folder: its normalisation is measured too"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, path = args.child
         found = child_read(path) if kind == "read" else child_normalise(path)
-        found["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        found["peak_mb"] = usage.ru_maxrss / 1024
+        found["cpu"] = usage.ru_utime + usage.ru_stime
         print(json.dumps(found))
         return
-    path = generate(args.rows)
-    print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB Parquet")
+    path = args.roster or generate(args.rows)
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    args.rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    print(f"{args.rows:,} rows, {sum(f.stat().st_size for f in files) / 1e6:.0f} MB Parquet ({path})")
     results: dict[str, list[dict[str, float]]] = {"read": [], "normalise": []}
+    if args.baseline:
+        results["baseline"] = []
     for _ in range(args.rounds):
         for kind in results:
-            results[kind].append(measure(kind, path))
+            results[kind].append(measure(kind, path, args.baseline))
     for kind, runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
         peak = max(r["peak_mb"] for r in runs)
         print(
-            f"{kind:10} median {seconds:6.1f} s  peak {peak:6.0f} MB",
+            f"{kind:10} median {seconds:6.1f} s  cpu {cpu:6.1f} s  peak {peak:6.0f} MB",
             [round(r["seconds"], 1) for r in runs],
         )
     ratio = statistics.median(r["seconds"] for r in results["normalise"]) / statistics.median(
@@ -183,6 +228,10 @@ def main() -> None:
     )
     assert all(r["errors"] == 0 and r["rows"] == args.rows for r in results["normalise"])
     print(f"normalise / read: {ratio:.1f}x")
+    if args.baseline:
+        before = statistics.median(r["seconds"] for r in results["baseline"])
+        read = statistics.median(r["seconds"] for r in results["read"])
+        print(f"baseline / read: {before / read:.1f}x")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,13 @@ NOT_BLANK = (
 )
 
 
+# First bytes of a value that NOT_BLANK surely matches: printable ASCII but the space, and the lead
+# bytes E4–E9 (U+4000–U+9FFF, CJK ideographs). Nearly every filled cell starts with one.
+_SURELY_NOT_BLANK = np.zeros(256, dtype=np.bool_)
+_SURELY_NOT_BLANK[0x21:0x7F] = True
+_SURELY_NOT_BLANK[0xE4:0xEA] = True
+
+
 def buffer(array: Column, index: int) -> memoryview:
     """One of the array's buffers (0 validity, 1 values or offsets, 2 string data) as bytes."""
     found = array.buffers()[index]
@@ -93,6 +100,56 @@ def python_values(array: Column) -> list[Any]:
     return cast(list[Any], array.to_pylist())
 
 
+def dictionary_codes(array: Column) -> npt.NDArray[np.int64]:
+    """A dictionary array's indices as numpy int64, 0 in null slots (which hold arbitrary values)."""
+    indices = cast(Column, array.indices)  # type: ignore[attr-defined]
+    if indices.type not in (pa.int32(), pa.int64()):
+        indices = indices.cast(pa.int32())
+    codes = np_ints(indices)
+    if indices.null_count:
+        codes[~np_valid(indices)] = 0
+    return codes
+
+
+def data_bytes(strings: Column) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    """A string array's value bytes and its len+1 offsets into them (starting at 0)."""
+    offsets = np_offsets(strings)
+    found = strings.buffers()[2]
+    data = (
+        np.frombuffer(memoryview(found), dtype=np.uint8) if found is not None else np.zeros(0, dtype=np.uint8)
+    )
+    return data[offsets[0] : offsets[-1]], offsets - offsets[0]
+
+
+def edge_bytes(strings: Column) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+    """Each value's first and last byte (0 for an empty or null value), and where it has bytes."""
+    data, offsets = data_bytes(strings)
+    filled = (offsets[1:] > offsets[:-1]) & np_valid(strings)
+    first = np.zeros(len(strings), dtype=np.uint8)
+    last = np.zeros(len(strings), dtype=np.uint8)
+    first[filled] = data[offsets[:-1][filled]]
+    last[filled] = data[offsets[1:][filled] - 1]
+    return first, last, filled
+
+
+def not_blank(array: Column) -> npt.NDArray[np.bool_]:
+    """matches(array, NOT_BLANK), with the regex run only where the first byte leaves it open."""
+    if array.type not in (pa.string(), pa.large_string()) or not len(array):
+        return matches(array, NOT_BLANK)
+    first, _, filled = edge_bytes(array)
+    found = filled & _SURELY_NOT_BLANK[first]
+    open_ = np.flatnonzero(~found)
+    if len(open_):
+        found[open_] = matches(array.take(arrow_indices(open_)), NOT_BLANK)
+    return found
+
+
 def matches(array: Column, pattern: str) -> npt.NDArray[np.bool_]:
-    """Where the text contains a match of the RE2 pattern (empty cells: False)."""
+    """Where the text contains a match of the RE2 pattern (empty cells: False). A dictionary array
+    is matched once per distinct value."""
+    if pa.types.is_dictionary(array.type):
+        found = matches(cast(Column, array.dictionary), pattern)  # type: ignore[attr-defined]
+        if not len(found):
+            return np.zeros(len(array), dtype=np.bool_)
+        return found[dictionary_codes(array)] & np_valid(cast(Column, array.indices))  # type: ignore[attr-defined]
     return np_true(cast(Column, pc.match_substring_regex(array, pattern)))

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from ...core.errors import InputError, Problem
 from ...core.fields import Field, Table
 from ...core.ids import clean_text
-from .arrow import NOT_BLANK, Column, arrow_indices, arrow_mask, matches, python_values
+from .arrow import NOT_BLANK, Column, arrow_indices, arrow_mask, matches, not_blank, python_values
 from .problems import Invalid, Problems, fail
 from .sources import Grid, sheet_hint
 from .text import clean_texts
@@ -288,7 +288,7 @@ def without_blank_rows(
     """`data` and its row numbers without the rows whose every cell (in `every`, all the columns of
     the file) is blank."""
     # Only rows blank in one column can be blank.
-    candidates = np.flatnonzero(~matches(next(iter(data.values())), NOT_BLANK))
+    candidates = np.flatnonzero(~not_blank(next(iter(data.values()))))
     if len(candidates):
         picked = arrow_indices(candidates)
         blank = np.ones(len(candidates), dtype=np.bool_)

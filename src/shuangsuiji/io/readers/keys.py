@@ -50,7 +50,6 @@ _USCC_MAX = np.array([30, 30, 9, 9, 9, 9, 9, 9] + [30] * 10, dtype=np.uint8)  # 
 # number, mod 2^64); equal fingerprints are then confirmed on the strings, so a collision costs
 # time, never correctness.
 _WRAP = 1 << 64
-_NP_POWERS = np.array([pow(31, 16 - i, _WRAP) for i in range(17)], dtype=np.uint64)
 _NP_TENS = np.array([10 ** (14 - i) for i in range(15)], dtype=np.uint64)
 _REGISTRATION_MARK = 1 << 63
 
@@ -74,10 +73,20 @@ def _fixed_width(keys: Column, where: npt.NDArray[np.int64], width: int) -> npt.
 
 
 def _scan_uscc(chars: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:
-    values = _USCC_VALUES[chars]  # 255 = not in the alphabet
-    total = values[:, :17].astype(np.int64) @ _USCC_WEIGHTS
-    good = (values <= _USCC_MAX).all(axis=1) & ((31 - total % 31) % 31 == values[:, 17])
-    return good, values[good, :17].astype(np.uint64) @ _NP_POWERS
+    # Position by position over a transposed copy (Horner for the fingerprint): twice as fast as a
+    # row-wise integer matmul and .all(axis=1) (measured: 0.15 s against 0.30 s a million keys).
+    values = np.ascontiguousarray(_USCC_VALUES[chars].T)  # 255 = not in the alphabet
+    bad = values[17] > _USCC_MAX[17]
+    total = np.zeros(values.shape[1], dtype=np.int64)
+    number = np.zeros(values.shape[1], dtype=np.uint64)
+    for position in range(17):
+        value = values[position]
+        bad |= value > _USCC_MAX[position]
+        total += value * _USCC_WEIGHTS[position]
+        number *= np.uint64(31)
+        number += value
+    good = ~bad & ((31 - total % 31) % 31 == values[17])
+    return good, number[good]
 
 
 def _scan_registration(chars: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]:

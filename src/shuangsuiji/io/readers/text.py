@@ -15,7 +15,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...core.ids import clean_text, tidy_text
-from .arrow import Column, arrow_indices, arrow_mask, buffer, matches, np_offsets, np_valid, python_values
+from .arrow import (
+    Column,
+    arrow_indices,
+    arrow_mask,
+    buffer,
+    data_bytes,
+    edge_bytes,
+    matches,
+    np_offsets,
+    np_true,
+    np_valid,
+    python_values,
+)
 
 # Bytes of a UTF-8 value that clean_text certainly leaves alone: printable ASCII (space only inside
 # the value), and the lead bytes E4–E9 with their continuation bytes, i.e. U+4000–U+9FFF (CJK
@@ -95,11 +107,74 @@ _SPACE = (
 TIDY_MAY_CHANGE = rf"^[{_SPACE}]|[{_SPACE}]$|[\x{{ad}}\x{{200b}}-\x{{200d}}\x{{2060}}\x{{feff}}]"
 
 
+# White space at an end is the only thing tidy_text changes in an ASCII value (the invisible
+# characters are all beyond ASCII): these are the ASCII characters of TIDY_MAY_CHANGE's classes.
+ASCII_SPACE = np.zeros(256, dtype=np.bool_)
+ASCII_SPACE[0x09:0x0E] = True
+ASCII_SPACE[0x1C:0x21] = True
+
+
+# Beyond ASCII, tidy_text changes a value only for an invisible character (C2 AD, E2 80 8B–8D,
+# E2 81 A0, EF BB BF in UTF-8) anywhere, or white space at an end: C2 85, C2 A0, E1 9A 80,
+# E2 80 80–8A, E2 80 A8/A9/AF, E2 81 9F, E3 80 80. These tables hold the bytes such a character
+# can have at each place; a value passing none of the tests below cannot change.
+_SPACE_FIRST = np.zeros(256, dtype=np.bool_)
+_SPACE_FIRST[[0xC2, 0xE1, 0xE2, 0xE3]] = True
+_SPACE_SECOND = np.zeros(256, dtype=np.bool_)
+_SPACE_SECOND[[0x85, 0xA0, 0x9A, 0x80, 0x81]] = True
+_SPACE_LAST = np.zeros(256, dtype=np.bool_)
+_SPACE_LAST[[0x85, 0xA0, 0xA8, 0xA9, 0xAF, 0x9F, *range(0x80, 0x8B)]] = True
+_SPACE_BEFORE_LAST = np.zeros(256, dtype=np.bool_)
+_SPACE_BEFORE_LAST[[0xC2, 0x9A, 0x80, 0x81]] = True
+
+
+def _invisible_at(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Where an invisible character starts in `data` (UTF-8)."""
+    padded = np.concatenate([data, np.zeros(2, dtype=np.uint8)])
+    lead = np.flatnonzero((data == 0xC2) | (data == 0xE2) | (data == 0xEF))
+    first, second, third = padded[lead], padded[lead + 1], padded[lead + 2]
+    found = (
+        ((first == 0xC2) & (second == 0xAD))
+        | ((first == 0xE2) & (second == 0x80) & (third >= 0x8B) & (third <= 0x8D))
+        | ((first == 0xE2) & (second == 0x81) & (third == 0xA0))
+        | ((first == 0xEF) & (second == 0xBB) & (third == 0xBF))
+    )
+    return cast(npt.NDArray[np.int64], lead[found])
+
+
+def tidy_may_change(strings: Column) -> npt.NDArray[np.bool_]:
+    """matches(strings, TIDY_MAY_CHANGE), with the regex run only on the values that byte tests
+    leave open: an ASCII value is judged by its first and last byte; any other value only when it
+    holds an invisible character or its first or last character may be white space (measured on
+    1M names: 0.04 s for the byte tests against 0.22 s for the regex over every value)."""
+    ascii_only = np_true(cast(Column, pc.string_is_ascii(strings)))
+    first, last, _ = edge_bytes(strings)
+    found = ascii_only & (ASCII_SPACE[first] | ASCII_SPACE[last])
+    rest = np.flatnonzero(~ascii_only & np_valid(strings))  # at least 2 bytes each
+    if not len(rest):
+        return found
+    data, offsets = data_bytes(strings)
+    starts, ends = offsets[rest], offsets[rest + 1]
+    open_ = (_SPACE_FIRST[data[starts]] & _SPACE_SECOND[data[starts + 1]]) | (
+        _SPACE_LAST[data[ends - 1]] & _SPACE_BEFORE_LAST[data[ends - 2]]
+    )
+    open_ |= ASCII_SPACE[data[starts]] | ASCII_SPACE[data[ends - 1]]
+    invisible = _invisible_at(data)
+    if len(invisible):
+        holders = np.zeros(len(strings), dtype=np.bool_)
+        holders[np.searchsorted(offsets, invisible, side="right") - 1] = True
+        open_ |= holders[rest]
+    looked = rest[open_]
+    if len(looked):
+        found[looked] = matches(strings.take(arrow_indices(looked)), TIDY_MAY_CHANGE)
+    return found
+
+
 def tidy_column(strings: Column) -> Column:
     """tidy_text over a whole column (an empty cell becomes ""), in Python only for the values that
     TIDY_MAY_CHANGE flags: full-width brackets, common in names, need no Python at all."""
     strings = strings.cast(pa.string())
-    dirty = np.flatnonzero(~np_valid(strings) | matches(strings, TIDY_MAY_CHANGE))
+    dirty = np.flatnonzero(~np_valid(strings) | tidy_may_change(strings))
     if not len(dirty):
         return strings
     cleaned = [tidy_text(v) if v else "" for v in python_values(strings.take(arrow_indices(dirty)))]
