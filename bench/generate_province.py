@@ -878,6 +878,7 @@ certified = 2
 specialist = 0
 max_tasks = {max_tasks}
 cross_district = false
+own_authority = true   # 谁登记、谁监管：每个登记机关的企业由它自己的人员检查
 rotation_days = 365
 """
 

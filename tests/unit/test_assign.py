@@ -494,6 +494,41 @@ def test_joint_inspection_with_a_specialist_in_a_named_department() -> None:
         assert ids(draw(staff, [enterprise("K1")], seed, roles=roles))["K1"] == ["P2", "P3"]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["甲局", "乙局", "丙局"]), min_size=1, max_size=12), st.text(max_size=3))
+def test_own_authority_staffs_each_enterprise_from_its_own_bureau(authorities: list[str], seed: str) -> None:
+    """谁登记、谁监管: every member's 所属部门 is the enterprise's 登记机关, and the groups of tasks
+    that share no inspector are the bureaus."""
+    staff = [inspector(f"{b}{i}", department=b) for b in ("甲局", "乙局", "丙局") for i in range(6)]
+    rows = [enterprise(f"K{n:02d}", authority=a) for n, a in enumerate(authorities)]
+    result = draw(staff, rows, seed, own_authority=True, max_tasks=12)
+    department = {p.id: p.department for p in staff}
+    for task in result.tasks:
+        assert {department[m.id] for m in task.team} == {task.enterprise.authority}
+    plan = make_plan(selection=ALL, teams={"own_authority": True, "max_tasks": 12})
+    staffing = Staffing(plan, seed, rows, staff)
+    assert len(staffing.groups()) == len(set(authorities))
+
+
+def test_own_authority_is_off_by_default_and_kept_out_of_the_canonical_plan() -> None:
+    staff = [inspector("甲1", department="甲局"), inspector("乙1", department="乙局")]
+    teams = {t.enterprise.key: {m.department for m in t.team} for t in draw(staff, [enterprise("K1")]).tasks}
+    assert teams["K1"] == {"甲局", "乙局"}  # anyone, as before
+    assert "own_authority" not in make_plan().canonical()["teams"]  # earlier plans' digests unchanged
+    assert make_plan(teams={"own_authority": True}).canonical()["teams"]["own_authority"] is True
+
+
+def test_own_authority_shortage_names_the_bureau() -> None:
+    staff = [
+        inspector("甲1", department="甲局"),
+        inspector("乙1", department="乙局"),
+        inspector("乙2", department="乙局"),
+    ]
+    with pytest.raises(DrawError) as caught:
+        draw(staff, [enterprise("K1", authority="甲局")], own_authority=True)
+    assert "甲局 1 个" in caught.value.message and "own_authority = false" in (caught.value.hint or "")
+
+
 def test_rotation_window_keeps_an_inspector_away() -> None:
     staff = [inspector("P1"), inspector("P2"), inspector("P3")]
     history = (HistoryEntry("K1", date(2026, 6, 1), "P1"),)

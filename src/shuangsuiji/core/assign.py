@@ -111,21 +111,28 @@ class Staffing:
         nobody: frozenset[int] = frozenset()  # shared: most tasks exclude no one
         self.excluded = [frozenset(blocked[e.key]) if e.key in blocked else nobody for e in self.tasks]
         self.lists: list[tuple[int, ...]] = []
-        self.list_ids: dict[tuple[Role, tuple[str, ...], str], int] = {}
+        self.list_ids: dict[tuple[Role, tuple[str, ...], str, str], int] = {}
         self._admitted: dict[Role, frozenset[int]] = {}
         self._skilled: dict[str, set[int]] = {}  # 专业领域 → who has it (pool positions)
+        self._departments: dict[str, set[int]] = {}  # 所属部门 → its people (pool positions)
         for n, person in enumerate(self.pool):
             for skill in person.specialties:
                 self._skilled.setdefault(skill, set()).add(n)
+            self._departments.setdefault(person.department, set()).add(n)
         self.size = self.rules.size
-        # A task's lists depend on its industry only through specialist roles and on its district
-        # only under cross_district: tasks alike in both share one tuple of list ids. Lists still get
-        # their ids in the order of first use, as when every task looked them up role by role.
+        # A task's lists depend on its industry only through specialist roles, on its district only
+        # under cross_district and on its 登记机关 only under own_authority: tasks alike in these
+        # share one tuple of list ids. Lists still get their ids in the order of first use, as when
+        # every task looked them up role by role.
         by_industry = any(role.specialist for role in self.rules.roles)
-        alike: dict[tuple[str, str], tuple[int, ...]] = {}
+        alike: dict[tuple[str, str, str], tuple[int, ...]] = {}
         self.places = []
         for e in self.tasks:
-            kind = (e.industry if by_industry else "", e.district if self.rules.cross_district else "")
+            kind = (
+                e.industry if by_industry else "",
+                e.district if self.rules.cross_district else "",
+                e.authority if self.rules.own_authority else "",
+            )
             found = alike.get(kind)
             if found is None:
                 found = alike[kind] = tuple(self._list_for(role, e) for role in self.rules.roles)
@@ -139,7 +146,8 @@ class Staffing:
         """The id of the candidate list (before per-task exclusions) of `role` at `enterprise`."""
         wanted = self.rules.specialties_for(enterprise.industry) if role.specialist else ()
         district = enterprise.district if self.rules.cross_district else ""
-        key = (role, wanted, district)
+        authority = enterprise.authority if self.rules.own_authority else ""
+        key = (role, wanted, district, authority)
         if key not in self.list_ids:
             # role.admits(p, end, wanted) in two parts: what does not depend on the enterprise once
             # per role, the specialty through an index (one list per bureau or industry otherwise
@@ -153,6 +161,8 @@ class Staffing:
                 members = admitted & set().union(*(self._skilled.get(s, ()) for s in wanted))
             else:
                 members = admitted
+            if self.rules.own_authority:
+                members = members & self._staff_of(authority)
             self.list_ids[key] = len(self.lists)
             self.lists.append(
                 tuple(
@@ -162,6 +172,11 @@ class Staffing:
                 )
             )
         return self.list_ids[key]
+
+    def _staff_of(self, authority: str) -> set[int]:
+        """The people of the bureau that registered an enterprise (own_authority): 所属部门 equal to
+        its 登记机关, both compared as written after the readers' tidying; none for an empty one."""
+        return self._departments.get(authority, set()) if authority else set()
 
     # --- the state of a partial solution: choices[n] fills place n % size of task n // size ---
 
@@ -449,12 +464,16 @@ class Staffing:
     def explain(self, b: Bottleneck) -> tuple[str, str]:
         """The bottleneck in a bureau's words, and what would relieve it."""
         tasks = [self.tasks[t] for t in b.tasks]
-        districts = Counter(e.district for e in tasks)
+        # Under own_authority a bottleneck lies within bureaus: say which, not which districts.
+        if self.rules.own_authority:
+            districts = Counter(e.authority or "未填登记机关" for e in tasks)
+        else:
+            districts = Counter(e.district or "未填区域" for e in tasks)
         industries = sorted({e.industry for e in tasks})
-        where = "、".join(f"{d or '未填区域'} {k} 个" for d, k in districts.most_common(4))
+        where = "、".join(f"{d} {k} 个" for d, k in districts.most_common(4))
         if len(districts) > 4:
             where += " 等"
-        kinds = {lid: role.describe("、".join(wanted)) for (role, wanted, _), lid in self.list_ids.items()}
+        kinds = {lid: role.describe("、".join(wanted)) for (role, wanted, *_), lid in self.list_ids.items()}
         wanted_places: Counter[str] = Counter()
         for lid, k in sorted(b.places.items()):
             wanted_places[kinds[lid]] += k
@@ -478,6 +497,8 @@ class Staffing:
         help_.append("补充符合条件的在岗人员")
         if self.rules.cross_district:
             help_.append("或允许检查本区域企业（cross_district = false）")
+        if self.rules.own_authority:
+            help_.append("或允许由其他部门的人员检查（own_authority = false）")
         if any(self.excluded[t] for t in b.tasks):
             help_.append("回避名单和轮换期（rotation_days）也排除了部分人员")
         return message, "；".join(help_)

@@ -144,6 +144,8 @@ class TeamRules:
     roles: tuple[Role, ...] = (Role(certified=True), Role(certified=True))
     max_tasks: int = 8
     cross_district: bool = False
+    # 谁登记、谁监管: each enterprise only by inspectors whose 所属部门 is its 登记机关.
+    own_authority: bool = False
     rotation_days: int = 365
     specialty_map: dict[str, tuple[str, ...]] = field(default_factory=dict)
     balance: bool = True
@@ -286,6 +288,8 @@ class Plan:
                 "rotation_days": self.teams.rotation_days,
                 "balance": self.teams.balance,
                 "specialty_map": {k: list(v) for k, v in sorted(self.teams.specialty_map.items())},
+                # Only when on: the plans (and result digests) of earlier draws stay as they were.
+                **({"own_authority": True} if self.teams.own_authority else {}),
             },
         }
 

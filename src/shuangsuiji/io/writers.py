@@ -332,6 +332,8 @@ def team_rule_text(plan: Plan) -> str:
     ]
     if rules.cross_district:
         parts.append("不检查本区域企业")
+    if rules.own_authority:
+        parts.append("谁登记、谁监管：由企业登记机关的人员检查")
     if rules.balance:
         parts.append("工作量均衡")
     return "；".join(parts)
