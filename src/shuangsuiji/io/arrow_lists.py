@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -19,48 +19,15 @@ import pyarrow.compute as pc
 
 from ..core.model import Exclusions
 from ..core.record import ColumnList
-from .readers.arrow import arrow_indices
+from .readers.arrow import ArrowValues, arrow_indices
 
 if TYPE_CHECKING:
     Column = pa.Array[Any]
 else:
     Column = pa.Array
 
-T = TypeVar("T")
 CHUNK_ROWS = 1 << 20  # rows encoded at once: ~100 MB of item text, whatever the list's length
-_ITER_ROWS = 1 << 16
 _CONTROL = r"[\x00-\x1f]"  # what JSON escapes besides quote and backslash
-
-
-class ArrowColumn(Sequence[T]):
-    """An Arrow array read as a Python sequence, item by item or a slice at a time."""
-
-    def __init__(self, array: Column) -> None:
-        self.array = array
-
-    def __len__(self) -> int:
-        return len(self.array)
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            positions = np.arange(len(self.array), dtype=np.int64)[index]
-            return cast(list[T], self.array.take(arrow_indices(positions)).to_pylist())
-        if index < 0:
-            index += len(self.array)
-        if not 0 <= index < len(self.array):
-            raise IndexError(index)
-        value: T = self.array[index].as_py()
-        return value
-
-    def __iter__(self) -> Iterator[T]:
-        for start in range(0, len(self.array), _ITER_ROWS):
-            yield from cast(list[T], self.array.slice(start, _ITER_ROWS).to_pylist())
 
 
 def _single(column: pa.ChunkedArray[Any] | Column) -> Column:
@@ -73,7 +40,7 @@ class ArrowExclusions(Exclusions):
     table: pa.Table
 
     def __init__(self, table: pa.Table) -> None:
-        columns = {name: ArrowColumn[Any](_single(table.column(name))) for name in _FIELDS}
+        columns = {name: ArrowValues[Any](_single(table.column(name))) for name in _FIELDS}
         super().__init__(**columns)
         object.__setattr__(self, "table", table)
 
@@ -139,5 +106,5 @@ def column_list(table: pa.Table) -> ColumnList:
     """A table of text columns as a record list of flat objects (a split record's `excluded` file)."""
     arrays = {name: _single(table.column(name)) for name in table.column_names}
     return ColumnList(
-        {name: ArrowColumn[str](a) for name, a in arrays.items()}, lambda: CanonicalItems(arrays)
+        {name: ArrowValues[str](a) for name, a in arrays.items()}, lambda: CanonicalItems(arrays)
     )

@@ -24,9 +24,10 @@ import pyarrow.csv as pacsv
 from ..core.model import DrawResult, Selection, Task
 from ..core.plan import Plan
 from ..core.record import ColumnList, EncodedItems, canonical_json, list_items_digest
-from .arrow_lists import ArrowColumn, column_list
+from .arrow_lists import column_list
 from .helper import WorkbookPool
 from .readers import file_sha256
+from .readers.arrow import ArrowValues
 from .writers import (
     ASSIGNMENT_SHEETS,
     ASSIGNMENTS,
@@ -412,7 +413,7 @@ def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
 
 def _strings(column: Sequence[str]) -> pa.Array[Any]:
     """A list column as plain text (the engine's repeated reasons come dictionary-encoded)."""
-    if isinstance(column, ArrowColumn):
+    if isinstance(column, ArrowValues):
         return column.array.cast(pa.string())
     return pa.array(column, pa.string())
 

@@ -7,8 +7,8 @@ package, but for the free-text columns kept behind `text.TextColumn`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -153,3 +153,41 @@ def matches(array: Column, pattern: str) -> npt.NDArray[np.bool_]:
             return np.zeros(len(array), dtype=np.bool_)
         return found[dictionary_codes(array)] & np_valid(cast(Column, array.indices))  # type: ignore[attr-defined]
     return np_true(cast(Column, pc.match_substring_regex(array, pattern)))
+
+
+T = TypeVar("T")
+
+
+class ArrowValues(Sequence[T]):
+    """An Arrow array read as a Python sequence: an item, a slice or a stretch at a time (a column
+    of millions is never turned into Python objects all at once)."""
+
+    def __init__(self, array: Column) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            positions = np.arange(len(self.array), dtype=np.int64)[index]
+            return cast(list[T], python_values(self.array.take(arrow_indices(positions))))
+        if index < 0:
+            index += len(self.array)
+        if not 0 <= index < len(self.array):
+            raise IndexError(index)
+        value: T = self.array[index].as_py()
+        return value
+
+    def __iter__(self) -> Iterator[T]:
+        for start in range(0, len(self.array), _ITER_ROWS):
+            yield from cast(list[T], python_values(self.array.slice(start, _ITER_ROWS)))
+
+
+_ITER_ROWS = 1 << 16

@@ -23,11 +23,11 @@ import csv
 import io
 import itertools
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast, overload
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -41,7 +41,17 @@ from ...core.fields import ENTERPRISES, KEY, REGISTRATION_NO
 from ...core.ids import clean_text
 from ...core.model import EnterpriseRoster, InputFile
 from ...core.progress import NullReporter, Reporter
-from .arrow import Column, arrow_indices, arrow_mask, from_numpy, np_ints, np_offsets, np_true, python_values
+from .arrow import (
+    ArrowValues,
+    Column,
+    arrow_indices,
+    arrow_mask,
+    from_numpy,
+    np_ints,
+    np_offsets,
+    np_true,
+    python_values,
+)
 from .delimited import encoding_of, sniff_delimiter
 from .enterprises import (
     ENTERPRISE_CODED,
@@ -409,27 +419,6 @@ class _FileState:
     unknown_classes: Counter[str] = field(default_factory=Counter)
 
 
-class _Values(Sequence[Any]):
-    """An Arrow column read value by value (check_names looks at a few names only)."""
-
-    def __init__(self, values: Column) -> None:
-        self._values = values
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
-
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return python_values(self._values[index])
-        return self._values[index].as_py()
-
-
 def _strings(values: list[Any]) -> Column:
     return pa.array(values, pa.string())
 
@@ -488,7 +477,7 @@ def _normalise(raw: _Raw, opened: _Opened, state: _FileState) -> tuple[pa.Record
         columns[name] = tidy_column(data[header]) if header in data else _empty_strings(n)
     names = columns["name"]
     blanks = np.flatnonzero(np.diff(np_offsets(names)) == 0).tolist()
-    check_names(_Values(names), blanks, table, problems)  # a TextColumn would tidy them again
+    check_names(ArrowValues[Any](names), blanks, table, problems)  # a TextColumn would tidy them again
     for name in ENTERPRISE_CODED:
         header = ENTERPRISES.header(name)
         if header not in data:
