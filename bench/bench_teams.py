@@ -22,34 +22,25 @@ workloads), each round in a fresh process, alternately with the code under --bas
     python bench/bench_teams.py --province 500000 --baseline-src /tmp/base/src --repeats 3
     python bench/bench_teams.py --province 500000 --own --baseline-src /tmp/base/src --repeats 3
 
-Four are timed: "this" (the pipeline's path, io/staffing.staff_in_parallel: independent groups in
-helper processes when the graph splits, the draw has 400k places or more and cores are free),
-"this-helpers" (the same with helpers whatever the machine's load), "this-one-process"
-(Staffing.solve) and "baseline".
-Without `--own`, every certified inspector may inspect any enterprise of the province: one group,
-so there is nothing to run side by side. `--own` staffs each bureau's tasks with its own
-inspectors only, as the plan rule `own_authority = true` (谁登记、谁监管) does, which the generator's
-plan now sets; the bench expresses it through older rules so that a baseline without
-own_authority runs the same case: every role certified and specialist, each inspector's one
-专业领域 the bureau's name and each enterprise's 行业类别 its bureau's; the candidate graph then
-splits into one group per bureau, exactly as own_authority splits it.
+Without `--own`, every certified inspector may inspect any enterprise of the province. `--own`
+staffs each bureau's tasks with its own inspectors only, as the plan rule `own_authority = true`
+(谁登记、谁监管) does, which the generator's plan sets; the bench expresses it through older rules
+so that a baseline without own_authority runs the same case: every role certified and
+specialist, each inspector's one 专业领域 the bureau's name and each enterprise's 行业类别 its
+bureau's, which gives exactly own_authority's candidate lists.
 
-Measured (2026-11-29, 2 cores shared by other jobs at a load average of 6.5–8.5; medians of 3
-rounds; "this" against `git archive main src` at 82c72c3; the same teams and workloads in every run):
+Two are timed, alternately: "this" (Staffing.solve, as compute_draw staffs) and "baseline".
 
-| case | code | wall s | CPU s | order | lists | solve | teams | peak |
-|---|---|---:|---:|---:|---:|---:|---:|---:|
-| province (1 group) | this | 10.29 | 4.60 | 1.73 | 1.57 | 6.37 | 0.63 | 0.57 GB |
-| | baseline | 20.79 | 8.93 | 4.26 | 3.34 | 12.67 | 0.77 | 0.69 GB |
-| --own (102 groups) | this | 12.38 | 4.86 | 2.16 | 1.83 | 6.90 | 0.99 | 0.57 GB |
-| | this-helpers | 15.10 | 5.93 | 2.37 | 2.01 | 10.29 | 0.75 | 0.59 GB |
-| | this-one-process | 11.82 | 4.48 | 2.46 | 1.93 | 6.63 | 0.71 | 0.56 GB |
-| | baseline | 21.19 | 8.30 | 3.56 | 4.26 | 12.35 | 1.38 | 0.69 GB |
+Measured (2026-11-29, `--own`, 3 rounds, medians; "this" is main after issue 13's second session,
+the baseline `git archive 82c72c3 src`; the machine otherwise idle; the same teams and workloads):
+500,000 tasks (1,000,000 places) over 102 bureaus staffed in 3.77 s (CPU 3.75: order 0.80, lists
+0.58, solve 2.16, teams 0.24) against 7.41 s for the baseline (0.51); one SHA-256 ticket per place
+0.55 s. Peak memory 0.56 GB (baseline 0.69).
 
-(step columns are wall seconds). This code / baseline: 0.49 (province) and 0.58 (--own) in wall
-time, 0.52 and 0.59 in CPU time; one SHA-256 ticket per place took 1.1–1.7 s in the same runs.
-With no idle core, helpers only slow the draw (this-helpers), so the pipeline's path runs them
-only when cores are free; on this machine it therefore staffed in one process.
+Tried and dropped: staffing the bureaus (groups of tasks that share no inspector) in helper
+processes. The same run gave 4.42 s with two helpers against 3.77 s in one process (4.80 s when
+forced on): splitting, pickling and starting the helpers cost more than half of a 2-second solve
+saves, and under load the helpers only slowed the draw (15.1 s against 11.8 s at a load of 7).
 """
 
 from __future__ import annotations
@@ -208,7 +199,7 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def child_province(tasks: int, own: bool, mode: str) -> dict[str, Any]:
+def child_province(tasks: int, own: bool) -> dict[str, Any]:
     """One round of the province case in this process: each stage of compute_draw's staffing."""
     from shuangsuiji.core import assign
 
@@ -223,15 +214,7 @@ def child_province(tasks: int, own: bool, mode: str) -> dict[str, Any]:
     staffing = assign.Staffing(plan, "bench", [by_key[k] for k in order], people)
     spent["lists_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    if mode == "one-process" or not hasattr(assign, "solve_in_groups"):  # or the baseline's code
-        staffing.solve()
-    else:  # as compute_draw in the pipeline; "helpers": even on a busy machine
-        from shuangsuiji.io import staffing as parallel
-
-        if mode == "helpers":
-            parallel._workers = lambda: 2
-        spent["groups"] = len(staffing.groups())
-        parallel.staff_in_parallel(staffing)
+    staffing.solve()
     spent["solve_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     teams = dict(zip(order, staffing.teams(), strict=True))
@@ -251,12 +234,9 @@ def child_province(tasks: int, own: bool, mode: str) -> dict[str, Any]:
 
 
 def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> None:
-    """Rounds of the province case, alternating this code (its groups in helper processes, and in
-    this process only) and the baseline's, each in a fresh process."""
+    """Rounds of the province case, alternating this code and the baseline's, each in a fresh process."""
     kinds = {
         "this": None,
-        "this-helpers": None,
-        "this-one-process": None,
         **({"baseline": baseline_src} if baseline_src else {}),
     }
     found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
@@ -265,10 +245,7 @@ def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> 
             env = dict(os.environ)
             if src is not None:
                 env["PYTHONPATH"] = str(src)
-            flags = [
-                *(["--own"] if own else []),
-                kind.removeprefix("this-") if kind.startswith("this-") else "-",
-            ]
+            flags = ["--own"] if own else []
             out = subprocess.run(
                 [sys.executable, __file__, "--child-province", str(tasks), *flags],
                 check=True,
@@ -286,10 +263,9 @@ def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> 
             if k.endswith("_s") or k == "peak_gb"
         }
         row = {"code": kind, "tasks": tasks, **{k: round(v, 2) for k, v in row.items()}}
-        row["groups"] = rounds[0].get("groups", 1)
         rows.append(row)
         print(
-            f"{kind}: {tasks} 个任务（{rounds[0]['places']} 个岗位，{row['groups']} 个独立组）："
+            f"{kind}: {tasks} 个任务（{rounds[0]['places']} 个岗位）："
             f"组队合计 {row['staffing_s']:.2f} s，CPU {row['staffing_cpu_s']:.2f} s"
             f"（排序 {row['order_s']:.2f}，候选名单 {row['lists_s']:.2f}，"
             f"求解 {row['solve_s']:.2f}，成组 {row['teams_s']:.2f}），"
@@ -313,7 +289,7 @@ def province(tasks: int, own: bool, repeats: int, baseline_src: Path | None) -> 
 
 def main() -> None:
     if sys.argv[1:2] == ["--child-province"]:
-        print(json.dumps(child_province(int(sys.argv[2]), "--own" in sys.argv, sys.argv[-1])))
+        print(json.dumps(child_province(int(sys.argv[2]), "--own" in sys.argv)))
         return
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -74,7 +74,6 @@ from .io.fairness_out import WORKBOOK as FAIRNESS_WORKBOOK
 from .io.fairness_out import write_charts, write_fairness_workbook
 from .io.ledger import Ledger, LedgerEntry, LedgerTask
 from .io.plan_file import load_plan, with_resolved_inputs
-from .io.staffing import staff_in_parallel
 from .io.staging import ensure_new_output_dir, private_scratch, staged_output
 from .io.workspace import ledger_for
 from .io.writers import RECORD, DrawFacts, archive_inputs, write_json, write_outputs, write_record
@@ -521,7 +520,7 @@ def run_draw(
             reporter.stage("抽取检查对象并组成检查组")
             try:
                 selector = roster_selector(inputs.enterprises, reporter, options)
-                result = compute_draw(inputs, plan, seed, selector, staff=staff_in_parallel)
+                result = compute_draw(inputs, plan, seed, selector)
             except DrawError as error:
                 if book is not None:  # every draw that used a seed is entered, successful or not
                     _enter_failure(

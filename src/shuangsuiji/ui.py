@@ -30,6 +30,7 @@ from .core.compare import Verdict, verdict_rows
 from .core.draw import drawn_breakdown, population_counts
 from .core.errors import Problem, ProblemsError, ShuangsuijiError
 from .core.fairness import Check, describe, family_level, stratum_name
+from .core.model import Stratum
 
 if (
     TYPE_CHECKING
@@ -168,7 +169,11 @@ def print_summary(outcome: DrawOutcome) -> None:
         else:
             table.add_column(header, justify="right", no_wrap=True)
     strata = result.selection.strata
-    for s in strata:
+    shown = strata if len(strata) <= SCREEN_STRATA else _by_class(strata, len(columns))
+    for s in shown:
+        if isinstance(s, tuple):  # a credit class's strata, folded into one line
+            table.add_row(*map(plain, s))
+            continue
         table.add_row(
             *map(plain, s.key),
             str(s.eligible),
@@ -187,6 +192,12 @@ def print_summary(outcome: DrawOutcome) -> None:
             "合计", *([""] * (len(columns) - 1)), str(eligible), "", str(drawn), str(drawn), str(must), ""
         )
     console.print(table)
+    if len(strata) > SCREEN_STRATA:
+        from .io.writers import ASSIGNMENTS
+
+        console.print(
+            f"共 {len(strata)} 层，上表按信用风险等级合并；各层的数字见 {ASSIGNMENTS} 的“分层汇总”工作表。"
+        )
     # The numbers add up: every row of the roster is in exactly one of these, and every task is
     # either drawn at random or a must-inspect enterprise (重点检查, drawn regardless of quota).
     console.print(f"{plain(population_counts(result))}；")
@@ -204,6 +215,34 @@ def print_summary(outcome: DrawOutcome) -> None:
         console.print(f"已记入抽取台账第 {outcome.ledger_entry} 条。")
     for name, meaning in written_files(outcome.record):
         console.print(f"  {plain(name)}  {meaning}", soft_wrap=True)
+
+
+# More strata than a screen shows (a province: 信用风险等级 × 102 登记机关 = 408) are folded by class;
+# the workbook keeps every one.
+SCREEN_STRATA = 40
+
+
+def _by_class(strata: Sequence[Stratum], width: int) -> list[tuple[str, ...]]:
+    """One summary line per credit class: its strata's numbers added up, the ratio where they share
+    one, the selection probability left out (it differs between strata)."""
+    lines = []
+    for cls in sorted({s.credit_class for s in strata}):
+        part = [s for s in strata if s.credit_class == cls]
+        rules = {percent(s.ratio) if s.weight is None else f"权重 {s.weight}" for s in part}
+        quota = str(sum(s.quota for s in part))
+        lines.append(
+            (
+                f"{cls}（{len(part)} 层）",
+                *([""] * (width - 1)),
+                str(sum(s.eligible for s in part)),
+                rules.pop() if len(rules) == 1 else "各层不同",
+                quota,
+                quota,
+                str(sum(s.must_inspect for s in part)),
+                "",
+            )
+        )
+    return lines
 
 
 def written_files(record: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -248,7 +287,7 @@ def print_verdict(verdict: Verdict, recomputed: str = DRAW_RECOMPUTED) -> None:
     for header in ("项目", "对象", "结论", "说明"):
         table.add_column(header, overflow="fold")
     colours = {"一致": "green", "未核对": "yellow", "不同": "bold red"}
-    for area, item, same, detail in verdict_rows(verdict):
+    for area, item, same, detail in _folded(verdict_rows(verdict)):
         table.add_row(plain(area), plain(item), f"[{colours[same]}]{same}[/]", plain(detail))
     console.print(table)
     unchecked = "、".join(dict.fromkeys(f.area for f in verdict.findings if not f.checked))
@@ -257,6 +296,20 @@ def print_verdict(verdict: Verdict, recomputed: str = DRAW_RECOMPUTED) -> None:
         console.print(f"[bold green]复核结论：完全一致[/]{also}。{recomputed}")
     else:
         console.print("[bold red]复核结论：有不同之处[/]，见上表中标为“不同”的各行。")
+
+
+def _folded(rows: Sequence[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """A province's hundreds of identical stratum rows as one; a stratum that differs keeps its row."""
+    area = "分层与名额"
+    strata = [row for row in rows if row[0] == area]
+    if len(strata) <= SCREEN_STRATA:
+        return list(rows)
+    kept = [row for row in strata if row[2] != "一致"]
+    same = len(strata) - len(kept)
+    summary = (area, f"{len(strata)} 层" if not kept else f"其余 {same} 层", "一致", "")
+    at = rows.index(strata[0])
+    others = [row for row in rows if row[0] != area]
+    return [*others[:at], *kept, *([summary] if same else []), *others[at:]]
 
 
 LIST_DIGEST_LENGTH = 12  # hex digits of a digest in list views: enough to tell entries apart, fits 80 columns

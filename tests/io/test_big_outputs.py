@@ -357,3 +357,30 @@ def test_a_split_draw_with_a_phone_number_in_a_public_cell_is_stopped(
             workers=0,
         )
     assert not (tmp_path / PUBLIC_CSV).exists()
+
+
+def test_a_province_summary_folds_its_strata_by_class(
+    split: DrawOutcome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """408 strata (class × 登记机关) would scroll off the screen: one line per class, numbers added."""
+    monkeypatch.setattr(ui, "SCREEN_STRATA", 2)
+    out = io.StringIO()
+    monkeypatch.setattr(ui, "console", Console(file=out, width=80, highlight=False))
+    ui.print_summary(split)
+    text = out.getvalue()
+    strata = split.result.selection.strata
+    for cls in sorted({s.credit_class for s in strata}):
+        part = [s for s in strata if s.credit_class == cls]
+        line = next(line for line in text.splitlines() if f"{cls}（{len(part)} 层）" in line)
+        assert str(sum(s.eligible for s in part)) in line and str(sum(s.quota for s in part)) in line
+    assert f"共 {len(strata)} 层" in text and "分层汇总" in text
+    assert str(sum(s.quota for s in strata)) in next(line for line in text.splitlines() if "合计" in line)
+
+
+def test_verify_folds_identical_strata_and_keeps_a_different_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ui, "SCREEN_STRATA", 2)
+    rows = [("种子", "2026", "一致", ""), *((("分层与名额", f"A、局{n}", "一致", "")) for n in range(5))]
+    rows.append(("结果摘要", "ab…", "一致", ""))
+    assert ui._folded(rows) == [rows[0], ("分层与名额", "5 层", "一致", ""), rows[-1]]
+    rows[3] = ("分层与名额", "A、局2", "不同", "原为符合条件 5、名额 1，复算为符合条件 6、名额 1")
+    assert ui._folded(rows) == [rows[0], rows[3], ("分层与名额", "其余 4 层", "一致", ""), rows[-1]]

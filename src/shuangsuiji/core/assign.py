@@ -20,10 +20,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from hashlib import sha256
-from typing import NamedTuple
 
 from .errors import DrawError
 from .model import Enterprise, HistoryEntry, Inspector, Recusal
@@ -381,84 +379,6 @@ class Staffing:
     def workloads(self) -> dict[str, int]:
         return {self.pool[i].id: k for i, k in sorted(Counter(self.choices).items())}
 
-    # --- independent groups: parts of the draw that share no inspector ---
-    #
-    # Why a group solved alone makes the choices the whole solve makes (§5.4 is binding, and its
-    # order of decisions is global): a person is a candidate only for places of one group, so
-    # (1) the ranking of a place (candidates, their workloads, exclusions, team so far, tickets)
-    # reads nothing that places of other groups change; (2) the open places of the draw can all be
-    # filled exactly when each group's can (the flow network is a disjoint union), and every earlier
-    # choice was safe, so a choice is safe for the draw exactly when it is safe for its group. Each
-    # place therefore gets the same best-ranked safe candidate, whatever the other groups did
-    # meanwhile. When some group cannot be staffed the draw fails; the whole solve then names the
-    # bottleneck, so that the message is the one a whole solve gives (see `solve_in_groups`).
-
-    def groups(self) -> list[StaffingGroup]:
-        """The tasks split into groups that no inspector links (connected components of the
-        candidate lists through their members and through the tasks that use several lists),
-        in the order of each group's first task. Exclusions only remove candidates, so lists
-        before exclusions give groups that are independent, if sometimes coarser than needed."""
-        parent = list(range(len(self.lists)))
-
-        def root(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        def join(a: int, b: int) -> None:
-            parent[root(a)] = root(b)
-
-        for on in self.lists_of:  # a person joins the lists they are on
-            for lid in on[1:]:
-                join(on[0], lid)
-        kinds = set(self.places)
-        for lids in kinds:  # a task joins the lists of its places
-            for lid in lids[1:]:
-                join(lids[0], lid)
-        component = {lids: root(lids[0]) for lids in kinds}
-        tasks: dict[int, list[int]] = {}
-        for t, lids in enumerate(self.places):
-            tasks.setdefault(component[lids], []).append(t)
-        people: dict[int, list[int]] = {}
-        for i, on in enumerate(self.lists_of):
-            if on:
-                people.setdefault(root(on[0]), []).append(i)
-        return [StaffingGroup(tuple(found), tuple(people.get(c, ()))) for c, found in tasks.items()]
-
-    def group_inputs(self, group: StaffingGroup) -> GroupInputs:
-        """What `solve_group` needs to staff this group alone: its tasks in staffing order (with
-        only the fields the team rules read), its people in pool order, its exclusions as pairs."""
-        pool, tasks = self.pool, [self.tasks[t] for t in group.tasks]
-        return GroupInputs(
-            self.plan,
-            self.seed,
-            tuple(e.key for e in tasks),
-            tuple(e.district for e in tasks),
-            tuple(e.industry for e in tasks),
-            tuple(pool[i] for i in group.people),
-            tuple(
-                (pool[i].id, self.tasks[t].key)
-                for t in group.tasks
-                if self.excluded[t]
-                for i in sorted(self.excluded[t])
-            ),
-        )
-
-    def adopt(self, groups: Sequence[StaffingGroup], solved: Sequence[Sequence[int]]) -> None:
-        """Take the groups' solved choices (positions in each group's own pool) as this draw's."""
-        self.reset()
-        size, choices = self.size, [-1] * (len(self.tasks) * self.size)
-        for group, found in zip(groups, solved, strict=True):
-            if len(found) != len(group.tasks) * size:
-                raise ValueError("a group's choices do not fill its places")
-            for k, t in enumerate(group.tasks):
-                for r in range(size):
-                    choices[t * size + r] = group.people[found[k * size + r]]
-        self.choices = choices
-        for i in choices:
-            self.load[i] += 1
-
     # --- when no valid assignment exists ---
 
     def explain(self, b: Bottleneck) -> tuple[str, str]:
@@ -502,63 +422,6 @@ class Staffing:
         if any(self.excluded[t] for t in b.tasks):
             help_.append("回避名单和轮换期（rotation_days）也排除了部分人员")
         return message, "；".join(help_)
-
-
-@dataclass(frozen=True, slots=True)
-class StaffingGroup:
-    """Tasks (positions in the staffing order) and the people (pool positions) who alone may serve them."""
-
-    tasks: tuple[int, ...]
-    people: tuple[int, ...]
-
-
-class GroupInputs(NamedTuple):
-    """A group's team problem as data for a helper process: its tasks by column (the fields the
-    team rules read; columns pickle several times faster than records), its people, its
-    exclusions as (inspector id, enterprise key) pairs."""
-
-    plan: Plan
-    seed: str
-    keys: tuple[str, ...]
-    districts: tuple[str, ...]
-    industries: tuple[str, ...]
-    inspectors: tuple[Inspector, ...]
-    exclusions: tuple[tuple[str, str], ...]
-
-
-def solve_group(inputs: GroupInputs) -> list[int]:
-    """The choices (positions in the group's pool) of the group's tasks, staffed alone."""
-    tasks = [
-        Enterprise(key, "", "", district, industry, "", "", None, False, 0)
-        for key, district, industry in zip(inputs.keys, inputs.districts, inputs.industries, strict=True)
-    ]
-    recusals = [Recusal(person, key) for person, key in inputs.exclusions]
-    return Staffing(inputs.plan, inputs.seed, tasks, inputs.inspectors, recusals).solve()
-
-
-# Who solves the groups: in turn in this process by default; io/staffing.py runs them in helper
-# processes. Results come back in the order of the groups given.
-GroupSolver = Callable[[Sequence[GroupInputs]], list[list[int]]]
-
-
-def solve_in_turn(groups: Sequence[GroupInputs]) -> list[list[int]]:
-    """Each group in turn, here."""
-    return [solve_group(g) for g in groups]
-
-
-def solve_in_groups(staffing: Staffing, solver: GroupSolver = solve_in_turn) -> None:
-    """Staff the draw group by group (same choices as `staffing.solve()`, see Staffing.groups);
-    when some group cannot be staffed, the whole solve raises the draw's own DrawError."""
-    groups = staffing.groups()
-    if len(groups) < 2:
-        staffing.solve()
-        return
-    try:
-        solved = solver([staffing.group_inputs(g) for g in groups])
-    except DrawError:
-        staffing.solve()  # raises, naming the bottleneck as the whole solve does
-        raise  # not reached: a group that fails makes the whole draw fail
-    staffing.adopt(groups, solved)
 
 
 def _recent_pairs(history: Iterable[HistoryEntry], start: date, days: int) -> list[tuple[str, str]]:

@@ -12,9 +12,6 @@ from .model import DrawResult, EnterpriseRoster, HistoryEntry, Inputs, Selection
 from .plan import Plan
 from .select import select
 
-# Who solves the staffing (fills Staffing.choices): Staffing.solve, or a caller's equivalent.
-Staffer = Callable[[Staffing], object]
-
 # Who chooses the enterprises: core.select.select (the reference), or an engine with the same
 # contract (io/engine.py runs it in DuckDB over the normalised roster table).
 Selector = Callable[[EnterpriseRoster, Plan, str, Iterable[HistoryEntry]], Selection]
@@ -25,13 +22,8 @@ def task_id(plan: Plan, number: int) -> str:
     return f"{plan.info.id}-{number:05d}"
 
 
-def compute_draw(
-    inputs: Inputs, plan: Plan, seed: str, selector: Selector = select, staff: Staffer | None = None
-) -> DrawResult:
-    """Select the enterprises and staff every task; deterministic in (inputs, plan, seed).
-
-    `staff` solves the staffing instead of Staffing.solve, with the same teams: io/staffing.py
-    staffs groups of tasks that share no inspector in helper processes (see Staffing.groups)."""
+def compute_draw(inputs: Inputs, plan: Plan, seed: str, selector: Selector = select) -> DrawResult:
+    """Select the enterprises and staff every task; deterministic in (inputs, plan, seed)."""
     selection = selector(inputs.enterprises, plan, seed, inputs.history)
     picked = inputs.enterprises.records([p.index for p in selection.picks])
     enterprises = {p.enterprise_key: e for p, e in zip(selection.picks, picked, strict=True)}
@@ -39,10 +31,7 @@ def compute_draw(
     staffing = Staffing(
         plan, seed, [enterprises[k] for k in order], inputs.inspectors, inputs.recusals, inputs.history
     )
-    if staff is None:
-        staffing.solve()
-    else:
-        staff(staffing)
+    staffing.solve()
     teams = dict(zip(order, staffing.teams(), strict=True))
     tasks = tuple(
         Task(task_id(plan, number), enterprises[pick.enterprise_key], pick, teams[pick.enterprise_key])
