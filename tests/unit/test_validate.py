@@ -61,3 +61,29 @@ def test_nobody_off_duty_says_nothing() -> None:
         for p in check_inputs(Inputs(roster([enterprise("K1")]), staff), make_plan())
         if p.code == "off-duty-status"
     ]
+
+
+def test_a_bureau_without_its_own_staff_is_named_under_own_authority() -> None:
+    rows = [
+        enterprise("K1", authority="甲局"),
+        enterprise("K2", authority="乙局"),
+        enterprise("K3", authority="乙局"),
+        enterprise("K4", authority="丙局"),
+        enterprise("K5", authority=""),
+    ]
+    staff = (
+        inspector("P1", department="甲局"),
+        inspector("P2", department="甲局"),
+        inspector("P3", department="乙局"),
+        inspector("P4", department="丙局"),
+        inspector("P5", department="丙局", certificate=""),  # two people, but one role unfillable
+    )
+    plan = make_plan(teams={"own_authority": True})
+    found = [p for p in check_inputs(Inputs(roster(rows), staff), plan) if p.code == "unstaffable-authority"]
+    assert [p.message.split("的企业")[0] for p in found] == [
+        "名录中 1 户登记机关一栏为空",
+        "名录中 1 户登记机关为“丙局”",
+        "名录中 2 户登记机关为“乙局”",
+    ]
+    assert all(p.severity == "warning" for p in found) and "只有 1 人" in found[2].message
+    assert not [p for p in check_inputs(Inputs(roster(rows), staff), make_plan()) if "authority" in p.code]

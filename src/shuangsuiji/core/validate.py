@@ -80,6 +80,7 @@ def check_inputs(inputs: Inputs, plan: Plan) -> list[Problem]:
         if d not in departments
     )
     problems.extend(_unstaffable_industries(inputs, plan, on_duty))
+    problems.extend(_unstaffable_authorities(inputs, plan, on_duty))
     problems.extend(_off_duty(inputs))
     problems.extend(_status_words(inputs, plan))
     for label, wanted, column in (
@@ -179,6 +180,40 @@ def _unstaffable_industries(inputs: Inputs, plan: Plan, on_duty: list[Inspector]
                         severity="warning",
                     )
                 )
+    return problems
+
+
+def _unstaffable_authorities(inputs: Inputs, plan: Plan, on_duty: list[Inspector]) -> list[Problem]:
+    """Under own_authority (谁登记、谁监管): 登记机关 whose enterprises could never be staffed, for
+    want of on-duty people of that 所属部门 who can fill the team's roles (a specialist's 专业领域 is
+    the industry check's concern)."""
+    rules = plan.teams
+    if not rules.own_authority:
+        return []
+    column = inputs.enterprises.authority
+    problems = []
+    for authority in sorted(set(column)):
+        people = [i for i in on_duty if authority and i.department == authority]
+        # As many people as the team has places, and for each kind of role as many who can take it
+        # as the team has such roles (necessary, not sufficient: the draw names any deeper shortage).
+        if len(people) >= rules.size and all(
+            sum(role.admits(i, plan.info.end, None) for i in people) >= needed
+            for role, needed in Counter(rules.roles).items()
+        ):
+            continue
+        shown = f"登记机关为“{authority}”" if authority else "登记机关一栏为空"
+        problems.append(
+            _problem(
+                inputs,
+                "enterprises",
+                "unstaffable-authority",
+                f"名录中 {column.count(authority)} 户{shown}的企业一旦被抽中就无法组成检查组："
+                f"计划要求由登记机关自己的人员检查（own_authority），而所属部门为该机关的在岗人员"
+                f"{'没有' if not people else f'只有 {len(people)} 人'}，配不齐每组的 {rules.size} 个岗位",
+                hint="请补充该机关的人员，或核对人员名录“所属部门”与企业名录“登记机关”的写法是否一致",
+                severity="warning",
+            )
+        )
     return problems
 
 
