@@ -411,7 +411,7 @@ def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
     )
 
 
-def _strings(column: Sequence[str]) -> pa.Array[Any]:
+def _strings(column: Sequence[str]) -> pa.Array[Any] | pa.ChunkedArray[Any]:
     """A list column as plain text (the engine's repeated reasons come dictionary-encoded)."""
     if isinstance(column, ArrowValues):
         return column.array.cast(pa.string())

@@ -96,7 +96,7 @@ def arrow_strings(values: Sequence[str]) -> Column:
     return from_numpy(pa.large_string(), len(encoded), offsets, b"".join(encoded))
 
 
-def python_values(array: Column) -> list[Any]:
+def python_values(array: Column | pa.ChunkedArray[Any]) -> list[Any]:
     return cast(list[Any], array.to_pylist())
 
 
@@ -162,7 +162,7 @@ class ArrowValues(Sequence[T]):
     """An Arrow array read as a Python sequence: an item, a slice or a stretch at a time (a column
     of millions is never turned into Python objects all at once)."""
 
-    def __init__(self, array: Column) -> None:
+    def __init__(self, array: Column | pa.ChunkedArray[Any]) -> None:
         self.array = array
 
     def __len__(self) -> int:
