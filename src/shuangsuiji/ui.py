@@ -177,7 +177,7 @@ def print_summary(outcome: DrawOutcome) -> None:
         table.add_row(
             *map(plain, s.key),
             str(s.eligible),
-            percent(s.ratio) if s.weight is None else f"权重 {s.weight}",
+            _rule(s),
             str(s.quota),
             str(s.quota),
             str(s.must_inspect),
@@ -222,13 +222,18 @@ def print_summary(outcome: DrawOutcome) -> None:
 SCREEN_STRATA = 40
 
 
+def _rule(stratum: Stratum) -> str:
+    """A stratum's drawing rule as the summary shows it: its ratio, or its weight in count mode."""
+    return percent(stratum.ratio) if stratum.weight is None else f"权重 {stratum.weight}"
+
+
 def _by_class(strata: Sequence[Stratum], width: int) -> list[tuple[str, ...]]:
     """One summary line per credit class: its strata's numbers added up, the ratio where they share
     one, the selection probability left out (it differs between strata)."""
     lines = []
     for cls in sorted({s.credit_class for s in strata}):
         part = [s for s in strata if s.credit_class == cls]
-        rules = {percent(s.ratio) if s.weight is None else f"权重 {s.weight}" for s in part}
+        rules = {_rule(s) for s in part}
         quota = str(sum(s.quota for s in part))
         lines.append(
             (

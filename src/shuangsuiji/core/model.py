@@ -201,6 +201,14 @@ class Exclusion:
     name: str = ""  # the enterprise's name (未参加抽取 shows it beside the code)
 
 
+def same_items(columns: Sequence[object], other: object) -> bool:
+    """Whether `other` is a sequence of the same items in the same order: how a list held as
+    columns compares with the list it stands for (a tuple, or a record file's list)."""
+    if not isinstance(other, Sequence) or len(other) != len(columns):
+        return False
+    return all(a == b for a, b in zip(columns, other, strict=True))
+
+
 @dataclass(frozen=True, eq=False)
 class Exclusions(Sequence[Exclusion]):
     """The exclusions of a selection as columns, ordered by enterprise key.
@@ -247,9 +255,7 @@ class Exclusions(Sequence[Exclusion]):
         return map(Exclusion, *columns)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or len(other) != len(self):
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
+        return same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]  # equal to any sequence of the same items
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TypeAlias, overload, runtime_checkable
 
 from .. import __version__
 from .assign import TEAM_ALGORITHM
-from .model import DrawResult, Exclusions, HistoryEntry, InputFile, Stratum
+from .model import DrawResult, Exclusions, HistoryEntry, InputFile, Stratum, same_items
 from .plan import Plan, fraction_text
 from .tickets import ALGORITHM
 
@@ -82,7 +82,8 @@ class ColumnEncoding(Protocol):
     def canonical_items(self, fields: Mapping[str, str]) -> JoinedItems: ...
 
 
-# The keys of an `excluded` item and the Exclusions column each is read from.
+# The keys of an `excluded` item (in the order of the split record's Parquet columns) and the
+# Exclusions column each is read from.
 EXCLUDED_FIELDS = {"enterprise_id": "enterprise_key", "reason_code": "code", "reason": "reason"}
 
 
@@ -118,9 +119,7 @@ class ColumnList(Sequence[dict[str, str]]):
         return (dict(zip(keys, values, strict=True)) for values in zip(*self.columns.values(), strict=True))
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or len(other) != len(self):
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
+        return same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 
 from ..core.model import DrawResult, Selection, Task
 from ..core.plan import Plan
-from ..core.record import ColumnList, EncodedItems, canonical_json, list_items_digest
+from ..core.record import EXCLUDED_FIELDS, ColumnList, EncodedItems, canonical_json, list_items_digest
 from .arrow_lists import column_list
 from .helper import WorkbookPool
 from .readers import file_sha256
@@ -399,16 +399,9 @@ def _tasks_table(tasks: Sequence[Mapping[str, Any]], strata: Sequence[str]) -> p
     )
 
 
-def _excluded_table(excluded: Sequence[Mapping[str, Any]]) -> pa.Table:
-    if isinstance(excluded, ColumnList):  # read off the selection's columns, Arrow's kept
-        columns = excluded.columns
-        return pa.table({key: _strings(columns[key]) for key in ("enterprise_id", "reason_code", "reason")})
-    return pa.table(
-        {
-            key: pa.array([e[key] for e in excluded], pa.string())
-            for key in ("enterprise_id", "reason_code", "reason")
-        }
-    )
+def _excluded_table(excluded: ColumnList) -> pa.Table:
+    """The excluded list as its Parquet table, a column per item key (the engine's Arrow kept)."""
+    return pa.table({key: _strings(excluded.columns[key]) for key in EXCLUDED_FIELDS})
 
 
 def _strings(column: Sequence[str]) -> pa.Array[Any] | pa.ChunkedArray[Any]:

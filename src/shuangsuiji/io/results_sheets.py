@@ -29,7 +29,7 @@ from .readers.problems import Invalid, fail
 from .readers.rosters import parsed
 from .readers.tables import open_table
 from .readers.values import DATE_HINT, parse_date
-from .writers import DISCLOSURE_COLUMNS, NOTES_WIDTHS, check_public, print_page
+from .writers import DISCLOSURE_COLUMNS, check_public, item_sheet, print_page
 from .xlsx import Cell, DropDown, Sheet
 
 ENTRY_SHEET = "检查结果录入"
@@ -99,15 +99,7 @@ def entry_sheets(
         ("备注", "会在抽查结果公告中公开：不要填写手机号、身份证号等个人信息。"),
         ("公示", "填好后运行 shuangsuiji results publish，未填的任务留待下次公示。"),
     ]
-    guide_sheet = Sheet(
-        GUIDE_SHEET,
-        ("项目", "内容"),
-        guide,
-        widths=NOTES_WIDTHS,
-        wrap=True,
-        borders=True,
-        page=print_page(info, "检查结果录入表 填写说明"),
-    )
+    guide_sheet = item_sheet(GUIDE_SHEET, guide, info, "检查结果录入表 填写说明")
     return [entry, guide_sheet]
 
 
@@ -198,15 +190,7 @@ def bulletin_sheets(
             page=print_page(info, title, landscape=True),
             borders=True,
         ),
-        Sheet(
-            BULLETIN_NOTES_SHEET,
-            ("项目", "内容"),
-            notes,
-            widths=NOTES_WIDTHS,
-            wrap=True,
-            page=print_page(info, f"{title} 公告说明"),
-            borders=True,
-        ),
+        item_sheet(BULLETIN_NOTES_SHEET, notes, info, f"{title} 公告说明"),
     ]
 
 

@@ -297,6 +297,14 @@ NOTES_HEADER = ("项目", "内容")
 NOTES_WIDTHS = (16, 70)  # portrait A4 at full size; a 64-character digest fits on one line
 
 
+def item_sheet(name: str, rows: Sequence[tuple[Cell, ...]], info: PlanInfo, title: str) -> Sheet:
+    """A 项目/内容 sheet (the draw's notes, its proceedings, a guide): portrait A4, wrapped, ruled,
+    `title` in the page header."""
+    return Sheet(
+        name, NOTES_HEADER, rows, widths=NOTES_WIDTHS, wrap=True, borders=True, page=print_page(info, title)
+    )
+
+
 @dataclass(frozen=True)
 class DrawFacts:
     """What the 抽取过程记录 states beyond the result, exactly as the draw record keeps it."""
@@ -370,15 +378,7 @@ def notes_sheet(result: DrawResult, plan: Plan, result_digest: str, note: str = 
     ]
     if note:
         rows.append(("备注", note))
-    return Sheet(
-        "抽取说明",
-        NOTES_HEADER,
-        rows,
-        widths=NOTES_WIDTHS,
-        wrap=True,
-        borders=True,
-        page=print_page(plan.info, "抽取说明"),
-    )
+    return item_sheet("抽取说明", rows, plan.info, "抽取说明")
 
 
 def _seed_sources(facts: DrawFacts) -> str:
@@ -447,15 +447,7 @@ def proceedings_sheet(result: DrawResult, plan: Plan, result_digest: str, facts:
         *signatures,
         ("签字日期", "        年      月      日"),
     ]
-    return Sheet(
-        "抽取过程记录",
-        NOTES_HEADER,
-        rows,
-        widths=NOTES_WIDTHS,
-        wrap=True,
-        borders=True,
-        page=print_page(plan.info, "抽取过程记录"),
-    )
+    return item_sheet("抽取过程记录", rows, plan.info, "抽取过程记录")
 
 
 def disclosure_rows(result: DrawResult, plan: Plan) -> list[tuple[Cell, ...]]:

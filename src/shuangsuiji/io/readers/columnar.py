@@ -319,6 +319,15 @@ def _record_numbers(start: int, count: int, skipped: list[int]) -> npt.NDArray[n
     return numbers[~np.isin(numbers, gone[:extra])] if extra else numbers
 
 
+def _malformed_csv(path: Path, exc: Exception) -> InputError:
+    """A CSV file that cannot be parsed, wherever the parser gave up."""
+    return fail(
+        path,
+        Invalid("csv-malformed", f"CSV 文件格式有误，无法读取（{exc}）"),
+        "请重新导出为“CSV UTF-8（逗号分隔）”或 Parquet 文件",
+    )
+
+
 def _open_csv(path: Path, mapping: Mapping[str, str], problems: Problems) -> _Opened:
     with path.open("rb") as stream:
         sample = stream.read(_SAMPLE_BYTES)
@@ -334,11 +343,7 @@ def _open_csv(path: Path, mapping: Mapping[str, str], problems: Problems) -> _Op
             )
         )
     except csv.Error as exc:
-        raise fail(
-            path,
-            Invalid("csv-malformed", f"CSV 文件格式有误，无法读取（{exc}）"),
-            "请重新导出为“CSV UTF-8（逗号分隔）”或 Parquet 文件",
-        ) from exc
+        raise _malformed_csv(path, exc) from exc
     if not any(head):
         raise fail(
             path, Invalid("empty-sheet", "文件是空的，找不到检查对象名录的表头"), "请检查是否选错了文件"
@@ -371,11 +376,7 @@ def _open_csv(path: Path, mapping: Mapping[str, str], problems: Problems) -> _Op
             ),
         )
     except (pa.ArrowInvalid, OSError) as exc:
-        raise fail(
-            path,
-            Invalid("csv-malformed", f"CSV 文件格式有误，无法读取（{exc}）"),
-            "请重新导出为“CSV UTF-8（逗号分隔）”或 Parquet 文件",
-        ) from exc
+        raise _malformed_csv(path, exc) from exc
 
     def batches() -> Iterator[_Raw]:
         start = header.number + 1
@@ -387,11 +388,7 @@ def _open_csv(path: Path, mapping: Mapping[str, str], problems: Problems) -> _Op
                 data = {field: every[i] for field, i in header.columns.items()}
                 yield _Raw(data, every, numbers)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise fail(
-                path,
-                Invalid("csv-malformed", f"CSV 文件格式有误，无法读取（{exc}）"),
-                "请重新导出为“CSV UTF-8（逗号分隔）”或 Parquet 文件",
-            ) from exc
+            raise _malformed_csv(path, exc) from exc
         for number, count, text in skipped.rows:
             problems.add(
                 Invalid(
