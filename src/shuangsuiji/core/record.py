@@ -79,7 +79,7 @@ EncodedItems: TypeAlias = "list[bytes] | JoinedItems"
 class ColumnEncoding(Protocol):
     """Exclusions that encode whole columns at once (io.arrow_lists.ArrowExclusions)."""
 
-    def canonical_items(self, fields: Mapping[str, str]) -> JoinedItems: ...
+    def canonical_items(self, keys: Mapping[str, str]) -> JoinedItems: ...
 
 
 # The keys of an `excluded` item (in the order of the split record's Parquet columns) and the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -49,13 +50,13 @@ class ArrowExclusions(Exclusions):
         indices = arrow_indices(np.asarray(positions, dtype=np.int64))
         return ArrowExclusions(self.table.take(indices))
 
-    def canonical_items(self, fields: Mapping[str, str]) -> CanonicalItems:
-        """Each row as the canonical JSON of the flat object {key: the row's `fields[key]` column}
+    def canonical_items(self, keys: Mapping[str, str]) -> CanonicalItems:
+        """Each row as the canonical JSON of the flat object {key: the row's `keys[key]` column}
         (text values): what record.canonical_json gives for each, without a Python object per row."""
-        return CanonicalItems({key: self.table.column(column) for key, column in fields.items()})
+        return CanonicalItems({key: self.table.column(column) for key, column in keys.items()})
 
 
-_FIELDS = ("positions", "enterprise_key", "code", "reason", "name")
+_FIELDS = tuple(f.name for f in fields(Exclusions))  # the columns, as the core declares them
 
 
 class CanonicalItems:
@@ -87,7 +88,9 @@ class CanonicalItems:
             items = self._chunk(start)
             whole = pa.ListArray.from_arrays(pa.array([0, len(items)], pa.int32()), items)
             piece: Any = pc.binary_join(whole, pa.scalar(text))
-            yield (separator if number else b"") + piece[0].as_buffer().to_pybytes()
+            if number:
+                yield separator  # apart: gluing it on would copy the ~100 MB piece
+            yield piece[0].as_buffer().to_pybytes()
 
 
 def _json_text(values: Column) -> Column:
